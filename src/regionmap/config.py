@@ -1,0 +1,103 @@
+"""Locations and loading of regionmap's configuration files (region, sources, sectors, layers)."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from regionmap.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+LANGUAGES = ("de", "en", "fr")
+DEFAULT_LANGUAGE = "de"
+
+
+def data_dir() -> Path:
+    """The directory holding the configuration data (`region.toml`, `sources.toml`, ...)."""
+    return Path(os.environ.get("REGIONMAP_DATA_DIR", PROJECT_ROOT / "data"))
+
+
+def curated_dir() -> Path:
+    """The directory of the curated layers owned by the project."""
+    return data_dir() / "geo" / "curated"
+
+
+def default_store_path() -> Path:
+    """The GeoPackage the app reads: `$REGIONMAP_STORE` or `data/geo/regionmap.gpkg`."""
+    return Path(os.environ.get("REGIONMAP_STORE", data_dir() / "geo" / "regionmap.gpkg"))
+
+
+def manifest_path(store: Path) -> Path:
+    """The manifest written beside a store."""
+    return store.with_name("manifest.json")
+
+
+def cache_dir() -> Path:
+    """Where downloaded source distributions are cached."""
+    return Path(os.environ.get("REGIONMAP_CACHE_DIR", Path.home() / ".cache" / "regionmap"))
+
+
+def load_toml(path: Path) -> dict[str, Any]:
+    """Read a TOML file, turning syntax errors into a ConfigError that names the file."""
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class Kreis:
+    ags: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Region:
+    id: str
+    names: dict[str, str]
+    short_names: dict[str, str]
+    state_ags: str
+    kreise: tuple[Kreis, ...]
+
+    @property
+    def kreis_ags(self) -> tuple[str, ...]:
+        return tuple(k.ags for k in self.kreise)
+
+    def name(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        return self.names.get(lang) or self.names[DEFAULT_LANGUAGE]
+
+
+def load_region(path: Path | None = None) -> Region:
+    """Load and check `region.toml`."""
+    path = path or data_dir() / "region.toml"
+    raw = load_toml(path)
+    try:
+        kreise = tuple(Kreis(ags=str(k["ags"]), name=str(k["name"])) for k in raw["kreise"])
+        region = Region(
+            id=str(raw["id"]),
+            names={lang: str(raw["name"][lang]) for lang in LANGUAGES},
+            short_names={lang: str(raw.get("short_name", raw["name"])[lang]) for lang in LANGUAGES},
+            state_ags=str(raw.get("state_ags", "")),
+            kreise=kreise,
+        )
+    except KeyError as exc:
+        raise ConfigError(f"{path}: missing key {exc}") from exc
+    for k in region.kreise:
+        if len(k.ags) != 5 or not k.ags.isdigit():
+            raise ConfigError(f"{path}: Kreis '{k.name}' has AGS '{k.ags}', expected 5 digits")
+    if len(set(region.kreis_ags)) != len(region.kreise):
+        raise ConfigError(f"{path}: duplicate Kreis AGS")
+    return region
+
+
+@lru_cache(maxsize=None)
+def region() -> Region:
+    """The configured region (cached)."""
+    return load_region()
