@@ -1,0 +1,41 @@
+# regionmap: the two commands of the README.
+#   make run    installs, builds the data store and starts the app
+#   make test   installs (with the test browser), builds the data store and runs every test
+# Sources are read from $REGIONMAP_SOURCE_DIR (or downloaded from the publishers when it is unset).
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STORE ?= data/geo/regionmap.gpkg
+PORT ?= 8501
+
+.PHONY: install browser data run present test validate bench clean
+
+$(BIN)/regionmap: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(BIN)/regionmap
+
+browser:
+	scripts/install-browser
+
+$(STORE): $(BIN)/regionmap $(wildcard data/*.toml data/geo/curated/*.csv)
+	$(BIN)/regionmap build-data --out $(STORE)
+
+data: $(STORE)
+
+validate: data
+	$(BIN)/regionmap validate --store $(STORE)
+
+run: data
+	REGIONMAP_STORE=$(STORE) $(BIN)/streamlit run app.py --server.port $(PORT)
+
+test: install browser data
+	$(BIN)/regionmap validate --store $(STORE)
+	REGIONMAP_STORE=$(STORE) $(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) data/geo/regionmap.gpkg data/geo/manifest.json static/vendor
