@@ -1,0 +1,363 @@
+"""`regionmap validate`: one broken file per check, the store checks, and the shipped curated data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from pyproj import Transformer
+
+from curated_helpers import (
+    BS,
+    HAN,
+    WOB,
+    health_row,
+    point_row,
+    synthetic_base,
+    write_csv,
+    write_store,
+    write_valid_curated,
+)
+from regionmap import config
+from regionmap.cli import main
+from regionmap.config import region
+from regionmap.spatial import locate_points, points_from_lonlat
+from regionmap.thematic import build_thematic_layers
+from regionmap.validate import ValidationReport, run_validation
+
+TODAY = dt.date(2025, 6, 1)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    base = synthetic_base()
+    return write_store(tmp_path / "store.gpkg", {"gemeinden": base["gemeinden"], "hospitals": base["hospitals"]})
+
+
+def validate(path: Path, store: Path) -> ValidationReport:
+    return run_validation([path], store=store, today=TODAY)
+
+
+def assert_problem(report: ValidationReport, file: Path, row: int | None, rid: str, field: str, *fragments: str) -> str:
+    """The one report line for this file/row/id/field, holding every fragment."""
+    where = str(file) if row is None else f"{file}:{row}"
+    prefix = f"{where}: id={rid} field={field}: "
+    lines = [line for line in report.format().splitlines() if line.startswith(prefix)]
+    assert lines, f"no problem {prefix!r} in:\n{report.format()}"
+    assert any(all(f in line for f in fragments) for line in lines), f"{fragments} not in {lines}"
+    assert not report.ok
+    return lines[0]
+
+
+def research(tmp_path: Path, *rows: dict[str, str], columns: list[str] | None = None) -> Path:
+    return write_csv(tmp_path / "research.csv", list(rows), columns)
+
+
+def test_valid_files_pass(tmp_path: Path, store: Path) -> None:
+    directory = write_valid_curated(tmp_path / "curated")
+    report = run_validation([directory], store=store, today=TODAY)
+    assert report.ok, report.format()
+    assert "OK" in report.format()
+
+
+# 1. schema and required fields
+
+def test_missing_column(tmp_path: Path, store: Path) -> None:
+    row = point_row("research", "research-a", "university")
+    path = research(tmp_path, row, columns=[c for c in row if c != "website"])
+    assert_problem(validate(path, store), path, 1, "-", "website", "column missing")
+
+
+def test_unknown_column_is_flagged_as_a_possible_typo(tmp_path: Path, store: Path) -> None:
+    row = point_row("research", "research-a", "university") | {"descripton_de": "x"}
+    path = research(tmp_path, row, columns=list(row))
+    assert_problem(validate(path, store), path, 1, "-", "descripton_de", "unknown column")
+
+
+def test_empty_required_value(tmp_path: Path, store: Path) -> None:
+    path = research(tmp_path, point_row("research", "research-a", "university"),
+                    point_row("research", "research-b", "university", name=""))
+    assert_problem(validate(path, store), path, 3, "research-b", "name", "required value is empty")
+
+
+def test_sites_area_not_a_number_and_bool_not_true_false(tmp_path: Path, store: Path) -> None:
+    path = write_csv(tmp_path / "sites.csv", [point_row("sites", "sites-a", "industry", area_ha="12,5", indicative="ja")])
+    report = validate(path, store)
+    assert_problem(report, path, 2, "sites-a", "area_ha", "not a number", "decimal point")
+    assert_problem(report, path, 2, "sites-a", "indicative", "not true or false")
+
+
+def test_sites_indicative_needs_a_note_and_a_size(tmp_path: Path, store: Path) -> None:
+    path = write_csv(tmp_path / "sites.csv",
+                     [point_row("sites", "sites-a", "industry", area_ha="", size_class="", indicative_note="")])
+    report = validate(path, store)
+    assert_problem(report, path, 2, "sites-a", "area_ha", "area_ha or size_class")
+    assert_problem(report, path, 2, "sites-a", "indicative_note", "indicative")
+
+
+def test_row_numbers_count_editor_lines_across_quoted_line_breaks(tmp_path: Path, store: Path) -> None:
+    first = point_row("research", "research-a", "university", description_de="Zeile eins\nZeile zwei")
+    path = research(tmp_path, first, point_row("research", "research-b", "university", website="ftp://example.org"))
+    assert_problem(validate(path, store), path, 4, "research-b", "website", "not an http(s) URL")
+
+
+def test_short_row(tmp_path: Path, store: Path) -> None:
+    path = research(tmp_path, point_row("research", "research-a", "university"))
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("research-b,Short row\n")
+    assert_problem(validate(path, store), path, 3, "research-b", "-", "row has 2 fields")
+
+
+def test_not_utf8(tmp_path: Path, store: Path) -> None:
+    path = research(tmp_path, point_row("research", "research-a", "university"))
+    path.write_bytes(path.read_bytes() + "research-b,Göttingen\n".encode("cp1252"))
+    assert_problem(validate(path, store), path, 3, "-", "-", "not UTF-8")
+
+
+# 2. vocabularies
+
+def test_unknown_sector(tmp_path: Path, store: Path) -> None:
+    path = research(tmp_path, point_row("research", "research-a", "university", sectors="digital, quantum"))
+    assert_problem(validate(path, store), path, 2, "research-a", "sectors", "unknown sector(s) quantum")
+
+
+def test_category_of_another_layer(tmp_path: Path, store: Path) -> None:
+    path = research(tmp_path, point_row("research", "research-a", "arena"))
+    assert_problem(validate(path, store), path, 2, "research-a", "category", "'arena' is not a category", "research")
+
+
+def test_curated_mobility_may_not_add_stations(tmp_path: Path, store: Path) -> None:
+    path = write_csv(tmp_path / "mobility.csv", [point_row("mobility", "mobility-x", "station_regional")])
+    assert_problem(validate(path, store), path, 2, "mobility-x", "category", "inland_port")
+
+
+def test_layer_column_must_match_the_file(tmp_path: Path, store: Path) -> None:
+    path = research(tmp_path, point_row("research", "research-a", "university") | {"layer": "events"})
+    assert_problem(validate(path, store), path, 2, "research-a", "layer", "must be 'research'")
+
+
+def test_ids_lower_case_and_prefixed(tmp_path: Path, store: Path) -> None:
+    path = research(tmp_path, point_row("research", "Research-A", "university"),
+                    point_row("research", "tu-braunschweig", "university"))
+    report = validate(path, store)
+    assert_problem(report, path, 2, "Research-A", "id", "lower-case")
+    assert_problem(report, path, 3, "tu-braunschweig", "id", "layer prefix 'research-'")
+
+
+# 3. duplicate ids
+
+def test_duplicate_id_within_a_file(tmp_path: Path, store: Path) -> None:
+    path = research(tmp_path, point_row("research", "research-a", "university"),
+                    point_row("research", "research-a", "hochschule"))
+    assert_problem(validate(path, store), path, 3, "research-a", "id", "duplicate id", f"{path}:2")
+
+
+def test_duplicate_id_across_files(tmp_path: Path, store: Path) -> None:
+    first = research(tmp_path, point_row("research", "research-a", "university"))
+    other = write_csv(tmp_path / "more_research.csv", [point_row("research", "research-a", "university")])
+    report = run_validation([first, other], store=store, today=TODAY)
+    assert_problem(report, other, 2, "research-a", "id", "duplicate id", f"{first}:2")
+
+
+# 4.-7. geography
+
+def test_outside_the_region(tmp_path: Path, store: Path) -> None:
+    path = research(tmp_path, point_row("research", "research-a", "university", (8.0, 50.0)))
+    assert_problem(validate(path, store), path, 2, "research-a", "lon", "outside the region")
+
+
+def test_point_in_another_municipality_than_its_ags(tmp_path: Path, store: Path) -> None:
+    path = research(tmp_path, point_row("research", "research-a", "university", WOB, "03101000"))
+    assert_problem(validate(path, store), path, 2, "research-a", "ags", "lies in Wolfsburg (03103000)",
+                   "outside Braunschweig (03101000)")
+
+
+def test_ags_unknown(tmp_path: Path, store: Path) -> None:
+    path = research(tmp_path, point_row("research", "research-a", "university", BS, "03101999"),
+                    point_row("research", "research-b", "university", BS, "09162000"))
+    report = validate(path, store)
+    assert_problem(report, path, 2, "research-a", "ags", "not a municipality")
+    assert_problem(report, path, 3, "research-b", "ags", "not in a Kreis of the region")
+
+
+def test_ags_that_lost_its_leading_zero(tmp_path: Path, store: Path) -> None:
+    path = research(tmp_path, point_row("research", "research-a", "university", BS, "3101000"))
+    assert_problem(validate(path, store), path, 2, "research-a", "ags", "leading zero", "'03101000'")
+
+
+def test_swapped_longitude_and_latitude(tmp_path: Path, store: Path) -> None:
+    path = research(tmp_path, point_row("research", "research-a", "university", (BS[1], BS[0])))
+    assert_problem(validate(path, store), path, 2, "research-a", "lon", "swapped", "Braunschweig")
+
+
+def test_projected_metres_given_as_degrees(tmp_path: Path, store: Path) -> None:
+    east, north = Transformer.from_crs("EPSG:4326", "EPSG:25832", always_xy=True).transform(*BS)
+    path = research(tmp_path, point_row("research", "research-a", "university", (round(east), round(north))),
+                    point_row("research", "research-b", "university", (550000, 7900000)))
+    report = validate(path, store)
+    assert_problem(report, path, 2, "research-a", "lon", "UTM/Gauss-Krüger", "EPSG:25832", "Braunschweig (03101000)")
+    line = assert_problem(report, path, 3, "research-b", "lon", "UTM/Gauss-Krüger")
+    assert "EPSG:25832" not in line
+
+
+def test_coordinates_not_numbers(tmp_path: Path, store: Path) -> None:
+    path = research(tmp_path, point_row("research", "research-a", "university", ("10,5", "52,27")))
+    assert_problem(validate(path, store), path, 2, "research-a", "lat", "decimal point")
+
+
+# 8. dates
+
+def test_unparseable_and_future_dates(tmp_path: Path, store: Path) -> None:
+    path = research(tmp_path, point_row("research", "research-a", "university", as_of="01.03.2024"),
+                    point_row("research", "research-b", "university", as_of="2025-02-30"),
+                    point_row("research", "research-c", "university", as_of="2025-07"))
+    report = validate(path, store)
+    assert_problem(report, path, 2, "research-a", "as_of", "not an ISO date")
+    assert_problem(report, path, 3, "research-b", "as_of", "not a valid date")
+    assert_problem(report, path, 4, "research-c", "as_of", "future")
+
+
+# 9. HTML and script
+
+@pytest.mark.parametrize(("field", "value", "what"), [
+    ("description_en", "<img src=x onerror=alert(1)>", "HTML tag"),
+    ("name", "Institute &lt;b&gt;", "HTML entity"),
+    ("address", "Street 1\" onmouseover=\"steal()", "event handler"),
+    ("description_fr", "voir javascript:alert(1)", "javascript:"),
+])
+def test_html_or_script_in_text(tmp_path: Path, store: Path, field: str, value: str, what: str) -> None:
+    path = research(tmp_path, point_row("research", "research-a", "university", **{field: value}))
+    assert_problem(validate(path, store), path, 2, "research-a", field, what, "plain text")
+
+
+def test_script_url_as_website(tmp_path: Path, store: Path) -> None:
+    path = research(tmp_path, point_row("research", "research-a", "university", website="javascript:alert(1)"))
+    assert_problem(validate(path, store), path, 2, "research-a", "website", "not an http(s) URL")
+
+
+def test_plain_text_with_less_than_and_ampersand_passes(tmp_path: Path, store: Path) -> None:
+    path = research(tmp_path, point_row("research", "research-a", "university",
+                                        description_en="Labs & workshops, < 5 km from the station; Bonn=no"))
+    assert validate(path, store).ok
+
+
+# health and gemeinde_status files
+
+def test_health_register_id_not_among_the_sites(tmp_path: Path, store: Path) -> None:
+    path = write_csv(tmp_path / "health.csv", [health_row("999_unknown"), health_row("260310000_001_770001", "arena")])
+    report = validate(path, store)
+    assert_problem(report, path, 2, "999_unknown", "register_id", "not among the region's GISCO hospital sites")
+    assert_problem(report, path, 3, "260310000_001_770001", "category", "'arena'")
+
+
+def test_gemeinde_status(tmp_path: Path, store: Path) -> None:
+    path = write_csv(tmp_path / "gemeinde_status.csv", [
+        {"ags": "03101000", "name": "Braunschweig", "kind": "Stadt", "source": "NKomVG", "as_of": "2024-01-01"},
+        {"ags": "03101000", "name": "Braunschweig", "kind": "Stadt", "source": "NKomVG", "as_of": "2024-01-01"},
+        {"ags": "03103001", "name": "Nowhere", "kind": "Großstadt", "source": "x", "as_of": "2024"},
+    ])
+    report = validate(path, store)
+    assert_problem(report, path, 3, "03101000", "ags", "duplicate ags")
+    assert_problem(report, path, 4, "03103001", "kind", "not one of")
+    assert_problem(report, path, 4, "03103001", "as_of", "not an ISO date")
+    assert_problem(report, path, 4, "03103001", "ags", "not a municipality")
+
+
+def test_file_of_unknown_schema(tmp_path: Path, store: Path) -> None:
+    path = write_csv(tmp_path / "mixed.csv", [point_row("research", "research-a", "university"),
+                                             point_row("events", "events-a", "arena")])
+    assert_problem(validate(path, store), path, None, "-", "layer", "cannot tell the file's schema")
+
+
+def test_file_named_otherwise_is_checked_by_its_layer(tmp_path: Path, store: Path) -> None:
+    path = write_csv(tmp_path / "wfg_export.csv", [point_row("sites", "sites-a", "industry", indicative="maybe")],
+                     columns=list(point_row("sites", "x", "industry")))
+    assert_problem(validate(path, store), path, 2, "sites-a", "indicative", "not true or false")
+
+
+def test_every_problem_is_reported_not_just_the_first(tmp_path: Path, store: Path) -> None:
+    path = research(tmp_path, point_row("research", "research-a", "arena", (8.0, 50.0), sectors="x", as_of="now"))
+    lines = validate(path, store).format().splitlines()
+    assert {line.split("field=")[1].split(":")[0] for line in lines[:-1]} >= {"category", "sectors", "as_of", "lon"}
+
+
+# no store, the store's layers, the command
+
+def test_without_store_the_geographic_checks_are_reported_missing(tmp_path: Path) -> None:
+    path = research(tmp_path, point_row("research", "research-a", "university", (550000, 5800000), sectors="x"))
+    missing = tmp_path / "nothing.gpkg"
+    report = run_validation([path], store=missing, today=TODAY)
+    assert_problem(report, missing, None, "-", "-", "regionmap build-data")
+    assert_problem(report, path, 2, "research-a", "sectors", "unknown sector")
+    assert_problem(report, path, 2, "research-a", "lon", "projected metres")
+
+
+def test_store_layers_are_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    curated = write_valid_curated(tmp_path / "curated")
+    base = synthetic_base()
+    layers = build_thematic_layers(base, curated)
+    layers["events"].loc[0, "geometry"] = gpd.points_from_xy([WOB[0]], [WOB[1]])[0]  # ags still says Hannover
+    layers["sites"].loc[0, "id"] = "research-tu-bs"
+    layers["health"].loc[0, "description_de"] = "<script>alert(1)</script>"
+    store = write_store(tmp_path / "store.gpkg", {"gemeinden": base["gemeinden"], "hospitals": base["hospitals"]}
+                        | {k: v for k, v in layers.items() if k != "research"} | {"research": layers["research"]})
+    monkeypatch.setattr(config, "curated_dir", lambda: curated)
+    report = run_validation([], store=store, today=TODAY)
+    assert_problem(report, Path(f"{store}[events]"), 1, "events-messe", "ags", "lies in Wolfsburg")
+    assert_problem(report, Path(f"{store}[sites]"), 1, "research-tu-bs", "id", "duplicate id", f"{store}[research]:2")
+    assert_problem(report, Path(f"{store}[sites]"), 1, "research-tu-bs", "id", "layer prefix 'sites-'")
+    assert_problem(report, Path(f"{store}[health]"), 1, "health-260310000_001_770001", "description_de", "HTML tag")
+    assert len(report.problems) == 4, report.format()
+
+
+def test_store_missing_a_thematic_layer(tmp_path: Path, store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(config, "curated_dir", lambda: write_valid_curated(tmp_path / "curated"))
+    report = run_validation([], store=store, today=TODAY)
+    assert_problem(report, store, None, "-", "-", "thematic layer 'research' missing")
+
+
+def test_cli_exit_code(tmp_path: Path, store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = write_valid_curated(tmp_path / "curated") / "research.csv"
+    assert main(["validate", str(good), "--store", str(store)]) == 0
+    bad = research(tmp_path, point_row("research", "research-a", "university", sectors="x"))
+    assert main(["validate", str(bad), "--store", str(store)]) == 1
+    assert f"{bad}:2: id=research-a field=sectors:" in capsys.readouterr().out
+
+
+# the shipped curated data
+
+def vg250_gemeinden_for_test() -> gpd.GeoDataFrame:
+    """The region's municipalities straight from the VG250-EW GeoJSON in $REGIONMAP_SOURCE_DIR, in the store's
+    `gemeinden` columns (a stand-in for `regionmap build-data` in this test only)."""
+    source = Path(os.environ["REGIONMAP_SOURCE_DIR"]) / "bkg/vg250-ew/vg250ew_niedersachsen_gemeinden.geojson"
+    frame = gpd.read_file(source, columns=["ags", "name"])
+    kreise = {k.ags: k.name for k in region().kreise}
+    frame = frame[frame["ags"].str[:5].isin(kreise)].drop_duplicates("ags").copy()
+    frame["kreis_ags"] = frame["ags"].str[:5]
+    frame["kreis_name"] = frame["kreis_ags"].map(kreise)
+    return frame.reset_index(drop=True)
+
+
+def gisco_hospitals_for_test(gemeinden: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The region's GISCO hospital sites (id and name only), located in `gemeinden`."""
+    import pandas as pd
+
+    source = Path(os.environ["REGIONMAP_SOURCE_DIR"]) / "gisco/healthcare_DE_2020.csv"
+    frame = pd.read_csv(source, usecols=["id", "hospital_name", "lat", "lon"], dtype=str)
+    points = points_from_lonlat(frame.assign(lon=frame["lon"].astype(float), lat=frame["lat"].astype(float)))
+    located, _ = locate_points(points.rename(columns={"hospital_name": "name"}), gemeinden)
+    return located
+
+
+def test_shipped_curated_data_passes(tmp_path: Path) -> None:
+    files = sorted(config.curated_dir().glob("*.csv"))
+    assert {p.name for p in files} >= {"research.csv", "events.csv", "sites.csv", "mobility.csv", "health.csv"}
+    gemeinden = vg250_gemeinden_for_test()
+    assert len(gemeinden) == 381
+    store = write_store(tmp_path / "store.gpkg",
+                        {"gemeinden": gemeinden, "hospitals": gisco_hospitals_for_test(gemeinden)})
+    report = run_validation(files, store=store)
+    assert report.ok, report.format()
