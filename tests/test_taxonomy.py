@@ -1,0 +1,76 @@
+"""Loading and checking data/sectors.toml and data/layers.toml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from regionmap import config
+from regionmap.errors import ConfigError
+from regionmap.taxonomy import load_layers, load_sectors, load_taxonomy, taxonomy
+
+REQUIRED_SECTORS = {"mobility", "aerospace", "health", "energy", "digital", "production", "agrifood", "logistics",
+                    "geo_environment", "culture_tourism"}
+
+
+def test_shipped_taxonomy() -> None:
+    tax = taxonomy()
+    assert set(tax.sector_ids) >= REQUIRED_SECTORS
+    assert [layer.id for layer in tax.layers] == ["research", "sites", "health", "events", "mobility"]
+    for sector in tax.sectors:
+        assert sector.colour.startswith("#") and sector.icon
+        assert all(sector.label(lang) for lang in config.LANGUAGES)
+    research = tax.layer("research")
+    assert research.category_ids == ("university", "hochschule", "research_institute")
+    assert research.label("fr") == "Science et recherche"
+    assert tax.mobility.station_categories["FV"] == "station_long_distance"
+    assert tax.mobility.scheduled_airports == frozenset({"EDDV", "EDVE"})
+
+
+def test_unknown_layer_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="no layer 'parks'"):
+        taxonomy().layer("parks")
+
+
+def _copy_with(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    for file in ("sectors.toml", "layers.toml"):
+        (tmp_path / file).write_text((config.data_dir() / file).read_text(encoding="utf-8"), encoding="utf-8")
+    path = tmp_path / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ('colour = "#1f77b4"', 'colour = "blue"', "colour 'blue' must be #rrggbb"),
+    ('icon = "car"', 'icon = ""', "icon missing"),
+    ('fr = "Mobilité et automobile"', 'it = "Mobilità"', "label missing for fr"),
+    ('id = "aerospace"', 'id = "mobility"', "duplicate id 'mobility'"),
+    ('id = "aerospace"', 'id = "Aero Space"', "must match"),
+])
+def test_broken_sectors(tmp_path: Path, old: str, new: str, message: str) -> None:
+    path = _copy_with(tmp_path, "sectors.toml", old, new)
+    with pytest.raises(ConfigError, match=message) as info:
+        load_sectors(path)
+    assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ('"nur DPN" = "station_regional"', '"nur DPN" = "tram_stop"', "'tram_stop' is not a mobility category"),
+    ('{ id = "airfield", colour = "#4db6ac"', '{ id = "airport", colour = "#4db6ac"', "duplicate id 'airport'"),
+    ('scheduled_airports = ["EDDV", "EDVE"]', 'scheduled_airports = "EDDV"', "list of ICAO codes"),
+    ('colour = "#3b5ba9"', 'colour = "#3b5"', "must be #rrggbb"),
+    ('id = "mobility"\ncolour', 'id = "transport"\ncolour', "no 'mobility' layer"),
+])
+def test_broken_layers(tmp_path: Path, old: str, new: str, message: str) -> None:
+    path = _copy_with(tmp_path, "layers.toml", old, new)
+    with pytest.raises(ConfigError, match=message):
+        load_layers(path)
+
+
+def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
+    path = _copy_with(tmp_path, "layers.toml", "[mobility]", "[mobility")
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        load_taxonomy(tmp_path)
