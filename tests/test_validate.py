@@ -23,8 +23,7 @@ from curated_helpers import (
 )
 from regionmap import config
 from regionmap.cli import main
-from regionmap.config import region
-from regionmap.spatial import locate_points, points_from_lonlat
+from regionmap.pipeline import build_store
 from regionmap.thematic import build_thematic_layers
 from regionmap.validate import ValidationReport, run_validation
 
@@ -329,35 +328,11 @@ def test_cli_exit_code(tmp_path: Path, store: Path, capsys: pytest.CaptureFixtur
 
 # the shipped curated data
 
-def vg250_gemeinden_for_test() -> gpd.GeoDataFrame:
-    """The region's municipalities straight from the VG250-EW GeoJSON in $REGIONMAP_SOURCE_DIR, in the store's
-    `gemeinden` columns (a stand-in for `regionmap build-data` in this test only)."""
-    source = Path(os.environ["REGIONMAP_SOURCE_DIR"]) / "bkg/vg250-ew/vg250ew_niedersachsen_gemeinden.geojson"
-    frame = gpd.read_file(source, columns=["ags", "name"])
-    kreise = {k.ags: k.name for k in region().kreise}
-    frame = frame[frame["ags"].str[:5].isin(kreise)].drop_duplicates("ags").copy()
-    frame["kreis_ags"] = frame["ags"].str[:5]
-    frame["kreis_name"] = frame["kreis_ags"].map(kreise)
-    return frame.reset_index(drop=True)
-
-
-def gisco_hospitals_for_test(gemeinden: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The region's GISCO hospital sites (id and name only), located in `gemeinden`."""
-    import pandas as pd
-
-    source = Path(os.environ["REGIONMAP_SOURCE_DIR"]) / "gisco/healthcare_DE_2020.csv"
-    frame = pd.read_csv(source, usecols=["id", "hospital_name", "lat", "lon"], dtype=str)
-    points = points_from_lonlat(frame.assign(lon=frame["lon"].astype(float), lat=frame["lat"].astype(float)))
-    located, _ = locate_points(points.rename(columns={"hospital_name": "name"}), gemeinden)
-    return located
-
-
-def test_shipped_curated_data_passes(tmp_path: Path) -> None:
-    files = sorted(config.curated_dir().glob("*.csv"))
-    assert {p.name for p in files} >= {"research.csv", "events.csv", "sites.csv", "mobility.csv", "health.csv"}
-    gemeinden = vg250_gemeinden_for_test()
-    assert len(gemeinden) == 381
-    store = write_store(tmp_path / "store.gpkg",
-                        {"gemeinden": gemeinden, "hospitals": gisco_hospitals_for_test(gemeinden)})
-    report = run_validation(files, store=store)
+def test_shipped_curated_data_and_store_pass(tmp_path: Path) -> None:
+    """What CI runs: `regionmap build-data`, then `regionmap validate` on the shipped curated files and the store."""
+    files = {p.name for p in config.curated_dir().glob("*.csv")}
+    assert files >= {"research.csv", "events.csv", "sites.csv", "mobility.csv", "health.csv", "gemeinde_status.csv"}
+    store = build_store(source_dir=Path(os.environ["REGIONMAP_SOURCE_DIR"]), out=tmp_path / "regionmap.gpkg").store
+    report = run_validation([], store=store)
     assert report.ok, report.format()
+    assert len(report.checked) == len(files) + 5

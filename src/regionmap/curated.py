@@ -443,17 +443,17 @@ def _duplicate_problems(tables: Sequence[CuratedTable]) -> list[Problem]:
 
 # --- geographic checks --------------------------------------------------------------------------------------------
 
-def point_municipalities(boundaries: gpd.GeoDataFrame, lon: Sequence[float], lat: Sequence[float]) -> list[str | None]:
-    """For each WGS84 point, the AGS of the municipality it lies in (None outside all)."""
-    if len(lon) == 0:
-        return []
+def point_municipalities(boundaries: gpd.GeoDataFrame, lon: Sequence[float], lat: Sequence[float]) -> list[list[str]]:
+    """For each WGS84 point, the AGS of every municipality it lies in (several on a shared border, none outside)."""
+    found: list[list[str]] = [[] for _ in range(len(lon))]
+    if not found:
+        return found
     points = shapely.points(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
     polygons = boundaries.to_crs(WGS84) if boundaries.crs != WGS84 else boundaries
-    hits = polygons.sindex.query(points, predicate="intersects")
-    found: list[str | None] = [None] * len(points)
-    for point_index, polygon_index in zip(*hits):
-        if found[point_index] is None:
-            found[point_index] = str(polygons["ags"].iloc[polygon_index])
+    point_index, polygon_index = polygons.sindex.query(points, predicate="intersects")
+    ags = polygons["ags"].astype(str).to_numpy()
+    for p, g in sorted(zip(point_index, polygon_index)):
+        found[p].append(str(ags[g]))
     return found
 
 
@@ -475,7 +475,7 @@ def _projected_hint(boundaries: gpd.GeoDataFrame, x: float, y: float) -> str:
         for east, north in ((x, y), (y, x)):
             lon, lat = to_wgs84.transform(east, north)
             if math.isfinite(lon) and math.isfinite(lat):
-                ags = point_municipalities(boundaries, [lon], [lat])[0]
+                ags = next(iter(point_municipalities(boundaries, [lon], [lat])[0]), None)
                 if ags is not None:
                     swapped = " with the two values swapped" if (east, north) != (x, y) else ""
                     return (f"; read as {label}{swapped} they lie in {_label(boundaries, ags)} at "
@@ -497,21 +497,19 @@ def coordinate_problems(boundaries: gpd.GeoDataFrame | None, lon: float, lat: fl
     if boundaries is None:
         return []
     found, swapped = point_municipalities(boundaries, [lon, lat], [lat, lon])
-    if found is None:
-        if swapped is not None:
+    if not found:
+        if swapped:
             return [("lon", f"longitude and latitude look swapped: lon={lat:g}, lat={lon:g} lies in "
-                            f"{_label(boundaries, swapped)}")]
+                            f"{_label(boundaries, swapped[0])}")]
         return [("lon", f"lon={lon:g}, lat={lat:g} lies outside the region")]
-    if not AGS_PATTERN.match(ags):
+    if not AGS_PATTERN.match(ags) or ags in found:
         return []
     if not (boundaries["ags"] == ags).any():
         return [("ags", f"AGS '{ags}' is not a municipality of the region's boundaries (the point lies in "
-                        f"{_label(boundaries, found)})")]
-    if found != ags:
-        distance = _distance_m(boundaries, ags, lon, lat)
-        return [("ags", f"the point lies in {_label(boundaries, found)}, {distance:,.0f} m outside "
-                        f"{_label(boundaries, ags)} named by the AGS")]
-    return []
+                        f"{_label(boundaries, found[0])})")]
+    distance = _distance_m(boundaries, ags, lon, lat)
+    return [("ags", f"the point lies in {_label(boundaries, found[0])}, {distance:,.0f} m outside "
+                    f"{_label(boundaries, ags)} named by the AGS")]
 
 
 def _location_problems(table: CuratedTable, ref: Reference) -> list[Problem]:
