@@ -98,7 +98,7 @@ def normalise_codes(raw: pd.DataFrame, column: str, width: int, source_id: str, 
     for row, value in enumerate(raw[column], start=1):
         code = _code(value, width)
         if code is None:
-            raise SourceError(source_id, path, f"row {row}, field '{column}': '{value}' is not a {width}-digit AGS")
+            raise SourceError(source_id, path, f"row {row}, field '{column}': '{value}' is not a valid {width}-digit AGS")
         codes.append(code)
     return codes
 

@@ -1,0 +1,117 @@
+"""Shared fixtures: the source directory (from $REGIONMAP_SOURCE_DIR) and a store built from it once per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def source_dir() -> Path:
+    """The source datasets; a missing directory fails the tests (it never skips them)."""
+    value = os.environ.get("REGIONMAP_SOURCE_DIR")
+    if not value:
+        pytest.fail("REGIONMAP_SOURCE_DIR is not set: point it at the source datasets, e.g. "
+                    "REGIONMAP_SOURCE_DIR=../shared/data", pytrace=False)
+    path = Path(value)
+    if not path.is_dir():
+        pytest.fail(f"REGIONMAP_SOURCE_DIR={value} is not a directory", pytrace=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def built_store(source_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store built from the source directory into a temporary directory (manifest.json beside it)."""
+    from regionmap.pipeline import build_store
+
+    out = tmp_path_factory.mktemp("store") / "regionmap.gpkg"
+    build_store(source_dir=source_dir, out=out)
+    return out
+
+
+# --- municipality samples in BKG's layouts -------------------------------------------------------------------------
+
+SAMPLE_KREISE = ("03101", "03154", "03157")  # Braunschweig, Helmstedt (with gemeindefreie Gebiete), Peine
+SAMPLE_TOWNS = {"03154013": "Stadt", "03154019": "Stadt", "03154028": "Stadt", "03157006": "Stadt"}
+SAMPLE_BEZ = {"03101000": "Kreisfreie Stadt", **SAMPLE_TOWNS}
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="session")
+def sample_gemeinden(source_dir: Path):
+    """The municipalities of three Kreise in the lower-case layout of the source GeoJSON (EPSG:4326)."""
+    import geopandas as gpd
+
+    frame = gpd.read_file(source_dir / "bkg/vg250-ew/vg250ew_niedersachsen_gemeinden.geojson")
+    return frame[frame["ags"].str[:5].isin(SAMPLE_KREISE)].sort_values("ags").reset_index(drop=True)
+
+
+@pytest.fixture(scope="session")
+def official_layout(sample_gemeinden):
+    """A function giving the sample in BKG's official upper-case layout (AGS, GEN, BEZ, EWZ, KFL, GF) in a CRS."""
+    import geopandas as gpd
+
+    def make(crs: str = "EPSG:25832", *, population: bool = True, bez: bool = True) -> gpd.GeoDataFrame:
+        columns = {"AGS": sample_gemeinden["ags"], "GEN": sample_gemeinden["name"]}
+        if bez:
+            columns["BEZ"] = [SAMPLE_BEZ.get(a, "gemeindefreies Gebiet" if a[5] == "5" else "Gemeinde")
+                              for a in sample_gemeinden["ags"]]
+        if population:
+            columns |= {"EWZ": sample_gemeinden["pop"], "KFL": sample_gemeinden["area_km2"]}
+        columns["GF"] = 4
+        return gpd.GeoDataFrame(columns, geometry=sample_gemeinden.geometry, crs="EPSG:4326").to_crs(crs)
+
+    return make
+
+
+# --- a stand-in for regionmap.thematic -----------------------------------------------------------------------------
+
+THEMATIC = ("research", "sites", "health", "events", "mobility")
+
+
+def stub_thematic_layers(base: dict, curated_dir: Path) -> dict:
+    """Five small layers: the first k+1 hospitals for the k-th thematic layer (a known count per municipality)."""
+    layers = {}
+    for k, name in enumerate(THEMATIC):
+        frame = base["hospitals"].head(k + 1)[["ags", "municipality", "kreis_ags", "kreis", "geometry"]].copy()
+        frame.insert(0, "id", [f"{name}-{i}" for i in range(len(frame))])
+        layers[name] = frame
+    return layers
+
+
+@pytest.fixture
+def thematic_stub(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Replace `regionmap.thematic` by `stub_thematic_layers`, for builds independent of the curated files."""
+    import sys
+    import types
+
+    monkeypatch.setitem(sys.modules, "regionmap.thematic",
+                        types.SimpleNamespace(build_thematic_layers=stub_thematic_layers))
+
+
+# --- a previous store, to check that failed builds leave it untouched ---------------------------------------------
+
+@pytest.fixture
+def previous_store(built_store: Path, tmp_path: Path):
+    """A copy of the session store and its manifest in `tmp_path`; `.unchanged()` compares their bytes."""
+    import shutil
+
+    from regionmap.config import manifest_path
+
+    class Previous:
+        store = tmp_path / "store" / built_store.name
+        manifest = manifest_path(store)
+
+        def __init__(self) -> None:
+            self.store.parent.mkdir()
+            shutil.copy2(built_store, self.store)
+            shutil.copy2(manifest_path(built_store), self.manifest)
+            self.snapshot = (self.store.read_bytes(), self.manifest.read_bytes())
+
+        def unchanged(self) -> bool:
+            leftovers = sorted(p.name for p in self.store.parent.iterdir()) != sorted([self.store.name, self.manifest.name])
+            return not leftovers and (self.store.read_bytes(), self.manifest.read_bytes()) == self.snapshot
+
+    return Previous()
