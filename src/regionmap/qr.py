@@ -1,0 +1,42 @@
+"""QR codes of share links, as SVG and PNG bytes (segno: pure Python, no network)."""
+
+from __future__ import annotations
+
+import io
+
+import segno
+
+from regionmap.errors import RegionmapError
+
+ERROR_LEVEL = "m"  # recovers ~15 % damage: a screen seen at an angle, glare, a finger on it
+DARK = "#000000"
+LIGHT = "#ffffff"
+
+
+def qr_code(url: str) -> segno.QRCode:
+    """The QR code (not Micro QR) of `url`; a RegionmapError when the URL is empty or too long for a QR code."""
+    if not url.strip():
+        raise RegionmapError("QR code: the URL is empty")
+    try:
+        return segno.make_qr(url, error=ERROR_LEVEL)
+    except segno.DataOverflowError as exc:
+        raise RegionmapError(f"QR code: the URL is too long ({len(url)} characters) for a QR code") from exc
+
+
+def qr_matrix(url: str) -> tuple[tuple[int, ...], ...]:
+    """The modules of the QR code of `url` without the quiet zone, row by row (1 dark, 0 light)."""
+    return tuple(tuple(row) for row in qr_code(url).matrix)
+
+
+def qr_svg(url: str, scale: int = 8, title: str | None = None) -> bytes:
+    """The QR code of `url` as a standalone UTF-8 SVG document; `title` (escaped by segno) is its tooltip/alt text."""
+    out = io.BytesIO()
+    qr_code(url).save(out, kind="svg", scale=scale, dark=DARK, light=LIGHT, xmldecl=False, title=title, nl=False)
+    return out.getvalue()
+
+
+def qr_png(url: str, scale: int = 8) -> bytes:
+    """The QR code of `url` as a PNG image, `scale` pixels per module, with the standard quiet zone."""
+    out = io.BytesIO()
+    qr_code(url).save(out, kind="png", scale=scale, dark=DARK, light=LIGHT)
+    return out.getvalue()
