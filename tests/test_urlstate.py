@@ -1,0 +1,242 @@
+"""View state <-> URL query parameters: defaults, malformed input as notices, round trips."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+import pytest
+
+from regionmap.config import LANGUAGES, region
+from regionmap.i18n import catalog
+from regionmap.taxonomy import taxonomy
+from regionmap.urlstate import (
+    BASEMAPS,
+    DEFAULT_LAYERS,
+    MAX_QUERY_LENGTH,
+    Notice,
+    ViewState,
+    Vocab,
+    parse_query_params,
+    to_query_params,
+)
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+GEMEINDEN = ("03101000", "03154013", "03154019", "03154501", "03157006", "03241001", "03241002")
+SITES = ("sites-hannover-expo-park", "sites-wolfsburg-nord", "sites-peine-01")
+
+
+@pytest.fixture(scope="module")
+def vocab() -> Vocab:
+    tax = taxonomy()
+    return Vocab(
+        layers=[layer.id for layer in tax.layers],
+        sectors=tax.sector_ids,
+        categories=[c for layer in tax.layers for c in layer.category_ids],
+        kreise=region().kreis_ags,
+        gemeinden=GEMEINDEN,
+        sites=SITES,
+    )
+
+
+def keys(notices: list[Notice]) -> list[tuple[str, str]]:
+    return [(n.param, n.key) for n in notices]
+
+
+def test_default_layers_are_the_configured_layers():
+    assert DEFAULT_LAYERS == tuple(layer.id for layer in taxonomy().layers)
+
+
+def test_no_parameters_give_the_default_view(vocab):
+    state, notices = parse_query_params({}, vocab)
+    assert state == ViewState()
+    assert state.layers == ("research", "sites", "health", "events", "mobility")
+    assert (state.lang, state.basemap, state.q, state.kreis) == ("de", "osm", "", None)
+    assert notices == []
+    assert to_query_params(state) == {}
+
+
+def test_a_full_valid_url(vocab):
+    params = {"layers": "sites,research", "sectors": "digital,mobility", "category": "university,logistics",
+              "kreis": "03241", "gemeinde": "03241001", "q": "Uni Hannover", "site": "sites-hannover-expo-park",
+              "lang": "en", "basemap": "none"}
+    state, notices = parse_query_params(params, vocab)
+    assert notices == []
+    assert state == ViewState(layers=("sites", "research"), sectors=("digital", "mobility"),
+                              categories=("university", "logistics"), kreis="03241", gemeinde="03241001",
+                              q="Uni Hannover", site="sites-hannover-expo-park", lang="en", basemap="none")
+    assert to_query_params(state) == params
+    assert list(to_query_params(state)) == list(params)  # fixed order
+
+
+def test_an_empty_layer_list_means_no_layers_and_survives_the_round_trip(vocab):
+    state, notices = parse_query_params({"layers": ""}, vocab)
+    assert state.layers == () and notices == []
+    assert to_query_params(state) == {"layers": ""}
+    assert parse_query_params({"layers": " , ,"}, vocab)[0].layers == ()
+
+
+def test_unknown_ids_are_dropped_with_a_notice(vocab):
+    state, notices = parse_query_params({"layers": "research,bakeries,sites", "sectors": "digital,space_mining",
+                                         "category": "arena,zoo"}, vocab)
+    assert state.layers == ("research", "sites")
+    assert state.sectors == ("digital",)
+    assert state.categories == ("arena",)
+    assert keys(notices) == [("layers", "url.unknown_value"), ("sectors", "url.unknown_value"),
+                             ("category", "url.unknown_value")]
+    assert notices[0].value == "bakeries"
+    assert notices[0].message("de") == "Unbekannter Wert „bakeries“ in Parameter „layers“ ignoriert."
+
+
+def test_ids_are_case_and_space_tolerant_and_repeats_are_reported(vocab):
+    state, notices = parse_query_params({"layers": " Research , SITES,research,"}, vocab)
+    assert state.layers == ("research", "sites")
+    assert keys(notices) == [("layers", "url.duplicate_value")]
+
+
+def test_malformed_ids_are_reported(vocab):
+    state, notices = parse_query_params({"sectors": f"digital,{HOSTILE}", "site": "../etc/passwd"}, vocab)
+    assert state.sectors == ("digital",) and state.site is None
+    assert keys(notices) == [("sectors", "url.malformed_id"), ("site", "url.malformed_id")]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected_key"),
+    [
+        ({"kreis": "0324"}, "url.malformed_ags"),
+        ({"kreis": "032411"}, "url.malformed_ags"),
+        ({"kreis": "03a41"}, "url.malformed_ags"),
+        ({"kreis": "０３２４１"}, "url.malformed_ags"),  # full-width digits
+        ({"kreis": "09162"}, "url.not_in_region"),  # München
+        ({"gemeinde": "0324100"}, "url.malformed_ags"),  # 7 digits
+        ({"gemeinde": "09162000"}, "url.not_in_store"),
+        ({"kreis": "03101", "gemeinde": "03241001"}, "url.not_in_kreis"),
+        ({"lang": "xx"}, "url.unknown_value"),
+        ({"basemap": "satellite"}, "url.unknown_value"),
+        ({"site": "sites-unknown"}, "url.unknown_value"),
+    ],
+)
+def test_bad_values_are_ignored_with_a_notice(vocab, params, expected_key):
+    state, notices = parse_query_params(params, vocab)
+    assert [n.key for n in notices] == [expected_key]
+    assert state.gemeinde is None and state.site is None
+    assert state.lang == "de" and state.basemap == "osm"
+    if "kreis" in params and expected_key != "url.not_in_kreis":
+        assert state.kreis is None
+    for lang in LANGUAGES:
+        assert notices[0].message(lang)
+
+
+def test_gemeinde_in_the_chosen_kreis_is_kept(vocab):
+    state, notices = parse_query_params({"kreis": "03154", "gemeinde": "03154501"}, vocab)
+    assert (state.kreis, state.gemeinde, notices) == ("03154", "03154501", [])
+    message = parse_query_params({"kreis": "03101", "gemeinde": "03241001"}, vocab)[1][0].message("de")
+    assert message == "Gemeinde „03241001“ liegt nicht im Kreis „03101“ und wurde ignoriert."
+
+
+def test_an_invalid_kreis_does_not_remove_a_valid_gemeinde(vocab):
+    state, notices = parse_query_params({"kreis": "99999", "gemeinde": "03241001"}, vocab)
+    assert (state.kreis, state.gemeinde) == (None, "03241001")
+    assert keys(notices) == [("kreis", "url.not_in_region")]
+
+
+def test_duplicated_parameters_use_the_last_value(vocab):
+    state, notices = parse_query_params({"lang": ["fr", "en"], "kreis": ["03241"]}, vocab)
+    assert (state.lang, state.kreis) == ("en", "03241")
+    assert keys(notices) == [("lang", "url.duplicate_param")]
+    assert notices[0].message("en") == "Parameter “lang” is given more than once; using “en”."
+
+
+def test_other_parameters_are_left_alone(vocab):
+    state, notices = parse_query_params({"embed": "true", "tour": "expo", "autoplay": "10", "lang": "fr"}, vocab)
+    assert state == ViewState(lang="fr") and notices == []
+
+
+def test_upper_case_language_and_basemap_are_accepted(vocab):
+    state, notices = parse_query_params({"lang": "EN", "basemap": " None "}, vocab)
+    assert (state.lang, state.basemap, notices) == ("en", "none", [])
+
+
+def test_search_text_keeps_markup_as_plain_text(vocab):
+    state, notices = parse_query_params({"q": f"  {HOSTILE}   Straße "}, vocab)
+    assert state.q == f"{HOSTILE} Straße"
+    assert notices == []
+    assert to_query_params(state) == {"q": f"{HOSTILE} Straße"}
+
+
+def test_search_text_loses_control_characters(vocab):
+    state, notices = parse_query_params({"q": "Braun\x00schweig\u202e\nUni\x1b[31m"}, vocab)
+    assert state.q == "Braun schweig Uni [31m"
+    assert keys(notices) == [("q", "url.control_chars")]
+    assert "\x00" not in notices[0].message("de")
+
+
+def test_long_search_text_is_truncated(vocab):
+    state, notices = parse_query_params({"q": "x" * 5000}, vocab)
+    assert state.q == "x" * MAX_QUERY_LENGTH
+    assert keys(notices) == [("q", "url.truncated")]
+    assert notices[0].message("de") == f"Suchtext auf {MAX_QUERY_LENGTH} Zeichen gekürzt."
+
+
+def test_rejected_values_are_shortened_in_messages(vocab):
+    _, notices = parse_query_params({"lang": "y" * 10_000}, vocab)
+    assert len(notices[0].message("de")) < 200
+
+
+def test_notice_keys_exist_with_their_parameters(vocab):
+    hostile_params = {"layers": "nope", "sectors": "!", "kreis": "1", "gemeinde": "09162000", "q": "\x00" + "a" * 200,
+                      "lang": ["xx", "yy"], "basemap": "b", "site": "s"}
+    _, notices = parse_query_params(hostile_params, vocab)
+    assert len(notices) == 10
+    for notice in notices:
+        assert notice.key in catalog("de")
+        for lang in LANGUAGES:
+            assert notice.message(lang)
+
+
+def random_state(rng: random.Random, vocab: Vocab) -> ViewState:
+    def some(values, upto):
+        return tuple(rng.sample(sorted(values), rng.randint(0, min(upto, len(values)))))
+
+    kreis = rng.choice([None, *sorted(vocab.kreise)])
+    gemeinden = [g for g in sorted(vocab.gemeinden) if kreis is None or g.startswith(kreis)]
+    alphabet = "abcÄöüßé <>&\"'%#+,;=?/ {}0123456789"
+    q = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 120)))
+    return ViewState(
+        layers=some(vocab.layers, 5) if rng.random() < 0.7 else DEFAULT_LAYERS,
+        sectors=some(vocab.sectors, 4),
+        categories=some(vocab.categories, 4),
+        kreis=kreis,
+        gemeinde=rng.choice([None, *gemeinden]),
+        q=" ".join(q.split())[:MAX_QUERY_LENGTH].rstrip() if rng.random() < 0.5 else "",
+        site=rng.choice([None, *sorted(vocab.sites)]),
+        lang=rng.choice(LANGUAGES),
+        basemap=rng.choice(BASEMAPS),
+    )
+
+
+def test_round_trip_of_many_generated_states(vocab):
+    rng = random.Random(4)
+    for _ in range(1000):
+        state = random_state(rng, vocab)
+        params = to_query_params(state)
+        assert all(isinstance(v, str) for v in params.values())
+        parsed, notices = parse_query_params(params, vocab)
+        assert (parsed, notices) == (state, []), params
+
+
+def test_round_trip_through_a_real_query_string(vocab):
+    from urllib.parse import parse_qs, urlencode
+
+    rng = random.Random(5)
+    for _ in range(200):
+        state = random_state(rng, vocab)
+        query = urlencode(to_query_params(state))
+        parsed, notices = parse_query_params(parse_qs(query, keep_blank_values=True), vocab)
+        assert (parsed, notices) == (state, []), query
+
+
+def test_defaults_are_omitted_one_by_one():
+    assert to_query_params(replace(ViewState(), lang="fr")) == {"lang": "fr"}
+    assert to_query_params(replace(ViewState(), basemap="none")) == {"basemap": "none"}
+    assert to_query_params(replace(ViewState(), layers=("health",))) == {"layers": "health"}
