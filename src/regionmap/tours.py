@@ -19,7 +19,7 @@ from urllib.parse import urlencode, urlsplit
 
 from regionmap.config import DEFAULT_LANGUAGE, LANGUAGES, data_dir
 from regionmap.errors import ConfigError, RegionmapError
-from regionmap.urlstate import BASEMAPS, MAX_QUERY_LENGTH, ViewState, clean_query, to_query_params
+from regionmap.urlstate import BASEMAPS, ID_PATTERN, MAX_QUERY_LENGTH, ViewState, clean_query, to_query_params
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
     from regionmap.taxonomy import Taxonomy
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 KREIS_PATTERN = re.compile(r"^[0-9]{5}$")
 GEMEINDE_PATTERN = re.compile(r"^[0-9]{8}$")
 MAX_LISTED = 30  # an error lists the allowed values when there are at most this many
