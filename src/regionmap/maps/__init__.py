@@ -1,0 +1,44 @@
+"""Offline folium maps for regionmap: assets, point and boundary layers, legend, click lookup, map composition."""
+
+from regionmap.maps.assets import ensure_vendor_assets
+from regionmap.maps.basemaps import NO_BASEMAP, OSM, Basemap, basemap_from_config, get_basemap
+from regionmap.maps.boundaries import (
+    BoundaryPayload,
+    boundary_payload,
+    boundary_layer,
+    simplified_boundaries,
+    tolerance_for_zoom,
+)
+from regionmap.maps.build import Bounds, backdrop_layer, bounds_of, build_map
+from regionmap.maps.clicks import RETURNED_OBJECTS, clicked_record, record_at
+from regionmap.maps.legend import ChoroplethClass, ChoroplethLegend, LegendEntry, LegendItem
+from regionmap.maps.points import ColourClass, PointPayload, point_layer, point_payload
+
+__all__ = [
+    "RETURNED_OBJECTS",
+    "NO_BASEMAP",
+    "OSM",
+    "Basemap",
+    "Bounds",
+    "ChoroplethClass",
+    "ChoroplethLegend",
+    "ColourClass",
+    "LegendEntry",
+    "LegendItem",
+    "PointPayload",
+    "backdrop_layer",
+    "basemap_from_config",
+    "BoundaryPayload",
+    "boundary_payload",
+    "boundary_layer",
+    "bounds_of",
+    "build_map",
+    "clicked_record",
+    "ensure_vendor_assets",
+    "get_basemap",
+    "point_layer",
+    "point_payload",
+    "record_at",
+    "simplified_boundaries",
+    "tolerance_for_zoom",
+]

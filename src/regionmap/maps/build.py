@@ -1,0 +1,101 @@
+"""A whole map: basemap or backdrop, boundary and point layers, layer control, legend, attributions, view."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+
+import folium
+import geopandas as gpd
+
+from regionmap.maps.basemaps import NO_BASEMAP, Basemap
+from regionmap.maps.boundaries import boundary_layer
+from regionmap.maps.elements import BoundaryLayer, MapDecorations, OfflineMap, PointLayer
+from regionmap.maps.legend import legend_control
+from regionmap.spatial import WGS84
+
+Bounds = tuple[tuple[float, float], tuple[float, float]]  # ((south, west), (north, east)) in degrees
+
+BACKDROP_Z_INDEX = 300  # below Leaflet's overlay pane (400) and the point markers (450)
+BACKDROP_FILL = "#dde3e8"
+BACKDROP_LINE = "#ffffff"
+
+
+def bounds_of(gdf: gpd.GeoDataFrame) -> Bounds:
+    """The WGS84 bounds of a GeoDataFrame as ((south, west), (north, east))."""
+    if gdf.crs is not None and gdf.crs != WGS84:
+        gdf = gdf.to_crs(WGS84)
+    west, south, east, north = (float(v) for v in gdf.total_bounds)
+    if not all(map(lambda v: v == v, (west, south, east, north))):
+        raise ValueError("bounds of an empty GeoDataFrame")
+    return (south, west), (north, east)
+
+
+def backdrop_layer(states: gpd.GeoDataFrame, decimals: int = 4) -> BoundaryLayer:
+    """Light, inert polygons (e.g. the states) under everything, for a map without basemap tiles."""
+    return boundary_layer(
+        states,
+        label="backdrop",
+        colour=BACKDROP_LINE,
+        weight=1.0,
+        fill_colour=BACKDROP_FILL,
+        fill_opacity=1.0,
+        interactive=False,
+        control=False,
+        z_index=BACKDROP_Z_INDEX,
+        decimals=decimals,
+    )
+
+
+def build_map(
+    *,
+    bounds: Bounds,
+    basemap: Basemap = NO_BASEMAP,
+    backdrop: BoundaryLayer | None = None,
+    boundaries: Sequence[BoundaryLayer] = (),
+    points: Sequence[PointLayer] = (),
+    attributions: Sequence[str] = (),
+    fit_bounds: Bounds | None = None,
+    legend_title: str | None = None,
+    format_count: Callable[[int], str] = str,
+    min_zoom: int = 6,
+    collapsed_layer_control: bool = False,
+) -> OfflineMap:
+    """Compose one map. All JavaScript and CSS it needs come from `/app/static/vendor` (see `ensure_vendor_assets`).
+
+    - `bounds`: the initial view (the region); `fit_bounds` replaces it for a selection (a municipality or Kreis).
+    - `basemap`: tiles with their attribution, or none: then `backdrop` (see `backdrop_layer`) is drawn instead.
+    - `boundaries` then `points` are added in order, each a toggle in the layer control.
+    - `attributions`: the licence attribution of every dataset shown (plain text, shown escaped).
+    - The legend lists every point layer as "Label (count)" and the classes of every choropleth boundary layer.
+    """
+    (south, west), (north, east) = bounds
+    m = OfflineMap(
+        location=[(south + north) / 2, (west + east) / 2],
+        zoom_start=8,
+        tiles=None,
+        control_scale=True,
+        # With tiles=None Leaflet has no zoom limits; MarkerCluster needs them (see NOTES: "Map has no maxZoom").
+        maxZoom=basemap.max_zoom,
+        minZoom=min_zoom,
+    )
+    if basemap.tiles is not None:
+        folium.TileLayer(
+            basemap.tiles,
+            attr=html.escape(basemap.attribution),
+            name=html.escape(basemap.id),
+            max_zoom=basemap.max_zoom,
+            control=False,
+        ).add_to(m)
+    elif backdrop is not None:
+        backdrop.add_to(m)
+    for layer in (*boundaries, *points):
+        layer.add_to(m)
+    MapDecorations(attributions, basemap.background).add_to(m)
+    entries = [p.legend_entry for p in points if p.legend_entry is not None]
+    choropleths = [b.choropleth for b in boundaries if b.choropleth is not None]
+    if entries or choropleths:
+        legend_control(entries, choropleths, title=legend_title, format_count=format_count).add_to(m)
+    folium.LayerControl(collapsed=collapsed_layer_control).add_to(m)
+    m.fit_bounds([list(p) for p in (fit_bounds or bounds)])
+    return m

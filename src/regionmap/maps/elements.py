@@ -1,0 +1,339 @@
+"""folium element classes that load their JavaScript and CSS from the app (`/app/static/vendor/...`), never from a CDN.
+
+Data reaches the page as JSON made safe for a `<script>` block (`script_json`). Text from data is only ever shown as
+text: the scripts escape it (`esc`) before handing it to Leaflet APIs that set `innerHTML` (tooltips), or build DOM
+nodes with `textContent` (legend).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import folium
+from branca.element import MacroElement
+from folium.elements import JSCSSMixin
+from folium.map import Layer
+from folium.template import Template
+
+from regionmap.maps.assets import JQUERY, LEAFLET, MARKERCLUSTER
+
+if TYPE_CHECKING:
+    from regionmap.maps.legend import ChoroplethLegend, LegendEntry
+
+_HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+_SCRIPT_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_SCRIPT_UNSAFE_RE = re.compile("[<>&\u2028\u2029]")
+
+# Escapes text for the Leaflet APIs that assign innerHTML (bindTooltip, addAttribution). streamlit-folium reads a
+# clicked layer's tooltip back by parsing it as HTML and taking its text, so an escaped string round-trips exactly.
+_JS_ESCAPE = (
+    "function esc(s) { return String(s == null ? '' : s).replace(/[&<>\"']/g, "
+    "function (c) { return '&#' + c.charCodeAt(0) + ';'; }); }"
+)
+
+
+def script_json(value: Any) -> str:
+    """Compact JSON that is also safe inside an HTML `<script>` block (no `</script>`, `<!--`, U+2028/2029)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return _SCRIPT_UNSAFE_RE.sub(lambda m: _SCRIPT_UNSAFE[m.group()], text)
+
+
+def check_colour(colour: str, what: str = "colour") -> str:
+    """Return `colour` if it is a hex colour (`#rgb` or `#rrggbb`), else raise ValueError naming `what`."""
+    if not isinstance(colour, str) or not _HEX_COLOUR.fullmatch(colour):
+        raise ValueError(f"{what}: {colour!r} is not a hex colour such as '#1f77b4'")
+    return colour
+
+
+class OfflineMap(folium.Map):
+    """A folium Map whose Leaflet and jQuery come from the app. No Bootstrap, awesome-markers or Font Awesome:
+    do not use folium.Marker icons or Bootstrap popups on it."""
+
+    default_js = [("leaflet", LEAFLET.url("leaflet.js")), ("jquery", JQUERY.url("jquery.min.js"))]
+    default_css = [("leaflet_css", LEAFLET.url("leaflet.css"))]
+
+
+class PointLayer(JSCSSMixin, Layer):
+    """A toggleable point layer whose markers are created in the browser from a columnar payload.
+
+    `payload` is the JSON from `regionmap.maps.points.point_payload`: `lat`/`lng` as integers scaled by `scale`,
+    `cls` (colour class index per point), `colours` (hex per class), `names`. Markers are SVG circle markers in a
+    MarkerCluster group (chunked loading), in a pane above the boundaries. Their tooltips are bound on first hover
+    or click, so no tooltip objects exist for points nobody looks at.
+    """
+
+    default_js = [("markerclusterjs", MARKERCLUSTER.url("leaflet.markercluster.js"))]
+    default_css = [
+        ("markerclustercss", MARKERCLUSTER.url("MarkerCluster.css")),
+        ("markerclusterdefaultcss", MARKERCLUSTER.url("MarkerCluster.Default.css")),
+    ]
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+        .rm-cluster { background: rgba(255, 255, 255, 0.7); }
+        .rm-cluster div { color: #fff; font: 600 12px/30px sans-serif; }
+        .rm-cluster span { line-height: 30px; }
+        </style>
+        {% endmacro %}
+
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function (map) {
+            {{ this.js_escape }}
+            var d = {{ this.payload }};
+            if (!map.getPane("rmPoints")) { map.createPane("rmPoints").style.zIndex = 450; }
+            var group = L.markerClusterGroup({
+                chunkedLoading: true,
+                showCoverageOnHover: false,
+                maxClusterRadius: {{ this.cluster_radius }},
+                iconCreateFunction: function (cluster) {
+                    return L.divIcon({
+                        html: "<div style=\\"background:" + d.colour + "\\"><span>" + cluster.getChildCount() + "</span></div>",
+                        className: "marker-cluster rm-cluster",
+                        iconSize: L.point(40, 40)
+                    });
+                }
+            });
+            var n = d.lat.length, s = d.scale, markers = new Array(n);
+            for (var i = 0; i < n; i++) {
+                var m = L.circleMarker([d.lat[i] / s, d.lng[i] / s], {
+                    pane: "rmPoints", radius: {{ this.radius }}, weight: 1, color: "#ffffff",
+                    fillColor: d.colours[d.cls[i]], fillOpacity: 0.9, className: "rm-point"
+                });
+                m.rmIndex = i;
+                markers[i] = m;
+            }
+            group.addLayers(markers);
+            group.on("mouseover click", function (e) {
+                var m = e.layer;
+                if (!m || m.rmIndex === undefined || m.getTooltip()) { return; }
+                m.bindTooltip(esc(d.names[m.rmIndex]), {direction: "top", offset: [0, -4]});
+                if (e.type === "mouseover") { m.openTooltip(); }
+            });
+            return group;
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        payload: str,
+        name: str,
+        *,
+        legend_entry: LegendEntry | None = None,
+        radius: int = 6,
+        cluster_radius: int = 45,
+        show: bool = True,
+    ):
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self.legend_entry = legend_entry
+        self._name = "PointLayer"
+        if not 1 <= radius <= 10:
+            # Leaflet reports the marker's own position on click only for radius <= 10 (see regionmap.maps.clicks).
+            raise ValueError(f"radius {radius}: must be between 1 and 10 pixels")
+        self.payload = payload
+        self.radius = int(radius)
+        self.cluster_radius = int(cluster_radius)
+        self.js_escape = _JS_ESCAPE
+
+
+class BoundaryLayer(Layer):
+    """Polygons from the compact payload of `regionmap.maps.boundaries.boundary_payload`, turned into GeoJSON here.
+
+    Feature keys: `g` polygons of rings of delta-encoded integer coordinates, `t` tooltip text (escaped when shown), `f` index into `fills` (absent: `fill_colour`, or
+    no fill). With `tooltip_on_area`, an interactive layer gets an invisible fill so that hovering anywhere inside a
+    polygon shows its tooltip; without, only its outline reacts (for outlines drawn above another interactive layer).
+    Each `z_index` gets its own pane (Leaflet's overlay pane is 400, the point markers' pane 450), so the stacking
+    stays the same when layers are toggled.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function (map) {
+            {{ this.js_escape }}
+            var fills = {{ this.fills }}, style = {{ this.style }}, opacity = {{ this.fill_opacity }};
+            var pane = "rmBoundaries{{ this.z_index }}";
+            if (!map.getPane(pane)) { map.createPane(pane).style.zIndex = {{ this.z_index }}; }
+            var d = {{ this.payload }}, s = d.scale;
+            function ring(r) {
+                var out = new Array(r.length / 2), x = 0, y = 0;
+                for (var i = 0; i < r.length; i += 2) { x += r[i]; y += r[i + 1]; out[i / 2] = [x / s, y / s]; }
+                return out;
+            }
+            var features = d.features.map(function (f) {
+                return {type: "Feature", properties: {t: f.t, f: f.f},
+                        geometry: {type: "MultiPolygon", coordinates: f.g.map(function (p) { return p.map(ring); })}};
+            });
+            return L.geoJSON(features, {
+                pane: pane,
+                interactive: {{ this.interactive|tojson }},
+                style: function (f) {
+                    var k = f.properties.f;
+                    return k === undefined ? style : L.extend({}, style, {fill: true, fillColor: fills[k], fillOpacity: opacity});
+                },
+                onEachFeature: function (f, layer) {
+                    if (f.properties.t) { layer.bindTooltip(esc(f.properties.t), {sticky: true}); }
+                }
+            });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        payload: str,
+        name: str,
+        *,
+        fills: Sequence[str] = (),
+        choropleth: ChoroplethLegend | None = None,
+        colour: str = "#555555",
+        weight: float = 1.0,
+        fill_colour: str | None = None,
+        fill_opacity: float = 0.6,
+        interactive: bool = True,
+        tooltip_on_area: bool = True,
+        z_index: int = 400,
+        control: bool = True,
+        show: bool = True,
+    ):
+        super().__init__(name=name, overlay=True, control=control, show=show)
+        self._name = "BoundaryLayer"
+        self.z_index = int(z_index)
+        self.choropleth = choropleth
+        self.payload = payload
+        self.fills = script_json([check_colour(c, "fill colour") for c in fills])
+        self.fill_opacity = float(fill_opacity)
+        self.style = script_json(
+            {
+                "color": check_colour(colour),
+                "weight": float(weight),
+                "opacity": 0.9,
+                "fill": fill_colour is not None or (interactive and tooltip_on_area),
+                "fillColor": check_colour(fill_colour or colour, "fill colour"),
+                "fillOpacity": float(fill_opacity) if fill_colour is not None else 0.0,
+            }
+        )
+        self.interactive = bool(interactive)
+        self.js_escape = _JS_ESCAPE
+
+
+class LegendControl(MacroElement):
+    """A Leaflet control listing the shown layers, built with DOM text nodes from a JSON spec.
+
+    Markup for tests: `.rm-legend` > `.rm-legend-entry[data-layer][data-count]` (with `.rm-legend-item[data-value]
+    [data-count]` per colour class) and `.rm-legend-classes[data-layer]` > `.rm-legend-class[data-lower][data-upper]`.
+    """
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+        .rm-legend { background: rgba(255, 255, 255, 0.92); padding: 6px 8px; border-radius: 4px; font: 12px/1.4 sans-serif;
+                     box-shadow: 0 1px 4px rgba(0, 0, 0, 0.3); max-height: 45vh; overflow-y: auto; max-width: 260px; }
+        .rm-legend-title { font-weight: 600; margin-bottom: 4px; }
+        .rm-legend-row { display: flex; align-items: center; gap: 6px; }
+        .rm-legend-items { margin: 0 0 4px 14px; }
+        .rm-swatch { display: inline-block; flex: none; width: 12px; height: 12px; border-radius: 50%; border: 1px solid #fff;
+                     box-shadow: 0 0 0 1px rgba(0, 0, 0, 0.25); }
+        .rm-legend-class .rm-swatch { border-radius: 2px; }
+        </style>
+        {% endmacro %}
+
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            var spec = {{ this.spec }};
+            function el(tag, cls, text) {
+                var e = document.createElement(tag);
+                if (cls) { e.className = cls; }
+                if (text !== undefined) { e.textContent = text; }
+                return e;
+            }
+            function row(colour, text, cls) {
+                var r = el("div", "rm-legend-row " + (cls || "")), sw = el("span", "rm-swatch");
+                sw.style.background = colour;
+                r.appendChild(sw);
+                r.appendChild(el("span", "rm-legend-label", text));
+                return r;
+            }
+            var control = L.control({position: spec.position});
+            control.onAdd = function () {
+                var box = el("div", "leaflet-control rm-legend");
+                if (spec.title) { box.appendChild(el("div", "rm-legend-title", spec.title)); }
+                spec.entries.forEach(function (entry) {
+                    var e = row(entry.colour, entry.text, "rm-legend-entry");
+                    e.setAttribute("data-layer", entry.layer);
+                    e.setAttribute("data-count", String(entry.count));
+                    box.appendChild(e);
+                    if (entry.items.length) {
+                        var items = el("div", "rm-legend-items");
+                        entry.items.forEach(function (item) {
+                            var i = row(item.colour, item.text, "rm-legend-item");
+                            i.setAttribute("data-value", item.value);
+                            i.setAttribute("data-count", String(item.count));
+                            items.appendChild(i);
+                        });
+                        box.appendChild(items);
+                    }
+                });
+                spec.choropleths.forEach(function (ch) {
+                    var c = el("div", "rm-legend-classes");
+                    c.setAttribute("data-layer", ch.layer);
+                    if (ch.title) { c.appendChild(el("div", "rm-legend-title", ch.title)); }
+                    ch.classes.forEach(function (k) {
+                        var r = row(k.colour, k.text, "rm-legend-class");
+                        r.setAttribute("data-lower", k.lower === null ? "" : String(k.lower));
+                        r.setAttribute("data-upper", k.upper === null ? "" : String(k.upper));
+                        c.appendChild(r);
+                    });
+                    box.appendChild(c);
+                });
+                L.DomEvent.disableClickPropagation(box);
+                L.DomEvent.disableScrollPropagation(box);
+                return box;
+            };
+            control.addTo(map);
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, spec: dict[str, Any]):
+        super().__init__()
+        self._name = "LegendControl"
+        self.spec = script_json(spec)
+
+
+class MapDecorations(MacroElement):
+    """Attributions (shown as text), the map's background colour, no focus outline on clicked shapes."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>.leaflet-interactive:focus { outline: none; }</style>
+        {% endmacro %}
+
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            {{ this.js_escape }}
+            map.getContainer().style.background = {{ this.background|tojson }};
+            if (map.attributionControl) {
+                {{ this.attributions }}.forEach(function (a) { map.attributionControl.addAttribution(esc(a)); });
+            }
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, attributions: Sequence[str], background: str):
+        super().__init__()
+        self._name = "MapDecorations"
+        self.attributions = script_json(list(dict.fromkeys(a for a in attributions if a)))
+        self.background = check_colour(background, "background")
+        self.js_escape = _JS_ESCAPE

@@ -1,0 +1,130 @@
+"""Point layers: any point GeoDataFrame -> compact columnar JSON -> markers created in the browser.
+
+No Python object per point: coordinates become integer arrays (degrees x 10^5, i.e. rounded to 5 decimals, about 1 m),
+the colour class of each point a small integer, the names one array of strings.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from regionmap.maps.elements import PointLayer, check_colour, script_json
+from regionmap.maps.legend import LegendEntry, LegendItem
+from regionmap.spatial import WGS84
+
+SCALE = 100_000  # coordinates travel as integers: round(degrees * SCALE)
+
+
+@dataclass(frozen=True)
+class ColourClass:
+    """A value of the colour column (a category or sector id), its display label and colour."""
+
+    value: str
+    label: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class PointPayload:
+    """The browser payload of one point layer and the counts the legend shows."""
+
+    json: str
+    count: int
+    class_counts: tuple[int, ...]  # per class of `classes`, then the points of no listed class
+
+
+def point_coordinates(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, pd.Index]:
+    """WGS84 (lon, lat) of the shown points and their index labels.
+
+    Rows without a location (null or empty geometry) are not shown; other geometry types are an error.
+    """
+    geoms = gdf.geometry if gdf.crs is None or gdf.crs == WGS84 else gdf.geometry.to_crs(WGS84)
+    present = geoms.notna() & ~geoms.is_empty
+    kinds = geoms[present].geom_type
+    if (kinds != "Point").any():
+        bad = kinds[kinds != "Point"]
+        raise ValueError(f"point layer: row {bad.index[0]!r} has a {bad.iloc[0]} geometry, expected Point")
+    shown = geoms[present]
+    return np.column_stack([shown.x.to_numpy(), shown.y.to_numpy()]), shown.index
+
+
+def class_codes(values: pd.Series, classes: Sequence[ColourClass]) -> np.ndarray:
+    """The class index of each value (`len(classes)` for none of them).
+
+    For a comma-separated column such as `sectors`, the first listed value decides.
+    """
+    first = values.astype("string").str.split(",", n=1).str[0].str.strip()
+    codes = pd.Categorical(first, categories=[c.value for c in classes]).codes.astype(np.int64)
+    codes[codes < 0] = len(classes)
+    return codes
+
+
+def point_payload(
+    gdf: gpd.GeoDataFrame,
+    *,
+    colour: str,
+    by: str | None = None,
+    classes: Sequence[ColourClass] = (),
+    name_column: str = "name",
+) -> PointPayload:
+    """The columnar JSON for `gdf` (a pure function: cache it on the filtered data).
+
+    Points are coloured by their class in column `by`; points of no listed class (or with `by=None`) get `colour`.
+    """
+    if by is not None and by not in gdf.columns:
+        raise ValueError(f"point layer: no column {by!r} to colour by (columns: {', '.join(map(str, gdf.columns))})")
+    if name_column not in gdf.columns:
+        raise ValueError(f"point layer: no name column {name_column!r}")
+    xy, index = point_coordinates(gdf)
+    shown = gdf.loc[index]
+    codes = class_codes(shown[by], classes) if by is not None else np.full(len(shown), len(classes), dtype=np.int64)
+    scaled = np.rint(xy * SCALE).astype(np.int64)
+    payload = {
+        "scale": SCALE,
+        "colour": check_colour(colour, "layer colour"),
+        "colours": [check_colour(c.colour, f"colour of {c.value!r}") for c in classes] + [colour],
+        "cls": codes.tolist(),
+        "lat": scaled[:, 1].tolist(),
+        "lng": scaled[:, 0].tolist(),
+        "names": shown[name_column].astype("string").fillna("").tolist(),
+    }
+    counts = np.bincount(codes, minlength=len(classes) + 1)
+    return PointPayload(json=script_json(payload), count=len(shown), class_counts=tuple(int(c) for c in counts))
+
+
+def point_legend_entry(
+    payload: PointPayload, *, layer_id: str, label: str, colour: str, classes: Sequence[ColourClass] = ()
+) -> LegendEntry:
+    """The legend entry of a point layer: its total and the classes that have points."""
+    items = tuple(
+        LegendItem(value=c.value, label=c.label, colour=c.colour, count=n)
+        for c, n in zip(classes, payload.class_counts)
+        if n
+    )
+    return LegendEntry(layer=layer_id, label=label, colour=colour, count=payload.count, items=items)
+
+
+def point_layer(
+    gdf: gpd.GeoDataFrame,
+    *,
+    layer_id: str,
+    label: str,
+    colour: str,
+    by: str | None = None,
+    classes: Sequence[ColourClass] = (),
+    name_column: str = "name",
+    payload: PointPayload | None = None,
+) -> PointLayer:
+    """One toggleable, clustered point layer named `label` in the layer control, with its legend entry attached.
+
+    Pass a cached `payload` (from `point_payload` with the same arguments) to skip the serialisation.
+    """
+    payload = payload or point_payload(gdf, colour=colour, by=by, classes=classes, name_column=name_column)
+    entry = point_legend_entry(payload, layer_id=layer_id, label=label, colour=colour, classes=classes)
+    return PointLayer(payload.json, name=html.escape(label), legend_entry=entry)
