@@ -111,7 +111,9 @@ def previous_store(built_store: Path, tmp_path: Path):
             self.snapshot = (self.store.read_bytes(), self.manifest.read_bytes())
 
         def unchanged(self) -> bool:
-            leftovers = sorted(p.name for p in self.store.parent.iterdir()) != sorted([self.store.name, self.manifest.name])
-            return not leftovers and (self.store.read_bytes(), self.manifest.read_bytes()) == self.snapshot
+            """True when the store and manifest bytes are as before and no temporary files are left beside them."""
+            files = sorted(p.name for p in self.store.parent.iterdir())
+            same = (self.store.read_bytes(), self.manifest.read_bytes()) == self.snapshot
+            return same and files == sorted([self.store.name, self.manifest.name])
 
     return Previous()

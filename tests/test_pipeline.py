@@ -137,7 +137,8 @@ def test_indicator_counts(layers) -> None:
 def test_manifest(built_store: Path, manifest: dict, layers, source_dir: Path) -> None:
     assert manifest["region"]["id"] == config.region().id
     assert manifest["store"] == {"file": built_store.name, "sha256": sha256_file(built_store)}
-    assert {name: entry["features"] for name, entry in manifest["layers"].items()} == {n: len(f) for n, f in layers.items()}
+    features = {name: entry["features"] for name, entry in manifest["layers"].items()}
+    assert features == {name: len(frame) for name, frame in layers.items()}
     assert manifest["population"] == {"total": 3_900_490, "unknown_ags": []}
     assert manifest["missing_kreise"] == [] and manifest["build_seconds"] > 0
     assert pd.Timestamp(manifest["built_at"]).tzinfo is not None

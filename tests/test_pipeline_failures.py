@@ -91,7 +91,8 @@ def test_bad_coordinate_row(tmp_path, source_dir, previous_store) -> None:
 
 
 def test_unreadable_text_source(tmp_path, source_dir, previous_store) -> None:
-    sources = linked_sources(source_dir, tmp_path / "src", {GISCO_FILE: b"id,lat\n1,\xff\xfe\x00\x81\x8d\x8f\x90\x9d\n"})
+    not_text = b"id,lat\n1,\xff\xfe\x00\x81\x8d\x8f\x90\x9d\n"  # invalid in UTF-8 and in Windows-1252
+    sources = linked_sources(source_dir, tmp_path / "src", {GISCO_FILE: not_text})
     with pytest.raises(SourceError, match=r"source 'gisco_hospitals' .*unreadable file: not text"):
         build_store(source_dir=sources, out=previous_store.store)
     assert previous_store.unchanged()

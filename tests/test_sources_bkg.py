@@ -158,7 +158,8 @@ def test_hostile_names_are_kept_as_text(tmp_path: Path, official_layout) -> None
     [
         (lambda f: f.drop(columns="AGS"), "no ags column (looked for AGS"),
         (lambda f: f.drop(columns="GEN"), "no name column"),
-        (lambda f: f.assign(AGS=f["AGS"].where(f.index != 2, "03x54001")), "row 3, field 'AGS': '03x54001' is not a valid 8-digit AGS"),
+        (lambda f: f.assign(AGS=f["AGS"].where(f.index != 2, "03x54001")),
+         "row 3, field 'AGS': '03x54001' is not a valid 8-digit AGS"),
         (lambda f: f.assign(AGS=f["AGS"].where(f.index != 4, "123")), "row 5, field 'AGS': '123'"),
         (lambda f: f.assign(EWZ=f["EWZ"].astype(str).where(f.index != 0, "viele")), "row 1, field 'EWZ': 'viele'"),
         (lambda f: f.assign(GEN=f["GEN"].where(f.index != 6, "  ")), "row 7, field 'GEN': value is missing"),

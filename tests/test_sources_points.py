@@ -16,7 +16,8 @@ from regionmap.sources.openflights import read_airports
 
 GISCO_HEADER = "id,hospital_name,site_name,lat,lon,geo_qual,street,house_number,postcode,city,cc\n"
 DB_HEADER = "EVA_NR;DS100;IFOPT;NAME;Verkehr;Laenge;Breite;Betreiber_Name;Betreiber_Nr;Status\n"
-AIRPORT = '{id},"{name}","Hannover","Germany",{iata},"EDDV",52.461101532,9.685079574580001,183,1,"E","Europe/Berlin","{type}","OurAirports"\n'
+AIRPORT = ('{id},"{name}","Hannover","Germany",{iata},"EDDV",52.461101532,9.685079574580001,183,1,"E",'
+           '"Europe/Berlin","{type}","OurAirports"\n')
 
 
 def text_file(tmp_path: Path, name: str, content: str, encoding: str = "utf-8") -> Path:

@@ -28,7 +28,8 @@ role = "{role}"
 def registry_text(**override: str) -> str:
     entries = []
     for role in ROLES:
-        values = {"id": role, "date": "2024-01-01", "url": "https://example.org/x.zip", "path": f"{role}/x.csv", "role": role}
+        values = {"id": role, "date": "2024-01-01", "url": "https://example.org/x.zip", "path": f"{role}/x.csv",
+                  "role": role}
         if role == "hospitals":
             values |= override
         entries.append(ENTRY.format(**values))

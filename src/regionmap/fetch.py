@@ -44,7 +44,8 @@ def download_file(url: str, dest: Path, *, timeout: float = DOWNLOAD_TIMEOUT_S) 
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response, part.open("wb") as out:
             total = int(response.headers.get("Content-Length") or 0) or None
-            with tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=dest.name, file=sys.stderr) as bar:
+            with tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=dest.name,
+                      file=sys.stderr) as bar:
                 while chunk := response.read(1 << 16):
                     out.write(chunk)
                     bar.update(len(chunk))
@@ -68,7 +69,8 @@ def source_directories(source_dir: Path | None) -> list[tuple[str, Path]]:
 
 def _cache_names(source: Source) -> tuple[str, str | None]:
     """The file name of the downloaded distribution and of the member extracted from it (if any)."""
-    archive = PurePosixPath(urllib.parse.unquote(urllib.parse.urlparse(source.url).path)).name or f"{source.id}.download"
+    url_path = urllib.parse.unquote(urllib.parse.urlparse(source.url).path)
+    archive = PurePosixPath(url_path).name or f"{source.id}.download"
     member = PurePosixPath(source.download_member).name if source.download_member else None
     return archive, member
 
@@ -81,7 +83,8 @@ def _extract_member(source: Source, archive: Path, target_dir: Path) -> Path:
             names = zf.namelist()
             if str(member) not in names:
                 raise SourceError(source.id, archive, f"downloaded archive has no member '{member}'")
-            siblings = [n for n in names if PurePosixPath(n).parent == member.parent and PurePosixPath(n).stem == member.stem]
+            siblings = [n for n in names
+                        if PurePosixPath(n).parent == member.parent and PurePosixPath(n).stem == member.stem]
             for name in sorted(siblings, key=lambda n: n == str(member)):  # the member itself last: it marks completion
                 with zf.open(name) as src, (target_dir / PurePosixPath(name).name).open("wb") as dst:
                     shutil.copyfileobj(src, dst)
@@ -118,7 +121,8 @@ def resolve_source(
         if not archive.is_file():
             download(source.url, archive)
     except (OSError, http.client.HTTPException, ValueError) as exc:
-        looked = "; ".join(f"{label} {directory / source.path}" for label, directory in dirs) or "no source directory given"
+        looked = "; ".join(f"{label} {directory / source.path}" for label, directory in dirs)
+        looked = looked or "no source directory given"
         expected = dirs[0][1] / source.path if dirs else Path(source.path)
         raise SourceError(
             source.id,

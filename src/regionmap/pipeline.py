@@ -28,6 +28,7 @@ from regionmap.sources.openflights import read_airports
 from regionmap.sources.tabular import SourceTable
 from regionmap.sources_registry import Registry, load_registry
 from regionmap.spatial import LOCATION_COLUMNS, WGS84, locate_points, points_from_lonlat
+from regionmap.taxonomy import taxonomy
 
 GEMEINDE_STATUS = "gemeinde_status.csv"
 POLYGON_LAYERS = ("gemeinden", "kreise", "region", "states")
@@ -155,7 +156,8 @@ def _dissolve_region(gemeinden: gpd.GeoDataFrame, kreise: gpd.GeoDataFrame, regi
     return _multi(frame)
 
 
-def _locate(table: SourceTable, gemeinden: gpd.GeoDataFrame, sort_by: tuple[str, ...]) -> tuple[gpd.GeoDataFrame, int]:
+def _locate(table: SourceTable, gemeinden: gpd.GeoDataFrame,
+            sort_by: tuple[str, ...]) -> tuple[gpd.GeoDataFrame, int]:
     """Points inside the region's municipalities with their location columns; and how many were outside."""
     kept, dropped = locate_points(table.frame, gemeinden)
     columns = [c for c in table.frame.columns if c != "geometry"]
@@ -166,7 +168,7 @@ def _thematic_layers(base: dict[str, gpd.GeoDataFrame], curated: Path) -> dict[s
     """The five thematic layers (`regionmap.thematic`), checked against `layers.toml`."""
     from regionmap.thematic import build_thematic_layers
 
-    expected = [layer["id"] for layer in config.load_toml(config.data_dir() / "layers.toml")["layers"]]
+    expected = [layer.id for layer in taxonomy().layers]
     layers = build_thematic_layers(base, curated)
     missing = [name for name in expected if name not in layers]
     if missing:
@@ -187,10 +189,13 @@ def _count_points(gemeinden: gpd.GeoDataFrame, points: dict[str, gpd.GeoDataFram
     return gemeinden.assign(**counts)
 
 
+def _geometry_type(layer: str) -> str:
+    return "MultiPolygon" if layer in POLYGON_LAYERS else "Point"
+
+
 def _write_layers(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
     for name, frame in layers.items():
-        geometry_type = "MultiPolygon" if name in POLYGON_LAYERS else "Point"
-        pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", geometry_type=geometry_type)
+        pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", geometry_type=_geometry_type(name))
 
 
 def _publish(layers: dict[str, gpd.GeoDataFrame], out: Path, manifest: dict[str, Any], started: float) -> None:
@@ -287,8 +292,7 @@ def build_store(
         "build_seconds": 0.0,
         "sources": sources,
         "curated": curated_entries(curated),
-        "layers": {name: {"features": len(frame), "geometry": "MultiPolygon" if name in POLYGON_LAYERS else "Point"}
-                   for name, frame in layers.items()},
+        "layers": {name: {"features": len(frame), "geometry": _geometry_type(name)} for name, frame in layers.items()},
         "population": {"total": _total(gemeinden["population"]), "unknown_ags": unknown},
         "area_km2": round(float(gemeinden["area_km2"].sum()), 2),
         "missing_kreise": [k.ags for k in region.kreise if k.ags not in set(kreise["ags"])],

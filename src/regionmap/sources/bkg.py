@@ -71,7 +71,8 @@ def load_layout(path: Path | None = None) -> Layout:
         raise ConfigError(f"{path}: missing or invalid entry {exc}") from exc
     kinds = {layout.kind_default, *layout.kind_by_bez.values(), *(k for _, k in layout.kind_contains)}
     if not kinds <= set(KINDS):
-        raise ConfigError(f"{path}: unknown kind(s) {', '.join(sorted(kinds - set(KINDS)))}; expected {', '.join(KINDS)}")
+        unknown = ", ".join(sorted(kinds - set(KINDS)))
+        raise ConfigError(f"{path}: unknown kind(s) {unknown}; expected {', '.join(KINDS)}")
     return layout
 
 
@@ -98,7 +99,8 @@ def normalise_codes(raw: pd.DataFrame, column: str, width: int, source_id: str, 
     for row, value in enumerate(raw[column], start=1):
         code = _code(value, width)
         if code is None:
-            raise SourceError(source_id, path, f"row {row}, field '{column}': '{value}' is not a valid {width}-digit AGS")
+            raise SourceError(source_id, path,
+                              f"row {row}, field '{column}': '{value}' is not a valid {width}-digit AGS")
         codes.append(code)
     return codes
 
@@ -168,7 +170,7 @@ def _land_parts(frame: gpd.GeoDataFrame, raw: gpd.GeoDataFrame, gf_column: str |
 
 
 def _dissolve(frame: gpd.GeoDataFrame, key: str, rank: list[str]) -> gpd.GeoDataFrame:
-    """One feature per `key`: geometries united; attributes from the part ranking highest on `rank` (then file order)."""
+    """One feature per `key`: geometries united, attributes from the part ranking highest on `rank` (then first)."""
     if not frame[key].duplicated().any():
         return frame
     ranked = frame.sort_values([key, *rank, ROW], ascending=[True, *[False] * len(rank), True], na_position="last")
@@ -184,7 +186,8 @@ def _to_wgs84(frame: gpd.GeoDataFrame, source_id: str, path: Path) -> gpd.GeoDat
     frame = frame.to_crs(WGS84)
     if len(frame):
         minx, miny, maxx, maxy = frame.total_bounds
-        if not (np.isfinite([minx, miny, maxx, maxy]).all() and -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        finite = np.isfinite([minx, miny, maxx, maxy]).all()
+        if not (finite and -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
             raise SourceError(source_id, path, "coordinates do not fit the file's CRS (is the CRS declared correctly?)")
     return frame
 

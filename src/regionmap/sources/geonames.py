@@ -1,4 +1,4 @@
-"""GeoNames postal-code place points: tab-separated, no header, as a text file or inside a zip (a geocoding fallback)."""
+"""GeoNames postal-code place points (a geocoding fallback): tab-separated, no header, plain or in a zip."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ def _member(path: Path, source_id: str) -> str:
     """The data file inside a GeoNames zip: the only `.txt` member other than `readme.txt`."""
     try:
         with zipfile.ZipFile(path) as zf:
-            names = [n for n in zf.namelist() if n.lower().endswith(".txt") and PurePosixPath(n).name.lower() != "readme.txt"]
+            names = [n for n in zf.namelist()
+                     if n.lower().endswith(".txt") and PurePosixPath(n).name.lower() != "readme.txt"]
     except FileNotFoundError as exc:
         raise SourceError(source_id, path, "file not found") from exc
     except (zipfile.BadZipFile, OSError) as exc:

@@ -134,7 +134,8 @@ def parse_numbers(frame: pd.DataFrame, column: str, source_id: str, path: Path, 
         line = first_bad(frame, bad)
         raise SourceError(source_id, path, f"line {line}, field '{column}': '{raw[bad].iloc[0]}' is not a number")
     if required and values.isna().any():
-        raise SourceError(source_id, path, f"line {first_bad(frame, values.isna())}, field '{column}': value is missing")
+        line = first_bad(frame, values.isna())
+        raise SourceError(source_id, path, f"line {line}, field '{column}': value is missing")
     return values
 
 

@@ -45,7 +45,7 @@ def _layers(path: Path, source_id: str) -> list[tuple[str, str, str | None]]:
 
 
 def choose_layer(path: Path, source_id: str, layer: str | None, preferred: Sequence[str]) -> tuple[str, str]:
-    """(dataset, layer) to read: the named layer; else the only layer; else a preferred name; else the only polygon layer."""
+    """(dataset, layer) to read: the named layer, else the only one, else a preferred name, else the only polygons."""
     layers = _layers(path, source_id)
     names = ", ".join(name for _, name, _ in layers)
     if layer is not None:
