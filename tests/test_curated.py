@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from curated_helpers import BS, point_row, synthetic_gemeinden, write_csv
+from curated_helpers import BS, health_row, point_row, synthetic_gemeinden, write_csv
 from regionmap.curated import (
     SCHEMAS,
     CuratedDataError,
@@ -45,6 +45,18 @@ def test_header_problems(tmp_path: Path) -> None:
         (1, "name", "column appears more than once in the header"),
         (1, "lat", "column missing from the header"),
     }
+
+
+def test_layer_and_hospital_name_columns_may_be_left_out(tmp_path: Path) -> None:
+    row = point_row("events", "events-a", "arena")
+    assert read_curated(write_csv(tmp_path / "events.csv", [row], [c for c in row if c != "layer"])).problems == ()
+    row = health_row("1_2_3")
+    assert read_curated(write_csv(tmp_path / "health.csv", [row], [c for c in row if c != "name"])).problems == ()
+
+
+def test_semicolon_separated_file(tmp_path: Path) -> None:
+    (tmp_path / "sites.csv").write_text("id;name;layer\nsites-a;A;sites\n", encoding="utf-8")
+    assert "separated by ';'" in read_curated(tmp_path / "sites.csv").problems[0].message
 
 
 def test_empty_and_missing_files(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ import shapely
 from pyproj import Transformer
 
 from regionmap.errors import RegionmapError
+from regionmap.sources.bkg import KINDS as GEMEINDE_KINDS
 from regionmap.spatial import METRIC_CRS, WGS84
 from regionmap.taxonomy import Taxonomy
 
@@ -79,8 +80,9 @@ class Field:
 
     name: str
     kind: str  # text, id, layer, category, sectors, ags, url, date, float, bool, lon, lat, choice, register_id
-    required: bool = True
+    required: bool = True  # the value may not be empty
     choices: tuple[str, ...] = ()
+    may_be_absent: bool = False  # the column may be left out of the header
 
 
 @dataclass(frozen=True)
@@ -103,16 +105,17 @@ class Schema:
 
 
 def _point_fields(optional: Iterable[str] = ()) -> tuple[Field, ...]:
-    """The core curated point columns; `optional` names those that may be empty."""
+    """The core curated point columns; `optional` names those that may be empty. `layer` may be left out: the file
+    name says it."""
     kinds = {"id": "id", "layer": "layer", "category": "category", "sectors": "sectors", "ags": "ags",
              "website": "url", "as_of": "date", "lon": "lon", "lat": "lat"}
     names = ("id", "name", "layer", "category", "sectors", "ags", "address", "website", "source", "as_of",
              "description_de", "description_en", "description_fr", "lon", "lat")
     optional = set(optional)
-    return tuple(Field(n, kinds.get(n, "text"), required=n not in optional) for n in names)
+    return tuple(Field(n, kinds.get(n, "text"), required=n not in optional, may_be_absent=n == "layer")
+                 for n in names)
 
 
-GEMEINDE_KINDS = ("Stadt", "Gemeinde", "gemeindefreies Gebiet")
 SCHEMAS: dict[str, Schema] = {
     "research": Schema("research", _point_fields(), layer="research"),
     "events": Schema("events", _point_fields(), layer="events"),
@@ -139,7 +142,7 @@ SCHEMAS: dict[str, Schema] = {
         "health",
         (
             Field("register_id", "register_id"),
-            Field("name", "text", required=False),
+            Field("name", "text", required=False, may_be_absent=True),  # the hospital's name, for the reader
             Field("category", "category"),
             Field("sectors", "sectors", required=False),
             Field("website", "url", required=False),
@@ -157,7 +160,7 @@ SCHEMAS: dict[str, Schema] = {
         (
             Field("ags", "ags"),
             Field("name", "text"),
-            Field("kind", "choice", choices=GEMEINDE_KINDS),
+            Field("kind", "choice", choices=GEMEINDE_KINDS),  # as the pipeline reads them
             Field("source", "text"),
             Field("as_of", "date"),
         ),
@@ -226,6 +229,9 @@ def read_curated(path: Path, schema: Schema | None = None) -> CuratedTable:
         return CuratedTable(path, schema, (), (Problem(name, 1, MISSING_ID, MISSING_ID, f"not a CSV header: {exc}"),))
     if not any(header):
         return CuratedTable(path, schema, (), (Problem(name, 1, MISSING_ID, MISSING_ID, "empty file: expected a CSV header"),))
+    if len(header) == 1 and ";" in header[0]:
+        return CuratedTable(path, schema, (), (Problem(name, 1, MISSING_ID, MISSING_ID,
+                                                       "separated by ';': save the file comma-separated"),))
     for column in sorted({h for h in header if header.count(h) > 1}):
         problems.append(Problem(name, 1, MISSING_ID, column, "column appears more than once in the header"))
     records: list[Record] = []
@@ -249,9 +255,9 @@ def read_curated(path: Path, schema: Schema | None = None) -> CuratedTable:
         problems.append(Problem(name, None, MISSING_ID, "layer", "cannot tell the file's schema: name it after a "
                                 f"layer ({', '.join(SCHEMAS)}.csv) or give every row the same layer"))
     else:
-        for column in schema.columns:
-            if column not in header:
-                problems.append(Problem(name, 1, MISSING_ID, column, "column missing from the header"))
+        for f in schema.fields:
+            if f.name not in header and not f.may_be_absent:
+                problems.append(Problem(name, 1, MISSING_ID, f.name, "column missing from the header"))
         for column in header:
             if column and column not in schema.columns:
                 problems.append(Problem(name, 1, MISSING_ID, column, f"unknown column for a {schema.name} file (a typo?)"))
@@ -483,12 +489,17 @@ def _projected_hint(boundaries: gpd.GeoDataFrame, x: float, y: float) -> str:
     return ""
 
 
+def _num(value: float) -> str:
+    """A coordinate as written by a person: no exponent, no trailing zeros."""
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
 def coordinate_problems(boundaries: gpd.GeoDataFrame | None, lon: float, lat: float, ags: str) -> list[tuple[str, str]]:
     """(field, message) for a WGS84 point that is not degrees, not in the region, or not in the municipality `ags`.
 
     Without boundaries only the degree ranges are checked."""
     if abs(lon) > 180 or abs(lat) > 90:
-        message = f"lon={lon:g}, lat={lat:g} are not WGS84 degrees (outside ±180/±90)"
+        message = f"lon={_num(lon)}, lat={_num(lat)} are not WGS84 degrees (outside ±180/±90)"
         if abs(lon) > 1000 and abs(lat) > 1000:
             message += "; they look like projected metres (UTM/Gauss-Krüger)"
             if boundaries is not None:
@@ -499,9 +510,9 @@ def coordinate_problems(boundaries: gpd.GeoDataFrame | None, lon: float, lat: fl
     found, swapped = point_municipalities(boundaries, [lon, lat], [lat, lon])
     if not found:
         if swapped:
-            return [("lon", f"longitude and latitude look swapped: lon={lat:g}, lat={lon:g} lies in "
+            return [("lon", f"longitude and latitude look swapped: lon={_num(lat)}, lat={_num(lon)} lies in "
                             f"{_label(boundaries, swapped[0])}")]
-        return [("lon", f"lon={lon:g}, lat={lat:g} lies outside the region")]
+        return [("lon", f"lon={_num(lon)}, lat={_num(lat)} lies outside the region")]
     if not AGS_PATTERN.match(ags) or ags in found:
         return []
     if not (boundaries["ags"] == ags).any():
