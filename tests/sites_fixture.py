@@ -11,12 +11,12 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 def sample_sites() -> gpd.GeoDataFrame:
     rows = [
         # id, name, category, sectors, area_ha, size_class, availability, kreis_ags, ags, motorway, airport, station_fv, lon, lat
-        ("sites-a", "Logistikpark A2 Ost", "logistics", "logistics,mobility", 42.0, None, "sofort", "03241", "03241001", 2.5, 12.0, 8.0, 9.90, 52.40),
-        ("sites-b", "GE Nord", "logistics", "logistics", None, "10–20 ha", "kurzfristig", "03101", "03101000", 9.99, 30.0, 4.0, 10.52, 52.30),
-        ("sites-c", HOSTILE, "industry", "production,energy", 5.0, None, "sofort", "03101", "03101000", 10.0, None, 3.0, 10.50, 52.25),
-        ("sites-d", "Hafen West", "logistics", "logistics", None, None, "mittelfristig", "03103", "03103000", None, 40.0, 1.0, 10.78, 52.42),
-        ("sites-e", "Technologiepark", "science_park", "digital,health", None, "< 5 ha", "sofort", "03159", "03159016", 25.0, 80.0, 2.0, 9.93, 51.53),
-        ("sites-f", "Großes Feld", "logistics", "logistics", None, "über 50 ha", "sofort", "03241", "03241001", 7.0, 5.0, 15.0, 9.70, 52.45),
+        ("sites-a", "Logistikpark A2 Ost", "logistics", "logistics,mobility", 42.0, None, "available", "03241", "03241001", 2.5, 12.0, 8.0, 9.90, 52.40),
+        ("sites-b", "GE Nord", "logistics", "logistics", None, "M", "limited", "03101", "03101000", 9.99, 30.0, 4.0, 10.52, 52.30),
+        ("sites-c", HOSTILE, "industry", "production,energy", 5.0, None, "available", "03101", "03101000", 10.0, None, 3.0, 10.50, 52.25),
+        ("sites-d", "Hafen West", "logistics", "logistics", None, None, "on_request", "03103", "03103000", None, 40.0, 1.0, 10.78, 52.42),
+        ("sites-e", "Technologiepark", "science_park", "digital,health", None, "S", "available", "03159", "03159016", 25.0, 80.0, 2.0, 9.93, 51.53),
+        ("sites-f", "Großes Feld", "logistics", "logistics", None, "XL", "available", "03241", "03241001", 7.0, 5.0, 15.0, 9.70, 52.45),
     ]
     columns = ["id", "name", "category", "sectors", "area_ha", "size_class", "availability", "kreis_ags", "ags",
                "dist_motorway_km", "dist_airport_km", "dist_station_fv_km"]

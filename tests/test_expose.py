@@ -65,7 +65,7 @@ def site(**changes: object) -> pd.Series:
     values = {
         "id": "sites-test-park", "name": "Gewerbepark Süd – Größe & Lage", "layer": "sites", "category": "logistics",
         "sectors": "logistics,mobility,unknown_sector", "area_ha": 42.5, "size_class": None,
-        "availability": "kurzfristig verfügbar", "address": "Hafenstraße 1, 31275 Lehrte", "ags": "03241011",
+        "availability": "limited", "address": "Hafenstraße 1, 31275 Lehrte", "ags": "03241011",
         "municipality": "Gemeinde 11", "kreis": "Region Hannover", "kreis_ags": "03241",
         "website": "https://example.org/park", "source": "Wirtschaftsförderung (Beispiel)", "as_of": "2024-05-01",
         "indicative": True, "indicative_note": "Fläche geschätzt.",
@@ -95,13 +95,13 @@ def rendered(lang: str) -> bytes:
 EXPECTED = {
     "de": ["Standort-Exposé", "Eckdaten", "Standortfaktoren", "Hinweis: Richtwerte", "Gemeindeprofil: Gemeinde 11",
            "Luftlinie", "Erstellt am 07.03.2025", "Seite 1 von 2", "Logistik, Mobilität & Automotive", "42,5", "ha",
-           "Stand 01.05.2024", "Logistikfläche an der A2."],
+           "Stand 01.05.2024", "Logistikfläche an der A2.", "eingeschränkt verfügbar"],
     "en": ["Site exposé", "Key data", "Location factors", "Note: indicative values", "Municipality profile: Gemeinde 11",
            "straight-line", "Generated on", "Page 1 of 2", "Logistics, Mobility & automotive", "42.5",
-           "Logistics land on the A2."],
+           "Logistics land on the A2.", "limited availability"],
     "fr": ["Fiche de présentation du site", "Données clés", "Facteurs de localisation", "Remarque : valeurs indicatives",
            "Profil de la commune : Gemeinde 11", "à vol d'oiseau", "Créé le", "Page 1 sur 2", "Logistique",
-           "42,5", "Terrain logistique sur l'A2."],
+           "42,5", "Terrain logistique sur l'A2.", "disponibilité limitée"],
 }
 EVERY_LANGUAGE = ["Gewerbepark Süd – Größe & Lage", "Hannover Hbf", "Flughafen Hannover-Langenhagen",
                   "AS Lehrte-Ost (A2) $x^2$", "© GeoBasis-DE / BKG", "© DB Station&Service AG", "© OpenFlights.org",
@@ -149,7 +149,7 @@ def test_map_shows_the_nearest_features() -> None:
 def test_hostile_and_missing_values_keep_the_layout() -> None:
     long_word = "X" * 400
     hostile = site(name=HOSTILE + " " + long_word, address="=cmd|' /C calc'!A0 $\\frac{1}{0}$", indicative=False,
-                   sectors=None, area_ha=None, size_class="10–20 ha", website=None, description_fr=None,
+                   sectors=None, area_ha=None, size_class="M", availability=HOSTILE, website=None, description_fr=None,
                    municipality=HOSTILE, ags="09999999", source=None, as_of=None)
     for column in ("dist_airport_km", "nearest_airport", "nearest_airport_id"):
         hostile[column] = None
@@ -157,7 +157,7 @@ def test_hostile_and_missing_values_keep_the_layout() -> None:
     reader = PdfReader(io.BytesIO(pdf))
     assert 1 <= len(reader.pages) <= 3
     text = text_of(pdf)
-    assert HOSTILE in text and "10–20 ha" in text and "Remarque" not in text
+    assert HOSTILE in text and "M (5 à 20 ha)" in text and "Remarque" not in text
     assert "Terrain logistique" not in text and "Logistikfläche an der A2." in text  # falls back to German
     assert "Profil de la commune" not in text  # municipality not in the store
 

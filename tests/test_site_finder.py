@@ -7,35 +7,40 @@ import math
 import numpy as np
 import pytest
 
-from regionmap.site_finder import SiteQuery, find_sites, size_class_range, sort_sites
-from sites_fixture import sample_sites
+from regionmap.errors import ConfigError
+from regionmap.site_finder import SiteQuery, find_sites, load_site_vocabulary, site_vocabulary, sort_sites
+from sites_fixture import HOSTILE, sample_sites
 
 
 def ids(frame) -> list[str]:
     return list(frame["id"])
 
 
+def test_vocabulary_from_the_config() -> None:
+    vocabulary = site_vocabulary()
+    assert [c.id for c in vocabulary.size_classes] == ["S", "M", "L", "XL"]
+    assert (vocabulary.size_class("M").min_ha, vocabulary.size_class("M").max_ha) == (5.0, 20.0)
+    assert vocabulary.size_class("XL").max_ha == math.inf and vocabulary.size_class("XXL") is None
+    assert vocabulary.availability_label("on_request", "fr") == "sur demande"
+    assert vocabulary.availability_label(HOSTILE, "en") == HOSTILE
+    assert vocabulary.size_class_label("S", "de") == "S (unter 5 ha)"
+
+
 @pytest.mark.parametrize(
-    "text, expected",
+    "body, message",
     [
-        ("10–20 ha", (10.0, 20.0)),
-        ("10 - 20", (10.0, 20.0)),
-        ("ca. 2,5 bis 4 Hektar", (2.5, 4.0)),
-        ("< 5 ha", (0.0, 5.0)),
-        ("bis 5 ha", (0.0, 5.0)),
-        ("über 50 ha", (50.0, math.inf)),
-        ("> 50", (50.0, math.inf)),
-        ("50+ ha", (50.0, math.inf)),
-        ("plus de 50 ha", (50.0, math.inf)),
+        ('[[size_classes]]\nid = "S"\nmin_ha = 10\nmax_ha = 5', "min_ha is larger"),
+        ('[[size_classes]]\nid = "S"\nmin_ha = -1', "min_ha must be"),
+        ('[[size_classes]]\nid = ""', "non-empty id"),
     ],
 )
-def test_size_class_range(text: str, expected: tuple[float, float]) -> None:
-    assert size_class_range(text) == expected
-
-
-@pytest.mark.parametrize("text", ["groß", "", None, 5, "<img src=x onerror=alert(1)>", "10-20 km"])
-def test_unreadable_size_class(text) -> None:
-    assert all(math.isnan(v) for v in size_class_range(text))
+def test_vocabulary_errors_name_file_and_row(tmp_path, body: str, message: str) -> None:
+    path = tmp_path / "location_factors.toml"
+    labels = 'label = { de = "a", en = "b", fr = "c" }'
+    path.write_text(f"{body}\n{labels}\n[[availability]]\nid = \"x\"\n{labels}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=message) as info:
+        load_site_vocabulary(path)
+    assert str(path) in str(info.value) and "size_classes[0]" in str(info.value)
 
 
 def test_logistics_sites_under_10_km_from_a_junction() -> None:
@@ -52,9 +57,9 @@ def test_empty_query_returns_everything() -> None:
 @pytest.mark.parametrize(
     "min_ha, max_ha, expected",
     [
-        (10, 30, ["sites-b"]),  # sites-b by its class 10–20; sites-a is 42 ha
-        (40, None, ["sites-a", "sites-f"]),  # sites-f by "über 50 ha"
-        (None, 5, ["sites-c", "sites-e"]),  # 5.0 ha inclusive; "< 5 ha" overlaps
+        (10, 30, ["sites-b"]),  # sites-b by its class M (5–20 ha); sites-a is 42 ha
+        (40, None, ["sites-a", "sites-f"]),  # sites-f by its class XL (over 50 ha)
+        (None, 5, ["sites-b", "sites-c", "sites-e"]),  # 5.0 ha and class bounds are inclusive
         (20, 20, ["sites-b"]),  # class bounds are inclusive
         (21, 41, []),
     ],
@@ -65,7 +70,7 @@ def test_size_filter(min_ha, max_ha, expected) -> None:
 
 def test_other_filters() -> None:
     sites = sample_sites()
-    assert ids(find_sites(sites, SiteQuery(availability={"sofort"}))) == ["sites-a", "sites-c", "sites-e", "sites-f"]
+    assert ids(find_sites(sites, SiteQuery(availability={"available"}))) == ["sites-a", "sites-c", "sites-e", "sites-f"]
     assert ids(find_sites(sites, SiteQuery(sectors={"energy", "digital"}))) == ["sites-c", "sites-e"]
     assert ids(find_sites(sites, SiteQuery(sectors={"mobility"}))) == ["sites-a"]
     assert ids(find_sites(sites, SiteQuery(kreis="03101"))) == ["sites-b", "sites-c"]
@@ -80,6 +85,8 @@ def test_missing_values_never_match() -> None:
     sites.loc[1, "kreis_ags"] = None
     assert "sites-a" not in ids(find_sites(sites, SiteQuery(sectors={"logistics"})))
     assert ids(find_sites(sites, SiteQuery(kreis="03101"))) == ["sites-c"]
+    sites.loc[5, "size_class"] = "XXL"  # an unknown class matches no size filter
+    assert ids(find_sites(sites, SiteQuery(min_ha=40))) == ["sites-a"]
 
 
 def test_duplicate_index_is_handled() -> None:

@@ -1,47 +1,100 @@
 """Finding investment sites: filter by type, size, availability, sector, place and distance to location factors.
 
 Size rule: a site with a known `area_ha` matches a size range when `min_ha <= area_ha <= max_ha`. A site whose area is
-unknown matches only through its `size_class` (e.g. "10–20 ha", "< 5 ha", "über 50 ha"): it matches when the class's
-range overlaps the requested range, as the site may have the size asked for. A site with neither an area nor a
-size class that can be read as a range does not match any size filter (it still matches when no size is asked for).
+unknown matches only through its `size_class`: when the class's range (`[[size_classes]]` in
+`data/location_factors.toml`, e.g. M = 5–20 ha) overlaps the requested range, as the site may have the size asked for.
+A site with neither an area nor a known size class does not match any size filter (it matches when no size is asked).
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from regionmap.config import DEFAULT_LANGUAGE, LANGUAGES, data_dir, load_toml
+from regionmap.errors import ConfigError
 from regionmap.location_factors import LocationFactor, factor_by_id, location_factors
 
-_NUMBER = r"(\d+(?:[.,]\d+)?)"
-_UNIT = r"\s*(?:ha|hektar|hectares?)?\.?\s*$"
-SIZE_CLASS_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(rf"^(?:ca\.?\s*)?{_NUMBER}\s*(?:-|–|—|bis|to|à)\s*{_NUMBER}{_UNIT}", re.IGNORECASE), "between"),
-    (re.compile(rf"^(?:<|≤|<=|bis|unter|up to|under|below|moins de|jusqu'à)\s*{_NUMBER}{_UNIT}", re.IGNORECASE), "upto"),
-    (re.compile(rf"^(?:>|≥|>=|ab|über|ueber|from|over|above|plus de|à partir de)\s*{_NUMBER}{_UNIT}", re.IGNORECASE), "from"),
-    (re.compile(rf"^{_NUMBER}\s*\+{_UNIT}", re.IGNORECASE), "from"),
-)
+
+@dataclass(frozen=True)
+class SiteCode:
+    """A coded site attribute value (a size class or an availability) with its labels and, for sizes, its range."""
+
+    id: str
+    labels: dict[str, str]
+    min_ha: float = 0.0
+    max_ha: float = math.inf
+
+    def label(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        return self.labels.get(lang) or self.labels[DEFAULT_LANGUAGE]
 
 
-def size_class_range(size_class: object) -> tuple[float, float]:
-    """The area range in ha that a size class text stands for; (nan, nan) when it cannot be read."""
-    if not isinstance(size_class, str):
-        return (math.nan, math.nan)
-    text = " ".join(size_class.split())
-    for pattern, kind in SIZE_CLASS_PATTERNS:
-        match = pattern.match(text)
-        if match:
-            numbers = [float(n.replace(",", ".")) for n in match.groups()]
-            if kind == "between":
-                return (min(numbers), max(numbers))
-            return (0.0, numbers[0]) if kind == "upto" else (numbers[0], math.inf)
-    return (math.nan, math.nan)
+@dataclass(frozen=True)
+class SiteVocabulary:
+    size_classes: tuple[SiteCode, ...]
+    availability: tuple[SiteCode, ...]
+
+    def size_class(self, code: object) -> SiteCode | None:
+        return next((c for c in self.size_classes if c.id == code), None)
+
+    def availability_label(self, code: object, lang: str = DEFAULT_LANGUAGE) -> str:
+        """The label of an availability code; an unknown code is returned as it is."""
+        known = next((c for c in self.availability if c.id == code), None)
+        return known.label(lang) if known else str(code)
+
+    def size_class_label(self, code: object, lang: str = DEFAULT_LANGUAGE) -> str:
+        """The label of a size class code; an unknown code is returned as it is."""
+        known = self.size_class(code)
+        return known.label(lang) if known else str(code)
+
+
+def _code(raw: Any, where: str, sized: bool) -> SiteCode:
+    if not isinstance(raw, dict) or not str(raw.get("id", "")).strip():
+        raise ConfigError(f"{where}: expected a table with a non-empty id")
+    labels = raw.get("label")
+    if not isinstance(labels, dict) or any(not str(labels.get(lang, "")).strip() for lang in LANGUAGES):
+        raise ConfigError(f"{where}: label needs {', '.join(LANGUAGES)}")
+    bounds = {}
+    if sized:
+        for key, default in (("min_ha", 0.0), ("max_ha", math.inf)):
+            value = raw.get(key, default)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise ConfigError(f"{where}: {key} must be a non-negative number")
+            bounds[key] = float(value)
+        if bounds["min_ha"] > bounds["max_ha"]:
+            raise ConfigError(f"{where}: min_ha is larger than max_ha")
+    return SiteCode(id=str(raw["id"]), labels={lang: str(labels[lang]) for lang in LANGUAGES}, **bounds)
+
+
+def load_site_vocabulary(path: Path | None = None) -> SiteVocabulary:
+    """The size classes and availability codes from `location_factors.toml`, checked."""
+    path = path or data_dir() / "location_factors.toml"
+    raw = load_toml(path)
+    parts = {}
+    for key, sized in (("size_classes", True), ("availability", False)):
+        items = raw.get(key)
+        if not isinstance(items, list) or not items:
+            raise ConfigError(f"{path}: expected a non-empty [[{key}]] list")
+        codes = tuple(_code(item, f"{path}: {key}[{i}]", sized) for i, item in enumerate(items))
+        ids = [c.id for c in codes]
+        if len(set(ids)) != len(ids):
+            raise ConfigError(f"{path}: duplicate id in [[{key}]]")
+        parts[key] = codes
+    return SiteVocabulary(**parts)
+
+
+@lru_cache(maxsize=None)
+def site_vocabulary() -> SiteVocabulary:
+    """The configured size classes and availability codes (cached)."""
+    return load_site_vocabulary()
 
 
 def _as_set(values: Iterable[str] | None) -> frozenset[str]:
@@ -83,12 +136,13 @@ class SiteQuery:
         object.__setattr__(self, "max_km", dict(self.max_km))
 
 
-def _size_mask(sites: pd.DataFrame, low: float, high: float) -> np.ndarray:
+def _size_mask(sites: pd.DataFrame, low: float, high: float, vocabulary: SiteVocabulary) -> np.ndarray:
     area = pd.to_numeric(sites["area_ha"], errors="coerce").to_numpy(dtype=float)
-    known = {value: size_class_range(value) for value in sites["size_class"].dropna().unique()}
-    ranges = np.array([known.get(v, (math.nan, math.nan)) for v in sites["size_class"]], dtype=float).reshape(-1, 2)
+    classes = sites["size_class"].astype(object)
+    lower = classes.map({c.id: c.min_ha for c in vocabulary.size_classes}).astype(float).to_numpy()
+    upper = classes.map({c.id: c.max_ha for c in vocabulary.size_classes}).astype(float).to_numpy()
     by_area = (area >= low) & (area <= high)
-    by_class = np.isnan(area) & (ranges[:, 0] <= high) & (ranges[:, 1] >= low)
+    by_class = np.isnan(area) & (lower <= high) & (upper >= low)
     return by_area | by_class
 
 
@@ -98,12 +152,15 @@ def _sector_mask(sites: pd.DataFrame, sectors: frozenset[str]) -> np.ndarray:
 
 
 def find_sites(
-    sites: gpd.GeoDataFrame, query: SiteQuery, factors: Iterable[LocationFactor] | None = None
+    sites: gpd.GeoDataFrame,
+    query: SiteQuery,
+    factors: Iterable[LocationFactor] | None = None,
+    vocabulary: SiteVocabulary | None = None,
 ) -> gpd.GeoDataFrame:
     """The sites matching every part of `query`, in their original order.
 
     `factors` (default: the configured ones) resolves the factor ids of `query.max_km` to columns (KeyError for an
-    unknown id).
+    unknown id); `vocabulary` (default: the configured one) gives the size class ranges.
     """
     sites = sites.reset_index(drop=True) if not sites.index.is_unique else sites
     mask = np.ones(len(sites), dtype=bool)
@@ -112,7 +169,7 @@ def find_sites(
     if query.min_ha is not None or query.max_ha is not None:
         low = query.min_ha if query.min_ha is not None else 0.0
         high = query.max_ha if query.max_ha is not None else math.inf
-        mask &= _size_mask(sites, low, high)
+        mask &= _size_mask(sites, low, high, vocabulary or site_vocabulary())
     if query.availability:
         mask &= sites["availability"].isin(query.availability).to_numpy()
     if query.sectors:

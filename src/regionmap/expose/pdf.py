@@ -21,6 +21,7 @@ from regionmap import i18n
 from regionmap.config import Region, region
 from regionmap.expose.map_image import SITE_COLOUR, map_targets, render_site_map
 from regionmap.location_factors import STRAIGHT_LINE, LocationFactor, location_factors
+from regionmap.site_finder import SiteVocabulary, site_vocabulary
 from regionmap.sources_registry import Registry
 from regionmap.spatial import METRIC_CRS
 from regionmap.taxonomy import Taxonomy, taxonomy
@@ -57,6 +58,7 @@ class ExposeContext:
     region: Region = field(default_factory=region)
     factors: tuple[LocationFactor, ...] = field(default_factory=location_factors)
     taxonomy: Taxonomy = field(default_factory=taxonomy)
+    vocabulary: SiteVocabulary = field(default_factory=site_vocabulary)
     generated: dt.date = field(default_factory=dt.date.today)
 
 
@@ -160,6 +162,10 @@ def _sector_labels(tax: Taxonomy, sectors: object, lang: str) -> str:
     return ", ".join(labels.get(i, i) for i in ids)
 
 
+def _code_label(label: Callable[[object, str], str], code: object, lang: str) -> str:
+    return label(_text(code), lang) if _text(code) else ""
+
+
 def _area(site: pd.Series, lang: str) -> str:
     area = pd.to_numeric(pd.Series([site.get("area_ha")]), errors="coerce").iloc[0]
     return "" if pd.isna(area) else i18n.format_quantity(area, "ha", lang, decimals=1)
@@ -172,8 +178,8 @@ def _key_rows(site: pd.Series, ctx: ExposeContext, lang: str) -> list[tuple[str,
     rows = [
         (t("type"), _category_label(ctx.taxonomy, site.get("category"), lang)),
         (t("area"), _area(site, lang)),
-        (t("size_class"), _text(site.get("size_class"))),
-        (t("availability"), _text(site.get("availability"))),
+        (t("size_class"), _code_label(ctx.vocabulary.size_class_label, site.get("size_class"), lang)),
+        (t("availability"), _code_label(ctx.vocabulary.availability_label, site.get("availability"), lang)),
         (t("sectors"), _sector_labels(ctx.taxonomy, site.get("sectors"), lang)),
         (t("address"), _text(site.get("address"))),
         (t("municipality"), _text(site.get("municipality"))),
@@ -193,10 +199,7 @@ def _factor_rows(site: pd.Series, ctx: ExposeContext, lang: str) -> list[tuple[s
     return rows
 
 
-def _profile_rows(municipality: pd.Series | None, ctx: ExposeContext, lang: str) -> list[tuple[str, str]]:
-    if municipality is None:
-        return []
-
+def _profile_rows(municipality: pd.Series, ctx: ExposeContext, lang: str) -> list[tuple[str, str]]:
     def t(key: str) -> str:
         return i18n.t(f"investor.expose.{key}", lang)
 
@@ -224,20 +227,19 @@ def _site_point(site: pd.Series, crs: object) -> gpd.GeoSeries:
 def render_expose(site: pd.Series, context: ExposeContext, lang: str, crs: object = "EPSG:4326") -> bytes:
     """The exposé of one site (a row of the store's `sites` layer, geometry in `crs`) as A4 PDF bytes."""
     lang = i18n.normalise_lang(lang)
-    ctx = context
 
     def t(key: str, **params: object) -> str:
         return i18n.t(f"investor.expose.{key}", lang, **params)
 
     name = _text(site.get("name")) or _text(site.get("id"))
-    region_name = ctx.region.name(lang)
-    generated = t("generated", date=i18n.format_date(ctx.generated.isoformat(), lang))
-    footer = " · ".join((ctx.region.short_names.get(lang, region_name), _clip(name, FOOTER_NAME_CHARS)))
+    region_name = context.region.name(lang)
+    generated = t("generated", date=i18n.format_date(context.generated.isoformat(), lang))
+    footer = " · ".join((context.region.short_names.get(lang, region_name), _clip(name, FOOTER_NAME_CHARS)))
     pdf = _Document(footer_text=footer, page_label=lambda page: f"{generated} · {t('page', page=page, pages='{nb}')}")
     pdf.set_title(_clip(f"{t('kind')}: {name}", 200))
     pdf.set_author(region_name)
     pdf.set_lang(lang)
-    pdf.set_creation_date(dt.datetime.combine(ctx.generated, dt.time(), tzinfo=dt.timezone.utc))
+    pdf.set_creation_date(dt.datetime.combine(context.generated, dt.time(), tzinfo=dt.timezone.utc))
     pdf.add_page()
 
     # Header: region and document kind, rule, site name, type and place.
@@ -252,29 +254,30 @@ def render_expose(site: pd.Series, context: ExposeContext, lang: str, crs: objec
     pdf.ln(4)
     pdf.paragraph(_clip(name, TITLE_CHARS), size=17, style="B")
     place = ", ".join(v for v in (_text(site.get("municipality")), _text(site.get("kreis"))) if v)
-    subtitle = " · ".join(v for v in (_category_label(ctx.taxonomy, site.get("category"), lang), place) if v)
+    subtitle = " · ".join(v for v in (_category_label(context.taxonomy, site.get("category"), lang), place) if v)
     pdf.ln(0.5)
     pdf.paragraph(subtitle, size=10.5, colour=MUTED)
     pdf.ln(2)
 
-    if bool(site.get("indicative")) and not pd.isna(site.get("indicative")):
+    indicative = site.get("indicative")
+    if indicative is not None and not pd.isna(indicative) and bool(indicative):
         _notice(pdf, site, lang)
 
     # Location map.
     point = _site_point(site, crs)
-    targets = map_targets(site, ctx.layers, ctx.factors, ctx.taxonomy, lang)
-    image = render_site_map(site, point.iloc[0], ctx.gemeinden, targets, lang, size_mm=MAP_SIZE_MM)
+    targets = map_targets(site, context.layers, context.factors, context.taxonomy, lang)
+    image = render_site_map(site, point.iloc[0], context.gemeinden, targets, lang, size_mm=MAP_SIZE_MM)
     pdf.image(image, x=MARGIN, w=MAP_SIZE_MM[0], h=MAP_SIZE_MM[1])
     pdf.ln(1)
-    pdf.paragraph(t("map_caption", metric=i18n.t(f"investor.metric.{STRAIGHT_LINE.id}", lang)), size=7, colour=MUTED)
+    metric = i18n.t(f"investor.metric.{STRAIGHT_LINE.id}", lang)
+    pdf.paragraph(t("map_caption", metric=metric), size=7, colour=MUTED)
 
-    key_rows = _key_rows(site, ctx, lang)
+    key_rows = _key_rows(site, context, lang)
     pdf.heading(t("key_data"), keep_with=ROW_MM * len(key_rows))
     pdf.table_rows(key_rows, widths=(1, 2.6))
 
-    factor_rows = _factor_rows(site, ctx, lang)
+    factor_rows = _factor_rows(site, context, lang)
     pdf.heading(t("location_factors"), keep_with=ROW_MM * (len(factor_rows) + 1))
-    metric = i18n.t(f"investor.metric.{STRAIGHT_LINE.id}", lang)
     pdf.table_rows(factor_rows, widths=(1.2, 1.7, 1.1),
                    header=(t("factor"), t("nearest"), t("distance", metric=metric)), align_last_right=True)
 
@@ -283,10 +286,10 @@ def render_expose(site: pd.Series, context: ExposeContext, lang: str, crs: objec
         pdf.heading(t("description"))
         pdf.paragraph(_clip(description, FIELD_CHARS * 3))
 
-    matches = ctx.gemeinden[ctx.gemeinden["ags"] == site.get("ags")]
+    matches = context.gemeinden[context.gemeinden["ags"] == site.get("ags")]
     municipality = matches.iloc[0] if not matches.empty else None
     if municipality is not None:
-        profile_rows = _profile_rows(municipality, ctx, lang)
+        profile_rows = _profile_rows(municipality, context, lang)
         pdf.heading(t("profile", name=_clip(_text(municipality.get("name")), 80)), keep_with=ROW_MM * len(profile_rows))
         pdf.table_rows(profile_rows, widths=(1, 2.6))
 
@@ -294,7 +297,7 @@ def render_expose(site: pd.Series, context: ExposeContext, lang: str, crs: objec
     as_of = i18n.format_date(_text(site.get("as_of")) or None, lang)
     pdf.paragraph(_clip(t("record_source", source=_text(site.get("source")) or "–", as_of=as_of), FIELD_CHARS))
     pdf.ln(1)
-    for line in [*ctx.attributions, t("curated_note")]:
+    for line in [*context.attributions, t("curated_note")]:
         pdf.paragraph("• " + _clip(_text(line), FIELD_CHARS), size=7.5)
     pdf.ln(1.5)
     pdf.paragraph(t("disclaimer"), size=7.5, style="I", colour=MUTED)
