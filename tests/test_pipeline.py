@@ -14,6 +14,7 @@ from conftest import THEMATIC
 from regionmap import config
 from regionmap.manifest import sha256_file
 from regionmap.pipeline import build_store
+from regionmap.sources.bkg import load_layout, read_gemeinde_status
 
 BASE_POINTS = ("hospitals", "rail_stations", "airports")
 LAYERS = ("gemeinden", "kreise", "region", "states", *BASE_POINTS, *THEMATIC)
@@ -63,6 +64,14 @@ def test_municipalities(layers) -> None:
     assert (gemeinden["kreis_name"] == gemeinden["kreis_ags"].map(names)).all()
     braunschweig = gemeinden.set_index("ags").loc["03101000"]
     assert braunschweig["density"] == pytest.approx(252066 / 192.70, abs=0.01)
+
+
+def test_kinds_come_from_the_ags_and_the_curated_status(layers) -> None:
+    status = read_gemeinde_status(config.curated_dir() / "gemeinde_status.csv")  # the source file has no BEZ
+    gemeinden = layers["gemeinden"]
+    expected = [load_layout().kind(None, ags, status) for ags in gemeinden["ags"]]
+    assert gemeinden["kind"].tolist() == expected
+    assert gemeinden.set_index("ags").loc["03101000", "kind"] == "Stadt"
 
 
 def test_gemeindefreie_gebiete_with_town_names_stay_separate(layers) -> None:
@@ -155,9 +164,11 @@ def test_manifest(built_store: Path, manifest: dict, layers, source_dir: Path) -
         path = Path(entry["file"])
         assert path.is_relative_to(source_dir) and entry["sha256"] == sha256_file(path)
         assert entry["licence"] and entry["attribution"] and entry["reference_date"]
-    for entry in manifest["curated"]:
-        path = config.data_dir() / entry["file"]
-        assert entry["sha256"] == sha256_file(path) and entry["rows"] >= 0
+    curated = {entry["file"]: entry for entry in manifest["curated"]}
+    assert "geo/curated/gemeinde_status.csv" in curated
+    for name, entry in curated.items():
+        path = config.data_dir() / name
+        assert entry["sha256"] == sha256_file(path) and entry["rows"] > 0
 
 
 def test_rebuild_gives_the_same_layers(built_store: Path, source_dir: Path, tmp_path: Path, layers) -> None:
