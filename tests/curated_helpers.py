@@ -42,8 +42,9 @@ def synthetic_base() -> dict[str, gpd.GeoDataFrame]:
     """The base layers build_thematic_layers needs, with a few records each."""
     hospitals = _located(
         [
-            {"id": "260310000_001_770001", "name": "Städtisches Klinikum Braunschweig", "site_name": "Salzdahlumer Straße",
-             "street": "Salzdahlumer Str.", "house_number": "90", "postcode": "38126", "city": "Braunschweig"},
+            {"id": "260310000_001_770001", "name": "Städtisches Klinikum Braunschweig",
+             "site_name": "Salzdahlumer Straße", "street": "Salzdahlumer Str.", "house_number": "90",
+             "postcode": "38126", "city": "Braunschweig"},
             {"id": "260310001_002_770002", "name": "Klinikum Wolfsburg", "site_name": "Klinikum Wolfsburg",
              "street": "Sauerbruchstraße", "house_number": "7", "postcode": "38440", "city": "Wolfsburg"},
         ],
@@ -88,9 +89,9 @@ def point_row(layer: str, rid: str, category: str, lonlat: tuple[float, float] =
 
 
 def health_row(register_id: str, category: str = "university_hospital", **extra: str) -> dict[str, str]:
-    row = {"register_id": register_id, "name": "", "category": category, "sectors": "", "website": "https://example.org/",
-           "source": "Project research", "as_of": "2025-01", "description_de": "", "description_en": "",
-           "description_fr": ""}
+    row = {"register_id": register_id, "name": "", "category": category, "sectors": "",
+           "website": "https://example.org/", "source": "Project research", "as_of": "2025-01",
+           "description_de": "", "description_en": "", "description_fr": ""}
     return row | extra
 
 
@@ -109,7 +110,8 @@ def write_valid_curated(directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     write_csv(directory / "research.csv", [
         point_row("research", "research-tu-bs", "university"),
-        point_row("research", "research-inst-wob", "research_institute", WOB, "03103000", sectors="mobility,digital,mobility"),
+        point_row("research", "research-inst-wob", "research_institute", WOB, "03103000",
+                  sectors="mobility,digital,mobility"),
     ])
     write_csv(directory / "events.csv", [point_row("events", "events-messe", "trade_fair", HAN, "03241001")])
     write_csv(directory / "sites.csv", [point_row("sites", "sites-park", "science_park", area_ha="", size_class="M")])

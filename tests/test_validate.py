@@ -12,7 +12,6 @@ from pyproj import Transformer
 
 from curated_helpers import (
     BS,
-    HAN,
     WOB,
     health_row,
     point_row,
@@ -83,7 +82,8 @@ def test_empty_required_value(tmp_path: Path, store: Path) -> None:
 
 
 def test_sites_area_not_a_number_and_bool_not_true_false(tmp_path: Path, store: Path) -> None:
-    path = write_csv(tmp_path / "sites.csv", [point_row("sites", "sites-a", "industry", area_ha="12,5", indicative="ja")])
+    path = write_csv(tmp_path / "sites.csv",
+                     [point_row("sites", "sites-a", "industry", area_ha="12,5", indicative="ja")])
     report = validate(path, store)
     assert_problem(report, path, 2, "sites-a", "area_ha", "not a number", "decimal point")
     assert_problem(report, path, 2, "sites-a", "indicative", "not true or false")

@@ -208,16 +208,21 @@ def _decode(path: Path, data: bytes) -> tuple[str | None, Problem | None]:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return None, Problem(str(path), line, MISSING_ID, MISSING_ID, f"not UTF-8 text (byte {exc.start}): save it as UTF-8")
+        return None, Problem(str(path), line, MISSING_ID, MISSING_ID,
+                             f"not UTF-8 text (byte {exc.start}): save it as UTF-8")
 
 
 def read_curated(path: Path, schema: Schema | None = None) -> CuratedTable:
     """Read a curated CSV; its schema is `schema` or found by `schema_for`. Reading problems are in `.problems`."""
     name = str(path)
+
+    def unreadable(row: int | None, message: str) -> CuratedTable:
+        return CuratedTable(path, schema, (), (Problem(name, row, MISSING_ID, MISSING_ID, message),))
+
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return CuratedTable(path, schema, (), (Problem(name, None, MISSING_ID, MISSING_ID, f"cannot read: {exc.strerror}"),))
+        return unreadable(None, f"cannot read: {exc.strerror}")
     text, problem = _decode(path, data)
     if text is None:
         return CuratedTable(path, schema, (), (problem,))
@@ -226,12 +231,11 @@ def read_curated(path: Path, schema: Schema | None = None) -> CuratedTable:
     try:
         header = [h.strip() for h in next(reader, [])]
     except csv.Error as exc:
-        return CuratedTable(path, schema, (), (Problem(name, 1, MISSING_ID, MISSING_ID, f"not a CSV header: {exc}"),))
+        return unreadable(1, f"not a CSV header: {exc}")
     if not any(header):
-        return CuratedTable(path, schema, (), (Problem(name, 1, MISSING_ID, MISSING_ID, "empty file: expected a CSV header"),))
+        return unreadable(1, "empty file: expected a CSV header")
     if len(header) == 1 and ";" in header[0]:
-        return CuratedTable(path, schema, (), (Problem(name, 1, MISSING_ID, MISSING_ID,
-                                                       "separated by ';': save the file comma-separated"),))
+        return unreadable(1, "separated by ';': save the file comma-separated")
     for column in sorted({h for h in header if header.count(h) > 1}):
         problems.append(Problem(name, 1, MISSING_ID, column, "column appears more than once in the header"))
     records: list[Record] = []
@@ -260,7 +264,8 @@ def read_curated(path: Path, schema: Schema | None = None) -> CuratedTable:
                 problems.append(Problem(name, 1, MISSING_ID, f.name, "column missing from the header"))
         for column in header:
             if column and column not in schema.columns:
-                problems.append(Problem(name, 1, MISSING_ID, column, f"unknown column for a {schema.name} file (a typo?)"))
+                problems.append(Problem(name, 1, MISSING_ID, column,
+                                        f"unknown column for a {schema.name} file (a typo?)"))
     return CuratedTable(path, schema, tuple(records), tuple(problems))
 
 

@@ -128,7 +128,8 @@ def load_sectors(path: Path | None = None) -> tuple[Sector, ...]:
         icon = str(raw.get("icon", "")).strip()
         if not icon:
             raise ConfigError(f"{where}: icon missing")
-        sectors.append(Sector(id=_id(raw, where), labels=_labels(raw.get("label"), where), colour=_colour(raw, where), icon=icon))
+        sectors.append(Sector(id=_id(raw, where), labels=_labels(raw.get("label"), where), colour=_colour(raw, where),
+                              icon=icon))
     _unique([s.id for s in sectors], str(path))
     return tuple(sectors)
 
@@ -142,9 +143,11 @@ def _load_layer(raw: dict[str, Any], where: str) -> Layer:
         cat_where = f"{where}.categories[{j}]"
         if not isinstance(cat, dict):
             raise ConfigError(f"{cat_where}: expected a table")
-        cats.append(Category(id=_id(cat, cat_where), labels=_labels(cat.get("label"), cat_where), colour=_colour(cat, cat_where)))
+        cats.append(Category(id=_id(cat, cat_where), labels=_labels(cat.get("label"), cat_where),
+                             colour=_colour(cat, cat_where)))
     _unique([c.id for c in cats], where)
-    return Layer(id=_id(raw, where), labels=_labels(raw.get("label"), where), colour=_colour(raw, where), categories=tuple(cats))
+    return Layer(id=_id(raw, where), labels=_labels(raw.get("label"), where), colour=_colour(raw, where),
+                 categories=tuple(cats))
 
 
 def _load_mobility(raw: Any, layers: tuple[Layer, ...], path: Path) -> MobilityRules:
@@ -173,7 +176,8 @@ def load_layers(path: Path | None = None) -> tuple[tuple[Layer, ...], MobilityRu
     """Load and check `layers.toml`: the layers and the `[mobility]` rules."""
     path = path or data_dir() / "layers.toml"
     raw = load_toml(path)
-    layers = tuple(_load_layer(item, _where(path, "layers", i)) for i, item in enumerate(_table_list(raw, "layers", path)))
+    items = _table_list(raw, "layers", path)
+    layers = tuple(_load_layer(item, _where(path, "layers", i)) for i, item in enumerate(items))
     _unique([layer.id for layer in layers], str(path))
     return layers, _load_mobility(raw.get("mobility"), layers, path)
 

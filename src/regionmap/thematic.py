@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,6 +15,7 @@ import pandas as pd
 
 from regionmap import config
 from regionmap.curated import (
+    MISSING_ID,
     SCHEMAS,
     CuratedDataError,
     CuratedTable,
@@ -77,8 +77,9 @@ def load_derived_texts(path: Path | None = None, tax: Taxonomy | None = None) ->
                 except ValueError as exc:
                     raise ConfigError(f"{where}: {lang}: {exc}") from exc
                 if not names <= TEMPLATE_FIELDS:
-                    raise ConfigError(f"{where}: {lang}: unknown placeholder(s) {', '.join(sorted(names - TEMPLATE_FIELDS))}"
-                                      f" (known: {', '.join(sorted(TEMPLATE_FIELDS))})")
+                    unknown = ", ".join(sorted(names - TEMPLATE_FIELDS))
+                    raise ConfigError(f"{where}: {lang}: unknown placeholder(s) {unknown} "
+                                      f"(known: {', '.join(sorted(TEMPLATE_FIELDS))})")
             texts[(layer_id, category)] = {lang: str(templates[lang]) for lang in config.LANGUAGES}
     return texts
 
@@ -109,7 +110,8 @@ def _fill_descriptions(frame: pd.DataFrame, layer: str, texts: DerivedTexts) -> 
             if _text(row[column]) or templates is None:
                 filled.append(_text(row[column]))
             else:
-                filled.append(templates[lang].format_map({name: _text(row.get(name)) or "–" for name in TEMPLATE_FIELDS}))
+                values = {name: _text(row.get(name)) or "–" for name in TEMPLATE_FIELDS}
+                filled.append(templates[lang].format_map(values))
         frame[column] = pd.Series(filled, index=frame.index, dtype=object)
 
 
@@ -132,7 +134,8 @@ def _curated_points(table: CuratedTable, tax: Taxonomy, gemeinden: gpd.GeoDataFr
     frame = table_frame(table, tax.sector_ids)
     points, dropped = locate_points(points_from_lonlat(frame).drop(columns=["lon", "lat"]), gemeinden)
     if dropped:  # the checks passed, so every point lies in its municipality
-        raise CuratedDataError([Problem(str(table.path), None, "-", "lon", f"{dropped} point(s) outside the region")])
+        raise CuratedDataError([Problem(str(table.path), None, MISSING_ID, "lon",
+                                        f"{dropped} point(s) outside the region")])
     return points
 
 
@@ -146,7 +149,14 @@ def _derived(frame: gpd.GeoDataFrame, origin: Source, /, **columns: object) -> g
     return out
 
 
-def _health(hospitals: gpd.GeoDataFrame, curated: pd.DataFrame, tax: Taxonomy, source: Source) -> gpd.GeoDataFrame:
+def _address(street: object, number: object, postcode: object, city: object) -> str | None:
+    """`Street 1, 12345 City`, leaving out what is missing."""
+    parts = (" ".join(filter(None, (_text(street), _text(number)))),
+             " ".join(filter(None, (_text(postcode), _text(city)))))
+    return ", ".join(p for p in parts if p) or None
+
+
+def _health(hospitals: gpd.GeoDataFrame, curated: pd.DataFrame, tax: Taxonomy, origin: Source) -> gpd.GeoDataFrame:
     """Every hospital site, with the curated category, sectors, website and descriptions joined on the register id."""
     register_ids = [_text(v) for v in hospitals["id"]]
     joined = {row["register_id"]: row for row in curated.to_dict("records")}
@@ -154,14 +164,11 @@ def _health(hospitals: gpd.GeoDataFrame, curated: pd.DataFrame, tax: Taxonomy, s
     def curated_or(column: str, default: str | None) -> list[str | None]:
         return [_text(joined[r][column]) or default if r in joined else default for r in register_ids]
 
-    address = [
-        ", ".join(p for p in (" ".join(filter(None, (_text(s), _text(n)))), " ".join(filter(None, (_text(pc), _text(c))))) if p)
-        or None
-        for s, n, pc, c in zip(hospitals["street"], hospitals["house_number"], hospitals["postcode"], hospitals["city"])
-    ]
+    address = [_address(*parts) for parts in zip(hospitals["street"], hospitals["house_number"], hospitals["postcode"],
+                                                 hospitals["city"])]
     columns = {column: curated_or(column, None) for column in ("website", *DESCRIPTION_COLUMNS)}
     return _derived(
-        hospitals, source,
+        hospitals, origin,
         id=[f"health-{_slug(r)}" for r in register_ids],
         name=[_text(v) for v in hospitals["name"]],
         site_name=[_text(v) for v in hospitals["site_name"]],
@@ -170,15 +177,14 @@ def _health(hospitals: gpd.GeoDataFrame, curated: pd.DataFrame, tax: Taxonomy, s
         category=curated_or("category", DEFAULT_HEALTH_CATEGORY),
         sectors=curated_or("sectors", normalise_sectors(HEALTH_SECTORS, tax.sector_ids)),
         **columns,
-        source=[f"{source.attribution}; {joined[r]['source']}" if r in joined else source.attribution
+        source=[f"{origin.attribution}; {joined[r]['source']}" if r in joined else origin.attribution
                 for r in register_ids],
     )
 
 
 def _mobility(stations: gpd.GeoDataFrame, airports: gpd.GeoDataFrame, curated: gpd.GeoDataFrame, tax: Taxonomy,
-              registry_sources: tuple[Source, Source]) -> gpd.GeoDataFrame:
+              station_source: Source, airport_source: Source) -> gpd.GeoDataFrame:
     """DB stations and airports from the sources, plus the curated ports, terminals and junctions."""
-    station_source, airport_source = registry_sources
     rules = tax.mobility
     eva = [_text(v) for v in stations["eva_nr"]]
     station_points = _derived(
@@ -240,7 +246,7 @@ def build_thematic_layers(base: dict[str, gpd.GeoDataFrame], curated_dir: Path) 
     frames["health"] = _health(base["hospitals"], table_frame(tables["health"], tax.sector_ids), tax,
                                registry.by_role("hospitals"))
     frames["mobility"] = _mobility(base["rail_stations"], base["airports"], frames["mobility"], tax,
-                                   (registry.by_role("rail_stations"), registry.by_role("airports")))
+                                   registry.by_role("rail_stations"), registry.by_role("airports"))
     layers = {}
     for name in THEMATIC_LAYERS:
         layers[name] = _finish(frames[name], name)

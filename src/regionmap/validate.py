@@ -35,6 +35,8 @@ NO_STORE = ("store not found: the geographic checks (coordinates inside the regi
 
 @dataclass(frozen=True)
 class ValidationReport:
+    """What `regionmap validate` checked (files and store layers) and every problem it found."""
+
     checked: tuple[str, ...]
     problems: tuple[Problem, ...]
 
