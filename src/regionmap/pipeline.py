@@ -217,6 +217,42 @@ def _publish(layers: dict[str, gpd.GeoDataFrame], out: Path, manifest: dict[str,
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def _read_sources(
+    municipalities: ResolvedSource,
+    resolve: Callable[[str], ResolvedSource],
+    region: config.Region,
+    curated: Path,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, dict[str, gpd.GeoDataFrame], list[dict[str, Any]]]:
+    """Read every source: the region's municipalities, the states, the located base points, and their manifest records.
+
+    The postal codes are read and checked (and counted in the region) but give no layer.
+    """
+    status_file = curated / GEMEINDE_STATUS
+    status = read_gemeinde_status(status_file) if status_file.is_file() else {}
+    table = read_municipalities(municipalities.path, municipalities.source.id, layer=municipalities.layer,
+                                status=status)
+    gemeinden = _clip_municipalities(table, region, municipalities)
+    sources = [source_entry(municipalities, table.rows_read, len(gemeinden))]
+
+    resolved = resolve("states")
+    table = read_states(resolved.path, resolved.source.id, layer=resolved.layer)
+    states = _multi(table.frame)
+    sources.append(source_entry(resolved, table.rows_read, len(states)))
+
+    points: dict[str, gpd.GeoDataFrame] = {}
+    for name, spec in POINT_SOURCES.items():
+        resolved = resolve(spec.role)
+        table = spec.read(resolved.path, resolved.source.id)
+        points[name], outside = _locate(table, gemeinden, spec.sort_by)
+        sources.append(source_entry(resolved, table.rows_read, len(points[name]), outside))
+
+    resolved = resolve("postal_codes")
+    postal = read_postal_codes(resolved.path, resolved.source.id)
+    _, outside = locate_points(points_from_lonlat(postal), gemeinden)
+    sources.append(source_entry(resolved, len(postal), len(postal) - outside, outside))
+    return gemeinden, states, points, sources
+
+
 def build_store(
     source_dir: Path | None = None,
     boundaries: Path | None = None,
@@ -241,33 +277,9 @@ def build_store(
     def resolve(role: str) -> ResolvedSource:
         return resolve_source(registry.by_role(role), source_dir, download=download)
 
-    sources: list[dict[str, Any]] = []
-    municipalities_source = registry.by_role("municipalities")
-    resolved = (ResolvedSource(municipalities_source, Path(boundaries), "--boundaries") if boundaries
-                else resolve("municipalities"))
-    status_file = curated / GEMEINDE_STATUS
-    status = read_gemeinde_status(status_file) if status_file.is_file() else {}
-    table = read_municipalities(resolved.path, resolved.source.id, layer=resolved.layer, status=status)
-    gemeinden = _clip_municipalities(table, region, resolved)
-    sources.append(source_entry(resolved, table.rows_read, len(gemeinden)))
-
-    resolved = resolve("states")
-    table = read_states(resolved.path, resolved.source.id, layer=resolved.layer)
-    states = _multi(table.frame)
-    sources.append(source_entry(resolved, table.rows_read, len(states)))
-
-    points: dict[str, gpd.GeoDataFrame] = {}
-    for name, spec in POINT_SOURCES.items():
-        resolved = resolve(spec.role)
-        table = spec.read(resolved.path, resolved.source.id)
-        points[name], outside = _locate(table, gemeinden, spec.sort_by)
-        sources.append(source_entry(resolved, table.rows_read, len(points[name]), outside))
-
-    resolved = resolve("postal_codes")
-    postal = read_postal_codes(resolved.path, resolved.source.id)
-    _, outside = locate_points(points_from_lonlat(postal), gemeinden)
-    sources.append(source_entry(resolved, len(postal), len(postal) - outside, outside))
-
+    municipalities = (ResolvedSource(registry.by_role("municipalities"), Path(boundaries), "--boundaries")
+                      if boundaries else resolve("municipalities"))
+    gemeinden, states, points, sources = _read_sources(municipalities, resolve, region, curated)
     thematic = _thematic_layers({"gemeinden": gemeinden, **points}, curated)
     gemeinden = gemeinden.assign(density=_density(gemeinden["population"], gemeinden["area_km2"]))
     gemeinden = _count_points(gemeinden, {**points, **thematic})
