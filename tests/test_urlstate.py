@@ -240,3 +240,21 @@ def test_defaults_are_omitted_one_by_one():
     assert to_query_params(replace(ViewState(), lang="fr")) == {"lang": "fr"}
     assert to_query_params(replace(ViewState(), basemap="none")) == {"basemap": "none"}
     assert to_query_params(replace(ViewState(), layers=("health",))) == {"layers": "health"}
+
+
+# --- the real store built from the sources ---------------------------------------------------------------------
+
+
+def test_urls_against_the_real_store(built_store):
+    from regionmap.store import open_store
+
+    store = open_store(built_store)
+    vocab = store.url_vocab(taxonomy())
+    assert len(vocab.gemeinden) == 381 and len(vocab.kreise) == 18 and vocab.layers == frozenset(DEFAULT_LAYERS)
+    site = sorted(store["sites"]["id"])[0]
+    params = {"kreis": "03159", "gemeinde": "03159016", "sectors": "health,digital", "site": site, "lang": "fr"}
+    state, notices = parse_query_params(params, vocab)
+    assert notices == [] and state.gemeinde == "03159016" and state.site == site
+    assert parse_query_params(to_query_params(state), vocab) == (state, [])
+    _, notices = parse_query_params({"gemeinde": "03159999", "kreis": "03401"}, vocab)  # 03401: Delmenhorst
+    assert [n.key for n in notices] == ["url.not_in_region", "url.not_in_store"]

@@ -20,6 +20,8 @@ import pyogrio
 from regionmap import config
 from regionmap.errors import RegionmapError
 from regionmap.manifest import read_manifest
+from regionmap.taxonomy import Taxonomy
+from regionmap.urlstate import Vocab
 
 THEMATIC_LAYERS = ("research", "sites", "health", "events", "mobility")
 CORE_COLUMNS = ("id", "name", "layer", "category", "sectors", "ags", "municipality", "kreis", "kreis_ags", "source", "as_of")
@@ -78,6 +80,17 @@ class Store:
     def thematic(self) -> dict[str, gpd.GeoDataFrame]:
         """The five thematic point layers by id."""
         return {layer: self.layers[layer] for layer in THEMATIC_LAYERS}
+
+    def url_vocab(self, tax: Taxonomy) -> Vocab:
+        """The ids a dashboard URL may name: the taxonomy's layers, sectors and categories, this store's places and sites."""
+        return Vocab(
+            layers=[layer.id for layer in tax.layers],
+            sectors=tax.sector_ids,
+            categories=[c for layer in tax.layers for c in layer.category_ids],
+            kreise=self.kreise["ags"],
+            gemeinden=self.gemeinden["ags"],
+            sites=self.layers["sites"]["id"],
+        )
 
 
 def _read_manifest(path: Path) -> dict[str, Any]:
