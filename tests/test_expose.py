@@ -169,3 +169,24 @@ def test_bad_input() -> None:
         render_expose(nowhere, context(), "de")
     assert expose_filename(site(), "xx") == "expose-sites-test-park-de.pdf"
     assert expose_filename(pd.Series({"id": "../../etc/passwd"}), "en") == "expose-etc-passwd-en.pdf"
+
+
+def test_logistics_site_from_the_built_store(built_store) -> None:
+    """The issue's path on real data: logistics sites under 10 km from a junction, compare two, exposé of one."""
+    from regionmap.compare import compare_sites
+    from regionmap.site_finder import SiteQuery, find_sites, sort_sites
+
+    store = {name: gpd.read_file(built_store, layer=name) for name in ("sites", "mobility", "research", "gemeinden")}
+    sites = compute_location_factors(store["sites"], store, location_factors())
+    found = sort_sites(find_sites(sites, SiteQuery(types={"logistics"}, max_km={"motorway": 10.0})), "motorway")
+    assert len(found) >= 2 and (found["dist_motorway_km"] <= 10).all() and (found["category"] == "logistics").all()
+    comparison = compare_sites(sites, list(found["id"][:2]))
+    assert comparison.better.loc["motorway", found["id"].iloc[0]]  # the closest to a junction is marked better
+    ctx = ExposeContext(gemeinden=store["gemeinden"], layers=store, attributions=source_attributions(load_registry()))
+    site_row = found.iloc[0]
+    pdf = render_expose(site_row, ctx, "en")
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 2 and len(reader.pages[0].images) == 1
+    text = text_of(pdf)
+    for expected in (site_row["name"], site_row["nearest_motorway"], site_row["municipality"], "Logistics"):
+        assert " ".join(str(expected).split()) in text

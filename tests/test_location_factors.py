@@ -134,3 +134,24 @@ def test_empty_sites_and_missing_layer() -> None:
 def test_factor_columns_follow_the_metric() -> None:
     columns = factor_columns(factor_by_id(location_factors(), "station_fv"), STRAIGHT_LINE)
     assert (columns.value, columns.name, columns.id) == ("dist_station_fv_km", "nearest_station_fv", "nearest_station_fv_id")
+
+
+def test_on_the_built_store_against_brute_force_geodesics(built_store) -> None:
+    """Every site of the real store gets all factors; each equals the geodesic distance to the nearest candidate."""
+    layers = {name: gpd.read_file(built_store, layer=name) for name in ("sites", "mobility", "research")}
+    factors = location_factors()
+    sites = compute_location_factors(layers["sites"], layers, factors)
+    assert len(sites) > 0 and sites[STORE_COLUMNS].notna().all().all()
+    geod = Geod(ellps="WGS84")
+    for factor in factors:
+        targets = layers[factor.layer][layers[factor.layer]["category"].isin(factor.categories)]
+        lon1, lon2 = np.meshgrid(sites.geometry.x, targets.geometry.x, indexing="ij")
+        lat1, lat2 = np.meshgrid(sites.geometry.y, targets.geometry.y, indexing="ij")
+        _, _, metres = geod.inv(lon1, lat1, lon2, lat2)
+        expected = metres.min(axis=1) / 1000
+        assert np.allclose(sites[factor.value_column], expected, rtol=0.01, atol=0.01), factor.id
+        # the named nearest feature is at that distance (near-ties may name another candidate than argmin)
+        chosen = targets["id"].reset_index(drop=True).reset_index().set_index("id")["index"]
+        picked = metres[np.arange(len(sites)), chosen.loc[sites[factor.id_column]].to_numpy()] / 1000
+        assert np.allclose(picked, expected, rtol=0.01, atol=0.01), factor.id
+        assert (targets.set_index("id").loc[sites[factor.id_column], "name"].to_numpy() == sites[factor.name_column]).all()

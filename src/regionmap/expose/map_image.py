@@ -29,6 +29,8 @@ SCALE_STEPS_KM = (0.5, 1, 2, 5, 10, 20, 50, 100)
 MIN_SPAN_M = 4_000.0
 PADDING = 0.12
 LABEL_CHARS = 38
+LABEL_PT = 6.5
+SCALE_BAR_ZONE = 0.12  # share of the map height at the bottom that the scale bar may cover
 LEGEND_STRIP = 0.12  # share of the image height below the map that holds the legend
 SITE_COLOUR = "#e07b00"
 INK = "#263238"
@@ -126,6 +128,25 @@ def _north_arrow(ax) -> None:
                 arrowprops={"arrowstyle": "-|>", "color": INK, "linewidth": 1.0})
 
 
+def _label_side(site: Point, target: Point, label: str, extent: tuple[float, float, float, float],
+                size_mm: tuple[float, float]) -> tuple[int, int]:
+    """Where a target's label goes (+1/-1 horizontally and vertically): away from the site, so that it covers
+    neither the site nor the line to it, unless that would push it out of the map or onto the scale bar."""
+    minx, miny, maxx, maxy = extent
+    mm_to_x, mm_to_y = (maxx - minx) / size_mm[0], (maxy - miny) / (size_mm[1] * (1 - LEGEND_STRIP))
+    lines = label.splitlines()
+    width = max(len(line) for line in lines) * LABEL_PT * 0.6 / 72 * 25.4 * mm_to_x + 3 * mm_to_x  # approximate
+    height = len(lines) * LABEL_PT * 1.4 / 72 * 25.4 * mm_to_y + 3 * mm_to_y
+    dx = 1 if target.x >= site.x else -1
+    dy = 1 if target.y >= site.y else -1
+    if dx > 0 and target.x + width > maxx or dx < 0 and target.x - width < minx:
+        dx = -dx
+    bottom = miny + (maxy - miny) * SCALE_BAR_ZONE
+    if dy > 0 and target.y + height > maxy or dy < 0 and target.y - height < bottom:
+        dy = -dy
+    return dx, dy
+
+
 def render_site_map(
     site: pd.Series,
     site_point: Point,
@@ -162,11 +183,10 @@ def render_site_map(
         label = _clip(target.name, LABEL_CHARS)
         if not math.isnan(target.km):
             label += "\n" + i18n.format_quantity(target.km, "km", lang, decimals=1)
-        # Labels right of the point, or left of it in the right third, so that they stay inside the map.
-        left = target.point.x > extent[0] + (extent[2] - extent[0]) * 0.66
-        ax.annotate(label, (target.point.x, target.point.y), xytext=(-7 if left else 7, 0), textcoords="offset points",
-                    ha="right" if left else "left", va="center", fontsize=6.5, color=INK, linespacing=1.3,
-                    bbox=text_box, zorder=7, annotation_clip=False, parse_math=False)
+        dx, dy = _label_side(site_point, target.point, label, extent, size_mm)
+        ax.annotate(label, (target.point.x, target.point.y), xytext=(7 * dx, 5 * dy), textcoords="offset points",
+                    ha="left" if dx > 0 else "right", va="bottom" if dy > 0 else "top", fontsize=LABEL_PT, color=INK,
+                    linespacing=1.3, bbox=text_box, zorder=10, annotation_clip=False, parse_math=False)
     ax.scatter([site_point.x], [site_point.y], s=170, marker="*", color=SITE_COLOUR, edgecolor=INK, linewidth=0.8,
                zorder=8)
     ax.set_xlim(extent[0], extent[2])
