@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from regionmap.maps.elements import BoundaryLayer, script_json
+from regionmap.maps.elements import BoundaryLayer, html_text, script_json
 from regionmap.maps.legend import ChoroplethLegend
 from regionmap.spatial import METRIC_CRS, WGS84
 
@@ -53,7 +52,7 @@ def simplified_boundaries(gdf: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoD
     if tolerance_m == 0 or gdf.empty:
         return out
     metric = gdf.geometry.to_crs(METRIC_CRS)
-    present = metric.notna().to_numpy() & ~metric.is_empty.to_numpy()
+    present = ~(metric.isna() | metric.is_empty).to_numpy()
     geoms = metric.to_numpy().copy()
     geoms[present] = shapely.coverage_simplify(geoms[present], tolerance_m)
     out.geometry = gpd.GeoSeries(geoms, index=gdf.index, crs=METRIC_CRS).to_crs(gdf.crs)
@@ -168,7 +167,7 @@ def boundary_layer(
     payload = payload or boundary_payload(gdf, tooltips=tooltips, fills=fills, decimals=decimals)
     return BoundaryLayer(
         payload.json,
-        name=html.escape(label),
+        name=html_text(label),
         fills=payload.palette,
         choropleth=choropleth,
         colour=colour,

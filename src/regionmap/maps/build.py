@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Sequence
 
 import folium
@@ -10,7 +9,7 @@ import geopandas as gpd
 
 from regionmap.maps.basemaps import NO_BASEMAP, Basemap
 from regionmap.maps.boundaries import boundary_layer
-from regionmap.maps.elements import BoundaryLayer, MapDecorations, OfflineMap, PointLayer
+from regionmap.maps.elements import BoundaryLayer, MapDecorations, OfflineMap, PointLayer, html_text
 from regionmap.maps.legend import legend_control
 from regionmap.spatial import WGS84
 
@@ -82,8 +81,8 @@ def build_map(
     if basemap.tiles is not None:
         folium.TileLayer(
             basemap.tiles,
-            attr=html.escape(basemap.attribution),
-            name=html.escape(basemap.id),
+            attr=html_text(basemap.attribution),
+            name=html_text(basemap.id),
             max_zoom=basemap.max_zoom,
             control=False,
         ).add_to(m)

@@ -3,17 +3,22 @@
 Data reaches the page as JSON made safe for a `<script>` block (`script_json`). Text from data is only ever shown as
 text: the scripts escape it (`esc`) before handing it to Leaflet APIs that set `innerHTML` (tooltips), or build DOM
 nodes with `textContent` (legend).
+
+branca renders an element's macros and then wraps the output in a new Jinja template that the figure renders again:
+text such as `{{ ... }}` inside data would be evaluated as a template expression. These elements add their rendered
+output verbatim instead (`VerbatimRender`), and `script_json` / `html_text` neutralise Jinja delimiters as well.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import folium
-from branca.element import MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.elements import JSCSSMixin
 from folium.map import Layer
 from folium.template import Template
@@ -24,8 +29,8 @@ if TYPE_CHECKING:
     from regionmap.maps.legend import ChoroplethLegend, LegendEntry
 
 _HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
-_SCRIPT_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-_SCRIPT_UNSAFE_RE = re.compile("[<>&\u2028\u2029]")
+_SCRIPT_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029", "{": "\\u007b"}
+_SCRIPT_UNSAFE_RE = re.compile("[<>&\u2028\u2029]|\\{(?=[{%#])")
 
 # Escapes text for the Leaflet APIs that assign innerHTML (bindTooltip, addAttribution). streamlit-folium reads a
 # clicked layer's tooltip back by parsing it as HTML and taking its text, so an escaped string round-trips exactly.
@@ -36,9 +41,15 @@ _JS_ESCAPE = (
 
 
 def script_json(value: Any) -> str:
-    """Compact JSON that is also safe inside an HTML `<script>` block (no `</script>`, `<!--`, U+2028/2029)."""
+    """Compact JSON that is also safe inside an HTML `<script>` block (no `</script>`, `<!--`, U+2028/2029) and
+    inside a Jinja template (no `{{`, `{%`, `{#`: in JSON these only occur inside strings, where `\\u007b` means `{`)."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return _SCRIPT_UNSAFE_RE.sub(lambda m: _SCRIPT_UNSAFE[m.group()], text)
+
+
+def html_text(text: str) -> str:
+    """`text` for a Leaflet API that assigns innerHTML (layer names, tile attribution): escaped, Jinja-inert."""
+    return html.escape(str(text)).replace("{", "&#123;")
 
 
 def check_colour(colour: str, what: str = "colour") -> str:
@@ -46,6 +57,33 @@ def check_colour(colour: str, what: str = "colour") -> str:
     if not isinstance(colour, str) or not _HEX_COLOUR.fullmatch(colour):
         raise ValueError(f"{what}: {colour!r} is not a hex colour such as '#1f77b4'")
     return colour
+
+
+class _Verbatim(Element):
+    """Already rendered text: the figure inserts it as it is, without another Jinja pass."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+class VerbatimRender(MacroElement):
+    """Renders the `header`, `html` and `script` macros like MacroElement, but adds their output verbatim."""
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            raise TypeError(f"{type(self).__name__} can only be rendered inside a Figure")
+        macros = self._template.module.__dict__
+        for part in ("header", "html", "script"):
+            macro = macros.get(part)
+            if macro is not None:
+                getattr(figure, part).add_child(_Verbatim(macro(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
 
 
 class OfflineMap(folium.Map):
@@ -56,7 +94,7 @@ class OfflineMap(folium.Map):
     default_css = [("leaflet_css", LEAFLET.url("leaflet.css"))]
 
 
-class PointLayer(JSCSSMixin, Layer):
+class PointLayer(JSCSSMixin, Layer, VerbatimRender):
     """A toggleable point layer whose markers are created in the browser from a columnar payload.
 
     `payload` is the JSON from `regionmap.maps.points.point_payload`: `lat`/`lng` as integers scaled by `scale`,
@@ -142,7 +180,7 @@ class PointLayer(JSCSSMixin, Layer):
         self.js_escape = _JS_ESCAPE
 
 
-class BoundaryLayer(Layer):
+class BoundaryLayer(Layer, VerbatimRender):
     """Polygons from the compact payload of `regionmap.maps.boundaries.boundary_payload`, turned into GeoJSON here.
 
     Feature keys: `g` polygons of rings of delta-encoded integer coordinates, `t` tooltip text (escaped when shown), `f` index into `fills` (absent: `fill_colour`, or
@@ -224,7 +262,7 @@ class BoundaryLayer(Layer):
         self.js_escape = _JS_ESCAPE
 
 
-class LegendControl(MacroElement):
+class LegendControl(VerbatimRender):
     """A Leaflet control listing the shown layers, built with DOM text nodes from a JSON spec.
 
     Markup for tests: `.rm-legend` > `.rm-legend-entry[data-layer][data-count]` (with `.rm-legend-item[data-value]
@@ -310,7 +348,7 @@ class LegendControl(MacroElement):
         self.spec = script_json(spec)
 
 
-class MapDecorations(MacroElement):
+class MapDecorations(VerbatimRender):
     """Attributions (shown as text), the map's background colour, no focus outline on clicked shapes."""
 
     _template = Template(

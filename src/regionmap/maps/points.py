@@ -6,7 +6,6 @@ the colour class of each point a small integer, the names one array of strings.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,7 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from regionmap.maps.elements import PointLayer, check_colour, script_json
+from regionmap.maps.elements import PointLayer, check_colour, html_text, script_json
 from regionmap.maps.legend import LegendEntry, LegendItem
 from regionmap.spatial import WGS84
 
@@ -45,11 +44,11 @@ def point_coordinates(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, pd.Index]:
     Rows without a location (null or empty geometry) are not shown; other geometry types are an error.
     """
     geoms = gdf.geometry if gdf.crs is None or gdf.crs == WGS84 else gdf.geometry.to_crs(WGS84)
-    present = geoms.notna() & ~geoms.is_empty
+    present = ~(geoms.isna() | geoms.is_empty)
     kinds = geoms[present].geom_type
     if (kinds != "Point").any():
         bad = kinds[kinds != "Point"]
-        raise ValueError(f"point layer: row {bad.index[0]!r} has a {bad.iloc[0]} geometry, expected Point")
+        raise ValueError(f"point layer: row {bad.index[0]} has a {bad.iloc[0]} geometry, expected Point")
     shown = geoms[present]
     return np.column_stack([shown.x.to_numpy(), shown.y.to_numpy()]), shown.index
 
@@ -59,10 +58,12 @@ def class_codes(values: pd.Series, classes: Sequence[ColourClass]) -> np.ndarray
 
     For a comma-separated column such as `sectors`, the first listed value decides.
     """
-    first = values.astype("string").str.split(",", n=1).str[0].str.strip()
-    codes = pd.Categorical(first, categories=[c.value for c in classes]).codes.astype(np.int64)
-    codes[codes < 0] = len(classes)
-    return codes
+    raw_codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    position = {c.value: i for i, c in enumerate(classes)}
+    per_unique = np.array(
+        [position.get(str(u).split(",", 1)[0].strip(), len(classes)) for u in uniques] + [len(classes)], dtype=np.int64
+    )
+    return per_unique[raw_codes]  # the sentinel -1 (missing value) picks the last entry
 
 
 def point_payload(
@@ -127,4 +128,4 @@ def point_layer(
     """
     payload = payload or point_payload(gdf, colour=colour, by=by, classes=classes, name_column=name_column)
     entry = point_legend_entry(payload, layer_id=layer_id, label=label, colour=colour, classes=classes)
-    return PointLayer(payload.json, name=html.escape(label), legend_entry=entry)
+    return PointLayer(payload.json, name=html_text(label), legend_entry=entry)
