@@ -61,11 +61,16 @@ def compare_sites(
     keys = [AREA_ROW, *(f.id for f in factors)]
     value_columns = [AREA_ROW, *(f.value_column for f in factors)]
     values = pd.DataFrame(
-        [pd.to_numeric(chosen[c], errors="coerce").to_numpy(dtype=float) for c in value_columns], index=keys, columns=ids
+        [pd.to_numeric(chosen[c], errors="coerce").to_numpy(dtype=float) for c in value_columns],
+        index=keys,
+        columns=ids,
     )
     names = [chosen[f.name_column].astype(object) for f in factors]
     nearest = pd.DataFrame(
-        [[None] * len(ids), *(n.where(n.notna(), None).to_numpy() for n in names)], index=keys, columns=ids, dtype=object
+        [[None] * len(ids), *(n.where(n.notna(), None).to_numpy() for n in names)],
+        index=keys,
+        columns=ids,
+        dtype=object,
     )
     direction = pd.Series(["higher", *(f.better for f in factors)], index=keys)
     return SiteComparison(values=values, nearest=nearest, better=better_mask(values, direction), direction=direction)

@@ -193,8 +193,7 @@ def _key_rows(site: pd.Series, ctx: ExposeContext, lang: str) -> list[tuple[str,
 def _factor_rows(site: pd.Series, ctx: ExposeContext, lang: str) -> list[tuple[str, str, str]]:
     rows = []
     for factor in ctx.factors:
-        km = pd.to_numeric(pd.Series([site.get(factor.value_column)]), errors="coerce").iloc[0]
-        distance = i18n.format_quantity(km, "km", lang, decimals=1) if not pd.isna(km) else i18n.t("number.unknown", lang)
+        distance = i18n.format_quantity(site.get(factor.value_column), "km", lang, decimals=1)  # NaN: "unknown"
         rows.append((factor.label(lang), _text(site.get(factor.name_column)) or "–", distance))
     return rows
 
