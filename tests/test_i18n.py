@@ -123,6 +123,11 @@ def test_missing_key_falls_back_to_german_and_unknown_key_raises(monkeypatch):
         t("page.no_such_page", "en")
 
 
+def test_language_may_be_given_by_keyword():
+    assert t("page.overview", lang="fr") == "Vue d'ensemble"
+    assert t("legend.item", lang="en", label="Health", count=2) == "Health (2)"
+
+
 def test_unsupported_language_uses_the_default():
     assert t("page.overview", "xx") == "Übersicht"
     assert i18n.normalise_lang("xx") == "de"

@@ -89,7 +89,7 @@ def has_text(key: str) -> bool:
     return key in catalog(DEFAULT_LANGUAGE)
 
 
-def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: Any) -> str:
+def t(key: str, /, lang: str = DEFAULT_LANGUAGE, **params: Any) -> str:
     """The text `key` in `lang` (falling back to German), with `{name}` fields filled from `params`."""
     template = catalog(lang).get(key) or catalog(DEFAULT_LANGUAGE).get(key)
     if template is None:
