@@ -104,6 +104,8 @@ def test_fold_ignores_case_and_accents():
     assert fold("Élysée") == "elysee"
     values = pd.Series(["Göttingen", None, "Straße", "ÆØ", HOSTILE], dtype=object)
     assert fold_series(values).tolist() == ["gottingen", "", "strasse", "æø", HOSTILE]
+    repeated_index = pd.Series(["Ä", "b", "Ö", "x"], index=[1, 1, 2, 2])  # e.g. after a concat
+    assert fold_series(repeated_index).tolist() == ["a", "b", "o", "x"]
 
 
 def test_no_filter_keeps_everything(layers):

@@ -29,7 +29,7 @@ def fold_series(values: pd.Series) -> pd.Series:
     non_ascii = ~text.str.isascii().to_numpy(dtype=bool)
     if non_ascii.any():
         decomposed = text[non_ascii].str.normalize("NFKD").str.replace(_COMBINING_MARKS, "", regex=True)
-        text[non_ascii] = decomposed.str.replace("ß", "ss", regex=False)
+        text[non_ascii] = decomposed.str.replace("ß", "ss", regex=False).to_numpy()
     return text
 
 
