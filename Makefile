@@ -33,6 +33,12 @@ validate: data
 run: data
 	REGIONMAP_STORE=$(STORE) $(BIN)/streamlit run app.py --server.port $(PORT)
 
+present: data
+	REGIONMAP_STORE=$(STORE) scripts/present $(PORT)
+
+bench: install browser data
+	REGIONMAP_STORE=$(STORE) $(BIN)/python -m benchmarks.maps --quick
+
 test: install browser data
 	$(BIN)/regionmap validate --store $(STORE)
 	REGIONMAP_STORE=$(STORE) $(BIN)/pytest

@@ -42,6 +42,7 @@ class Layer:
     labels: dict[str, str]
     colour: str
     categories: tuple[Category, ...]
+    source_roles: tuple[str, ...] = ()  # roles in data/sources.toml of the official datasets behind the layer
 
     def label(self, lang: str = DEFAULT_LANGUAGE) -> str:
         return self.labels.get(lang) or self.labels[DEFAULT_LANGUAGE]
@@ -146,8 +147,11 @@ def _load_layer(raw: dict[str, Any], where: str) -> Layer:
         cats.append(Category(id=_id(cat, cat_where), labels=_labels(cat.get("label"), cat_where),
                              colour=_colour(cat, cat_where)))
     _unique([c.id for c in cats], where)
+    roles = raw.get("sources", [])
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise ConfigError(f"{where}: 'sources' must be a list of source roles")
     return Layer(id=_id(raw, where), labels=_labels(raw.get("label"), where), colour=_colour(raw, where),
-                 categories=tuple(cats))
+                 categories=tuple(cats), source_roles=tuple(roles))
 
 
 def _load_mobility(raw: Any, layers: tuple[Layer, ...], path: Path) -> MobilityRules:

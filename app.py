@@ -1,0 +1,29 @@
+"""regionmap: the Streamlit entry point. Sets up the page, the navigation and the shared sidebar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from regionmap.i18n import t
+from regionmap.ui import data, view
+from regionmap.ui.pages import PAGES, page_spec
+
+# A local favicon: Material and emoji icons would be fetched from outside hosts.
+st.set_page_config(page_title="regionmap", page_icon=str(Path(__file__).parent / "static" / "favicon.png"), layout="wide")
+data.vendor_assets()
+
+lang = view.url_lang()
+navigation = st.navigation(
+    [
+        st.Page(spec.path, title=t(spec.title_key, lang), icon=spec.icon, url_path=spec.url_path,
+                default=spec.default, visibility="hidden" if spec.hidden else "visible")
+        for spec in PAGES
+    ]
+)
+spec = page_spec(navigation.url_path)
+if spec.sidebar:
+    store = data.store(lang)
+    view.sidebar(store, data.tax(), spec.layers)
+navigation.run()

@@ -1,0 +1,167 @@
+"""The dashboard's map for one view: store layers + taxonomy + view state -> an offline folium map.
+
+Pure composition on top of `regionmap.maps`; no Streamlit. The pages cache the expensive parts (boundary payloads)
+on the store's cache key and call `dashboard_map` on every rerun.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+
+from regionmap.i18n import format_number, label_for, t
+from regionmap.maps import (
+    Bounds,
+    BoundaryPayload,
+    ChoroplethLegend,
+    ColourClass,
+    backdrop_layer,
+    boundary_layer,
+    boundary_payload,
+    build_map,
+    get_basemap,
+    point_layer,
+    simplified_boundaries,
+    tolerance_for_zoom,
+)
+from regionmap.maps.elements import OfflineMap
+from regionmap.sources_registry import Registry
+from regionmap.taxonomy import Layer, Taxonomy
+
+COLOUR_BY = ("category", "sectors")
+OVERVIEW_ZOOM = 9  # boundary simplification suits the region-wide view; a selected municipality is still exact enough
+BOUNDARY_STYLES = {
+    "gemeinden": {"colour": "#6b7b8c", "weight": 0.6},
+    "kreise": {"colour": "#34495e", "weight": 1.6},
+    "region": {"colour": "#0b5394", "weight": 2.6},
+}
+
+
+@dataclass(frozen=True)
+class Choropleth:
+    """Fill colours for the municipalities (aligned with the `gemeinden` rows) and their legend."""
+
+    fills: tuple[str | None, ...]
+    legend: ChoroplethLegend
+
+
+def simplified_layers(layers: Mapping[str, gpd.GeoDataFrame], zoom: int = OVERVIEW_ZOOM) -> dict[str, gpd.GeoDataFrame]:
+    """The boundary layers (`gemeinden`, `kreise`, `region`, `states`) simplified for display at `zoom`."""
+    tolerance = tolerance_for_zoom(zoom)
+    return {name: simplified_boundaries(layers[name], tolerance) for name in ("gemeinden", "kreise", "region", "states")}
+
+
+def boundary_tooltips(gemeinden: gpd.GeoDataFrame, lang: str) -> list[str]:
+    """Municipality tooltips: name and kind (plain text; the map escapes it)."""
+    kinds = [label_for("kind", str(k), lang) for k in gemeinden["kind"].fillna("")]
+    return [f"{name} ({kind})" if kind else str(name) for name, kind in zip(gemeinden["name"], kinds)]
+
+
+def boundary_payloads(simplified: Mapping[str, gpd.GeoDataFrame], lang: str) -> dict[str, BoundaryPayload]:
+    """The browser payloads of the unfilled boundary layers (cache them per store and language)."""
+    return {
+        "gemeinden": boundary_payload(simplified["gemeinden"], tooltips=boundary_tooltips(simplified["gemeinden"], lang)),
+        "kreise": boundary_payload(simplified["kreise"], tooltips=simplified["kreise"]["name"], decimals=4),
+        "region": boundary_payload(simplified["region"], decimals=4),
+    }
+
+
+def attributions(
+    registry: Registry, taxonomy: Taxonomy, layer_ids: Sequence[str], basemap_id: str, lang: str
+) -> list[str]:
+    """The licence attribution of every dataset on the map: boundaries, the shown layers' sources, the basemap."""
+    roles = ["municipalities"] + (["states"] if basemap_id == "none" else [])
+    for layer_id in layer_ids:
+        roles += [r for r in taxonomy.layer(layer_id).source_roles if r not in roles]
+    texts = [registry.by_role(role).attribution for role in roles]
+    texts += [b.attribution for b in registry.basemaps if b.id == basemap_id and b.attribution]
+    if any(not taxonomy.layer(layer_id).source_roles for layer_id in layer_ids) or "health" in layer_ids:
+        texts.append(t("map.curated_attribution", lang))
+    return texts
+
+
+def colour_classes(layer: Layer, taxonomy: Taxonomy, colour_by: str, lang: str) -> tuple[str, list[ColourClass]]:
+    """The column to colour a layer's markers by and its classes (categories of the layer, or all sectors)."""
+    if colour_by == "sectors":
+        return "sectors", [ColourClass(s.id, s.label(lang), s.colour) for s in taxonomy.sectors]
+    return "category", [ColourClass(c.id, c.label(lang), c.colour) for c in layer.categories]
+
+
+def dashboard_map(
+    *,
+    shown: Mapping[str, gpd.GeoDataFrame],
+    simplified: Mapping[str, gpd.GeoDataFrame],
+    payloads: Mapping[str, BoundaryPayload],
+    taxonomy: Taxonomy,
+    registry: Registry,
+    region_bounds: Bounds,
+    lang: str,
+    basemap_id: str = "none",
+    colour_by: str = "category",
+    fit_bounds: Bounds | None = None,
+    choropleth: Choropleth | None = None,
+) -> OfflineMap:
+    """The map of a view: backdrop or tiles, region/Kreis/municipality boundaries, the shown point layers, legend.
+
+    `shown` maps layer ids to the already filtered points; `simplified`/`payloads` come from `simplified_layers` and
+    `boundary_payloads`. A `choropleth` fills the municipalities and adds its classes to the legend.
+    """
+    basemap = get_basemap(basemap_id)
+    gemeinden_label = t("legend.gemeinden", lang)
+    if choropleth is None:
+        gemeinden = boundary_layer(
+            simplified["gemeinden"], label=gemeinden_label, payload=payloads["gemeinden"], fill_opacity=0.0,
+            **_style("gemeinden"),
+        )
+    else:
+        gemeinden = boundary_layer(
+            simplified["gemeinden"],
+            label=choropleth.legend.title,
+            tooltips=boundary_tooltips(simplified["gemeinden"], lang),
+            fills=choropleth.fills,
+            choropleth=choropleth.legend,
+            fill_opacity=0.75,
+            **_style("gemeinden"),
+        )
+    boundaries = [
+        gemeinden,
+        boundary_layer(simplified["kreise"], label=t("legend.kreise", lang), payload=payloads["kreise"],
+                       interactive=False, **_style("kreise")),
+        boundary_layer(simplified["region"], label=t("legend.region", lang), payload=payloads["region"],
+                       interactive=False, **_style("region")),
+    ]
+    points = []
+    for layer_id, gdf in shown.items():
+        layer = taxonomy.layer(layer_id)
+        by, classes = colour_classes(layer, taxonomy, colour_by, lang)
+        points.append(point_layer(gdf, layer_id=layer_id, label=layer.label(lang), colour=layer.colour, by=by,
+                                  classes=classes))
+    return build_map(
+        bounds=region_bounds,
+        basemap=basemap,
+        backdrop=backdrop_layer(simplified["states"]) if basemap.tiles is None else None,
+        boundaries=boundaries,
+        points=points,
+        attributions=attributions(registry, taxonomy, list(shown), basemap_id, lang),
+        fit_bounds=fit_bounds,
+        legend_title=t("legend.title", lang),
+        format_count=lambda n: format_number(n, lang),
+    )
+
+
+def _style(name: str) -> dict[str, object]:
+    style = BOUNDARY_STYLES[name]
+    return {"colour": style["colour"], "weight": style["weight"]}
+
+
+def legend_counts(shown: Mapping[str, gpd.GeoDataFrame]) -> dict[str, int]:
+    """What the legend shows per layer: the number of shown points with a location."""
+    return {layer_id: int((~(gdf.geometry.isna() | gdf.geometry.is_empty)).sum()) for layer_id, gdf in shown.items()}
+
+
+def as_frame(records: pd.DataFrame) -> pd.DataFrame:
+    """A layer's records without geometry, for tables and downloads."""
+    return pd.DataFrame(records.drop(columns=records.geometry.name, errors="ignore"))

@@ -1,0 +1,152 @@
+"""The map of a page beside its detail card, and the table of what the map shows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from regionmap.dashboard import COLOUR_BY, Choropleth, dashboard_map
+from regionmap.details import description, is_indicative, record_fields, table_frame
+from regionmap.filters import bounds_for
+from regionmap.i18n import t
+from regionmap.maps import RETURNED_OBJECTS, bounds_of, clicked_record
+from regionmap.store import Store
+from regionmap.ui import data
+from regionmap.urlstate import ViewState
+
+MAP_HEIGHT = 640
+
+
+def _selection_key(page: str) -> str:
+    return f"selected_{page}"
+
+
+def select(page: str, layer_id: str, record_id: str) -> None:
+    """Show a record in the page's detail card (from a map click or a table row)."""
+    st.session_state[_selection_key(page)] = (layer_id, record_id)
+
+
+def selected(page: str, shown: Mapping[str, gpd.GeoDataFrame]) -> tuple[str, pd.Series] | None:
+    """The page's selected record, if it is among the shown ones."""
+    chosen = st.session_state.get(_selection_key(page))
+    if not chosen:
+        return None
+    layer_id, record_id = chosen
+    gdf = shown.get(layer_id)
+    if gdf is None:
+        return None
+    rows = gdf[gdf["id"] == record_id]
+    return (layer_id, rows.iloc[0]) if len(rows) else None
+
+
+def show_map(
+    page: str,
+    store: Store,
+    state: ViewState,
+    shown: Mapping[str, gpd.GeoDataFrame],
+    *,
+    choropleth: Choropleth | None = None,
+    height: int = MAP_HEIGHT,
+) -> dict | None:
+    """Draw the page's map; a click on a marker selects its record. Returns st_folium's result."""
+    lang = state.lang
+    colour_by = st.session_state.get(f"colour_by_{page}", "category")
+    fmap = dashboard_map(
+        shown=shown,
+        simplified=data.simplified(store),
+        payloads=data.payloads(store, lang),
+        taxonomy=data.tax(),
+        registry=data.registry(),
+        region_bounds=bounds_of(store.region),
+        lang=lang,
+        basemap_id=state.basemap,
+        colour_by=colour_by,
+        fit_bounds=bounds_for(store.gemeinden, store.kreise, state.kreis, state.gemeinde)
+        if state.kreis or state.gemeinde else None,
+        choropleth=choropleth,
+    )
+    result = st_folium(
+        fmap,
+        key=f"map_{page}",
+        height=height,
+        use_container_width=True,
+        returned_objects=list(RETURNED_OBJECTS),
+    )
+    hit = clicked_record(result, shown)
+    click = (result or {}).get("last_object_clicked")
+    if hit is not None and st.session_state.get(f"last_click_{page}") != click:
+        st.session_state[f"last_click_{page}"] = click
+        layer_id, index = hit
+        select(page, layer_id, str(shown[layer_id].loc[index, "id"]))
+    return result
+
+
+def colour_by_control(page: str, lang: str) -> None:
+    """A switch between colouring markers by category and by sector."""
+    st.radio(t("map.colour_by", lang), COLOUR_BY, key=f"colour_by_{page}", horizontal=True,
+             format_func=lambda value: t(f"map.colour_by_{value}", lang))
+
+
+def detail_card(page: str, shown: Mapping[str, gpd.GeoDataFrame], lang: str) -> None:
+    """The selected record's fields, sectors, address, website, source and date; plain text only."""
+    st.subheader(t("detail.heading", lang))
+    found = selected(page, shown)
+    if found is None:
+        st.info(t("detail.not_shown", lang) if st.session_state.get(_selection_key(page)) else t("detail.empty", lang))
+        return
+    layer_id, record = found
+    tax = data.tax()
+    with st.container(border=True, key=f"card_{page}"):
+        st.markdown(f"**{plain(record['name'])}**")
+        st.caption(plain(tax.layer(layer_id).label(lang)))
+        if is_indicative(record):
+            st.warning(t("sites.indicative_notice", lang), icon="⚠️")
+        text = description(record, lang)
+        if text:
+            st.markdown(plain(text))
+        for item in record_fields(record, layer_id, tax, lang):
+            if item.key == "website" and item.value.startswith(("https://", "http://")):
+                st.markdown(f"**{plain(item.label)}:** [{plain(item.value)}]({item.value.replace(')', '%29')})")
+            else:
+                st.markdown(f"**{plain(item.label)}:** {plain(item.value)}")
+
+
+def layer_tables(page: str, shown: Mapping[str, gpd.GeoDataFrame], totals: Mapping[str, int], lang: str) -> None:
+    """A sortable table per shown layer, in step with the map; choosing a row selects the record."""
+    tax = data.tax()
+    for layer_id, gdf in shown.items():
+        layer = tax.layer(layer_id)
+        st.markdown(f"#### {plain(layer.label(lang))}")
+        st.caption(t("table.shown", lang, shown=len(gdf), total=totals.get(layer_id, len(gdf))))
+        if gdf.empty:
+            st.info(t("table.empty", lang))
+            continue
+        frame = table_frame(gdf, layer_id, tax, lang)
+        event = st.dataframe(
+            frame,
+            hide_index=True,
+            use_container_width=True,
+            on_select="rerun",
+            selection_mode="single-row",
+            key=f"table_{page}_{layer_id}",
+            column_config={t("column.website", lang): st.column_config.LinkColumn()},
+        )
+        rows = event.selection.rows if event is not None else []
+        if rows:
+            record_id = str(gdf.iloc[rows[0]]["id"])
+            if st.session_state.get(f"last_row_{page}_{layer_id}") != record_id:
+                st.session_state[f"last_row_{page}_{layer_id}"] = record_id
+                select(page, layer_id, record_id)
+                st.rerun()
+
+
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$&:"})
+
+
+def plain(text: object) -> str:
+    """Text from data made inert for st.markdown: every Markdown and HTML character is escaped."""
+    return str(text).translate(_MARKDOWN_SPECIAL)

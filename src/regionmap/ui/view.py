@@ -1,0 +1,189 @@
+"""The view state: read from the URL when a session starts, edited in the sidebar, written back to the URL.
+
+The state lives in `st.session_state["view"]` (a `ViewState`); the sidebar widgets are initialised from it and a
+changed widget produces the next state. Every run writes the state's query parameters, so a copied link opens the
+same view (page switches clear the URL, the next run restores it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import streamlit as st
+
+from regionmap.config import LANGUAGES
+from regionmap.i18n import normalise_lang, t
+from regionmap.store import Store
+from regionmap.taxonomy import Taxonomy
+from regionmap.urlstate import BASEMAPS, Notice, ViewState, parse_query_params, to_query_params
+
+URL_PARAMS = ("layers", "sectors", "category", "kreis", "gemeinde", "q", "site", "lang", "basemap")
+_VIEW = "view"
+_NOTICES = "url_notices"
+_WIDGETS = {
+    "lang": "w_lang",
+    "basemap": "w_basemap",
+    "layers": "w_layers",
+    "sectors": "w_sectors",
+    "categories": "w_categories",
+    "kreis": "w_kreis",
+    "gemeinde": "w_gemeinde",
+    "q": "w_q",
+}
+
+
+def url_lang() -> str:
+    """The language before the sidebar exists: the session's state, else the URL's `lang`, else German."""
+    if _VIEW in st.session_state:
+        return st.session_state[_WIDGETS["lang"]] if _WIDGETS["lang"] in st.session_state else st.session_state[_VIEW].lang
+    return normalise_lang(st.query_params.get("lang"))
+
+
+def current() -> ViewState:
+    """The view state of this run (after the sidebar)."""
+    return st.session_state[_VIEW]
+
+
+def set_current(state: ViewState) -> None:
+    """Replace the view state (e.g. a page selecting a site) and write it to the URL."""
+    st.session_state[_VIEW] = state
+    write_url(state)
+
+
+def _from_url(data: Store, tax: Taxonomy) -> ViewState:
+    params = {name: st.query_params.get_all(name) for name in st.query_params}
+    state, notices = parse_query_params(params, data.url_vocab(tax))
+    st.session_state[_NOTICES] = notices
+    return state
+
+
+def notices() -> list[Notice]:
+    """The URL notices of this session's first run (ignored or corrected parameter values)."""
+    return st.session_state.get(_NOTICES, [])
+
+
+def write_url(state: ViewState) -> None:
+    """Make the URL's view parameters equal the state's (other parameters are left alone)."""
+    params = to_query_params(state)
+    for name in URL_PARAMS:
+        if name in params:
+            if st.query_params.get(name) != params[name] or len(st.query_params.get_all(name)) != 1:
+                st.query_params[name] = params[name]
+        elif name in st.query_params:
+            del st.query_params[name]
+
+
+def _init_widget(name: str, value: object, options: Sequence[object] | None = None) -> None:
+    """Give a widget its value from the state when it has none yet or its value is no longer an option."""
+    key = _WIDGETS[name]
+    if key not in st.session_state:
+        st.session_state[key] = value
+    elif options is not None:
+        current_value = st.session_state[key]
+        if isinstance(current_value, list):
+            st.session_state[key] = [v for v in current_value if v in options]
+        elif current_value not in options:
+            st.session_state[key] = value if value in options else None
+
+
+def sidebar(data: Store, tax: Taxonomy, page_layers: Sequence[str]) -> ViewState:
+    """Render the filter sidebar for a page showing `page_layers` and return the resulting view state."""
+    if _VIEW not in st.session_state:
+        st.session_state[_VIEW] = _from_url(data, tax)
+    state: ViewState = st.session_state[_VIEW]
+    lang = url_lang()
+
+    layer_options = list(page_layers)
+    category_options = [(layer_id, c.id) for layer_id in page_layers for c in tax.layer(layer_id).categories]
+    category_ids = [c for _, c in category_options]
+    kreise = data.kreise.sort_values("name")
+    kreis_options = [None, *kreise["ags"]]
+    kreis_names = dict(zip(kreise["ags"], kreise["name"]))
+
+    _init_widget("lang", state.lang, LANGUAGES)
+    _init_widget("basemap", state.basemap, BASEMAPS)
+    _init_widget("layers", [l for l in state.layers if l in layer_options], layer_options)
+    _init_widget("sectors", list(state.sectors), tax.sector_ids)
+    _init_widget("categories", [c for c in state.categories if c in category_ids], category_ids)
+    _init_widget("kreis", state.kreis, kreis_options)
+    _init_widget("q", state.q)
+
+    with st.sidebar:
+        st.selectbox(t("sidebar.language", lang), LANGUAGES, key=_WIDGETS["lang"],
+                     format_func=lambda code: t(f"language.{code}", code))
+        lang = st.session_state[_WIDGETS["lang"]]
+        st.header(t("sidebar.filters", lang))
+        choose = t("sidebar.choose", lang)
+        if len(layer_options) > 1:
+            st.multiselect(t("sidebar.layers", lang), layer_options, key=_WIDGETS["layers"], placeholder=choose,
+                           format_func=lambda layer_id: tax.layer(layer_id).label(lang))
+        st.multiselect(t("sidebar.sectors", lang), tax.sector_ids, key=_WIDGETS["sectors"],
+                       help=t("sidebar.sectors_help", lang), placeholder=choose,
+                       format_func=lambda sector_id: _sector_label(tax, sector_id, lang))
+        labels = {c: _category_label(tax, layer_id, c, lang, len(page_layers) > 1) for layer_id, c in category_options}
+        st.multiselect(t("sidebar.category", lang), category_ids, key=_WIDGETS["categories"], placeholder=choose,
+                       format_func=lambda c: labels[c])
+        st.selectbox(t("sidebar.kreis", lang), kreis_options, key=_WIDGETS["kreis"], placeholder=t("sidebar.all_kreise", lang),
+                     format_func=lambda ags: t("sidebar.all_kreise", lang) if ags is None else kreis_names[ags])
+        kreis = st.session_state[_WIDGETS["kreis"]]
+        gemeinden = data.gemeinden if kreis is None else data.gemeinden[data.gemeinden["kreis_ags"] == kreis]
+        gemeinden = gemeinden.sort_values("name")
+        gemeinde_options = [None, *gemeinden["ags"]]
+        gemeinde_names = dict(zip(gemeinden["ags"], gemeinden["name"]))
+        _init_widget("gemeinde", state.gemeinde, gemeinde_options)
+        st.selectbox(t("sidebar.gemeinde", lang), gemeinde_options, key=_WIDGETS["gemeinde"],
+                     placeholder=t("sidebar.all_gemeinden", lang),
+                     format_func=lambda ags: t("sidebar.all_gemeinden", lang) if ags is None
+                     else f"{gemeinde_names[ags]} ({ags})")
+        st.text_input(t("sidebar.search", lang), key=_WIDGETS["q"], placeholder=t("sidebar.search_placeholder", lang),
+                      max_chars=100)
+        st.radio(t("sidebar.basemap", lang), BASEMAPS, key=_WIDGETS["basemap"],
+                 format_func=lambda b: t(f"basemap.{b}", lang), horizontal=True)
+        if st.button(t("sidebar.reset", lang), use_container_width=True):
+            _reset(lang, state.basemap)
+        st.caption(t("sidebar.share_help", lang))
+
+    chosen_layers = st.session_state[_WIDGETS["layers"]] if len(layer_options) > 1 else layer_options
+    other_layers = [l for l in state.layers if l not in layer_options]
+    new_state = replace(
+        state,
+        lang=st.session_state[_WIDGETS["lang"]],
+        basemap=st.session_state[_WIDGETS["basemap"]],
+        layers=tuple(l for l in tax_layer_order(tax) if l in chosen_layers or l in other_layers),
+        sectors=tuple(st.session_state[_WIDGETS["sectors"]]),
+        categories=tuple(st.session_state[_WIDGETS["categories"]]),
+        kreis=st.session_state[_WIDGETS["kreis"]],
+        gemeinde=st.session_state[_WIDGETS["gemeinde"]],
+        q=st.session_state[_WIDGETS["q"]].strip(),
+    )
+    set_current(new_state)
+    return new_state
+
+
+def tax_layer_order(tax: Taxonomy) -> list[str]:
+    """Layer ids in the taxonomy's order (the order of the URL parameter)."""
+    return [layer.id for layer in tax.layers]
+
+
+def page_layers(state: ViewState, layers: Sequence[str]) -> list[str]:
+    """The layers of a page that the state shows."""
+    return [layer_id for layer_id in layers if layer_id in state.layers]
+
+
+def _reset(lang: str, basemap: str) -> None:
+    for key in _WIDGETS.values():
+        st.session_state.pop(key, None)
+    st.session_state[_VIEW] = ViewState(lang=lang, basemap=basemap)
+    st.session_state[_NOTICES] = []
+    st.rerun()
+
+
+def _sector_label(tax: Taxonomy, sector_id: str, lang: str) -> str:
+    return next(s.label(lang) for s in tax.sectors if s.id == sector_id)
+
+
+def _category_label(tax: Taxonomy, layer_id: str, category_id: str, lang: str, with_layer: bool) -> str:
+    layer = tax.layer(layer_id)
+    label = next(c.label(lang) for c in layer.categories if c.id == category_id)
+    return f"{layer.label(lang)}: {label}" if with_layer else label

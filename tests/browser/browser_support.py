@@ -1,0 +1,40 @@
+"""Helpers for the browser tests: screenshots, waiting for the map, reading the legend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Page
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a screenshot under artifacts/screenshots/ and return its path."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path
+
+
+def wait_for_map(page: Page, timeout_ms: int = 30_000) -> float:
+    """Wait until the map iframe is drawn with its legend; return the iframe's height in pixels."""
+    page.wait_for_selector(MAP_IFRAME, timeout=timeout_ms)
+    frame = page.frame_locator(MAP_IFRAME)
+    frame.locator(".leaflet-container").first.wait_for(state="attached", timeout=timeout_ms)
+    frame.locator(".rm-legend").first.wait_for(state="attached", timeout=timeout_ms)
+    return page.evaluate(
+        "(sel) => document.querySelector(sel).getBoundingClientRect().height", MAP_IFRAME
+    )
+
+
+def legend_counts(page: Page) -> dict[str, int]:
+    """The legend's "Label (count)" entries as {layer id: count}."""
+    frame = page.frame_locator(MAP_IFRAME)
+    entries = frame.locator(".rm-legend-entry")
+    return {
+        entries.nth(i).get_attribute("data-layer"): int(entries.nth(i).get_attribute("data-count"))
+        for i in range(entries.count())
+    }
