@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import geopandas as gpd
@@ -175,3 +176,18 @@ def test_rebuild_gives_the_same_layers(built_store: Path, source_dir: Path, tmp_
     again = build_store(source_dir=source_dir, out=tmp_path / "again.gpkg").store
     for name, frame in layers.items():
         pd.testing.assert_frame_equal(gpd.read_file(again, layer=name), frame, obj=name)
+
+
+def test_sites_carry_their_location_factors(layers) -> None:
+    from regionmap.location_factors import location_factors
+
+    sites = layers["sites"]
+    assert len(sites) > 0
+    for factor in location_factors():
+        values = pd.to_numeric(sites[factor.value_column], errors="coerce")
+        assert values.notna().all() and (values >= 0).all() and values.map(math.isfinite).all(), factor.id
+        names = sites[factor.name_column].astype("string")
+        assert names.notna().all() and (names.str.strip() != "").all(), factor.id
+        targets = layers[factor.layer]
+        wanted = set(targets.loc[targets["category"].isin(factor.categories), "id"])
+        assert set(sites[factor.id_column]) <= wanted, factor.id

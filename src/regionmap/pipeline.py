@@ -19,6 +19,7 @@ import shapely
 from regionmap import config
 from regionmap.errors import RegionmapError, SourceError
 from regionmap.fetch import Downloader, ResolvedSource, download_file, resolve_source
+from regionmap.location_factors import compute_location_factors, location_factors
 from regionmap.manifest import curated_entries, source_entry, write_manifest
 from regionmap.sources.bkg import read_gemeinde_status, read_municipalities, read_states
 from regionmap.sources.db import read_stations
@@ -281,6 +282,7 @@ def build_store(
                       if boundaries else resolve("municipalities"))
     gemeinden, states, points, sources = _read_sources(municipalities, resolve, region, curated)
     thematic = _thematic_layers({"gemeinden": gemeinden, **points}, curated)
+    thematic["sites"] = compute_location_factors(thematic["sites"], thematic, location_factors())
     gemeinden = gemeinden.assign(density=_density(gemeinden["population"], gemeinden["area_km2"]))
     gemeinden = _count_points(gemeinden, {**points, **thematic})
     columns = ["ags", "name", "kind", "kreis_ags", "kreis_name", "population", "area_km2", "density", "area_source",
