@@ -78,7 +78,7 @@ def attributions(
         roles += [r for r in taxonomy.layer(layer_id).source_roles if r not in roles]
     texts = [registry.by_role(role).attribution for role in roles]
     texts += [b.attribution for b in registry.basemaps if b.id == basemap_id and b.attribution]
-    if any(not taxonomy.layer(layer_id).source_roles for layer_id in layer_ids) or "health" in layer_ids:
+    if layer_ids:  # every thematic layer holds curated records (data/geo/curated/), mobility and health included
         texts.append(t("map.curated_attribution", lang))
     return texts
 
