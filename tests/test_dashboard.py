@@ -1,0 +1,180 @@
+"""The dashboard's map composition and record display on the built store: legend counts, attributions, escaping."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from regionmap.dashboard import attributions, dashboard_map, legend_counts, simplified_layers, boundary_payloads
+from regionmap.details import record_fields, table_frame
+from regionmap.filters import filter_view
+from regionmap.i18n import t
+from regionmap.maps import bounds_of
+from regionmap.sources_registry import load_registry
+from regionmap.store import Store, open_store
+from regionmap.taxonomy import taxonomy
+from regionmap.thematic import split_sectors
+from regionmap.ui.mapview import plain
+from regionmap.urlstate import ViewState
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+TAX = taxonomy()
+REGISTRY = load_registry()
+CATEGORIES = {layer.id: layer.category_ids for layer in TAX.layers}
+
+
+@pytest.fixture(scope="module")
+def store(built_store: Path) -> Store:
+    return open_store(built_store)
+
+
+@pytest.fixture(scope="module")
+def boundaries(store: Store) -> tuple[dict, dict]:
+    simplified = simplified_layers(store.layers)
+    return simplified, boundary_payloads(simplified, "de")
+
+
+def view_map(store: Store, boundaries: tuple[dict, dict], shown: dict, basemap: str = "none", lang: str = "de"):
+    simplified, payloads = boundaries
+    return dashboard_map(shown=shown, simplified=simplified, payloads=payloads, taxonomy=TAX, registry=REGISTRY,
+                         region_bounds=bounds_of(store.region), lang=lang, basemap_id=basemap)
+
+
+def legend_entries(fmap) -> dict[str, int]:
+    legend = next(c for c in fmap._children.values() if type(c).__name__ == "LegendControl")
+    return {entry["layer"]: entry["count"] for entry in json.loads(legend.spec)["entries"]}
+
+
+def direct_count(layer: gpd.GeoDataFrame, state: ViewState, layer_id: str) -> int:
+    """The points of a layer matching the state, counted without `regionmap.filters`."""
+    mask = pd.Series(True, index=layer.index)
+    if state.sectors:
+        mask &= layer["sectors"].map(lambda s: bool(set(split_sectors(s)) & set(state.sectors)))
+    own = [c for c in state.categories if c in CATEGORIES[layer_id]]
+    if own:
+        mask &= layer["category"].isin(own)
+    if state.kreis:
+        mask &= layer["kreis_ags"] == state.kreis
+    if state.q:
+        mask &= layer["name"].str.casefold().str.contains(state.q.casefold(), regex=False)
+    return int(mask.sum())
+
+
+STATES = [
+    ViewState(),
+    ViewState(sectors=("mobility",)),
+    ViewState(kreis="03101"),
+    ViewState(q="Universit", layers=("research", "health")),
+    ViewState(categories=("university", "hospital"), layers=("research", "health", "events")),
+    ViewState(sectors=("health", "digital"), kreis="03159"),
+]
+
+
+@pytest.mark.parametrize("state", STATES, ids=lambda s: str({k: v for k, v in vars(s).items() if v}))
+def test_legend_counts_equal_the_store_for_the_filter(store, boundaries, state) -> None:
+    shown = filter_view(store.thematic, state, CATEGORIES)
+    assert list(shown) == list(state.layers)
+    fmap = view_map(store, boundaries, shown)
+    expected = {layer_id: direct_count(store[layer_id], state, layer_id) for layer_id in state.layers}
+    assert legend_entries(fmap) == legend_counts(shown) == expected
+    if state == ViewState():
+        assert expected == {layer_id: len(gdf) for layer_id, gdf in store.thematic.items()}
+
+
+def test_filters_do_restrict_on_the_real_data(store) -> None:
+    """The states above are meaningful: each filter keeps some but not all points of a layer."""
+    for state, layer_id in ((STATES[1], "research"), (STATES[2], "research"), (STATES[3], "research")):
+        count = len(filter_view(store.thematic, state, CATEGORIES)[layer_id])
+        assert 0 < count < len(store[layer_id]), (state, layer_id, count)
+
+
+def test_attributions_follow_the_layers_and_the_basemap() -> None:
+    bkg = REGISTRY.by_role("municipalities").attribution
+    states = REGISTRY.by_role("states").attribution
+    gisco = REGISTRY.by_role("hospitals").attribution
+    db = REGISTRY.by_role("rail_stations").attribution
+    flights = REGISTRY.by_role("airports").attribution
+    osm = next(b.attribution for b in REGISTRY.basemaps if b.id == "osm")
+    curated = t("map.curated_attribution", "en")
+
+    assert attributions(REGISTRY, TAX, [], "none", "en") == [bkg, states]
+    assert attributions(REGISTRY, TAX, [], "osm", "en") == [bkg, osm]
+    health = attributions(REGISTRY, TAX, ["health"], "none", "en")
+    assert gisco in health and curated in health and osm not in health
+    mobility = attributions(REGISTRY, TAX, ["mobility"], "osm", "en")
+    assert {db, flights, osm, bkg} <= set(mobility) and states not in mobility
+    for layer_id in ("research", "sites", "events", "mobility"):
+        # every thematic layer holds curated records (data/geo/curated/), so the project's own note is shown with it
+        assert curated in attributions(REGISTRY, TAX, [layer_id], "none", "en"), layer_id
+    every = attributions(REGISTRY, TAX, list(CATEGORIES), "osm", "fr")
+    assert len(every) == len(set(every))
+
+
+def test_attributions_reach_the_rendered_map(store, boundaries) -> None:
+    shown = filter_view(store.thematic, ViewState(layers=("health", "mobility")), CATEGORIES)
+    html = view_map(store, boundaries, shown, basemap="osm").get_root().render()
+    for role in ("municipalities", "hospitals", "rail_stations", "airports"):
+        text = REGISTRY.by_role(role).attribution
+        assert json.dumps(text, ensure_ascii=False).replace("&", "\\u0026") in html, role  # JSON text, escaped in JS
+
+
+def hostile_store_layer(store: Store) -> gpd.GeoDataFrame:
+    research = store["research"].copy()
+    first = research.index[0]
+    for column in ("name", "address", "municipality", "description_en", "website"):
+        research.loc[first, column] = HOSTILE
+    research.loc[first, "category"] = HOSTILE
+    return research
+
+
+def test_hostile_record_is_escaped_in_the_rendered_map(store, boundaries) -> None:
+    research = hostile_store_layer(store)
+    html = view_map(store, boundaries, {"research": research}, lang="en").get_root().render()
+    assert HOSTILE not in html and "<img" not in html
+    assert "\\u003cimg src=x onerror=alert(1)\\u003e" in html  # the name travels as JSON text, shown escaped
+
+
+def test_record_fields_keep_hostile_text_as_text(store) -> None:
+    research = hostile_store_layer(store)
+    record = research.iloc[0]
+    fields = {field.key: field.value for field in record_fields(record, "research", TAX, "en")}
+    assert fields["address"] == HOSTILE and fields["category"] == HOSTILE and fields["website"] == HOSTILE
+    for value in fields.values():
+        escaped = plain(value)
+        assert "<" not in escaped.replace("\\<", "") and ">" not in escaped.replace("\\>", "")
+    assert plain(HOSTILE) == "\\<img src=x onerror=alert\\(1\\)\\>"
+
+
+def test_record_fields_label_values_in_the_language(store) -> None:
+    health = store["health"]
+    record = health[health["category"] == "university_hospital"].iloc[0]
+    for lang in ("de", "en", "fr"):
+        fields = {f.key: f for f in record_fields(record, "health", TAX, lang)}
+        category = next(c for c in TAX.layer("health").categories if c.id == "university_hospital")
+        assert fields["category"].value == category.label(lang)
+        assert fields["category"].label == t("column.category", lang)
+        assert all(f.value for f in fields.values())
+
+
+def test_table_frame_translates_headers_and_keeps_rows(store) -> None:
+    sites = filter_view(store.thematic, ViewState(layers=("sites",), kreis="03103"), CATEGORIES)["sites"]
+    assert len(sites) > 0
+    for lang in ("de", "en", "fr"):
+        frame = table_frame(sites, "sites", TAX, lang)
+        assert len(frame) == len(sites) and list(frame.index) == list(sites.index)
+        assert frame.columns[0] == t("column.name", lang)
+        assert list(frame[t("column.name", lang)]) == list(sites["name"])
+        area = frame[t("column.area_ha", lang)]
+        assert pd.api.types.is_float_dtype(area)  # numeric, so the table sorts by size
+        categories = {c.id: c.label(lang) for c in TAX.layer("sites").categories}
+        assert list(frame[t("column.category", lang)]) == [categories[c] for c in sites["category"]]
+
+
+def test_table_frame_of_hostile_records_is_plain_text(store) -> None:
+    frame = table_frame(hostile_store_layer(store), "research", TAX, "en")
+    assert frame.iloc[0][t("column.name", "en")] == HOSTILE
+    assert frame.iloc[0][t("column.category", "en")] == HOSTILE
