@@ -1,0 +1,301 @@
+"""The presenter page (`/present`): a guided tour on a full-screen map for trade-fair screens.
+
+URL: `/present?tour=<id>&lang=<de|en|fr>&autoplay=<seconds>&basemap=<none|osm>`. The tour, language and basemap
+live in the URL; the only session state is the presenter's `PresenterState` (with the tour and autoplay it belongs
+to), so hours of auto-play keep the session's state the same size. A small timer fragment ticks the state machine
+(`regionmap.presenter.tick`) every second and reruns the page when the stop changes.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from regionmap import presenter
+from regionmap.config import DEFAULT_LANGUAGE, LANGUAGES
+from regionmap.dashboard import dashboard_map
+from regionmap.errors import RegionmapError
+from regionmap.filters import bounds_for
+from regionmap.i18n import format_number, t
+from regionmap.maps import bounds_of, point_payload
+from regionmap.maps.elements import PointLayer, html_text
+from regionmap.qr import qr_png
+from regionmap.store import Store
+from regionmap.tours import (
+    Stop,
+    Tour,
+    TourError,
+    default_tours_dir,
+    load_tours,
+    stop_share_url,
+    stop_view_state,
+    vocab_from_store,
+)
+from regionmap.ui import data
+from regionmap.ui.layout import shown_layers
+from regionmap.ui.mapview import plain
+from regionmap.urlstate import BASEMAPS, Notice
+
+STATE_KEY = "presenter"
+MAP_HEIGHT = 760
+TICK_SECONDS = 1.0
+IDLE_RESET_SECONDS = 180.0  # without input for this long, the tour returns to its first stop and plays
+AUTOPLAY_RANGE = (1.0, 3600.0)  # seconds per stop accepted in ?autoplay=
+PRESENTER_BASEMAP = "none"
+HIGHLIGHT_COLOUR = "#e6007e"
+QR_SCALE = 6
+PUBLIC_URL_ENV = "REGIONMAP_PUBLIC_URL"
+DEFAULT_PUBLIC_URL = "http://localhost:8501"
+SHARE_PAGE = ""  # the dashboard's start page
+
+CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stExpandSidebarButton"], [data-testid="stHeader"],
+[data-testid="stAppHeader"], [data-testid="stToolbar"] { display: none !important; }
+[data-testid="stMainBlockContainer"] { padding: 0.8rem 1.5rem 0.5rem 1.5rem; max-width: 100%; }
+.stApp { background: #ffffff; color: #000000; }
+.st-key-present_head p { font-size: 1.3rem; margin: 0; color: #000000; }
+.st-key-present_head h1 { font-size: 2.1rem; padding: 0; color: #0b2a4a; }
+.st-key-present_stop h2 { font-size: 2.2rem; line-height: 1.15; color: #0b2a4a; padding-top: 0; }
+.st-key-present_stop p { font-size: 1.45rem; line-height: 1.45; color: #000000; }
+.st-key-present_controls button { min-height: 4rem; min-width: 4rem; font-size: 1.5rem; font-weight: 700; }
+.st-key-present_controls button p { font-size: 1.5rem; font-weight: 700; }
+</style>
+"""
+
+
+@dataclass(frozen=True)
+class PresentParams:
+    """What the URL asks for: tour id, language, seconds per stop (None: start paused) and basemap."""
+
+    tour_id: str
+    lang: str
+    autoplay: float | None
+    basemap: str
+
+
+def parse_present_params(
+    query: Mapping[str, str | None], tour_ids: Sequence[str]
+) -> tuple[PresentParams, list[Notice]]:
+    """The presenter's URL parameters; unknown or malformed values fall back to the defaults with a `Notice`.
+
+    Defaults: the first tour, German, no auto-play, no basemap. `tour_ids` must not be empty.
+    """
+    notices: list[Notice] = []
+    tour_id = query.get("tour") or tour_ids[0]
+    if tour_id not in tour_ids:
+        notices.append(Notice("tour", tour_id, "present.unknown_tour", {"default": tour_ids[0]}))
+        tour_id = tour_ids[0]
+    lang = query.get("lang") or DEFAULT_LANGUAGE
+    if lang not in LANGUAGES:
+        notices.append(Notice("lang", lang, "present.bad_lang"))
+        lang = DEFAULT_LANGUAGE
+    basemap = query.get("basemap") or PRESENTER_BASEMAP
+    if basemap not in BASEMAPS:
+        notices.append(Notice("basemap", basemap, "present.bad_basemap"))
+        basemap = PRESENTER_BASEMAP
+    autoplay, valid = parse_autoplay(query.get("autoplay"))
+    if not valid:
+        low, high = AUTOPLAY_RANGE
+        notices.append(Notice("autoplay", str(query.get("autoplay")), "present.bad_autoplay",
+                              {"low": format_number(low, lang), "high": format_number(high, lang)}))
+    return PresentParams(tour_id=tour_id, lang=lang, autoplay=autoplay, basemap=basemap), notices
+
+
+def parse_autoplay(value: str | None) -> tuple[float | None, bool]:
+    """Seconds per stop from `?autoplay=` and whether the value was valid; missing, empty or 0 mean no auto-play."""
+    if value is None or not value.strip():
+        return None, True
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        return None, False
+    if seconds == 0:
+        return None, True
+    low, high = AUTOPLAY_RANGE
+    if not math.isfinite(seconds) or not low <= seconds <= high:
+        return None, False
+    return seconds, True
+
+
+def highlighted(layers: Mapping[str, gpd.GeoDataFrame], stop: Stop) -> gpd.GeoDataFrame | None:
+    """The stop's highlighted records from its layers (None when it highlights nothing)."""
+    if not stop.highlight:
+        return None
+    wanted = set(stop.highlight)
+    parts = [layers[layer_id].loc[layers[layer_id]["id"].isin(wanted), ["id", "name", "geometry"]]
+             for layer_id in stop.layers]
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=parts[0].crs)
+
+
+def highlight_layer(points: gpd.GeoDataFrame, label: str) -> PointLayer:
+    """Large markers in the highlight colour, without a legend entry (the legend lists the stop's layers only)."""
+    payload = point_payload(points, colour=HIGHLIGHT_COLOUR)
+    return PointLayer(payload.json, name=html_text(label), radius=10, cluster_radius=1)
+
+
+def public_url() -> str:
+    """Where visitors reach the dashboard (`$REGIONMAP_PUBLIC_URL`), the base of the QR codes' links."""
+    return os.environ.get(PUBLIC_URL_ENV, "").strip() or DEFAULT_PUBLIC_URL
+
+
+@lru_cache(maxsize=64)
+def _qr(url: str) -> bytes:
+    return qr_png(url, scale=QR_SCALE)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _tours(cache_key: str, files: tuple[tuple[str, float], ...], _store: Store) -> dict[str, Tour]:
+    return load_tours(default_tours_dir(), vocab_from_store(_store.gemeinden, _store.thematic.values(), data.tax()))
+
+
+def tours(store: Store) -> dict[str, Tour]:
+    """The shipped tours validated against the store (reloaded when the store or a tour file changes)."""
+    files = tuple((p.name, p.stat().st_mtime) for p in sorted(default_tours_dir().glob("*.toml")))
+    return _tours(store.cache_key, files, store)
+
+
+def _query() -> dict[str, str | None]:
+    return {name: st.query_params.get(name) for name in ("tour", "lang", "autoplay", "basemap")}
+
+
+def _state(tour: Tour, params: PresentParams, now: float) -> presenter.PresenterState:
+    """This session's presenter state, new when the tour or auto-play changed, ticked to `now`."""
+    owner = (tour.id, params.autoplay)
+    saved = st.session_state.get(STATE_KEY)
+    state = saved[1] if saved and saved[0] == owner else presenter.start(now, playing=params.autoplay is not None)
+    state = presenter.tick(state, now, tour.stop_interval(state.stop_index, params.autoplay), IDLE_RESET_SECONDS,
+                           len(tour.stops))
+    st.session_state[STATE_KEY] = (owner, state)
+    return state
+
+
+Change = Callable[[presenter.PresenterState, float], presenter.PresenterState]
+
+
+def _update(change: Change) -> None:
+    """Apply presenter input (a function of the state and the time) to this session's state."""
+    owner, state = st.session_state[STATE_KEY]
+    st.session_state[STATE_KEY] = (owner, change(state, time.time()))
+
+
+def _ticker(tour: Tour, autoplay: float | None) -> None:
+    """Tick the state machine; rerun the page when the stop or play mode changed (auto-advance, idle reset)."""
+    owner, state = st.session_state[STATE_KEY]
+    now = time.time()
+    new = presenter.tick(state, now, tour.stop_interval(state.stop_index, autoplay), IDLE_RESET_SECONDS,
+                         len(tour.stops))
+    st.session_state[STATE_KEY] = (owner, new)
+    if (new.stop_index, new.playing) != (state.stop_index, state.playing):
+        st.rerun()
+
+
+def _set_lang(lang: str) -> None:
+    st.query_params["lang"] = lang
+    _update(presenter.register_input)
+
+
+def _controls(tour: Tour, state: presenter.PresenterState, lang: str) -> None:
+    n = len(tour.stops)
+    with st.container(key="present_controls", horizontal=True, gap="small"):
+        st.button("◀ " + t("present.previous", lang), key="present_previous",
+                  on_click=_update, args=(lambda s, now: presenter.previous_stop(s, now, n),))
+        st.button(("❚❚ " + t("present.pause", lang)) if state.playing else ("▶ " + t("present.play", lang)),
+                  key="present_play", type="primary", on_click=_update, args=(presenter.toggle_play,))
+        st.button(t("present.next", lang) + " ▶", key="present_next",
+                  on_click=_update, args=(lambda s, now: presenter.next_stop(s, now, n),))
+        for code in LANGUAGES:
+            st.button(code.upper(), key=f"present_lang_{code}", help=t("present.language", lang),
+                      type="primary" if code == lang else "secondary", on_click=_set_lang, args=(code,))
+
+
+def _map(store: Store, tour: Tour, stop: Stop, params: PresentParams) -> None:
+    state = stop_view_state(stop, params.lang, params.basemap)
+    shown = shown_layers(store, state, tuple(stop.layers))
+    if stop.view is not None and stop.view.kind == "bounds":
+        w, s, e, n = stop.view.bounds
+        fit = ((s, w), (n, e))
+    elif state.kreis or state.gemeinde:
+        fit = bounds_for(store.gemeinden, store.kreise, state.kreis, state.gemeinde)
+    else:
+        fit = None
+    fmap = dashboard_map(
+        shown=shown,
+        simplified=data.simplified(store),
+        payloads=data.payloads(store, params.lang),
+        taxonomy=data.tax(),
+        registry=data.registry(),
+        region_bounds=bounds_of(store.region),
+        lang=params.lang,
+        basemap_id=params.basemap,
+        fit_bounds=fit,
+    )
+    points = highlighted(store.layers, stop)
+    if points is not None:
+        highlight_layer(points, t("present.highlight", params.lang)).add_to(fmap)
+    st_folium(fmap, key=f"present_map_{tour.id}", height=MAP_HEIGHT, use_container_width=True, returned_objects=[])
+
+
+def _qr_code(stop: Stop, lang: str) -> None:
+    try:
+        url = stop_share_url(public_url(), SHARE_PAGE, stop, lang)
+        image = _qr(url)
+    except RegionmapError as exc:
+        st.caption(plain(t("present.qr_unavailable", lang, error=str(exc))))
+        return
+    st.image(image, caption=t("present.qr", lang), width=220)
+
+
+def presenter_page() -> None:
+    """Render the presenter page for this run."""
+    st.html(CSS)
+    query = _query()
+    lang = query["lang"] if query["lang"] in LANGUAGES else DEFAULT_LANGUAGE
+    store = data.store(lang)
+    try:
+        available = tours(store)
+    except TourError as exc:
+        st.error(plain(t("present.invalid_tour", lang, error=str(exc))))
+        return
+    if not available:
+        st.error(plain(t("present.no_tours", lang, path=str(default_tours_dir()))))
+        return
+    params, notices = parse_present_params(query, list(available))
+    lang = params.lang
+    tour = available[params.tour_id]
+    state = _state(tour, params, time.time())
+    stop = tour.stops[state.stop_index]
+
+    head, controls = st.columns([3, 2], vertical_alignment="center")
+    with head, st.container(key="present_head"):
+        st.markdown(f"# {plain(data.region_name(lang))}")
+        st.markdown(plain(tour.title_in(lang)))
+    with controls:
+        _controls(tour, state, lang)
+    for notice in notices:
+        st.warning(plain(notice.message(lang)), icon="⚠️")
+
+    map_col, side = st.columns([3, 1], gap="medium")
+    with map_col:
+        _map(store, tour, stop, params)
+    with side:
+        with st.container(key="present_stop"):
+            st.caption(t("present.stop", lang, number=state.stop_index + 1, total=len(tour.stops)))
+            st.markdown(f"## {plain(stop.title_in(lang))}")
+            if stop.text_in(lang):
+                st.markdown(plain(stop.text_in(lang)))
+        seconds = format_number(tour.stop_interval(state.stop_index, params.autoplay), lang)
+        st.caption(t("present.playing", lang, seconds=seconds) if state.playing else t("present.paused", lang))
+        _qr_code(stop, lang)
+
+    if state.playing or state.last_input_at is not None:
+        st.fragment(_ticker, run_every=TICK_SECONDS)(tour, params.autoplay)
