@@ -1,5 +1,5 @@
-"""Page: the investment sites layer on its own map, with filters, detail card and table."""
+"""Page: the investor view of the investment sites (finder, site sheet, comparison, downloads)."""
 
-from regionmap.ui.layout import thematic_page
+from regionmap.ui.investor import sites_page
 
-thematic_page("sites")
+sites_page()
