@@ -22,7 +22,7 @@ def header(title_key: str, state: ViewState) -> None:
     st.title(t(title_key, lang))
     st.caption(plain(data.region_name(lang)))
     for notice in view.notices():
-        st.warning(notice.message(lang), icon="⚠️")
+        st.warning(plain(notice.message(lang)), icon="⚠️")  # the message quotes the URL value: text, not Markdown
 
 
 def shown_layers(store: Store, state: ViewState, layers: tuple[str, ...]) -> dict[str, gpd.GeoDataFrame]:
