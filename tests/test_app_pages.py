@@ -1,0 +1,196 @@
+"""AppTest tests of the dashboard pages: every page in de/en/fr, URL state round trips, malformed parameters, a
+missing store, and the overview's key figures.
+
+Streamlit 1.67's AppTest runs the entry script only on the first run of a multipage app: later runs (and
+`switch_page`) execute the page file alone, without `app.py` and so without the sidebar. Each test therefore opens
+its page as the default page of the real `app.py` (`_harness`) and re-runs it with `rerun` (see there).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from regionmap.filters import filter_view, key_figures
+from regionmap.i18n import format_density, format_km2, format_number, t
+from regionmap.store import open_store
+from regionmap.taxonomy import taxonomy
+from regionmap.ui.mapview import plain
+from regionmap.ui.pages import PAGES
+from regionmap.urlstate import ViewState, parse_query_params, to_query_params
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+LANGS = ("de", "en", "fr")
+DASHBOARD_PAGES = ("overview", "research", "health", "events-mobility", "municipalities", "data")
+SPECS = {spec.url_path: spec for spec in PAGES}
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def _harness(app: str, page: str) -> None:
+    """Run the real app.py with `page` as its default page (absolute page paths: this script lives elsewhere)."""
+    import dataclasses
+    import runpy
+    from pathlib import Path
+
+    from regionmap.ui import pages
+
+    original = pages.PAGES
+    root = Path(app).parent
+    pages.PAGES = tuple(dataclasses.replace(s, path=str(root / s.path), default=s.path == page) for s in original)
+    try:
+        runpy.run_path(app)
+    finally:
+        pages.PAGES = original
+
+
+@pytest.fixture
+def store_env(built_store: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("REGIONMAP_STORE", str(built_store))
+    return built_store
+
+
+def open_page(url_path: str, **params: str) -> AppTest:
+    """The page as the app's default page, first run with these URL query parameters."""
+    at = AppTest.from_function(_harness, args=(APP, SPECS[url_path].path), default_timeout=60)
+    at.query_params.update(params)
+    return at.run()
+
+
+def rerun(at: AppTest) -> AppTest:
+    """Run again after a widget change. AppTest would request the finished page's hash and then skip app.py; an
+    empty request runs the entry script, which opens the (harness's default) page as a browser rerun does."""
+    at._finished_page_script_hash = ""
+    return at.run()
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def widget(at: AppTest, kind: str, key: str):
+    return getattr(at.sidebar, kind)(key=key)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("url_path", DASHBOARD_PAGES)
+def test_page_renders_in_each_language(store_env, url_path: str, lang: str) -> None:
+    at = open_page(url_path, lang=lang, basemap="none")
+    assert_clean(at)
+    assert at.title[0].value == t(SPECS[url_path].title_key, lang)
+    assert widget(at, "selectbox", "w_lang").value == lang
+    assert not at.warning  # a clean URL gives no notice
+    assert dict(at.query_params) == {"lang": lang, "basemap": "none"} if lang != "de" else {"basemap": "none"}
+
+
+ROUND_TRIP = {"kreis": "03101", "sectors": "Mobility, digital", "q": "  TU ", "lang": "EN", "basemap": "none",
+              "layers": "research,health"}
+ROUND_TRIP_STATE = ViewState(layers=("research", "health"), sectors=("mobility", "digital"), kreis="03101", q="TU",
+                             lang="en", basemap="none")
+
+
+@pytest.mark.parametrize("url_path", ["overview", "research"])
+def test_url_state_round_trip(store_env, url_path: str) -> None:
+    at = open_page(url_path, **ROUND_TRIP)
+    assert_clean(at)
+    assert widget(at, "selectbox", "w_kreis").value == "03101"
+    assert widget(at, "multiselect", "w_sectors").value == ["mobility", "digital"]
+    assert widget(at, "text_input", "w_q").value == "TU"
+    assert widget(at, "selectbox", "w_lang").value == "en"
+    assert widget(at, "radio", "w_basemap").value == "none"
+    if url_path == "overview":
+        assert widget(at, "multiselect", "w_layers").value == ["research", "health"]
+    assert at.session_state["view"] == ROUND_TRIP_STATE
+    # the URL after the run is the canonical form (the research page keeps the layers it does not show)
+    assert dict(at.query_params) == to_query_params(ROUND_TRIP_STATE)
+    assert not at.warning
+
+
+def test_sidebar_changes_reach_the_url(store_env) -> None:
+    at = open_page("overview", lang="en", basemap="none")
+    widget(at, "multiselect", "w_sectors").set_value(["health"])
+    widget(at, "text_input", "w_q").input("Klinik")
+    widget(at, "selectbox", "w_kreis").select("03159")
+    assert_clean(rerun(at))
+    assert dict(at.query_params) == {"sectors": "health", "kreis": "03159", "q": "Klinik", "lang": "en",
+                                     "basemap": "none"}
+    widget(at, "selectbox", "w_lang").select("fr")
+    assert_clean(rerun(at))
+    assert at.title[0].value == t("page.overview", "fr") and at.query_params["lang"] == "fr"
+
+
+MALFORMED = {
+    "kreis": "99999",
+    "gemeinde": "123",
+    "lang": "xx",
+    "layers": "foo,research",
+    "sectors": "<script>",
+    "q": "x" * 500,
+    "category": "[x](javascript:alert(1))",
+    "basemap": HOSTILE,
+}
+
+
+def expected_notices(built_store: Path, params: dict[str, str], lang: str = "de") -> list[str]:
+    _, notices = parse_query_params(params, open_store(built_store).url_vocab(taxonomy()))
+    return [plain(n.message(lang)) for n in notices]
+
+
+@pytest.mark.parametrize("param", MALFORMED)
+def test_malformed_parameter_gives_a_visible_notice(store_env, param: str) -> None:
+    at = open_page("overview", **{param: MALFORMED[param]})
+    assert_clean(at)
+    warnings = [w.value for w in at.warning]
+    assert warnings and warnings == expected_notices(store_env, {param: MALFORMED[param]})
+    assert param not in at.query_params or param in ("layers", "q")
+    if param == "layers":
+        assert at.query_params["layers"] == "research"
+    if param == "q":
+        assert len(at.query_params["q"]) == 100
+
+
+@pytest.mark.parametrize("url_path", DASHBOARD_PAGES)
+def test_all_malformed_parameters_on_every_page(store_env, url_path: str) -> None:
+    at = open_page(url_path, **MALFORMED)
+    assert_clean(at)
+    assert [w.value for w in at.warning] == expected_notices(store_env, MALFORMED)
+    assert at.title[0].value == t(SPECS[url_path].title_key, "de")  # lang=xx falls back to German
+
+
+@pytest.mark.parametrize("url_path", ["overview", "research", "municipalities", "data"])
+def test_missing_store_shows_the_build_hint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url_path: str) -> None:
+    missing = tmp_path / "nowhere" / "regionmap.gpkg"
+    monkeypatch.setenv("REGIONMAP_STORE", str(missing))
+    at = open_page(url_path, lang="en")
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == [t("store.missing", "en", path=str(missing))]
+    assert "regionmap build-data" in at.error[0].value
+
+
+@pytest.mark.parametrize("params", [
+    {},
+    {"kreis": "03159", "sectors": "health"},
+    {"gemeinde": "03101000", "q": "Universit"},
+    {"kreis": "03241", "layers": "research,mobility", "category": "university,airport"},
+])
+def test_overview_key_figures_equal_key_figures(store_env, params: dict[str, str]) -> None:
+    at = open_page("overview", lang="en", **params)
+    assert_clean(at)
+    store = open_store(store_env)
+    tax = taxonomy()
+    state = at.session_state["view"]
+    shown = filter_view(store.thematic, state, {layer.id: layer.category_ids for layer in tax.layers})
+    figs = key_figures(store.gemeinden, shown, state.kreis, state.gemeinde)
+    metrics = {m.label: m.value for m in at.metric}
+    expected = {
+        t("figures.population", "en"): format_number(figs["population"], "en"),
+        t("figures.area", "en"): format_km2(figs["area_km2"], "en"),
+        t("figures.density", "en"): format_density(figs["density"], "en"),
+        t("figures.municipalities", "en"): format_number(figs["municipalities"], "en"),
+        **{tax.layer(layer_id).label("en"): format_number(count, "en") for layer_id, count in figs["counts"].items()},
+    }
+    assert metrics == expected
+    assert list(figs["counts"]) == list(state.layers)
