@@ -10,12 +10,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
-import pandas as pd
 
 from regionmap.i18n import format_number, label_for, t
+from regionmap.indicators import Indicator, class_labels, class_ranges, classify
 from regionmap.maps import (
     Bounds,
     BoundaryPayload,
+    ChoroplethClass,
     ChoroplethLegend,
     ColourClass,
     backdrop_layer,
@@ -46,6 +47,32 @@ class Choropleth:
 
     fills: tuple[str | None, ...]
     legend: ChoroplethLegend
+
+
+CHOROPLETH_COLOURMAP = "YlGnBu"  # matplotlib sequential colour map of the municipality choropleth
+
+
+def class_colours(k: int, colourmap: str = CHOROPLETH_COLOURMAP) -> list[str]:
+    """`k` hex colours from light to dark along a sequential matplotlib colour map."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    cmap = colormaps[colourmap]
+    return [to_hex(cmap(0.15 + 0.8 * i / max(k - 1, 1))) for i in range(k)]
+
+
+def choropleth(gemeinden: gpd.GeoDataFrame, item: Indicator, scheme: str, k: int, lang: str) -> Choropleth:
+    """Classed fill colours of the municipalities by an indicator (mapclassify) and the legend of the classes."""
+    values = item.values(gemeinden)
+    classification = classify(values, scheme, k)
+    colours = class_colours(len(classification.bins))
+    fills = tuple(colours[c] if c >= 0 else None for c in classification.classes)
+    labels = class_labels(classification, values, item, lang)
+    classes = tuple(
+        ChoroplethClass(colour, lower, upper, label)
+        for colour, (lower, upper), label in zip(colours, class_ranges(classification, values), labels)
+    )
+    return Choropleth(fills=fills, legend=ChoroplethLegend(layer="gemeinden", title=item.label(lang), classes=classes))
 
 
 def simplified_layers(layers: Mapping[str, gpd.GeoDataFrame], zoom: int = OVERVIEW_ZOOM) -> dict[str, gpd.GeoDataFrame]:
@@ -160,8 +187,3 @@ def _style(name: str) -> dict[str, object]:
 def legend_counts(shown: Mapping[str, gpd.GeoDataFrame]) -> dict[str, int]:
     """What the legend shows per layer: the number of shown points with a location."""
     return {layer_id: int((~(gdf.geometry.isna() | gdf.geometry.is_empty)).sum()) for layer_id, gdf in shown.items()}
-
-
-def as_frame(records: pd.DataFrame) -> pd.DataFrame:
-    """A layer's records without geometry, for tables and downloads."""
-    return pd.DataFrame(records.drop(columns=records.geometry.name, errors="ignore"))

@@ -21,6 +21,7 @@ from regionmap.urlstate import BASEMAPS, Notice, ViewState, parse_query_params, 
 URL_PARAMS = ("layers", "sectors", "category", "kreis", "gemeinde", "q", "site", "lang", "basemap")
 _VIEW = "view"
 _NOTICES = "url_notices"
+_PENDING = "pending_sidebar_changes"
 _WIDGETS = {
     "lang": "w_lang",
     "basemap": "w_basemap",
@@ -40,8 +41,23 @@ def url_lang() -> str:
     return normalise_lang(st.query_params.get("lang"))
 
 
+def ensure_entrypoint() -> None:
+    """Rerun through app.py when Streamlit ran a page file directly.
+
+    A fresh server whose first request is a deep link (`/municipalities`, `/present`) runs `pages/<name>.py` as a
+    legacy multipage app, without app.py's navigation and sidebar. Streamlit switches to app.py's `st.navigation` for
+    good once any run has called it; this makes that happen at once and reruns the same page through app.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def current() -> ViewState:
     """The view state of this run (after the sidebar)."""
+    ensure_entrypoint()
     return st.session_state[_VIEW]
 
 
@@ -49,6 +65,18 @@ def set_current(state: ViewState) -> None:
     """Replace the view state (e.g. a page selecting a site) and write it to the URL."""
     st.session_state[_VIEW] = state
     write_url(state)
+
+
+def request(**changes: object) -> None:
+    """Change sidebar values from a page (e.g. a clicked municipality) and rerun: widgets already drawn in this run
+    cannot be changed, so the values are applied when the sidebar is drawn next."""
+    st.session_state[_PENDING] = changes
+    st.rerun()
+
+
+def _apply_pending() -> None:
+    for name, value in st.session_state.pop(_PENDING, {}).items():
+        st.session_state[_WIDGETS[name]] = value
 
 
 def _from_url(data: Store, tax: Taxonomy) -> ViewState:
@@ -91,6 +119,7 @@ def sidebar(data: Store, tax: Taxonomy, page_layers: Sequence[str]) -> ViewState
     """Render the filter sidebar for a page showing `page_layers` and return the resulting view state."""
     if _VIEW not in st.session_state:
         st.session_state[_VIEW] = _from_url(data, tax)
+    _apply_pending()
     state: ViewState = st.session_state[_VIEW]
     lang = url_lang()
 
