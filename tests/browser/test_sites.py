@@ -1,0 +1,49 @@
+"""The Investitionsstandorte page in a real browser: a site sheet opened through the URL, and its exposé download."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import geopandas as gpd
+from pypdf import PdfReader
+
+from browser_support import MAP_IFRAME, screenshot
+
+from regionmap.i18n import t
+
+
+def test_site_sheet_from_the_url_and_expose_download(app_server, watched, built_store: Path, tmp_path: Path):
+    sites = gpd.read_file(built_store, layer="sites")
+    site = sites[sites["category"] == "logistics"].iloc[0]
+    page = watched.page
+    page.goto(f"{app_server.url}/sites?site={site['id']}&basemap=none")
+    page.get_by_text(f"{t('investor.page.sheet')}: {site['name']}").wait_for(timeout=30_000)
+    page.wait_for_function("(sel) => document.querySelectorAll(sel).length >= 2", arg=MAP_IFRAME, timeout=30_000)
+    for i in range(2):  # the result map and the site's location map, each drawn with its legend
+        frame = page.locator(MAP_IFRAME).nth(i).content_frame
+        frame.locator(".leaflet-container").first.wait_for(state="attached", timeout=30_000)
+        frame.locator(".rm-legend").first.wait_for(state="attached", timeout=30_000)
+    heights = page.evaluate(
+        "(sel) => Array.from(document.querySelectorAll(sel)).map(f => f.getBoundingClientRect().height)", MAP_IFRAME)
+    assert len(heights) == 2 and min(heights) > 0, heights
+    site_map = page.locator(MAP_IFRAME).nth(1).content_frame
+    site_map.locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=30_000)
+    assert "site=" + site["id"] in page.url
+    page.locator(MAP_IFRAME).nth(1).scroll_into_view_if_needed()
+    screenshot(page, "sites-location-map")
+
+    button = page.get_by_role("button", name=t("investor.download.expose"))
+    button.scroll_into_view_if_needed()
+    screenshot(page, "sites-sheet")
+    with page.expect_download(timeout=60_000) as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename == f"expose-{site['id']}-de.pdf"
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    content = path.read_bytes()
+    assert content.startswith(b"%PDF")
+    text = " ".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(content)).pages)
+    assert site["name"] in " ".join(text.split())
+    watched.assert_clean()
