@@ -62,7 +62,7 @@ def test_broken_sectors(tmp_path: Path, old: str, new: str, message: str) -> Non
     ('{ id = "airfield", colour = "#4db6ac"', '{ id = "airport", colour = "#4db6ac"', "duplicate id 'airport'"),
     ('scheduled_airports = ["EDDV", "EDVE"]', 'scheduled_airports = "EDDV"', "list of ICAO codes"),
     ('colour = "#3b5ba9"', 'colour = "#3b5"', "must be #rrggbb"),
-    ('id = "mobility"\ncolour', 'id = "transport"\ncolour', "no 'mobility' layer"),
+    ('id = "mobility"\nsources', 'id = "transport"\nsources', "no 'mobility' layer"),
 ])
 def test_broken_layers(tmp_path: Path, old: str, new: str, message: str) -> None:
     path = _copy_with(tmp_path, "layers.toml", old, new)
@@ -74,3 +74,20 @@ def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
     path = _copy_with(tmp_path, "layers.toml", "[mobility]", "[mobility")
     with pytest.raises(ConfigError, match="invalid TOML"):
         load_taxonomy(tmp_path)
+
+
+def test_layer_source_roles_name_registered_sources() -> None:
+    from regionmap.sources_registry import load_registry
+
+    roles = {s.role for s in load_registry().sources}
+    layers = {layer.id: layer for layer in taxonomy().layers}
+    assert layers["health"].source_roles == ("hospitals",)
+    assert set(layers["mobility"].source_roles) == {"rail_stations", "airports"}
+    for layer in layers.values():
+        assert set(layer.source_roles) <= roles
+
+
+def test_layer_sources_must_be_a_list_of_roles(tmp_path: Path) -> None:
+    path = _copy_with(tmp_path, "layers.toml", 'sources = ["hospitals"]', 'sources = "hospitals"')
+    with pytest.raises(ConfigError, match="'sources' must be a list"):
+        load_layers(path)

@@ -68,7 +68,7 @@ def profile(store: Store, state: ViewState, indicator_id: str) -> None:
     cols[3].metric(t("column.rank", lang) + f" · {item.label(lang)}",
                    t("profile.rank", lang, rank=rank.rank, total=rank.total) if rank else t("number.unknown", lang))
     st.markdown(f"#### {plain(t('profile.points', lang, name=row['name']))}")
-    st.dataframe(points_table(store, state), hide_index=True, use_container_width=True)
+    st.dataframe(points_table(store, state), hide_index=True, width="stretch")
 
 
 def points_table(store: Store, state: ViewState) -> pd.DataFrame:

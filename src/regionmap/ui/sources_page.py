@@ -66,10 +66,10 @@ def render(store: Store, state: ViewState) -> None:
     built = store.manifest.get("built_at")
     if built:
         st.caption(t("sources.built", lang, date=format_date(str(built)[:10], lang)))
-    st.dataframe(sources_table(store, lang), hide_index=True, use_container_width=True,
+    st.dataframe(sources_table(store, lang), hide_index=True, width="stretch",
                  column_config={t("sources.link", lang): st.column_config.LinkColumn()})
     st.subheader(t("sources.curated", lang))
-    st.dataframe(curated_table(store, lang), hide_index=True, use_container_width=True)
+    st.dataframe(curated_table(store, lang), hide_index=True, width="stretch")
     st.caption(t("sources.curated_note", lang))
 
     st.subheader(t("download.heading", lang))
@@ -81,9 +81,9 @@ def render(store: Store, state: ViewState) -> None:
         cols = st.columns(2)
         cols[0].download_button(t("download.csv", lang, layer=label, count=count), data=lambda g=gdf: to_csv_bytes(g),
                                 file_name=f"regionmap-{layer_id}.csv", mime="text/csv", key=f"dl_csv_{layer_id}",
-                                on_click="ignore", use_container_width=True)
+                                on_click="ignore", width="stretch")
         cols[1].download_button(t("download.geojson", lang, layer=label, count=count),
                                 data=lambda g=gdf: to_geojson_bytes(g), file_name=f"regionmap-{layer_id}.geojson",
                                 mime="application/geo+json", key=f"dl_geojson_{layer_id}", on_click="ignore",
-                                use_container_width=True)
+                                width="stretch")
     st.caption(plain(t("sources.licence_note", lang)))
