@@ -114,3 +114,27 @@ def test_three_languages_render(open_sites, sites, lang) -> None:
     assert t("investor.compare.heading", lang) in texts
     assert t("investor.download.heading", lang) in texts
     assert _result_names(at, lang) == list(sort_sites(sites, "name")["name"])
+
+
+def test_location_map_keeps_hostile_text_inert(built_store: Path) -> None:
+    from regionmap.dashboard import boundary_payloads, simplified_layers
+    from regionmap.sources_registry import load_registry
+    from regionmap.store import open_store
+    from regionmap.taxonomy import taxonomy
+    from regionmap.ui.investor import THEMATIC, site_location_map
+
+    hostile = "<img src=x onerror=alert(1)>{{ 7*7 }}"
+    store = open_store(built_store)
+    layers = {layer_id: store[layer_id].copy() for layer_id in THEMATIC}
+    site = layers["sites"].iloc[0].copy()
+    site["name"] = hostile
+    mobility = layers["mobility"]
+    mobility.loc[mobility["id"] == site["nearest_motorway_id"], "name"] = hostile
+    simplified = simplified_layers(store.layers)
+    fmap = site_location_map(
+        site, layers=layers, simplified=simplified, gemeinden_payload=boundary_payloads(simplified, "de")["gemeinden"],
+        factors=location_factors(), tax=taxonomy(), registry=load_registry(), lang="de", basemap_id="none")
+    html = fmap.get_root().render()
+    assert "<img" not in html and "7*7" in html  # markup escaped, template syntax not evaluated
+    assert "\\u003cimg src=x onerror=alert(1)\\u003e" in html
+    assert html.count("L.polyline") == len(location_factors())
