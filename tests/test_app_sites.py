@@ -1,4 +1,4 @@
-"""The Investitionsstandorte page in Streamlit's AppTest: finder filters, site sheet from the URL, comparison, languages."""
+"""The Investitionsstandorte page in AppTest: finder filters, site sheet from the URL, comparison, languages."""
 
 from __future__ import annotations
 
@@ -41,13 +41,15 @@ def open_sites(built_store: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def _texts(at: AppTest) -> str:
-    parts = [e.value for kind in ("title", "subheader", "markdown", "caption", "warning", "info") for e in getattr(at, kind)]
+    kinds = ("title", "subheader", "markdown", "caption", "warning", "info")
+    parts = [e.value for kind in kinds for e in getattr(at, kind)]
     return "\n".join(str(p) for p in parts)
 
 
 def _result_names(at: AppTest, lang: str = "de") -> list[str]:
-    table = next(d.value for d in at.dataframe if t("column.name", lang) in d.value.columns and len(d.value.columns) > 10)
-    return list(table[t("column.name", lang)])
+    name = t("column.name", lang)
+    table = next(d.value for d in at.dataframe if name in d.value.columns and len(d.value.columns) > 10)
+    return list(table[name])
 
 
 def test_logistics_near_a_motorway_gives_the_finders_result(open_sites, sites) -> None:

@@ -82,7 +82,9 @@ def factor_frame(site: pd.Series, factors: tuple[LocationFactor, ...], lang: str
     return pd.DataFrame(rows)
 
 
-def comparison_frame(sites: pd.DataFrame, ids: list[str], factors: tuple[LocationFactor, ...], lang: str) -> pd.DataFrame:
+def comparison_frame(
+    sites: pd.DataFrame, ids: list[str], factors: tuple[LocationFactor, ...], lang: str
+) -> pd.DataFrame:
     """The side-by-side table of 2–3 sites: one row per criterion, one column per site; the better value has ✓."""
     comparison = compare_sites(sites, ids, factors)
     labels = {AREA_ROW: t("investor.compare.area", lang), **{f.id: f.label(lang) for f in factors}}
@@ -330,6 +332,8 @@ def municipality_profile(store: Store, site: pd.Series, lang: str) -> None:
     cols[1].metric(t("investor.expose.area_km2", lang), format_km2(municipality["area_km2"], lang))
     cols[2].metric(t("investor.expose.density", lang), format_density(municipality["density"], lang))
     layers = [layer for layer in data.tax().layers if f"n_{layer.id}" in municipality.index]
+    if not layers:
+        return
     st.caption(t("investor.expose.points_heading", lang))
     for col, layer in zip(st.columns(len(layers)), layers):
         col.metric(layer.label(lang), format_number(municipality[f"n_{layer.id}"], lang))
@@ -342,8 +346,10 @@ def expose_download(store: Store, site: pd.Series, lang: str) -> None:
                                  format_func=lambda code: t(f"language.{code}", code), key="expose_lang")
     context = ExposeContext(gemeinden=store.gemeinden, layers={layer_id: store[layer_id] for layer_id in THEMATIC},
                             attributions=source_attributions(data.registry()))
-    right.download_button(t("investor.download.expose", lang), data=_deferred(render_expose, site, context, expose_lang),
-                          file_name=expose_filename(site, expose_lang), mime="application/pdf", on_click="ignore", key="expose_download")
+    right.download_button(t("investor.download.expose", lang),
+                          data=_deferred(render_expose, site, context, expose_lang),
+                          file_name=expose_filename(site, expose_lang), mime="application/pdf", on_click="ignore",
+                          key="expose_download")
 
 
 def _deferred(func: Callable[..., bytes], *args: object) -> Callable[[], bytes]:
