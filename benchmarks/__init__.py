@@ -1,0 +1,1 @@
+"""Runnable benchmarks of regionmap (see benchmarks/README.md)."""
