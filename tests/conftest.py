@@ -77,6 +77,8 @@ def stub_thematic_layers(base: dict, curated_dir: Path) -> dict:
     for k, name in enumerate(THEMATIC):
         frame = base["hospitals"].head(k + 1)[["ags", "municipality", "kreis_ags", "kreis", "geometry"]].copy()
         frame.insert(0, "id", [f"{name}-{i}" for i in range(len(frame))])
+        frame.insert(1, "name", frame["id"])
+        frame.insert(2, "category", "stub")
         layers[name] = frame
     return layers
 
