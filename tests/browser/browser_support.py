@@ -19,20 +19,18 @@ def screenshot(page: Page, name: str) -> Path:
     return path
 
 
-def wait_for_map(page: Page, timeout_ms: int = 30_000) -> float:
-    """Wait until the map iframe is drawn with its legend; return the iframe's height in pixels."""
-    page.wait_for_selector(MAP_IFRAME, timeout=timeout_ms)
-    frame = page.frame_locator(MAP_IFRAME)
+def wait_for_map(page: Page, timeout_ms: int = 30_000, index: int = 0) -> float:
+    """Wait until the page's `index`-th map iframe is drawn with its legend; return its height in pixels."""
+    page.locator(MAP_IFRAME).nth(index).wait_for(state="attached", timeout=timeout_ms)
+    frame = page.frame_locator(MAP_IFRAME).nth(index)
     frame.locator(".leaflet-container").first.wait_for(state="attached", timeout=timeout_ms)
     frame.locator(".rm-legend").first.wait_for(state="attached", timeout=timeout_ms)
-    return page.evaluate(
-        "(sel) => document.querySelector(sel).getBoundingClientRect().height", MAP_IFRAME
-    )
+    return page.locator(MAP_IFRAME).nth(index).bounding_box()["height"]
 
 
-def legend_counts(page: Page) -> dict[str, int]:
-    """The legend's "Label (count)" entries as {layer id: count}."""
-    frame = page.frame_locator(MAP_IFRAME)
+def legend_counts(page: Page, index: int = 0) -> dict[str, int]:
+    """The legend's "Label (count)" entries of the `index`-th map as {layer id: count}."""
+    frame = page.frame_locator(MAP_IFRAME).nth(index)
     entries = frame.locator(".rm-legend-entry")
     return {
         entries.nth(i).get_attribute("data-layer"): int(entries.nth(i).get_attribute("data-count"))
