@@ -129,7 +129,7 @@ def layer_tables(page: str, shown: Mapping[str, gpd.GeoDataFrame], totals: Mappi
         event = st.dataframe(
             frame,
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
             on_select="rerun",
             selection_mode="single-row",
             key=f"table_{page}_{layer_id}",

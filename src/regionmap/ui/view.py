@@ -169,7 +169,7 @@ def sidebar(data: Store, tax: Taxonomy, page_layers: Sequence[str]) -> ViewState
                       max_chars=100)
         st.radio(t("sidebar.basemap", lang), BASEMAPS, key=_WIDGETS["basemap"],
                  format_func=lambda b: t(f"basemap.{b}", lang), horizontal=True)
-        if st.button(t("sidebar.reset", lang), use_container_width=True):
+        if st.button(t("sidebar.reset", lang), width="stretch"):
             _reset(lang, state.basemap)
         st.caption(t("sidebar.share_help", lang))
 
