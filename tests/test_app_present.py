@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from regionmap.config import region
 from regionmap.tours import default_tours_dir, load_tours, vocab_from_store
 from regionmap.store import open_store
 from regionmap.ui.mapview import plain
@@ -135,8 +136,8 @@ def test_language_buttons_switch_the_text(monkeypatch, built_store, tour) -> Non
 def test_url_language_and_tour(monkeypatch, built_store, tour) -> None:
     at = present(monkeypatch, built_store, tour="region", lang="fr")
     assert stop_title(at) == plain(tour.stops[0].title_in("fr"))
-    assert at.markdown[0].value.startswith("# ")
-    assert "Métropolitaine" not in at.markdown[0].value  # the region's own French name, not the tour title
+    assert at.markdown[0].value == f"# {plain(region().name('fr'))}"
+    assert at.markdown[1].value == plain(tour.title_in("fr"))
 
 
 def test_malformed_params_give_notices_not_errors(monkeypatch, built_store, tour) -> None:

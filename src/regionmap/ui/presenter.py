@@ -3,7 +3,7 @@
 URL: `/present?tour=<id>&lang=<de|en|fr>&autoplay=<seconds>&basemap=<none|osm>`. The tour, language and basemap
 live in the URL; the only session state is the presenter's `PresenterState` (with the tour and autoplay it belongs
 to), so hours of auto-play keep the session's state the same size. A small timer fragment ticks the state machine
-(`regionmap.presenter.tick`) every second and reruns the page when the stop changes.
+(`regionmap.presenter.tick`), every second while the tour plays, and reruns the page when the stop changes.
 """
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ from regionmap.urlstate import BASEMAPS, Notice
 
 STATE_KEY = "presenter"
 MAP_HEIGHT = 760
-TICK_SECONDS = 1.0
+TICK_SECONDS = 1.0  # how often a playing tour checks whether its stop's time is up
+IDLE_CHECK_SECONDS = 10.0  # how often a paused tour checks for the idle reset
 IDLE_RESET_SECONDS = 180.0  # without input for this long, the tour returns to its first stop and plays
 AUTOPLAY_RANGE = (1.0, 3600.0)  # seconds per stop accepted in ?autoplay=
 PRESENTER_BASEMAP = "none"
@@ -138,9 +139,14 @@ def highlighted(layers: Mapping[str, gpd.GeoDataFrame], stop: Stop) -> gpd.GeoDa
 
 
 def highlight_layer(points: gpd.GeoDataFrame, label: str) -> PointLayer:
-    """Large markers in the highlight colour, without a legend entry (the legend lists the stop's layers only)."""
+    """Large markers in the highlight colour, without a legend entry (the legend lists the stop's layers only).
+
+    It stays out of the layer control: it is added after the map's LayerControl, which must come last in folium.
+    """
     payload = point_payload(points, colour=HIGHLIGHT_COLOUR)
-    return PointLayer(payload.json, name=html_text(label), radius=10, cluster_radius=1)
+    layer = PointLayer(payload.json, name=html_text(label), radius=10, cluster_radius=1)
+    layer.control = False
+    return layer
 
 
 def public_url() -> str:
@@ -298,4 +304,5 @@ def presenter_page() -> None:
         _qr_code(stop, lang)
 
     if state.playing or state.last_input_at is not None:
-        st.fragment(_ticker, run_every=TICK_SECONDS)(tour, params.autoplay)
+        every = TICK_SECONDS if state.playing else IDLE_CHECK_SECONDS
+        st.fragment(_ticker, run_every=every)(tour, params.autoplay)
