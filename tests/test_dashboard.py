@@ -9,7 +9,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from regionmap.dashboard import attributions, dashboard_map, legend_counts, simplified_layers, boundary_payloads
+from regionmap.dashboard import attributions, boundary_payloads, dashboard_map, legend_counts, simplified_layers
 from regionmap.details import record_fields, table_frame
 from regionmap.filters import filter_view
 from regionmap.i18n import t
