@@ -83,7 +83,7 @@ def test_page_renders_in_each_language(store_env, url_path: str, lang: str) -> N
     assert at.title[0].value == t(SPECS[url_path].title_key, lang)
     assert widget(at, "selectbox", "w_lang").value == lang
     assert not at.warning  # a clean URL gives no notice
-    assert dict(at.query_params) == {"lang": lang, "basemap": "none"} if lang != "de" else {"basemap": "none"}
+    assert dict(at.query_params) == ({"lang": lang, "basemap": "none"} if lang != "de" else {"basemap": "none"})
 
 
 ROUND_TRIP = {"kreis": "03101", "sectors": "Mobility, digital", "q": "  TU ", "lang": "EN", "basemap": "none",
