@@ -161,6 +161,7 @@ def _qr(url: str) -> bytes:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _tours(cache_key: str, files: tuple[tuple[str, float], ...], _store: Store) -> dict[str, Tour]:
+    """Cached on the store build and the tour files' names and modification times (`files`)."""
     return load_tours(default_tours_dir(), vocab_from_store(_store.gemeinden, _store.thematic.values(), data.tax()))
 
 
@@ -179,10 +180,14 @@ def _state(tour: Tour, params: PresentParams, now: float) -> presenter.Presenter
     owner = (tour.id, params.autoplay)
     saved = st.session_state.get(STATE_KEY)
     state = saved[1] if saved and saved[0] == owner else presenter.start(now, playing=params.autoplay is not None)
-    state = presenter.tick(state, now, tour.stop_interval(state.stop_index, params.autoplay), IDLE_RESET_SECONDS,
-                           len(tour.stops))
+    state = _tick(state, tour, params.autoplay, now)
     st.session_state[STATE_KEY] = (owner, state)
     return state
+
+
+def _tick(state: presenter.PresenterState, tour: Tour, autoplay: float | None, now: float) -> presenter.PresenterState:
+    return presenter.tick(state, now, tour.stop_interval(state.stop_index, autoplay), IDLE_RESET_SECONDS,
+                          len(tour.stops))
 
 
 Change = Callable[[presenter.PresenterState, float], presenter.PresenterState]
@@ -197,9 +202,7 @@ def _update(change: Change) -> None:
 def _ticker(tour: Tour, autoplay: float | None) -> None:
     """Tick the state machine; rerun the page when the stop or play mode changed (auto-advance, idle reset)."""
     owner, state = st.session_state[STATE_KEY]
-    now = time.time()
-    new = presenter.tick(state, now, tour.stop_interval(state.stop_index, autoplay), IDLE_RESET_SECONDS,
-                         len(tour.stops))
+    new = _tick(state, tour, autoplay, time.time())
     st.session_state[STATE_KEY] = (owner, new)
     if (new.stop_index, new.playing) != (state.stop_index, state.playing):
         st.rerun()
