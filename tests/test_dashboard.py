@@ -178,3 +178,16 @@ def test_table_frame_of_hostile_records_is_plain_text(store) -> None:
     frame = table_frame(hostile_store_layer(store), "research", TAX, "en")
     assert frame.iloc[0][t("column.name", "en")] == HOSTILE
     assert frame.iloc[0][t("column.category", "en")] == HOSTILE
+
+
+def test_overview_boundaries_stay_small_and_detail_grows_with_the_selection(store: Store) -> None:
+    from regionmap.dashboard import display_zoom
+
+    sizes = {}
+    for kreis, gemeinde in ((None, None), ("03159", None), ("03159", "03159016")):
+        zoom = display_zoom(kreis, gemeinde)
+        payloads = boundary_payloads(simplified_layers(store.layers, zoom), "de", zoom)
+        sizes[zoom] = sum(len(p.json.encode("utf-8")) for p in payloads.values())
+    overview, kreis_view, gemeinde_view = (sizes[z] for z in sorted(sizes))
+    assert overview <= 400_000
+    assert overview < kreis_view <= gemeinde_view

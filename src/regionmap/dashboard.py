@@ -28,12 +28,16 @@ from regionmap.maps import (
     simplified_boundaries,
     tolerance_for_zoom,
 )
+from regionmap.maps.boundaries import decimals_for_tolerance
 from regionmap.maps.elements import OfflineMap
 from regionmap.sources_registry import Registry
 from regionmap.taxonomy import Layer, Taxonomy
 
 COLOUR_BY = ("category", "sectors")
-OVERVIEW_ZOOM = 9  # boundary simplification suits the region-wide view; a selected municipality is still exact enough
+# Boundary detail per view: simplification tolerance of half a pixel at this zoom (see maps.tolerance_for_zoom).
+OVERVIEW_ZOOM = 8  # the whole region
+KREIS_ZOOM = 10  # a selected Kreis
+GEMEINDE_ZOOM = 11  # a selected municipality
 BOUNDARY_STYLES = {
     "gemeinden": {"colour": "#6b7b8c", "weight": 0.6},
     "kreise": {"colour": "#34495e", "weight": 1.6},
@@ -75,6 +79,11 @@ def choropleth(gemeinden: gpd.GeoDataFrame, item: Indicator, scheme: str, k: int
     return Choropleth(fills=fills, legend=ChoroplethLegend(layer="gemeinden", title=item.label(lang), classes=classes))
 
 
+def display_zoom(kreis: str | None, gemeinde: str | None) -> int:
+    """The zoom level whose detail the boundaries need for a view: the region, a Kreis or a municipality."""
+    return GEMEINDE_ZOOM if gemeinde else KREIS_ZOOM if kreis else OVERVIEW_ZOOM
+
+
 def simplified_layers(layers: Mapping[str, gpd.GeoDataFrame], zoom: int = OVERVIEW_ZOOM) -> dict[str, gpd.GeoDataFrame]:
     """The boundary layers (`gemeinden`, `kreise`, `region`, `states`) simplified for display at `zoom`."""
     tolerance = tolerance_for_zoom(zoom)
@@ -87,12 +96,17 @@ def boundary_tooltips(gemeinden: gpd.GeoDataFrame, lang: str) -> list[str]:
     return [f"{name} ({kind})" if kind else str(name) for name, kind in zip(gemeinden["name"], kinds)]
 
 
-def boundary_payloads(simplified: Mapping[str, gpd.GeoDataFrame], lang: str) -> dict[str, BoundaryPayload]:
-    """The browser payloads of the unfilled boundary layers (cache them per store and language)."""
+def boundary_payloads(
+    simplified: Mapping[str, gpd.GeoDataFrame], lang: str, zoom: int = OVERVIEW_ZOOM
+) -> dict[str, BoundaryPayload]:
+    """The browser payloads of the unfilled boundary layers (cache them per store, language and zoom), with
+    coordinates rounded to suit the simplification of `zoom`."""
+    decimals = decimals_for_tolerance(tolerance_for_zoom(zoom))
     return {
-        "gemeinden": boundary_payload(simplified["gemeinden"], tooltips=boundary_tooltips(simplified["gemeinden"], lang)),
-        "kreise": boundary_payload(simplified["kreise"], tooltips=simplified["kreise"]["name"], decimals=4),
-        "region": boundary_payload(simplified["region"], decimals=4),
+        "gemeinden": boundary_payload(simplified["gemeinden"], tooltips=boundary_tooltips(simplified["gemeinden"], lang),
+                                      decimals=decimals),
+        "kreise": boundary_payload(simplified["kreise"], tooltips=simplified["kreise"]["name"], decimals=decimals),
+        "region": boundary_payload(simplified["region"], decimals=decimals),
     }
 
 

@@ -8,7 +8,7 @@ import geopandas as gpd
 import streamlit as st
 
 from regionmap import config
-from regionmap.dashboard import boundary_payloads, simplified_layers
+from regionmap.dashboard import OVERVIEW_ZOOM, boundary_payloads, simplified_layers
 from regionmap.i18n import t
 from regionmap.maps import BoundaryPayload, ensure_vendor_assets
 from regionmap.sources_registry import Registry, load_registry
@@ -55,21 +55,21 @@ def vendor_assets() -> int:
     return len(ensure_vendor_assets())
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _simplified(cache_key: str, _store: Store) -> dict[str, gpd.GeoDataFrame]:
-    return simplified_layers(_store.layers)
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _simplified(cache_key: str, zoom: int, _store: Store) -> dict[str, gpd.GeoDataFrame]:
+    return simplified_layers(_store.layers, zoom)
 
 
-def simplified(data: Store) -> Mapping[str, gpd.GeoDataFrame]:
-    """The store's boundary layers simplified for display (cached per store build)."""
-    return _simplified(data.cache_key, data)
+def simplified(data: Store, zoom: int = OVERVIEW_ZOOM) -> Mapping[str, gpd.GeoDataFrame]:
+    """The store's boundary layers simplified for display at `zoom` (cached per store build)."""
+    return _simplified(data.cache_key, zoom, data)
 
 
-@st.cache_resource(show_spinner=False, max_entries=12)
-def _payloads(cache_key: str, lang: str, _store: Store) -> dict[str, BoundaryPayload]:
-    return boundary_payloads(simplified(_store), lang)
+@st.cache_resource(show_spinner=False, max_entries=24)
+def _payloads(cache_key: str, lang: str, zoom: int, _store: Store) -> dict[str, BoundaryPayload]:
+    return boundary_payloads(simplified(_store, zoom), lang, zoom)
 
 
-def payloads(data: Store, lang: str) -> Mapping[str, BoundaryPayload]:
-    """The browser payloads of the boundary layers (cached per store build and language)."""
-    return _payloads(data.cache_key, lang, data)
+def payloads(data: Store, lang: str, zoom: int = OVERVIEW_ZOOM) -> Mapping[str, BoundaryPayload]:
+    """The browser payloads of the boundary layers (cached per store build, language and zoom)."""
+    return _payloads(data.cache_key, lang, zoom, data)

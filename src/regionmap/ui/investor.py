@@ -20,7 +20,7 @@ from streamlit_folium import st_folium
 
 from regionmap.compare import AREA_ROW, MAX_COMPARED, MIN_COMPARED, compare_sites
 from regionmap.config import LANGUAGES
-from regionmap.dashboard import BOUNDARY_STYLES, attributions
+from regionmap.dashboard import BOUNDARY_STYLES, KREIS_ZOOM, attributions
 from regionmap.details import is_indicative, table_frame
 from regionmap.expose import ExposeContext, expose_filename, map_targets, render_expose, source_attributions
 from regionmap.exports import to_csv_bytes, to_excel_bytes, to_geojson_bytes
@@ -312,8 +312,9 @@ def site_sheet(store: Store, state: ViewState, factors: tuple[LocationFactor, ..
             st.caption(t("investor.page.factors_note", lang))
         st.markdown(f"**{t('investor.page.location_map', lang)}**")
         fmap = site_location_map(
-            site, layers={layer_id: store[layer_id] for layer_id in THEMATIC}, simplified=data.simplified(store),
-            gemeinden_payload=data.payloads(store, lang)["gemeinden"], factors=factors, tax=data.tax(),
+            site, layers={layer_id: store[layer_id] for layer_id in THEMATIC},
+            simplified=data.simplified(store, KREIS_ZOOM),
+            gemeinden_payload=data.payloads(store, lang, KREIS_ZOOM)["gemeinden"], factors=factors, tax=data.tax(),
             registry=data.registry(), lang=lang, basemap_id=state.basemap)
         st_folium(fmap, key="site_map", height=SITE_MAP_HEIGHT, use_container_width=True, returned_objects=[])
         municipality_profile(store, site, lang)

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from regionmap.dashboard import COLOUR_BY, Choropleth, dashboard_map
+from regionmap.dashboard import COLOUR_BY, Choropleth, dashboard_map, display_zoom
 from regionmap.details import description, is_indicative, record_fields, table_frame
 from regionmap.filters import bounds_for
 from regionmap.i18n import t
@@ -55,10 +55,11 @@ def show_map(
     """Draw the page's map; a click on a marker selects its record. Returns st_folium's result."""
     lang = state.lang
     colour_by = st.session_state.get(f"colour_by_{page}", "category")
+    zoom = display_zoom(state.kreis, state.gemeinde)
     fmap = dashboard_map(
         shown=shown,
-        simplified=data.simplified(store),
-        payloads=data.payloads(store, lang),
+        simplified=data.simplified(store, zoom),
+        payloads=data.payloads(store, lang, zoom),
         taxonomy=data.tax(),
         registry=data.registry(),
         region_bounds=bounds_of(store.region),
