@@ -190,6 +190,7 @@ def dashboard_map(
         fit_bounds=fit_bounds,
         legend_title=t("legend.title", lang),
         format_count=lambda n: format_number(n, lang),
+        collapsed_layer_control=True,  # the legend already names every layer; keep the map visible
     )
 
 
