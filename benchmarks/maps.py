@@ -40,7 +40,6 @@ from regionmap.config import PROJECT_ROOT, default_store_path
 from regionmap.dashboard import boundary_payloads, dashboard_map, simplified_layers
 from regionmap.maps import BoundaryPayload, bounds_of
 from regionmap.maps.assets import JQUERY, LEAFLET, MARKERCLUSTER
-from regionmap.maps.elements import OfflineMap
 from regionmap.sources_registry import Registry, load_registry
 from regionmap.store import Store, open_store
 from regionmap.taxonomy import Taxonomy, taxonomy
@@ -131,7 +130,7 @@ def regionmap_map(
     tax: Taxonomy,
     registry: Registry,
 ) -> folium.Map:
-    """regionmap's map of `points` as a dashboard page composes it (boundaries and their payloads cached by the caller)."""
+    """regionmap's map of `points` as a dashboard page composes it (boundary payloads cached by the caller)."""
     fmap = dashboard_map(
         shown={LAYER_ID: points},
         simplified=simplified,
@@ -168,7 +167,7 @@ class NaiveMarkerCluster(MarkerCluster):
 def naive_map(gemeinden: gpd.GeoDataFrame, points: gpd.GeoDataFrame) -> folium.Map:
     """The common folium pattern (peer baseline): one Marker per row in a MarkerCluster, unsimplified boundaries."""
     (south, west), (north, east) = bounds_of(gemeinden)
-    # Without tiles Leaflet has no maxZoom, which MarkerCluster requires (the usual pattern has OSM tiles, offline here).
+    # Without tiles Leaflet has no maxZoom, which MarkerCluster requires (usually OSM tiles give it one).
     fmap = NaiveMap(location=[(south + north) / 2, (west + east) / 2], zoom_start=8, tiles=None, maxZoom=18)
     folium.GeoJson(
         gemeinden[["name", "geometry"]],
@@ -281,7 +280,8 @@ def wait_until_healthy(server: Server, log, timeout: float = 60) -> None:
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             log.seek(0)
-            raise RuntimeError(f"streamlit exited with {server.process.returncode}:\n{log.read().decode(errors='replace')}")
+            output = log.read().decode(errors="replace")
+            raise RuntimeError(f"streamlit exited with {server.process.returncode}:\n{output}")
         try:
             with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as response:
                 if response.status == 200:
