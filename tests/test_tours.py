@@ -124,7 +124,7 @@ region = true
     assert box.view == View("bounds", bounds=(10.0, 52.0, 10.5, 52.5)) and box.layers == ()
     assert whole.view == View("region")
     assert [tour.stop_interval(i) for i in range(4)] == [15.0, 40.5, 15.0, 15.0]
-    assert tour.stop_interval(0, default=8) == 8 and tour.stop_interval(1, default=8) == 40.5
+    assert tour.stop_interval(0, override=8) == 8 and tour.stop_interval(1, override=8) == 8
 
 
 def test_hostile_text_is_kept_as_plain_text(tmp_path: Path, vocab: TourVocab) -> None:

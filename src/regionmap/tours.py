@@ -123,12 +123,13 @@ class Tour:
         """The tour's title in `lang` (German for an unsupported language)."""
         return self.title.get(lang) or self.title[DEFAULT_LANGUAGE]
 
-    def stop_interval(self, index: int, default: float | None = None) -> float:
-        """Seconds to show stop `index`: its own `duration`, else `default` (e.g. `?autoplay=`), else the tour's."""
+    def stop_interval(self, index: int, override: float | None = None) -> float:
+        """Seconds to show stop `index`: `override` (the presenter's `?autoplay=` choice) when given, else the
+        stop's own `duration`, else the tour's interval."""
+        if override is not None:
+            return override
         duration = self.stops[index % len(self.stops)].duration
-        if duration is not None:
-            return duration
-        return default if default is not None else self.interval
+        return duration if duration is not None else self.interval
 
 
 def default_tours_dir() -> Path:
