@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from pipeline_support import SAMPLE_BEZ, SAMPLE_KREISE, THEMATIC
 
 
 @pytest.fixture(scope="session")
@@ -33,10 +34,6 @@ def built_store(source_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> P
 
 # --- municipality samples in BKG's layouts -------------------------------------------------------------------------
 
-SAMPLE_KREISE = ("03101", "03154", "03157")  # Braunschweig, Helmstedt (with gemeindefreie Gebiete), Peine
-SAMPLE_TOWNS = {"03154013": "Stadt", "03154019": "Stadt", "03154028": "Stadt", "03157006": "Stadt"}
-SAMPLE_BEZ = {"03101000": "Kreisfreie Stadt", **SAMPLE_TOWNS}
-HOSTILE = "<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture(scope="session")
@@ -68,7 +65,6 @@ def official_layout(sample_gemeinden):
 
 # --- a stand-in for regionmap.thematic -----------------------------------------------------------------------------
 
-THEMATIC = ("research", "sites", "health", "events", "mobility")
 
 
 def stub_thematic_layers(base: dict, curated_dir: Path) -> dict:

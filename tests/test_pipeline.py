@@ -10,7 +10,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 import pytest
-from conftest import THEMATIC
+from pipeline_support import THEMATIC
 
 from regionmap import config
 from regionmap.manifest import sha256_file

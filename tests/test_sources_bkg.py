@@ -7,7 +7,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
-from conftest import HOSTILE, SAMPLE_TOWNS
+from pipeline_support import HOSTILE, SAMPLE_TOWNS
 
 from regionmap.errors import SourceError
 from regionmap.sources.bkg import load_layout, read_gemeinde_status, read_municipalities, read_states

@@ -6,7 +6,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import HOSTILE
+from pipeline_support import HOSTILE
 
 from regionmap.errors import SourceError
 from regionmap.sources.db import read_stations
