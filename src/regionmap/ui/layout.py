@@ -33,19 +33,31 @@ def shown_layers(store: Store, state: ViewState, layers: tuple[str, ...]) -> dic
 
 
 def figures(store: Store, state: ViewState, shown: Mapping[str, gpd.GeoDataFrame]) -> None:
-    """Key figures of the selected area (region, Kreis or municipality) and the point counts of the current filter."""
+    """Key figures of the selected area (region, Kreis or municipality) and the point counts of the current filter;
+    when anything is filtered, the region's own figures are given beside them for comparison."""
     lang = state.lang
+    tax = data.tax()
     figs = key_figures(store.gemeinden, shown, state.kreis, state.gemeinde)
+    filtered = bool(state.kreis or state.gemeinde or state.sectors or state.categories or state.q)
+    st.markdown(f"**{t('figures.selection' if filtered else 'figures.region', lang)}**")
     cols = st.columns(4)
     cols[0].metric(t("figures.population", lang), format_number(figs["population"], lang))
     cols[1].metric(t("figures.area", lang), format_km2(figs["area_km2"], lang))
     cols[2].metric(t("figures.density", lang), format_density(figs["density"], lang))
     cols[3].metric(t("figures.municipalities", lang), format_number(figs["municipalities"], lang))
     if figs["counts"]:
-        tax = data.tax()
         layer_cols = st.columns(len(figs["counts"]))
         for col, (layer_id, count) in zip(layer_cols, figs["counts"].items()):
             col.metric(tax.layer(layer_id).label(lang), format_number(count, lang))
+    if filtered:
+        region = key_figures(store.gemeinden, {layer_id: store[layer_id] for layer_id in shown})
+        parts = [
+            f"{t('figures.population', lang)} {format_number(region['population'], lang)}",
+            f"{t('figures.area', lang)} {format_km2(region['area_km2'], lang)}",
+            f"{t('figures.municipalities', lang)} {format_number(region['municipalities'], lang)}",
+            *(f"{tax.layer(layer_id).label(lang)} {format_number(n, lang)}" for layer_id, n in region["counts"].items()),
+        ]
+        st.caption(plain(f"{t('figures.region', lang)}: " + " · ".join(parts)))
 
 
 def thematic_page(url_path: str, *, with_figures: bool = False) -> None:
