@@ -13,7 +13,7 @@ from regionmap.compare import compare_sites
 from regionmap.i18n import t
 from regionmap.location_factors import location_factors
 from regionmap.site_finder import SiteQuery, find_sites, sort_sites
-from regionmap.ui.investor import comparison_frame
+from regionmap.site_sheet import comparison_frame
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
@@ -123,7 +123,8 @@ def test_location_map_keeps_hostile_text_inert(built_store: Path) -> None:
     from regionmap.sources_registry import load_registry
     from regionmap.store import open_store
     from regionmap.taxonomy import taxonomy
-    from regionmap.ui.investor import THEMATIC, site_location_map
+    from regionmap.site_sheet import site_location_map
+    from regionmap.thematic import THEMATIC_LAYERS as THEMATIC
 
     hostile = "<img src=x onerror=alert(1)>{{ 7*7 }}"
     store = open_store(built_store)

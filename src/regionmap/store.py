@@ -21,9 +21,9 @@ from regionmap import config
 from regionmap.errors import RegionmapError
 from regionmap.manifest import read_manifest
 from regionmap.taxonomy import Taxonomy
+from regionmap.thematic import THEMATIC_LAYERS
 from regionmap.urlstate import Vocab
 
-THEMATIC_LAYERS = ("research", "sites", "health", "events", "mobility")
 CORE_COLUMNS = ("id", "name", "layer", "category", "sectors", "ags", "municipality", "kreis", "kreis_ags", "source", "as_of")
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "gemeinden": ("ags", "name", "kind", "kreis_ags", "kreis_name", "population", "area_km2", "density",

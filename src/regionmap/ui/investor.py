@@ -9,31 +9,26 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import replace
 
-import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from regionmap.compare import AREA_ROW, MAX_COMPARED, MIN_COMPARED, compare_sites
+from regionmap.compare import AREA_ROW, MAX_COMPARED, MIN_COMPARED
 from regionmap.config import LANGUAGES
-from regionmap.dashboard import BOUNDARY_STYLES, KREIS_ZOOM, attributions
-from regionmap.details import is_indicative, table_frame
-from regionmap.expose import ExposeContext, expose_filename, map_targets, render_expose, source_attributions
+from regionmap.dashboard import KREIS_ZOOM
+from regionmap.details import is_indicative
+from regionmap.expose import ExposeContext, expose_filename, render_expose, source_attributions
 from regionmap.exports import to_csv_bytes, to_excel_bytes, to_geojson_bytes
-from regionmap.i18n import format_density, format_km2, format_number, format_quantity, t
+from regionmap.i18n import format_density, format_km2, format_number, t
 from regionmap.location_factors import LocationFactor, location_factors
-from regionmap.maps import Bounds, ColourClass, backdrop_layer, boundary_layer, build_map, get_basemap
-from regionmap.maps.elements import OfflineMap, PointLayer, html_text
-from regionmap.maps.points import point_legend_entry, point_payload
 from regionmap.site_finder import SiteQuery, find_sites, site_vocabulary, sort_sites
-from regionmap.sources_registry import Registry
-from regionmap.spatial import METRIC_CRS, WGS84
+from regionmap.site_sheet import LAYER, comparison_frame, distance_header, factor_frame, result_frame, site_location_map
 from regionmap.store import Store
-from regionmap.taxonomy import Taxonomy
+from regionmap.thematic import THEMATIC_LAYERS
 from regionmap.ui import data, view
 from regionmap.ui.layout import header, shown_layers
 from regionmap.ui.mapview import detail_card, plain, select, selected, show_map
@@ -41,137 +36,9 @@ from regionmap.ui.pages import page_spec
 from regionmap.urlstate import ViewState
 
 PAGE = "sites"
-LAYER = "sites"
-THEMATIC = ("research", "sites", "health", "events", "mobility")
 RESULT_MAP_HEIGHT = 520
 SITE_MAP_HEIGHT = 420
-SITE_MARKER = "#e07b00"
-TARGET_LINE = {"weight": 2, "opacity": 0.8, "dash_array": "6 4"}
-MAP_PADDING = 0.15  # share of the span added around the site and its targets
-MIN_SPAN_DEG = 0.02
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-# --- pure helpers ---------------------------------------------------------------------------------------------------
-
-def result_frame(sites: pd.DataFrame, factors: tuple[LocationFactor, ...], tax: Taxonomy, lang: str) -> pd.DataFrame:
-    """The result list for people: the layer's table columns, the indicative flag, then one km column per factor."""
-    frame = table_frame(sites, LAYER, tax, lang)
-    frame[t("column.indicative", lang)] = [is_indicative(row) for _, row in sites.iterrows()]
-    for factor in factors:
-        frame[distance_header(factor, lang)] = pd.to_numeric(sites[factor.value_column], errors="coerce")
-    return frame
-
-
-def distance_header(factor: LocationFactor, lang: str) -> str:
-    """The column header of a factor's distance, e.g. "Autobahnanschluss (km)"."""
-    return f"{factor.label(lang)} (km)"
-
-
-def factor_frame(site: pd.Series, factors: tuple[LocationFactor, ...], lang: str) -> pd.DataFrame:
-    """A site's location factors: factor, name of the nearest feature, straight-line distance (formatted)."""
-    distance = t("investor.expose.distance", lang, metric=t("investor.metric.straight_line", lang))
-    rows = []
-    for factor in factors:
-        name = site.get(factor.name_column)
-        rows.append({
-            t("investor.expose.factor", lang): factor.label(lang),
-            t("investor.expose.nearest", lang): "–" if pd.isna(name) or not str(name).strip() else str(name),
-            distance: format_quantity(site.get(factor.value_column), "km", lang, 1),
-        })
-    return pd.DataFrame(rows)
-
-
-def comparison_frame(
-    sites: pd.DataFrame, ids: list[str], factors: tuple[LocationFactor, ...], lang: str
-) -> pd.DataFrame:
-    """The side-by-side table of 2–3 sites: one row per criterion, one column per site; the better value has ✓."""
-    comparison = compare_sites(sites, ids, factors)
-    labels = {AREA_ROW: t("investor.compare.area", lang), **{f.id: f.label(lang) for f in factors}}
-    names = sites.drop_duplicates("id").set_index("id").loc[ids, "name"].astype(str)
-    headers = [name if list(names).count(name) == 1 else f"{name} ({site_id})" for site_id, name in names.items()]
-    cells = {}
-    for site_id, heading in zip(ids, headers):
-        column = []
-        for key in comparison.values.index:
-            value = comparison.values.at[key, site_id]
-            text = format_quantity(value, "ha" if key == AREA_ROW else "km", lang, 1)
-            nearest = comparison.nearest.at[key, site_id]
-            if nearest:
-                text = f"{text} ({nearest})"
-            column.append(f"✓ {text}" if comparison.better.at[key, site_id] else text)
-        cells[heading] = column
-    frame = pd.DataFrame(cells, index=[labels[k] for k in comparison.values.index])
-    frame.index.name = t("investor.compare.criterion", lang)
-    return frame.reset_index()
-
-
-def site_location_map(
-    site: pd.Series,
-    *,
-    layers: Mapping[str, gpd.GeoDataFrame],
-    simplified: Mapping[str, gpd.GeoDataFrame],
-    gemeinden_payload: object,
-    factors: tuple[LocationFactor, ...],
-    tax: Taxonomy,
-    registry: Registry,
-    lang: str,
-    basemap_id: str,
-) -> OfflineMap:
-    """The site, the nearest feature of every location factor and a dashed straight line to each (no Streamlit).
-
-    Names and distances travel as point names (escaped in the browser); the lines carry no text.
-    """
-    site_point = gpd.GeoSeries([site.geometry], crs=WGS84).iloc[0]
-    targets = map_targets(site, layers, factors, tax, lang, wanted={f.id: "o" for f in factors})
-    target_points = gpd.GeoSeries([target.point for target in targets], crs=METRIC_CRS).to_crs(WGS84)
-    labels = [
-        t("investor.page.map_target", lang, factor=target.category_label, name=target.name,
-          distance=format_quantity(target.km, "km", lang, 1))
-        for target in targets
-    ]
-    basemap = get_basemap(basemap_id)
-    style = BOUNDARY_STYLES["gemeinden"]
-    gemeinden = boundary_layer(simplified["gemeinden"], label=t("legend.gemeinden", lang), payload=gemeinden_payload,
-                               fill_opacity=0.0, colour=style["colour"], weight=style["weight"])
-    site_frame = gpd.GeoDataFrame({"name": [str(site.get("name", ""))]}, geometry=[site_point], crs=WGS84)
-    target_frame = gpd.GeoDataFrame({"name": labels, "cls": [str(i) for i in range(len(targets))]},
-                                    geometry=list(target_points), crs=WGS84)
-    classes = [ColourClass(str(i), label, target.colour) for i, (label, target) in enumerate(zip(labels, targets))]
-    points = [
-        _unclustered(site_frame, "sites", t("investor.page.map_site", lang), SITE_MARKER, []),
-        _unclustered(target_frame, "nearest", t("investor.expose.nearest", lang), "#263238", classes),
-    ]
-    fmap = build_map(
-        bounds=_bounds([site_point, *target_points]),
-        basemap=basemap,
-        backdrop=backdrop_layer(simplified["states"]) if basemap.tiles is None else None,
-        boundaries=[gemeinden],
-        points=points,
-        attributions=attributions(registry, tax, sorted({LAYER, *(f.layer for f in factors)}), basemap_id, lang),
-        legend_title=t("investor.page.location_map", lang),
-        format_count=lambda n: format_number(n, lang),
-    )
-    for target, point in zip(targets, target_points):
-        folium.PolyLine([[site_point.y, site_point.x], [point.y, point.x]], color=target.colour,
-                        **TARGET_LINE).add_to(fmap)
-    return fmap
-
-
-def _unclustered(frame: gpd.GeoDataFrame, layer_id: str, label: str, colour: str,
-                 classes: list[ColourClass]) -> PointLayer:
-    """A point layer whose markers stay apart (a cluster would hide the targets near the site)."""
-    payload = point_payload(frame, colour=colour, by="cls" if classes else None, classes=classes)
-    entry = point_legend_entry(payload, layer_id=layer_id, label=label, colour=colour, classes=classes)
-    return PointLayer(payload.json, name=html_text(label), legend_entry=entry, cluster_radius=1)
-
-
-def _bounds(points: list) -> Bounds:
-    xs = [p.x for p in points]
-    ys = [p.y for p in points]
-    pad_x = max(max(xs) - min(xs), MIN_SPAN_DEG) * MAP_PADDING
-    pad_y = max(max(ys) - min(ys), MIN_SPAN_DEG) * MAP_PADDING
-    return (min(ys) - pad_y, min(xs) - pad_x), (max(ys) + pad_y, max(xs) + pad_x)
 
 
 def _digest(ids: pd.Series, *parts: str) -> str:
@@ -179,7 +46,6 @@ def _digest(ids: pd.Series, *parts: str) -> str:
     return hashlib.sha1("\n".join([*parts, *ids.astype(str)]).encode("utf-8")).hexdigest()[:12]
 
 
-# --- Streamlit widgets ----------------------------------------------------------------------------------------------
 
 def sites_page() -> None:
     """The Investitionsstandorte page."""
@@ -312,7 +178,7 @@ def site_sheet(store: Store, state: ViewState, factors: tuple[LocationFactor, ..
             st.caption(t("investor.page.factors_note", lang))
         st.markdown(f"**{t('investor.page.location_map', lang)}**")
         fmap = site_location_map(
-            site, layers={layer_id: store[layer_id] for layer_id in THEMATIC},
+            site, layers={layer_id: store[layer_id] for layer_id in THEMATIC_LAYERS},
             simplified=data.simplified(store, KREIS_ZOOM),
             gemeinden_payload=data.payloads(store, lang, KREIS_ZOOM)["gemeinden"], factors=factors, tax=data.tax(),
             registry=data.registry(), lang=lang, basemap_id=state.basemap)
@@ -345,7 +211,7 @@ def expose_download(store: Store, site: pd.Series, lang: str) -> None:
     left, right = st.columns([1, 2], vertical_alignment="bottom")
     expose_lang = left.selectbox(t("investor.download.expose_lang", lang), LANGUAGES, index=LANGUAGES.index(lang),
                                  format_func=lambda code: t(f"language.{code}", code), key="expose_lang")
-    context = ExposeContext(gemeinden=store.gemeinden, layers={layer_id: store[layer_id] for layer_id in THEMATIC},
+    context = ExposeContext(gemeinden=store.gemeinden, layers={layer_id: store[layer_id] for layer_id in THEMATIC_LAYERS},
                             attributions=source_attributions(data.registry()))
     right.download_button(t("investor.download.expose", lang),
                           data=_deferred(render_expose, site, context, expose_lang),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ALL_LAYERS = ("research", "sites", "health", "events", "mobility")
+from regionmap.thematic import THEMATIC_LAYERS
+
 
 
 @dataclass(frozen=True)
@@ -13,7 +14,7 @@ class PageSpec:
     title_key: str
     icon: str
     url_path: str
-    layers: tuple[str, ...] = ALL_LAYERS
+    layers: tuple[str, ...] = THEMATIC_LAYERS
     default: bool = False
     sidebar: bool = True
     hidden: bool = False
