@@ -13,14 +13,8 @@ from regionmap.config import region
 from regionmap.tours import default_tours_dir, load_tours, vocab_from_store
 from regionmap.store import open_store
 from regionmap.ui.mapview import plain
-from regionmap.ui.presenter import (
-    AUTOPLAY_RANGE,
-    IDLE_RESET_SECONDS,
-    STATE_KEY,
-    highlighted,
-    parse_autoplay,
-    parse_present_params,
-)
+from regionmap.presentation import AUTOPLAY_RANGE, highlighted, parse_autoplay, parse_present_params
+from regionmap.ui.presenter import IDLE_RESET_SECONDS, STATE_KEY
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 HOSTILE = "<img src=x onerror=alert(1)>"

@@ -41,6 +41,11 @@ def cache_dir() -> Path:
     return Path(os.environ.get("REGIONMAP_CACHE_DIR", Path.home() / ".cache" / "regionmap"))
 
 
+def public_url() -> str:
+    """Where visitors reach the dashboard (`$REGIONMAP_PUBLIC_URL`): the base of the presenter's QR-code links."""
+    return os.environ.get("REGIONMAP_PUBLIC_URL", "").strip() or "http://localhost:8501"
+
+
 def load_toml(path: Path) -> dict[str, Any]:
     """Read a TOML file, turning syntax errors into a ConfigError that names the file."""
     try:

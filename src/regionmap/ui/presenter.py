@@ -8,26 +8,21 @@ to), so hours of auto-play keep the session's state the same size. A small timer
 
 from __future__ import annotations
 
-import math
-import os
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from functools import lru_cache
 
-import geopandas as gpd
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from regionmap import presenter
-from regionmap.config import DEFAULT_LANGUAGE, LANGUAGES
+from regionmap.config import DEFAULT_LANGUAGE, LANGUAGES, public_url
 from regionmap.dashboard import dashboard_map
 from regionmap.errors import RegionmapError
 from regionmap.filters import bounds_for
 from regionmap.i18n import format_number, t
-from regionmap.maps import bounds_of, point_payload
-from regionmap.maps.elements import PointLayer, html_text
+from regionmap.maps import bounds_of
+from regionmap.presentation import PresentParams, highlight_layer, highlighted, parse_present_params
 from regionmap.qr import qr_png
 from regionmap.store import Store
 from regionmap.tours import (
@@ -43,19 +38,13 @@ from regionmap.tours import (
 from regionmap.ui import data
 from regionmap.ui.layout import shown_layers
 from regionmap.ui.mapview import plain
-from regionmap.urlstate import BASEMAPS, Notice
 
 STATE_KEY = "presenter"
 MAP_HEIGHT = 760
 TICK_SECONDS = 1.0  # how often a playing tour checks whether its stop's time is up
 IDLE_CHECK_SECONDS = 10.0  # how often a paused tour checks for the idle reset
 IDLE_RESET_SECONDS = 180.0  # without input for this long, the tour returns to its first stop and plays
-AUTOPLAY_RANGE = (1.0, 3600.0)  # seconds per stop accepted in ?autoplay=
-PRESENTER_BASEMAP = "none"
-HIGHLIGHT_COLOUR = "#e6007e"
 QR_SCALE = 6
-PUBLIC_URL_ENV = "REGIONMAP_PUBLIC_URL"
-DEFAULT_PUBLIC_URL = "http://localhost:8501"
 SHARE_PAGE = ""  # the dashboard's start page
 
 CSS = """
@@ -72,86 +61,6 @@ CSS = """
 .st-key-present_controls button p { font-size: 1.5rem; font-weight: 700; }
 </style>
 """
-
-
-@dataclass(frozen=True)
-class PresentParams:
-    """What the URL asks for: tour id, language, seconds per stop (None: start paused) and basemap."""
-
-    tour_id: str
-    lang: str
-    autoplay: float | None
-    basemap: str
-
-
-def parse_present_params(
-    query: Mapping[str, str | None], tour_ids: Sequence[str]
-) -> tuple[PresentParams, list[Notice]]:
-    """The presenter's URL parameters; unknown or malformed values fall back to the defaults with a `Notice`.
-
-    Defaults: the first tour, German, no auto-play, no basemap. `tour_ids` must not be empty.
-    """
-    notices: list[Notice] = []
-    tour_id = query.get("tour") or tour_ids[0]
-    if tour_id not in tour_ids:
-        notices.append(Notice("tour", tour_id, "present.unknown_tour", {"default": tour_ids[0]}))
-        tour_id = tour_ids[0]
-    lang = query.get("lang") or DEFAULT_LANGUAGE
-    if lang not in LANGUAGES:
-        notices.append(Notice("lang", lang, "present.bad_lang"))
-        lang = DEFAULT_LANGUAGE
-    basemap = query.get("basemap") or PRESENTER_BASEMAP
-    if basemap not in BASEMAPS:
-        notices.append(Notice("basemap", basemap, "present.bad_basemap"))
-        basemap = PRESENTER_BASEMAP
-    autoplay, valid = parse_autoplay(query.get("autoplay"))
-    if not valid:
-        low, high = AUTOPLAY_RANGE
-        notices.append(Notice("autoplay", str(query.get("autoplay")), "present.bad_autoplay",
-                              {"low": format_number(low, lang), "high": format_number(high, lang)}))
-    return PresentParams(tour_id=tour_id, lang=lang, autoplay=autoplay, basemap=basemap), notices
-
-
-def parse_autoplay(value: str | None) -> tuple[float | None, bool]:
-    """Seconds per stop from `?autoplay=` and whether the value was valid; missing, empty or 0 mean no auto-play."""
-    if value is None or not value.strip():
-        return None, True
-    try:
-        seconds = float(value.strip())
-    except ValueError:
-        return None, False
-    if seconds == 0:
-        return None, True
-    low, high = AUTOPLAY_RANGE
-    if not math.isfinite(seconds) or not low <= seconds <= high:
-        return None, False
-    return seconds, True
-
-
-def highlighted(layers: Mapping[str, gpd.GeoDataFrame], stop: Stop) -> gpd.GeoDataFrame | None:
-    """The stop's highlighted records from its layers (None when it highlights nothing)."""
-    if not stop.highlight:
-        return None
-    wanted = set(stop.highlight)
-    parts = [layers[layer_id].loc[layers[layer_id]["id"].isin(wanted), ["id", "name", "geometry"]]
-             for layer_id in stop.layers]
-    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=parts[0].crs)
-
-
-def highlight_layer(points: gpd.GeoDataFrame, label: str) -> PointLayer:
-    """Large markers in the highlight colour, without a legend entry (the legend lists the stop's layers only).
-
-    It stays out of the layer control: it is added after the map's LayerControl, which must come last in folium.
-    """
-    payload = point_payload(points, colour=HIGHLIGHT_COLOUR)
-    layer = PointLayer(payload.json, name=html_text(label), radius=10, cluster_radius=1)
-    layer.control = False
-    return layer
-
-
-def public_url() -> str:
-    """Where visitors reach the dashboard (`$REGIONMAP_PUBLIC_URL`), the base of the QR codes' links."""
-    return os.environ.get(PUBLIC_URL_ENV, "").strip() or DEFAULT_PUBLIC_URL
 
 
 @lru_cache(maxsize=64)
