@@ -2,7 +2,7 @@
 
 Query parameters: `impl` (`regionmap` or `naive`) and `n` (number of points). The checkbox "half" filters half of the
 points (a columnar mask), which is the benchmark's filter change. It uses the real app's cached store, boundaries and
-payloads (`regionmap.ui.data`) and the real map code (`regionmap.dashboard.dashboard_map`).
+payloads (`regionmap.ui.data`) and the real map code (`regionmap.dashboard.dashboard_parts`, drawn by `regionmap.ui.mapview.draw_map`).
 `benchmarks.maps` copies this file into a temporary directory beside a `static` link to the project's `static/`.
 """
 
@@ -12,8 +12,9 @@ import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from benchmarks.maps import naive_map, regionmap_map, synthetic_points
+from benchmarks.maps import naive_map, regionmap_parts, synthetic_points
 from regionmap.ui import data
+from regionmap.ui.mapview import draw_map
 
 LANG = "en"
 
@@ -31,7 +32,7 @@ store = data.store(LANG)
 points = _points(store.cache_key, n, store.gemeinden)
 shown = points[points["half"].to_numpy()] if st.checkbox("half", key="half") else points
 if impl == "naive":
-    fmap = naive_map(store.gemeinden, shown)
+    st_folium(naive_map(store.gemeinden, shown), key="map", height=600, use_container_width=True, returned_objects=[])
 else:
-    fmap = regionmap_map(store, shown, data.simplified(store), data.payloads(store, LANG), data.tax(), data.registry())
-st_folium(fmap, key="map", height=600, use_container_width=True, returned_objects=[])
+    parts = regionmap_parts(store, shown, data.simplified(store), data.payloads(store, LANG), data.tax(), data.registry())
+    draw_map(parts, "map", 600, [])

@@ -37,8 +37,8 @@ from folium.plugins import MarkerCluster
 from folium.template import Template
 
 from regionmap.config import PROJECT_ROOT, default_store_path
-from regionmap.dashboard import boundary_payloads, dashboard_map, simplified_layers
-from regionmap.maps import BoundaryPayload, bounds_of
+from regionmap.dashboard import boundary_payloads, dashboard_parts, simplified_layers
+from regionmap.maps import BoundaryPayload, MapParts, bounds_of
 from regionmap.maps.assets import JQUERY, LEAFLET, MARKERCLUSTER
 from regionmap.sources_registry import Registry, load_registry
 from regionmap.store import Store, open_store
@@ -66,7 +66,7 @@ BROWSER_TIMEOUT_MS = 120_000
 # chunked loading has finished).
 DRAWN_JS = """(n) => document.documentElement.dataset.benchShown === String(n)
     && document.querySelectorAll('.leaflet-pane path').length > 0
-    && document.querySelectorAll('.leaflet-marker-icon, .rm-point').length > 0"""
+    && document.querySelectorAll('.leaflet-marker-icon, .rm-point, .leaflet-rmPoints-pane canvas').length > 0"""
 
 
 # --- the points -------------------------------------------------------------------------------------------------
@@ -122,16 +122,17 @@ class Sentinel(MacroElement):
         self.count = int(count)
 
 
-def regionmap_map(
+def regionmap_parts(
     store: Store,
     points: gpd.GeoDataFrame,
     simplified: Mapping[str, gpd.GeoDataFrame],
     payloads: Mapping[str, BoundaryPayload],
     tax: Taxonomy,
     registry: Registry,
-) -> folium.Map:
-    """regionmap's map of `points` as a dashboard page composes it (boundary payloads cached by the caller)."""
-    fmap = dashboard_map(
+) -> MapParts:
+    """regionmap's map of `points` as a dashboard page composes it (boundary payloads cached by the caller); the
+    sentinel travels with the swappable overlays."""
+    parts = dashboard_parts(
         shown={LAYER_ID: points},
         simplified=simplified,
         payloads=payloads,
@@ -140,8 +141,8 @@ def regionmap_map(
         region_bounds=bounds_of(store.region),
         lang=LANG,
     )
-    Sentinel(len(points)).add_to(fmap)
-    return fmap
+    Sentinel(len(points)).add_to(parts.overlays[0])
+    return parts
 
 
 class NaiveMap(folium.Map):
@@ -207,7 +208,7 @@ def measure_build(store: Store, points: gpd.GeoDataFrame, implementation: str, r
         tax, registry = taxonomy(), load_registry()
 
         def build() -> str:
-            return regionmap_map(store, points, simplified, payloads, tax, registry).get_root().render()
+            return regionmap_parts(store, points, simplified, payloads, tax, registry).merged().get_root().render()
     else:
 
         def build() -> str:

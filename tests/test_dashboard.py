@@ -20,6 +20,7 @@ from regionmap.taxonomy import taxonomy
 from regionmap.thematic import split_sectors
 from regionmap.ui.mapview import plain
 from regionmap.urlstate import ViewState
+from test_maps_support import descendants
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 TAX = taxonomy()
@@ -45,7 +46,7 @@ def view_map(store: Store, boundaries: tuple[dict, dict], shown: dict, basemap: 
 
 
 def legend_entries(fmap) -> dict[str, int]:
-    legend = next(c for c in fmap._children.values() if type(c).__name__ == "LegendControl")
+    (legend,) = descendants(fmap, "LegendControl")
     return {entry["layer"]: entry["count"] for entry in json.loads(legend.spec)["entries"]}
 
 

@@ -9,7 +9,7 @@ import folium.elements
 import geopandas as gpd
 import pytest
 import streamlit_folium
-from test_maps_support import HOSTILE, region_gemeinden, synthetic_points
+from test_maps_support import HOSTILE, descendants, region_gemeinden, synthetic_points
 
 from regionmap.maps import (
     NO_BASEMAP,
@@ -93,7 +93,7 @@ def _walk(element):
 
 def test_legend_lists_every_layer_with_its_count(gemeinden, points) -> None:
     m, shown, health = make_map(gemeinden, points)
-    legend = next(c for c in m._children.values() if type(c).__name__ == "LegendControl")
+    (legend,) = descendants(m, "LegendControl")
     spec = json.loads(legend.spec)
     assert [(e["layer"], e["count"]) for e in spec["entries"]] == [("research", len(shown)), ("health", len(health))]
     assert spec["entries"][0]["text"] == f"{HOSTILE} ({len(shown)})"
@@ -118,7 +118,7 @@ def test_choropleth_classes_in_the_legend(gemeinden) -> None:
     layer = boundary_layer(gemeinden, label="Einwohner", tooltips=gemeinden["name"], fills=fills,
                            choropleth=ChoroplethLegend("gemeinden", "Einwohner", classes))
     m = build_map(bounds=bounds_of(gemeinden), boundaries=[layer])
-    legend = next(c for c in m._children.values() if type(c).__name__ == "LegendControl")
+    (legend,) = descendants(m, "LegendControl")
     spec = json.loads(legend.spec)
     assert spec["entries"] == []
     assert [(c["colour"], c["lower"], c["upper"]) for c in spec["choropleths"][0]["classes"]] == [

@@ -74,3 +74,13 @@ def test_region_has_381_municipalities_and_points_fall_inside() -> None:
     assert len(points) == 200
     joined = gpd.sjoin(points, gemeinden[["ags", "geometry"]], predicate="within")
     assert (joined["ags_left"] == joined["ags_right"]).all()
+
+
+def descendants(element, type_name: str) -> list:
+    """Every element below `element` (a folium map or group) whose class is named `type_name`."""
+    found = []
+    for child in element._children.values():
+        if type(child).__name__ == type_name:
+            found.append(child)
+        found += descendants(child, type_name)
+    return found

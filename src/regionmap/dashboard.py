@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 
@@ -22,7 +23,8 @@ from regionmap.maps import (
     backdrop_layer,
     boundary_layer,
     boundary_payload,
-    build_map,
+    MapParts,
+    compose_map,
     get_basemap,
     point_layer,
     simplified_boundaries,
@@ -131,7 +133,7 @@ def colour_classes(layer: Layer, taxonomy: Taxonomy, colour_by: str, lang: str) 
     return "category", [ColourClass(c.id, c.label(lang), c.colour) for c in layer.categories]
 
 
-def dashboard_map(
+def dashboard_parts(
     *,
     shown: Mapping[str, gpd.GeoDataFrame],
     simplified: Mapping[str, gpd.GeoDataFrame],
@@ -144,11 +146,12 @@ def dashboard_map(
     colour_by: str = "category",
     fit_bounds: Bounds | None = None,
     choropleth: Choropleth | None = None,
-) -> OfflineMap:
+) -> MapParts:
     """The map of a view: backdrop or tiles, region/Kreis/municipality boundaries, the shown point layers, legend.
 
     `shown` maps layer ids to the already filtered points; `simplified`/`payloads` come from `simplified_layers` and
-    `boundary_payloads`. A `choropleth` fills the municipalities and adds its classes to the legend.
+    `boundary_payloads`. A `choropleth` fills the municipalities and adds its classes to the legend. The base part
+    depends only on the boundaries, basemap, view and choropleth: a filter change swaps the overlays alone.
     """
     basemap = get_basemap(basemap_id)
     gemeinden_label = t("legend.gemeinden", lang)
@@ -180,7 +183,7 @@ def dashboard_map(
         by, classes = colour_classes(layer, taxonomy, colour_by, lang)
         points.append(point_layer(gdf, layer_id=layer_id, label=layer.label(lang), colour=layer.colour, by=by,
                                   classes=classes))
-    return build_map(
+    return compose_map(
         bounds=region_bounds,
         basemap=basemap,
         backdrop=backdrop_layer(simplified["states"]) if basemap.tiles is None else None,
@@ -192,6 +195,11 @@ def dashboard_map(
         format_count=lambda n: format_number(n, lang),
         collapsed_layer_control=True,  # the legend already names every layer; keep the map visible
     )
+
+
+def dashboard_map(**kwargs: Any) -> OfflineMap:
+    """`dashboard_parts(**kwargs)` as one map (for a static page)."""
+    return dashboard_parts(**kwargs).merged()
 
 
 def _style(name: str) -> dict[str, object]:

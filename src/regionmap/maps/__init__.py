@@ -9,7 +9,7 @@ from regionmap.maps.boundaries import (
     simplified_boundaries,
     tolerance_for_zoom,
 )
-from regionmap.maps.build import Bounds, backdrop_layer, bounds_of, build_map
+from regionmap.maps.build import Bounds, MapParts, backdrop_layer, bounds_of, build_map, compose_map
 from regionmap.maps.clicks import RETURNED_OBJECTS, clicked_record, record_at
 from regionmap.maps.legend import ChoroplethClass, ChoroplethLegend, LegendEntry, LegendItem
 from regionmap.maps.points import ColourClass, PointPayload, point_layer, point_payload
@@ -25,6 +25,7 @@ __all__ = [
     "ColourClass",
     "LegendEntry",
     "LegendItem",
+    "MapParts",
     "PointPayload",
     "backdrop_layer",
     "basemap_from_config",
@@ -34,6 +35,7 @@ __all__ = [
     "bounds_of",
     "build_map",
     "clicked_record",
+    "compose_map",
     "ensure_vendor_assets",
     "get_basemap",
     "point_layer",

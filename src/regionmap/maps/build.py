@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import folium
 import geopandas as gpd
 
 from regionmap.maps.basemaps import NO_BASEMAP, Basemap
 from regionmap.maps.boundaries import boundary_layer
-from regionmap.maps.elements import BoundaryLayer, MapDecorations, OfflineMap, PointLayer, html_text
+from regionmap.maps.elements import (
+    Attributions,
+    BoundaryLayer,
+    MapDecorations,
+    OfflineMap,
+    OverlayGroup,
+    PointLayer,
+    html_text,
+)
 from regionmap.maps.legend import legend_control
 from regionmap.spatial import WGS84
 
@@ -46,7 +56,26 @@ def backdrop_layer(states: gpd.GeoDataFrame, decimals: int = 4) -> BoundaryLayer
     )
 
 
-def build_map(
+@dataclass(frozen=True)
+class MapParts:
+    """A map in two parts. `base` (basemap or backdrop, boundaries, view) stays the same while only the shown points
+    change; `overlays` (first the legend and attributions, then one group per point layer) and `layer_control`
+    are the swappable content: `st_folium(base, feature_group_to_add=list(overlays), layer_control=layer_control)`
+    injects them into the mounted map instead of mounting a new one."""
+
+    base: OfflineMap
+    overlays: tuple[OverlayGroup, ...]
+    layer_control: folium.LayerControl
+
+    def merged(self) -> OfflineMap:
+        """All parts in one map (for a static page). Call it once: it adds the overlays to `base`."""
+        for group in self.overlays:
+            group.add_to(self.base)
+        self.layer_control.add_to(self.base)
+        return self.base
+
+
+def compose_map(
     *,
     bounds: Bounds,
     basemap: Basemap = NO_BASEMAP,
@@ -59,12 +88,12 @@ def build_map(
     format_count: Callable[[int], str] = str,
     min_zoom: int = 6,
     collapsed_layer_control: bool = False,
-) -> OfflineMap:
+) -> MapParts:
     """Compose one map. All JavaScript and CSS it needs come from `/app/static/vendor` (see `ensure_vendor_assets`).
 
     - `bounds`: the initial view (the region); `fit_bounds` replaces it for a selection (a municipality or Kreis).
     - `basemap`: tiles with their attribution, or none: then `backdrop` (see `backdrop_layer`) is drawn instead.
-    - `boundaries` then `points` are added in order, each a toggle in the layer control.
+    - `boundaries` (in the base) then `points` (in the overlays) are added in order, each a toggle in the layer control.
     - `attributions`: the licence attribution of every dataset shown (plain text, shown escaped).
     - The legend lists every point layer as "Label (count)" and the classes of every choropleth boundary layer.
     """
@@ -88,13 +117,25 @@ def build_map(
         ).add_to(m)
     elif backdrop is not None:
         backdrop.add_to(m)
-    for layer in (*boundaries, *points):
+    for layer in boundaries:
         layer.add_to(m)
-    MapDecorations(attributions, basemap.background).add_to(m)
+    MapDecorations(basemap.background).add_to(m)
+    m.fit_bounds([list(p) for p in (fit_bounds or bounds)])
+
+    info = OverlayGroup(control=False, first=True)
+    Attributions(attributions).add_to(info)
     entries = [p.legend_entry for p in points if p.legend_entry is not None]
     choropleths = [b.choropleth for b in boundaries if b.choropleth is not None]
     if entries or choropleths:
-        legend_control(entries, choropleths, title=legend_title, format_count=format_count).add_to(m)
-    folium.LayerControl(collapsed=collapsed_layer_control).add_to(m)
-    m.fit_bounds([list(p) for p in (fit_bounds or bounds)])
-    return m
+        legend_control(entries, choropleths, title=legend_title, format_count=format_count).add_to(info)
+    groups = [info]
+    for layer in points:
+        group = OverlayGroup(name=layer.layer_name, control=layer.control)
+        layer.add_to(group)
+        groups.append(group)
+    return MapParts(base=m, overlays=tuple(groups), layer_control=folium.LayerControl(collapsed=collapsed_layer_control))
+
+
+def build_map(**kwargs: Any) -> OfflineMap:
+    """`compose_map(**kwargs)` as one map (see `MapParts.merged`)."""
+    return compose_map(**kwargs).merged()

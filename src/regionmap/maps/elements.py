@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 import folium
 from branca.element import Element, Figure, MacroElement
-from folium.elements import JSCSSMixin
 from folium.map import Layer
 from folium.template import Template
 
@@ -86,66 +85,99 @@ class VerbatimRender(MacroElement):
             child.render(**kwargs)
 
 
+# Runs `add(map)` when `owner` (a map, or a layer such as a FeatureGroup) is on a map, and `remove(map)` when the
+# layer leaves it: controls and attributions that belong to swappable content go away with it.
+_JS_ON_MAP = (
+    "function onMap(owner, add, remove) { if (owner instanceof L.Map) { add(owner); return; } "
+    "owner.on('add', function () { add(owner._map); }); owner.on('remove', function () { remove(owner._map); }); }"
+)
+
+
 class OfflineMap(folium.Map):
-    """A folium Map whose Leaflet and jQuery come from the app. No Bootstrap, awesome-markers or Font Awesome:
-    do not use folium.Marker icons or Bootstrap popups on it."""
+    """A folium Map whose Leaflet, Leaflet.markercluster and jQuery come from the app. No Bootstrap, awesome-markers
+    or Font Awesome: do not use folium.Marker icons or Bootstrap popups on it.
 
-    default_js = [("leaflet", LEAFLET.url("leaflet.js")), ("jquery", JQUERY.url("jquery.min.js"))]
-    default_css = [("leaflet_css", LEAFLET.url("leaflet.css"))]
-
-
-class PointLayer(JSCSSMixin, Layer, VerbatimRender):
-    """A toggleable point layer whose markers are created in the browser from a columnar payload.
-
-    `payload` is the JSON from `regionmap.maps.points.point_payload`: `lat`/`lng` as integers scaled by `scale`,
-    `cls` (colour class index per point), `colours` (hex per class), `names`. Markers are SVG circle markers in a
-    MarkerCluster group (chunked loading), in a pane above the boundaries. Their tooltips are bound on first hover
-    or click, so no tooltip objects exist for points nobody looks at.
+    The map itself loads every script the point layers need: streamlit-folium loads scripts only when it mounts a
+    map, not for layers it injects later (`st_folium(..., feature_group_to_add=...)`).
     """
 
-    default_js = [("markerclusterjs", MARKERCLUSTER.url("leaflet.markercluster.js"))]
+    default_js = [
+        ("leaflet", LEAFLET.url("leaflet.js")),
+        ("jquery", JQUERY.url("jquery.min.js")),
+        ("markerclusterjs", MARKERCLUSTER.url("leaflet.markercluster.js")),
+    ]
     default_css = [
+        ("leaflet_css", LEAFLET.url("leaflet.css")),
         ("markerclustercss", MARKERCLUSTER.url("MarkerCluster.css")),
         ("markerclusterdefaultcss", MARKERCLUSTER.url("MarkerCluster.Default.css")),
     ]
 
+
+class OverlayGroup(folium.FeatureGroup):
+    """A FeatureGroup for swappable content (point layers, legend). streamlit-folium keeps every group it injected in
+    `window.feature_group` and removes them all before injecting new ones; the first group of an injection empties
+    that list, so that the removed groups and their markers can be garbage-collected."""
+
     _template = Template(
         """
-        {% macro header(this, kwargs) %}
-        <style>
-        .rm-cluster { background: rgba(255, 255, 255, 0.7); }
-        .rm-cluster div { color: #fff; font: 600 12px/30px sans-serif; }
-        .rm-cluster span { line-height: 30px; }
-        </style>
-        {% endmacro %}
-
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = (function (map) {
+        {% if this.first %}if (Array.isArray(window.feature_group)) { window.feature_group.length = 0; }{% endif %}
+        var {{ this.get_name() }} = L.featureGroup();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, name: str | None = None, *, control: bool = True, first: bool = False):
+        super().__init__(name=name, overlay=True, control=control)
+        self.first = bool(first)
+
+
+class PointLayer(Layer, VerbatimRender):
+    """A toggleable point layer whose markers are created in the browser from a columnar payload.
+
+    `payload` is the JSON from `regionmap.maps.points.point_payload`: `lat`/`lng` as integers scaled by `scale`,
+    `cls` (colour class index per point), `colours` (hex per class), `names`. Markers are circle markers in a pane
+    above the boundaries: up to `cluster_limit` points as SVG markers (`path.rm-point`) in a MarkerCluster group
+    (chunked loading); above it Leaflet.markercluster's cluster tree would take many seconds to build, so the markers
+    are drawn unclustered on one shared canvas (no DOM node per marker). Tooltips are bound on first hover or click,
+    so no tooltip objects exist for points nobody looks at. The layer works as a child of the map or of a group.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function () {
             {{ this.js_escape }}
-            var d = {{ this.payload }};
-            if (!map.getPane("rmPoints")) { map.createPane("rmPoints").style.zIndex = 450; }
-            var group = L.markerClusterGroup({
-                chunkedLoading: true,
-                showCoverageOnHover: false,
-                maxClusterRadius: {{ this.cluster_radius }},
-                iconCreateFunction: function (cluster) {
-                    return L.divIcon({
-                        html: "<div style=\\"background:" + d.colour + "\\"><span>" + cluster.getChildCount() + "</span></div>",
-                        className: "marker-cluster rm-cluster",
-                        iconSize: L.point(40, 40)
-                    });
-                }
-            });
-            var n = d.lat.length, s = d.scale, markers = new Array(n);
+            var d = {{ this.payload }}, n = d.lat.length, s = d.scale, markers = new Array(n), group;
+            var renderer = n > {{ this.cluster_limit }} ? L.canvas({pane: "rmPoints"}) : null;
             for (var i = 0; i < n; i++) {
                 var m = L.circleMarker([d.lat[i] / s, d.lng[i] / s], {
                     pane: "rmPoints", radius: {{ this.radius }}, weight: 1, color: "#ffffff",
-                    fillColor: d.colours[d.cls[i]], fillOpacity: 0.9, className: "rm-point"
+                    fillColor: d.colours[d.cls[i]], fillOpacity: 0.9, className: "rm-point", renderer: renderer
                 });
                 m.rmIndex = i;
                 markers[i] = m;
             }
-            group.addLayers(markers);
+            if (renderer) {
+                group = L.featureGroup(markers);
+            } else {
+                group = L.markerClusterGroup({
+                    chunkedLoading: true,
+                    showCoverageOnHover: false,
+                    maxClusterRadius: {{ this.cluster_radius }},
+                    iconCreateFunction: function (cluster) {
+                        return L.divIcon({
+                            html: "<div style=\\"background:" + d.colour + "\\"><span>" + cluster.getChildCount() + "</span></div>",
+                            className: "marker-cluster rm-cluster",
+                            iconSize: L.point(40, 40)
+                        });
+                    }
+                });
+                group.addLayers(markers);
+            }
+            group.beforeAdd = function (map) {
+                if (!map.getPane("rmPoints")) { map.createPane("rmPoints").style.zIndex = 450; }
+            };
             group.on("mouseover click", function (e) {
                 var m = e.layer;
                 if (!m || m.rmIndex === undefined || m.getTooltip()) { return; }
@@ -153,7 +185,7 @@ class PointLayer(JSCSSMixin, Layer, VerbatimRender):
                 if (e.type === "mouseover") { m.openTooltip(); }
             });
             return group;
-        })({{ this._parent.get_name() }});
+        })();
         {% endmacro %}
         """
     )
@@ -166,6 +198,7 @@ class PointLayer(JSCSSMixin, Layer, VerbatimRender):
         legend_entry: LegendEntry | None = None,
         radius: int = 6,
         cluster_radius: int = 45,
+        cluster_limit: int = 20_000,
         show: bool = True,
     ):
         super().__init__(name=name, overlay=True, control=True, show=show)
@@ -177,6 +210,7 @@ class PointLayer(JSCSSMixin, Layer, VerbatimRender):
         self.payload = payload
         self.radius = int(radius)
         self.cluster_radius = int(cluster_radius)
+        self.cluster_limit = int(cluster_limit)
         self.js_escape = _JS_ESCAPE
 
 
@@ -263,7 +297,8 @@ class BoundaryLayer(Layer, VerbatimRender):
 
 
 class LegendControl(VerbatimRender):
-    """A Leaflet control listing the shown layers, built with DOM text nodes from a JSON spec.
+    """A Leaflet control listing the shown layers, built with DOM text nodes from a JSON spec. As the child of a
+    layer (an `OverlayGroup`) it is shown while that layer is on the map. Its CSS comes with `MapDecorations`.
 
     Markup for tests: `.rm-legend` > `.rm-legend-entry[data-layer][data-count]` (with `.rm-legend-item[data-value]
     [data-count]` per colour class) and `.rm-legend-classes[data-layer]` > `.rm-legend-class[data-lower][data-upper]`.
@@ -271,21 +306,9 @@ class LegendControl(VerbatimRender):
 
     _template = Template(
         """
-        {% macro header(this, kwargs) %}
-        <style>
-        .rm-legend { background: rgba(255, 255, 255, 0.92); padding: 6px 8px; border-radius: 4px; font: 12px/1.4 sans-serif;
-                     box-shadow: 0 1px 4px rgba(0, 0, 0, 0.3); max-height: 45vh; overflow-y: auto; max-width: 260px; }
-        .rm-legend-title { font-weight: 600; margin-bottom: 4px; }
-        .rm-legend-row { display: flex; align-items: center; gap: 6px; }
-        .rm-legend-items { margin: 0 0 4px 14px; }
-        .rm-swatch { display: inline-block; flex: none; width: 12px; height: 12px; border-radius: 50%; border: 1px solid #fff;
-                     box-shadow: 0 0 0 1px rgba(0, 0, 0, 0.25); }
-        .rm-legend-class .rm-swatch { border-radius: 2px; }
-        </style>
-        {% endmacro %}
-
         {% macro script(this, kwargs) %}
-        (function (map) {
+        (function (owner) {
+            {{ this.js_on_map }}
             var spec = {{ this.spec }};
             function el(tag, cls, text) {
                 var e = document.createElement(tag);
@@ -336,7 +359,7 @@ class LegendControl(VerbatimRender):
                 L.DomEvent.disableScrollPropagation(box);
                 return box;
             };
-            control.addTo(map);
+            onMap(owner, function (map) { control.addTo(map); }, function () { control.remove(); });
         })({{ this._parent.get_name() }});
         {% endmacro %}
         """
@@ -346,32 +369,67 @@ class LegendControl(VerbatimRender):
         super().__init__()
         self._name = "LegendControl"
         self.spec = script_json(spec)
+        self.js_on_map = _JS_ON_MAP
 
 
 class MapDecorations(VerbatimRender):
-    """Attributions (shown as text), the map's background colour, no focus outline on clicked shapes."""
+    """The map's background colour and the CSS of its swappable content (cluster icons, legend), which
+    streamlit-folium would not add when it injects that content later; no focus outline on clicked shapes."""
 
     _template = Template(
         """
         {% macro header(this, kwargs) %}
-        <style>.leaflet-interactive:focus { outline: none; }</style>
+        <style>
+        .leaflet-interactive:focus { outline: none; }
+        .rm-cluster { background: rgba(255, 255, 255, 0.7); }
+        .rm-cluster div { color: #fff; font: 600 12px/30px sans-serif; }
+        .rm-cluster span { line-height: 30px; }
+        .rm-legend { background: rgba(255, 255, 255, 0.92); padding: 6px 8px; border-radius: 4px; font: 12px/1.4 sans-serif;
+                     box-shadow: 0 1px 4px rgba(0, 0, 0, 0.3); max-height: 45vh; overflow-y: auto; max-width: 260px; }
+        .rm-legend-title { font-weight: 600; margin-bottom: 4px; }
+        .rm-legend-row { display: flex; align-items: center; gap: 6px; }
+        .rm-legend-items { margin: 0 0 4px 14px; }
+        .rm-swatch { display: inline-block; flex: none; width: 12px; height: 12px; border-radius: 50%; border: 1px solid #fff;
+                     box-shadow: 0 0 0 1px rgba(0, 0, 0, 0.25); }
+        .rm-legend-class .rm-swatch { border-radius: 2px; }
+        </style>
         {% endmacro %}
 
         {% macro script(this, kwargs) %}
-        (function (map) {
+        {{ this._parent.get_name() }}.getContainer().style.background = {{ this.background|tojson }};
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, background: str):
+        super().__init__()
+        self._name = "MapDecorations"
+        self.background = check_colour(background, "background")
+
+
+class Attributions(VerbatimRender):
+    """Licence attributions (shown as text) of the map's content; as the child of a layer, shown while it is on
+    the map."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (owner) {
             {{ this.js_escape }}
-            map.getContainer().style.background = {{ this.background|tojson }};
-            if (map.attributionControl) {
-                {{ this.attributions }}.forEach(function (a) { map.attributionControl.addAttribution(esc(a)); });
+            {{ this.js_on_map }}
+            var texts = {{ this.attributions }}.map(esc);
+            function each(map, method) {
+                if (map && map.attributionControl) { texts.forEach(function (a) { map.attributionControl[method](a); }); }
             }
+            onMap(owner, function (map) { each(map, "addAttribution"); }, function (map) { each(map, "removeAttribution"); });
         })({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, attributions: Sequence[str], background: str):
+    def __init__(self, attributions: Sequence[str]):
         super().__init__()
-        self._name = "MapDecorations"
+        self._name = "Attributions"
         self.attributions = script_json(list(dict.fromkeys(a for a in attributions if a)))
-        self.background = check_colour(background, "background")
         self.js_escape = _JS_ESCAPE
+        self.js_on_map = _JS_ON_MAP

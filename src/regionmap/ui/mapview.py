@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from regionmap.dashboard import COLOUR_BY, Choropleth, dashboard_map, display_zoom
+from regionmap.dashboard import COLOUR_BY, Choropleth, dashboard_parts, display_zoom
 from regionmap.details import description, is_indicative, record_fields, table_frame
 from regionmap.filters import bounds_for
 from regionmap.i18n import t
-from regionmap.maps import RETURNED_OBJECTS, bounds_of, clicked_record
+from regionmap.maps import RETURNED_OBJECTS, MapParts, bounds_of, clicked_record
 from regionmap.store import Store
 from regionmap.ui import data
 from regionmap.urlstate import ViewState
@@ -43,6 +43,20 @@ def selected(page: str, shown: Mapping[str, gpd.GeoDataFrame]) -> tuple[str, pd.
     return (layer_id, rows.iloc[0]) if len(rows) else None
 
 
+def draw_map(parts: MapParts, key: str, height: int, returned_objects: Sequence[str]) -> dict | None:
+    """Draw a composed map with st_folium. The base map is mounted once per `key` and base; a rerun that changes
+    only the overlays (points, legend, attributions) injects them into the mounted map, whose view stays."""
+    return st_folium(
+        parts.base,
+        key=key,
+        height=height,
+        use_container_width=True,
+        returned_objects=list(returned_objects),
+        feature_group_to_add=list(parts.overlays),
+        layer_control=parts.layer_control,
+    )
+
+
 def show_map(
     page: str,
     store: Store,
@@ -56,7 +70,7 @@ def show_map(
     lang = state.lang
     colour_by = st.session_state.get(f"colour_by_{page}", "category")
     zoom = display_zoom(state.kreis, state.gemeinde)
-    fmap = dashboard_map(
+    parts = dashboard_parts(
         shown=shown,
         simplified=data.simplified(store, zoom),
         payloads=data.payloads(store, lang, zoom),
@@ -70,13 +84,7 @@ def show_map(
         if state.kreis or state.gemeinde else None,
         choropleth=choropleth,
     )
-    result = st_folium(
-        fmap,
-        key=f"map_{page}",
-        height=height,
-        use_container_width=True,
-        returned_objects=list(RETURNED_OBJECTS),
-    )
+    result = draw_map(parts, f"map_{page}", height, RETURNED_OBJECTS)
     hit = clicked_record(result, shown)
     click = (result or {}).get("last_object_clicked")
     if hit is not None and st.session_state.get(f"last_click_{page}") != click:
