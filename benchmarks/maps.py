@@ -60,6 +60,22 @@ CHROMIUM_ARGS = [  # as in tests/browser/conftest.py
     "--no-first-run",
 ]
 MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
+# Pan and zoom: two zoom steps in, a pan, two zoom steps out, each without animation; the time of each step until
+# the second animation frame after it (Leaflet redraws canvas and SVG paths and clusters in the frame after a move).
+PAN_ZOOM_JS = """async () => {
+    const map = window.map, frames = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const steps = [m => m.setZoom(m.getZoom() + 1, {animate: false}), m => m.setZoom(m.getZoom() + 1, {animate: false}),
+                   m => m.panBy([300, 200], {animate: false}),
+                   m => m.setZoom(m.getZoom() - 1, {animate: false}), m => m.setZoom(m.getZoom() - 1, {animate: false})];
+    let worst = 0;
+    for (const step of steps) {
+        const start = performance.now();
+        step(map);
+        await frames();
+        worst = Math.max(worst, performance.now() - start);
+    }
+    return worst / 1000;
+}"""
 BROWSER_TIMEOUT_MS = 120_000
 # The map is drawn when the benchmark's sentinel names the shown count (the map script ran to its end), the
 # boundaries are paths and the points' clusters or markers are on the map (Leaflet.markercluster adds them when its
@@ -330,6 +346,7 @@ def wait_drawn(page, count: int) -> None:
 @dataclass
 class BrowserFigures:
     draw_seconds: float
+    pan_zoom_seconds: float
     filter_seconds: float
     filter_server_cpu_seconds: float
     draw_server_cpu_seconds: float
@@ -344,7 +361,7 @@ def measure_browser(browser, script: Path, store_path: Path, implementation: str
     Each run is a new browser context (a new Streamlit session). With `sessions` > 0, that many more sessions are
     opened afterwards and kept open, and the growth of the server's resident memory per session is reported.
     """
-    draws, filters, draw_cpu, filter_cpu = [], [], [], []
+    draws, pan_zooms, filters, draw_cpu, filter_cpu = [], [], [], [], []
     half = (n + 1) // 2
     with streamlit_server(script, store_path) as server:
         pid = server.process.pid
@@ -360,6 +377,7 @@ def measure_browser(browser, script: Path, store_path: Path, implementation: str
             wait_drawn_at(page, url, n)
             draws.append(time.perf_counter() - start)
             draw_cpu.append(cpu_seconds(pid) - cpu)
+            pan_zooms.append(page.query_selector(MAP_IFRAME).content_frame().evaluate(PAN_ZOOM_JS))
             cpu = cpu_seconds(pid)
             start = time.perf_counter()
             page.get_by_text("half", exact=True).click()
@@ -382,7 +400,7 @@ def measure_browser(browser, script: Path, store_path: Path, implementation: str
             for context in contexts:
                 context.close()
         peak = proc_status(pid, "VmHWM")
-    return BrowserFigures(statistics.median(draws), statistics.median(filters), statistics.median(filter_cpu),
+    return BrowserFigures(statistics.median(draws), statistics.median(pan_zooms), statistics.median(filters), statistics.median(filter_cpu),
                           statistics.median(draw_cpu), peak, session_rss)
 
 
@@ -421,6 +439,7 @@ class Record:
     build_seconds: float
     payload_bytes: int
     browser_draw_seconds: float | None = None
+    pan_zoom_max_seconds: float | None = None
     filter_update_seconds: float | None = None
     server_cpu_seconds_per_draw: float | None = None
     server_cpu_seconds_per_filter_update: float | None = None
@@ -474,7 +493,8 @@ def table(records: list[Record], cold_start: float | None) -> str:
         return f"{value:.3f}" if unit == "s" else f"{value:.2f}"
 
     columns = [("build_seconds", "build s", "s"), ("payload_bytes", "payload MB", "MB"),
-               ("browser_draw_seconds", "draw s", "s"), ("filter_update_seconds", "filter s", "s"),
+               ("browser_draw_seconds", "draw s", "s"), ("pan_zoom_max_seconds", "pan/zoom s", "s"),
+               ("filter_update_seconds", "filter s", "s"),
                ("server_peak_rss_bytes", "peak RSS MB", "MB")]
     head = f"{'implementation':<22}{'N':>9}" + "".join(f"{title:>13}" for _, title, _ in columns)
     lines = [head, "-" * len(head)]
@@ -517,6 +537,7 @@ def run(sizes: tuple[int, ...], quick: bool, browser_on: bool, store_path: Path)
                 figures = measure_browser(browser, script, store_path, record.implementation, record.n_points,
                                           browser_runs, sessions)
                 record.browser_draw_seconds = round(figures.draw_seconds, 3)
+                record.pan_zoom_max_seconds = round(figures.pan_zoom_seconds, 3)
                 record.filter_update_seconds = round(figures.filter_seconds, 3)
                 record.server_cpu_seconds_per_draw = round(figures.draw_server_cpu_seconds, 3)
                 record.server_cpu_seconds_per_filter_update = round(figures.filter_server_cpu_seconds, 3)

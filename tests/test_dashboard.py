@@ -8,8 +8,16 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
+import streamlit_folium
 
-from regionmap.dashboard import attributions, boundary_payloads, dashboard_map, legend_counts, simplified_layers
+from regionmap.dashboard import (
+    attributions,
+    boundary_payloads,
+    dashboard_map,
+    dashboard_parts,
+    legend_counts,
+    simplified_layers,
+)
 from regionmap.details import record_fields, table_frame
 from regionmap.filters import filter_view
 from regionmap.i18n import t
@@ -84,6 +92,30 @@ def test_legend_counts_equal_the_store_for_the_filter(store, boundaries, state) 
     assert legend_entries(fmap) == legend_counts(shown) == expected
     if state == ViewState():
         assert expected == {layer_id: len(gdf) for layer_id, gdf in store.thematic.items()}
+
+
+def mounted(store: Store, boundaries: tuple[dict, dict], state: ViewState) -> tuple[str, str]:
+    """What streamlit-folium does with the map of `state`: the hash that identifies the mounted map (from the base
+    map's script) and the injected overlay script."""
+    simplified, payloads = boundaries
+    fit = bounds_of(store.kreise[store.kreise["ags"] == state.kreis]) if state.kreis else None
+    parts = dashboard_parts(shown=filter_view(store.thematic, state, CATEGORIES), simplified=simplified,
+                            payloads=payloads, taxonomy=TAX, registry=REGISTRY, region_bounds=bounds_of(store.region),
+                            lang="de", fit_bounds=fit)
+    parts.base.get_root().render()
+    key = streamlit_folium.generate_js_hash(streamlit_folium._get_map_string(parts.base), "map")
+    overlays = "".join(streamlit_folium._get_feature_group_string(g, parts.base, i) for i, g in enumerate(parts.overlays))
+    return key, overlays
+
+
+def test_a_filter_change_swaps_only_the_overlays(store, boundaries) -> None:
+    """Same base map (no remount, the view stays) for other sectors or layers; a Kreis selection fits a new view."""
+    key, overlays = mounted(store, boundaries, ViewState())
+    for state in (ViewState(sectors=("mobility",)), ViewState(q="Universit", layers=("research", "health"))):
+        other_key, other_overlays = mounted(store, boundaries, state)
+        assert other_key == key and other_overlays != overlays, state
+    assert mounted(store, boundaries, ViewState())[1] == overlays  # a rerun without change injects nothing new
+    assert mounted(store, boundaries, STATES[2])[0] != key
 
 
 def test_filters_do_restrict_on_the_real_data(store) -> None:

@@ -22,6 +22,7 @@ from regionmap.maps import (
     boundary_layer,
     bounds_of,
     build_map,
+    compose_map,
     get_basemap,
     point_layer,
     simplified_boundaries,
@@ -136,6 +137,21 @@ def test_initial_view_and_selection(gemeinden, points) -> None:
     m, _, _ = make_map(gemeinden, points, fit_bounds=bounds_of(one))
     fits = [c for c in m._children.values() if type(c).__name__ == "FitBounds"]
     assert fits[0].bounds == [list(p) for p in bounds_of(one)]
+
+
+def test_parts_keep_the_points_and_legend_out_of_the_base(gemeinden, points) -> None:
+    """The base map holds what stays across filter changes; the overlays (legend first) what a filter changes."""
+    layer = point_layer(points, layer_id="research", label="Forschung", colour="#3b5ba9")
+    parts = compose_map(bounds=bounds_of(gemeinden), boundaries=[boundary_layer(gemeinden, label="Gemeinden")],
+                        points=[layer], attributions=[ATTRIBUTION])
+    for name in ("PointLayer", "LegendControl", "Attributions", "LayerControl"):
+        assert not descendants(parts.base, name), name
+    info, group = parts.overlays
+    assert info.first and not info.control and descendants(info, "LegendControl") and descendants(info, "Attributions")
+    assert group.control and group.layer_name == "Forschung" and descendants(group, "PointLayer") == [layer]
+    html = parts.merged().get_root().render()
+    assert "window.feature_group.length = 0" in html and html.count("L.featureGroup()") == 2
+    assert f"n > {layer.cluster_limit} ? L.canvas(" in html  # unclustered canvas markers above the limit
 
 
 def test_attributions_are_listed(gemeinden, points) -> None:
