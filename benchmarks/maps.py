@@ -61,7 +61,7 @@ CHROMIUM_ARGS = [  # as in tests/browser/conftest.py
 ]
 MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
 # Pan and zoom: two zoom steps in, a pan, two zoom steps out, each without animation; the time of each step until
-# the second animation frame after it (Leaflet redraws canvas and SVG paths and clusters in the frame after a move).
+# the second animation frame after it (Leaflet redraws SVG paths and clusters in the frame after a move).
 PAN_ZOOM_JS = """async () => {
     const map = window.map, frames = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
     const steps = [m => m.setZoom(m.getZoom() + 1, {animate: false}), m => m.setZoom(m.getZoom() + 1, {animate: false}),
@@ -82,7 +82,7 @@ BROWSER_TIMEOUT_MS = 120_000
 # chunked loading has finished).
 DRAWN_JS = """(n) => document.documentElement.dataset.benchShown === String(n)
     && document.querySelectorAll('.leaflet-pane path').length > 0
-    && document.querySelectorAll('.leaflet-marker-icon, .rm-point, .leaflet-rmPoints-pane canvas').length > 0"""
+    && document.querySelectorAll('.leaflet-marker-icon, .rm-point').length > 0"""
 
 
 # --- the points -------------------------------------------------------------------------------------------------

@@ -136,11 +136,12 @@ class PointLayer(Layer, VerbatimRender):
     """A toggleable point layer whose markers are created in the browser from a columnar payload.
 
     `payload` is the JSON from `regionmap.maps.points.point_payload`: `lat`/`lng` as integers scaled by `scale`,
-    `cls` (colour class index per point), `colours` (hex per class), `names`. Markers are circle markers in a pane
-    above the boundaries: up to `cluster_limit` points as SVG markers (`path.rm-point`) in a MarkerCluster group
-    (chunked loading); above it Leaflet.markercluster's cluster tree would take many seconds to build, so the markers
-    are drawn unclustered on one shared canvas (no DOM node per marker). Tooltips are bound on first hover or click,
-    so no tooltip objects exist for points nobody looks at. The layer works as a child of the map or of a group.
+    `cls` (colour class index per point), `colours` (hex per class), `names`. Markers are SVG circle markers
+    (`path.rm-point`) in a pane above the boundaries. Up to `cluster_limit` points they are clustered by
+    Leaflet.markercluster (chunked loading). Above it its cluster tree would take many seconds to build, so the points
+    in view are clustered on a grid of cells of `2 * cluster_radius` pixels, recomputed from the arrays after every
+    move: markers exist only for the lone points and the clusters in view. Tooltips are bound on first hover or
+    click, so no tooltip objects exist for points nobody looks at. The layer works as a child of the map or a group.
     """
 
     _template = Template(
@@ -148,32 +149,62 @@ class PointLayer(Layer, VerbatimRender):
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = (function () {
             {{ this.js_escape }}
-            var d = {{ this.payload }}, n = d.lat.length, s = d.scale, markers = new Array(n), group;
-            var renderer = n > {{ this.cluster_limit }} ? L.canvas({pane: "rmPoints"}) : null;
-            for (var i = 0; i < n; i++) {
+            var d = {{ this.payload }}, n = d.lat.length, s = d.scale, group;
+            function marker(i) {
                 var m = L.circleMarker([d.lat[i] / s, d.lng[i] / s], {
                     pane: "rmPoints", radius: {{ this.radius }}, weight: 1, color: "#ffffff",
-                    fillColor: d.colours[d.cls[i]], fillOpacity: 0.9, className: "rm-point", renderer: renderer
+                    fillColor: d.colours[d.cls[i]], fillOpacity: 0.9, className: "rm-point"
                 });
                 m.rmIndex = i;
-                markers[i] = m;
+                return m;
             }
-            if (renderer) {
-                group = L.featureGroup(markers);
-            } else {
+            function clusterIcon(count) {
+                return L.divIcon({
+                    html: "<div style=\\"background:" + d.colour + "\\"><span>" + count + "</span></div>",
+                    className: "marker-cluster rm-cluster",
+                    iconSize: L.point(40, 40)
+                });
+            }
+            if (n <= {{ this.cluster_limit }}) {
                 group = L.markerClusterGroup({
                     chunkedLoading: true,
                     showCoverageOnHover: false,
                     maxClusterRadius: {{ this.cluster_radius }},
-                    iconCreateFunction: function (cluster) {
-                        return L.divIcon({
-                            html: "<div style=\\"background:" + d.colour + "\\"><span>" + cluster.getChildCount() + "</span></div>",
-                            className: "marker-cluster rm-cluster",
-                            iconSize: L.point(40, 40)
-                        });
-                    }
+                    iconCreateFunction: function (cluster) { return clusterIcon(cluster.getChildCount()); }
                 });
+                var markers = new Array(n);
+                for (var i = 0; i < n; i++) { markers[i] = marker(i); }
                 group.addLayers(markers);
+            } else {
+                // Grid clusters of the points in view, recomputed from the arrays after every move.
+                group = L.featureGroup();
+                var cell = 2 * {{ this.cluster_radius }};
+                var redraw = function () {
+                    var map = group._map;
+                    if (!map) { return; }
+                    var z = map.getZoom(), b = map.getBounds().pad(0.25), cells = new Map();
+                    var south = b.getSouth() * s, north = b.getNorth() * s, west = b.getWest() * s, east = b.getEast() * s;
+                    for (var i = 0; i < n; i++) {
+                        if (d.lat[i] < south || d.lat[i] > north || d.lng[i] < west || d.lng[i] > east) { continue; }
+                        var p = map.project([d.lat[i] / s, d.lng[i] / s], z);
+                        var key = Math.floor(p.x / cell) + ":" + Math.floor(p.y / cell), c = cells.get(key);
+                        if (!c) { c = []; cells.set(key, c); }
+                        c.push(i);
+                    }
+                    group.clearLayers();
+                    var last = z >= map.getMaxZoom();
+                    cells.forEach(function (members) {
+                        if (members.length === 1 || last) { members.forEach(function (i) { group.addLayer(marker(i)); }); return; }
+                        var lat = 0, lng = 0;
+                        members.forEach(function (i) { lat += d.lat[i]; lng += d.lng[i]; });
+                        var at = L.latLng(lat / s / members.length, lng / s / members.length);
+                        group.addLayer(L.marker(at, {icon: clusterIcon(members.length)}).on("click", function () {
+                            map.setView(at, Math.min(z + 2, map.getMaxZoom()));
+                        }));
+                    });
+                };
+                group.on("add", function () { group._map.on("moveend", redraw); redraw(); });
+                group.on("remove", function () { group._map.off("moveend", redraw); });
             }
             group.beforeAdd = function (map) {
                 if (!map.getPane("rmPoints")) { map.createPane("rmPoints").style.zIndex = 450; }
