@@ -14,7 +14,6 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,6 +42,7 @@ from regionmap.maps.assets import JQUERY, LEAFLET, MARKERCLUSTER
 from regionmap.sources_registry import Registry, load_registry
 from regionmap.store import Store, open_store
 from regionmap.taxonomy import Taxonomy, taxonomy
+from regionmap.testing import CHROMIUM, MAP_IFRAME, Server, launch_chromium, streamlit_server
 
 SIZES = (1_000, 10_000, 100_000)
 QUICK_SIZES = (1_000, 10_000)
@@ -50,16 +50,6 @@ IMPLEMENTATIONS = ("regionmap", "naive")
 LAYER_ID = "research"  # the taxonomy layer the synthetic points pretend to belong to (its categories colour them)
 LANG = "en"
 SEED = 20261126
-CHROMIUM = Path(os.environ.get("REGIONMAP_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [  # as in tests/browser/conftest.py
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
 # Pan and zoom: two zoom steps in, a pan, two zoom steps out, each without animation; the time of each step until
 # the second animation frame after it (Leaflet redraws SVG paths and clusters in the frame after a move).
 PAN_ZOOM_JS = """async () => {
@@ -237,12 +227,6 @@ def measure_build(store: Store, points: gpd.GeoDataFrame, implementation: str, r
 # --- the Streamlit server and the browser -----------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def proc_status(pid: int, key: str) -> int:
     """A memory figure of /proc/<pid>/status (`VmHWM`, `VmRSS`) in bytes."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -257,55 +241,12 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen
-    started: float  # time.perf_counter() at launch
-
-
 @contextmanager
-def streamlit_server(script: Path, store_path: Path, wait_healthy: bool = True) -> Iterator[Server]:
-    """`streamlit run script` on a free port (cwd = the script's folder), stopped on exit."""
-    port = free_port()
-    env = {**os.environ, "REGIONMAP_STORE": str(store_path), "PYTHONPATH": str(PROJECT_ROOT)}
-    streamlit = shutil.which("streamlit", path=str(Path(sys.executable).parent)) or "streamlit"
-    log = tempfile.TemporaryFile()
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        [streamlit, "run", str(script), "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=script.parent, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    server = Server(f"http://127.0.0.1:{port}", process, started)
-    try:
-        if wait_healthy:
-            wait_until_healthy(server, log)
+def app_server(script: Path, store_path: Path, wait_healthy: bool = True) -> Iterator[Server]:
+    """`streamlit run script` in the script's folder, reading `store_path`, with the project importable."""
+    env = {"REGIONMAP_STORE": str(store_path), "PYTHONPATH": str(PROJECT_ROOT)}
+    with streamlit_server(script, env, wait_healthy=wait_healthy) as server:
         yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-
-
-def wait_until_healthy(server: Server, log, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            log.seek(0)
-            output = log.read().decode(errors="replace")
-            raise RuntimeError(f"streamlit exited with {server.process.returncode}:\n{output}")
-        try:
-            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"streamlit at {server.url} not healthy within {timeout} s")
 
 
 @contextmanager
@@ -363,7 +304,7 @@ def measure_browser(browser, script: Path, store_path: Path, implementation: str
     """
     draws, pan_zooms, filters, draw_cpu, filter_cpu = [], [], [], [], []
     half = (n + 1) // 2
-    with streamlit_server(script, store_path) as server:
+    with app_server(script, store_path) as server:
         pid = server.process.pid
         url = f"{server.url}/?impl={implementation}&n={n}"
         warm_up = browser.new_context()  # the first session fills the server's caches (store, boundaries, points)
@@ -406,7 +347,7 @@ def measure_browser(browser, script: Path, store_path: Path, implementation: str
 
 def measure_cold_start(browser, store_path: Path) -> float:
     """Seconds from launching `streamlit run app.py` (the real app) to its first map drawn on `/`."""
-    with streamlit_server(PROJECT_ROOT / "app.py", store_path, wait_healthy=False) as server:
+    with app_server(PROJECT_ROOT / "app.py", store_path, wait_healthy=False) as server:
         context = browser.new_context(viewport={"width": 1600, "height": 1000})
         page = context.new_page()
         deadline = time.monotonic() + 60
@@ -526,10 +467,8 @@ def run(sizes: tuple[int, ...], quick: bool, browser_on: bool, store_path: Path)
     if browser_on:
         from playwright.sync_api import sync_playwright
 
-        if not CHROMIUM.exists():
-            raise SystemExit(f"{CHROMIUM} not found: install Debian's chromium or set REGIONMAP_CHROMIUM")
         with sync_playwright() as playwright, bench_app_dir() as script:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            browser = launch_chromium(playwright)
             for record in records:
                 if record.implementation == "naive" and record.n_points > (1_000 if quick else 10_000):
                     continue  # the naive map takes about a minute in the browser at 10,000 points (see the README)

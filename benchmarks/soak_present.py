@@ -19,7 +19,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from benchmarks.maps import CHROMIUM, CHROMIUM_ARGS, MAP_IFRAME, proc_status, streamlit_server
+from benchmarks.maps import app_server, proc_status
+from regionmap.testing import MAP_IFRAME, launch_chromium
 from regionmap.config import PROJECT_ROOT, default_store_path
 from regionmap.store import open_store
 from regionmap.tours import Tour, default_tours_dir, load_tours, vocab_from_store
@@ -83,8 +84,8 @@ def soak(store_path: Path, cycles: int, autoplay: float) -> Soak:
     tour = first_tour(store_path)
     n = len(tour.stops)
     expected = sum(tour.stop_interval(i, autoplay) for i in range(n))
-    with streamlit_server(PROJECT_ROOT / "app.py", store_path) as server, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with app_server(PROJECT_ROOT / "app.py", store_path) as server, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         result = Soak(tour=tour.id, autoplay=autoplay, stops=n, expected_cycle_seconds=expected, rss_start_mb=0.0)
         page.on("pageerror", lambda exc: result.page_errors.append(str(exc)))

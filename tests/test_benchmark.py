@@ -12,7 +12,6 @@ import shapely
 from regionmap.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # `benchmarks` is a top-level folder of the checkout, not part of the package
 from benchmarks.maps import IMPLEMENTATIONS, naive_map, synthetic_points  # noqa: E402
 FIGURES = ("build_seconds", "payload_bytes", "browser_draw_seconds", "filter_update_seconds", "server_peak_rss_bytes")
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
+from regionmap.testing import MAP_IFRAME
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
 
 
 def screenshot(page: Page, name: str) -> Path:
