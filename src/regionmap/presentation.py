@@ -86,10 +86,8 @@ def highlighted(layers: Mapping[str, gpd.GeoDataFrame], stop: Stop) -> gpd.GeoDa
 
 
 def highlight_layer(points: gpd.GeoDataFrame, label: str) -> PointLayer:
-    """Large markers in the highlight colour, without a legend entry (the legend lists the stop's layers only).
-
-    It stays out of the layer control: it is added after the map's LayerControl, which must come last in folium.
-    """
+    """Large markers in the highlight colour, without a legend entry (the legend lists the stop's layers only) and
+    outside the layer control."""
     payload = point_payload(points, colour=HIGHLIGHT_COLOUR)
     layer = PointLayer(payload.json, name=html_text(label), radius=10, cluster_radius=1)
     layer.control = False

@@ -9,19 +9,20 @@ to), so hours of auto-play keep the session's state the same size. A small timer
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from collections.abc import Callable
 from functools import lru_cache
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from regionmap import presenter
 from regionmap.config import DEFAULT_LANGUAGE, LANGUAGES, public_url
-from regionmap.dashboard import dashboard_map
+from regionmap.dashboard import dashboard_parts
 from regionmap.errors import RegionmapError
 from regionmap.filters import bounds_for
 from regionmap.i18n import format_number, t
 from regionmap.maps import bounds_of
+from regionmap.maps.elements import OverlayGroup
 from regionmap.presentation import PresentParams, highlight_layer, highlighted, parse_present_params
 from regionmap.qr import qr_png
 from regionmap.store import Store
@@ -37,7 +38,7 @@ from regionmap.tours import (
 )
 from regionmap.ui import data
 from regionmap.ui.layout import shown_layers
-from regionmap.ui.mapview import plain
+from regionmap.ui.mapview import draw_map, plain
 
 STATE_KEY = "presenter"
 MAP_HEIGHT = 760
@@ -146,7 +147,7 @@ def _map(store: Store, tour: Tour, stop: Stop, params: PresentParams) -> None:
         fit = bounds_for(store.gemeinden, store.kreise, state.kreis, state.gemeinde)
     else:
         fit = None
-    fmap = dashboard_map(
+    parts = dashboard_parts(
         shown=shown,
         simplified=data.simplified(store),
         payloads=data.payloads(store, params.lang),
@@ -159,8 +160,11 @@ def _map(store: Store, tour: Tour, stop: Stop, params: PresentParams) -> None:
     )
     points = highlighted(store.layers, stop)
     if points is not None:
-        highlight_layer(points, t("present.highlight", params.lang)).add_to(fmap)
-    st_folium(fmap, key=f"present_map_{tour.id}", height=MAP_HEIGHT, use_container_width=True, returned_objects=[])
+        group = OverlayGroup(control=False)
+        highlight_layer(points, t("present.highlight", params.lang)).add_to(group)
+        parts = replace(parts, overlays=(*parts.overlays, group))
+    # Stops with the same view keep the mounted map and swap only its points and legend.
+    draw_map(parts, key=f"present_map_{tour.id}", height=MAP_HEIGHT, returned_objects=())
 
 
 def _qr_code(stop: Stop, lang: str) -> None:
