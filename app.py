@@ -15,15 +15,18 @@ st.set_page_config(page_title="regionmap", page_icon=str(Path(__file__).parent /
 data.vendor_assets()
 
 lang = view.url_lang()
-navigation = st.navigation(
-    [
-        st.Page(spec.path, title=t(spec.title_key, lang), icon=spec.icon, url_path=spec.url_path,
-                default=spec.default, visibility="hidden" if spec.hidden else "visible")
-        for spec in PAGES
-    ]
-)
+pages = {
+    spec.url_path: st.Page(spec.path, title=t(spec.title_key, lang), icon=spec.icon, url_path=spec.url_path,
+                           default=spec.default, visibility="hidden" if spec.hidden else "visible")
+    for spec in PAGES
+}
+# The menu is drawn by the sidebar as page links that carry the view's query parameters: Streamlit's own menu
+# drops them on a page switch, and setting them again during the switch leaves the previous page's path in the URL.
+navigation = st.navigation(list(pages.values()), position="hidden")
 spec = page_spec(navigation.url_path)
 if spec.sidebar:
     store = data.store(lang)
-    view.sidebar(store, data.tax(), spec.layers)
+    menu = st.sidebar.container()
+    state = view.sidebar(store, data.tax(), spec.layers)
+    view.page_links(menu, [(pages[other.url_path], other) for other in PAGES if not other.hidden], state)
 navigation.run()

@@ -11,17 +11,21 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+from streamlit.navigation.page import StreamlitPage
 
 from regionmap.config import LANGUAGES
 from regionmap.i18n import normalise_lang, t
 from regionmap.store import Store
 from regionmap.taxonomy import Taxonomy
+from regionmap.ui.pages import PageSpec
 from regionmap.urlstate import BASEMAPS, Notice, ViewState, parse_query_params, to_query_params
 
 URL_PARAMS = ("layers", "sectors", "category", "kreis", "gemeinde", "q", "site", "lang", "basemap")
 _VIEW = "view"
 _NOTICES = "url_notices"
 _PENDING = "pending_sidebar_changes"
+_PAGE_LAYERS = "sidebar_page_layers"
 _WIDGETS = {
     "lang": "w_lang",
     "basemap": "w_basemap",
@@ -119,6 +123,11 @@ def sidebar(data: Store, tax: Taxonomy, page_layers: Sequence[str]) -> ViewState
     """Render the filter sidebar for a page showing `page_layers` and return the resulting view state."""
     if _VIEW not in st.session_state:
         st.session_state[_VIEW] = _from_url(data, tax)
+    if st.session_state.get(_PAGE_LAYERS) != tuple(page_layers):
+        # Another page: its layer and category choices start from the view state, not from the last page's widgets.
+        st.session_state[_PAGE_LAYERS] = tuple(page_layers)
+        for name in ("layers", "categories"):
+            st.session_state.pop(_WIDGETS[name], None)
     _apply_pending()
     state: ViewState = st.session_state[_VIEW]
     lang = url_lang()
@@ -181,13 +190,23 @@ def sidebar(data: Store, tax: Taxonomy, page_layers: Sequence[str]) -> ViewState
         basemap=st.session_state[_WIDGETS["basemap"]],
         layers=tuple(l for l in tax_layer_order(tax) if l in chosen_layers or l in other_layers),
         sectors=tuple(st.session_state[_WIDGETS["sectors"]]),
-        categories=tuple(st.session_state[_WIDGETS["categories"]]),
+        categories=tuple(st.session_state[_WIDGETS["categories"]])
+        + tuple(c for c in state.categories if c not in category_ids),
         kreis=st.session_state[_WIDGETS["kreis"]],
         gemeinde=st.session_state[_WIDGETS["gemeinde"]],
         q=st.session_state[_WIDGETS["q"]].strip(),
     )
     set_current(new_state)
     return new_state
+
+
+def page_links(menu: DeltaGenerator, links: Sequence[tuple[StreamlitPage, PageSpec]], state: ViewState) -> None:
+    """The page menu in `menu`: links that keep the current view (its query parameters) on the other pages."""
+    params = to_query_params(state)
+    with menu:
+        for page, spec in links:
+            st.page_link(page, label=t(spec.title_key, state.lang), icon=spec.icon, query_params=params)
+        st.divider()
 
 
 def tax_layer_order(tax: Taxonomy) -> list[str]:
