@@ -1,7 +1,7 @@
 """The dashboard's map for one view: store layers + taxonomy + view state -> an offline folium map.
 
 Pure composition on top of `regionmap.maps`; no Streamlit. The pages cache the expensive parts (boundary payloads)
-on the store's cache key and call `dashboard_map` on every rerun.
+on the store's cache key and call `dashboard_parts` on every rerun.
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ size, availability and a maximum distance per location factor. The chosen site l
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import replace
@@ -31,7 +30,7 @@ from regionmap.store import Store
 from regionmap.thematic import THEMATIC_LAYERS
 from regionmap.ui import data, view
 from regionmap.ui.layout import header, shown_layers
-from regionmap.ui.mapview import detail_card, plain, select, selected, show_map
+from regionmap.ui.mapview import chosen_row, detail_card, plain, select, selected, show_map, table_key
 from regionmap.ui.pages import page_spec
 from regionmap.urlstate import ViewState
 
@@ -39,11 +38,6 @@ PAGE = "sites"
 RESULT_MAP_HEIGHT = 520
 SITE_MAP_HEIGHT = 420
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _digest(ids: pd.Series, *parts: str) -> str:
-    """A short key that changes when the listed sites or their order change (a new table has no stale selection)."""
-    return hashlib.sha1("\n".join([*parts, *ids.astype(str)]).encode("utf-8")).hexdigest()[:12]
 
 
 
@@ -138,16 +132,9 @@ def result_table(found: gpd.GeoDataFrame, factors: tuple[LocationFactor, ...], l
     config[t("column.area_ha", lang)] = st.column_config.NumberColumn(format="%.1f")
     event = st.dataframe(frame, hide_index=True, width="stretch", on_select="rerun",
                          selection_mode="single-row", column_config=config,
-                         key=f"finder_table_{_digest(found['id'], lang)}")
+                         key=table_key("finder_table", found["id"], lang))
     st.caption(t("investor.page.factors_note", lang))
-    rows = event.selection.rows if event is not None else []
-    if not rows or rows[0] >= len(found):
-        return None
-    site_id = str(found.iloc[rows[0]]["id"])
-    if st.session_state.get("finder_last_row") == site_id:
-        return None
-    st.session_state["finder_last_row"] = site_id
-    return site_id
+    return chosen_row(event, found["id"], "finder_last_row")
 
 
 def site_sheet(store: Store, state: ViewState, factors: tuple[LocationFactor, ...]) -> None:

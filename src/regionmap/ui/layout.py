@@ -45,6 +45,8 @@ def figures(store: Store, state: ViewState, shown: Mapping[str, gpd.GeoDataFrame
     cols[1].metric(t("figures.area", lang), format_km2(figs["area_km2"], lang))
     cols[2].metric(t("figures.density", lang), format_density(figs["density"], lang))
     cols[3].metric(t("figures.municipalities", lang), format_number(figs["municipalities"], lang))
+    if figs["population_unknown"]:
+        st.caption(t("figures.population_incomplete", lang, count=format_number(figs["population_unknown"], lang)))
     if figs["counts"]:
         layer_cols = st.columns(len(figs["counts"]))
         for col, (layer_id, count) in zip(layer_cols, figs["counts"].items()):

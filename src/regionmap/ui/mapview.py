@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
@@ -12,7 +13,7 @@ from streamlit_folium import st_folium
 from regionmap.dashboard import COLOUR_BY, Choropleth, dashboard_parts, display_zoom
 from regionmap.details import description, is_indicative, record_fields, table_frame
 from regionmap.filters import bounds_for
-from regionmap.i18n import t
+from regionmap.i18n import format_number, t
 from regionmap.maps import RETURNED_OBJECTS, MapParts, bounds_of, clicked_record
 from regionmap.store import Store
 from regionmap.ui import data
@@ -130,7 +131,8 @@ def layer_tables(page: str, shown: Mapping[str, gpd.GeoDataFrame], totals: Mappi
     for layer_id, gdf in shown.items():
         layer = tax.layer(layer_id)
         st.markdown(f"#### {plain(layer.label(lang))}")
-        st.caption(t("table.shown", lang, shown=len(gdf), total=totals.get(layer_id, len(gdf))))
+        st.caption(t("table.shown", lang, shown=format_number(len(gdf), lang),
+                     total=format_number(totals.get(layer_id, len(gdf)), lang)))
         if gdf.empty:
             st.info(t("table.empty", lang))
             continue
@@ -141,16 +143,36 @@ def layer_tables(page: str, shown: Mapping[str, gpd.GeoDataFrame], totals: Mappi
             width="stretch",
             on_select="rerun",
             selection_mode="single-row",
-            key=f"table_{page}_{layer_id}",
+            key=table_key(f"table_{page}_{layer_id}", gdf["id"], lang),
             column_config={t("column.website", lang): st.column_config.LinkColumn()},
         )
-        rows = event.selection.rows if event is not None else []
-        if rows:
-            record_id = str(gdf.iloc[rows[0]]["id"])
-            if st.session_state.get(f"last_row_{page}_{layer_id}") != record_id:
-                st.session_state[f"last_row_{page}_{layer_id}"] = record_id
-                select(page, layer_id, record_id)
-                st.rerun()
+        record_id = chosen_row(event, gdf["id"], f"last_row_{page}_{layer_id}")
+        if record_id is not None:
+            select(page, layer_id, record_id)
+            st.rerun()
+
+
+def table_key(prefix: str, ids: pd.Series, *parts: str) -> str:
+    """A table's widget key that changes with its rows: a new list never inherits a stale row selection."""
+    digest = hashlib.sha1("\n".join([*parts, *ids.astype(str)]).encode("utf-8")).hexdigest()[:12]
+    return f"{prefix}_{digest}"
+
+
+def chosen_row(event: object, ids: pd.Series, memory_key: str) -> str | None:
+    """The id of a row the user has just chosen in a table (None when nothing new is chosen).
+
+    The last chosen id is remembered under `memory_key` so that reruns do not choose it again; choosing nothing
+    forgets it, so the same row can be chosen again after something else was selected on the map.
+    """
+    rows = event.selection.rows if event is not None else []
+    if not rows or rows[0] >= len(ids):
+        st.session_state.pop(memory_key, None)
+        return None
+    record_id = str(ids.iloc[rows[0]])
+    if st.session_state.get(memory_key) == record_id:
+        return None
+    st.session_state[memory_key] = record_id
+    return record_id
 
 
 _MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$&:"})

@@ -57,7 +57,7 @@ def profile(store: Store, state: ViewState, indicator_id: str) -> None:
     if rows.empty:
         return
     row = rows.iloc[0]
-    st.subheader(t("profile.heading", lang, name=row["name"]))
+    st.subheader(plain(t("profile.heading", lang, name=row["name"])))
     st.caption(plain(f"{label_for('kind', str(row['kind']), lang)} · {row['kreis_name']} · AGS {row['ags']}"))
     cols = st.columns(4)
     cols[0].metric(t("figures.population", lang), format_number(row["population"], lang))

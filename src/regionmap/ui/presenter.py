@@ -36,7 +36,7 @@ from regionmap.tours import (
     stop_view_state,
     vocab_from_store,
 )
-from regionmap.ui import data
+from regionmap.ui import data, view
 from regionmap.ui.layout import shown_layers
 from regionmap.ui.mapview import draw_map, plain
 
@@ -179,6 +179,7 @@ def _qr_code(stop: Stop, lang: str) -> None:
 
 def presenter_page() -> None:
     """Render the presenter page for this run."""
+    view.ensure_entrypoint()
     st.html(CSS)
     query = _query()
     lang = query["lang"] if query["lang"] in LANGUAGES else DEFAULT_LANGUAGE

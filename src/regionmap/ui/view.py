@@ -17,6 +17,7 @@ from streamlit.navigation.page import StreamlitPage
 from regionmap.config import LANGUAGES
 from regionmap.i18n import normalise_lang, t
 from regionmap.store import Store
+from regionmap.details import category_label, sector_labels
 from regionmap.taxonomy import Taxonomy
 from regionmap.ui.pages import PageSpec
 from regionmap.urlstate import BASEMAPS, Notice, ViewState, parse_query_params, to_query_params
@@ -158,7 +159,7 @@ def sidebar(data: Store, tax: Taxonomy, page_layers: Sequence[str]) -> ViewState
                            format_func=lambda layer_id: tax.layer(layer_id).label(lang))
         st.multiselect(t("sidebar.sectors", lang), tax.sector_ids, key=_WIDGETS["sectors"],
                        help=t("sidebar.sectors_help", lang), placeholder=choose,
-                       format_func=lambda sector_id: _sector_label(tax, sector_id, lang))
+                       format_func=lambda sector_id: sector_labels(tax, sector_id, lang))
         labels = {c: _category_label(tax, layer_id, c, lang, len(page_layers) > 1) for layer_id, c in category_options}
         st.multiselect(t("sidebar.category", lang), category_ids, key=_WIDGETS["categories"], placeholder=choose,
                        format_func=lambda c: labels[c])
@@ -227,11 +228,6 @@ def _reset(lang: str, basemap: str) -> None:
     st.rerun()
 
 
-def _sector_label(tax: Taxonomy, sector_id: str, lang: str) -> str:
-    return next(s.label(lang) for s in tax.sectors if s.id == sector_id)
-
-
 def _category_label(tax: Taxonomy, layer_id: str, category_id: str, lang: str, with_layer: bool) -> str:
-    layer = tax.layer(layer_id)
-    label = next(c.label(lang) for c in layer.categories if c.id == category_id)
-    return f"{layer.label(lang)}: {label}" if with_layer else label
+    label = category_label(tax, layer_id, category_id, lang)
+    return f"{tax.layer(layer_id).label(lang)}: {label}" if with_layer else label
