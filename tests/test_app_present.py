@@ -183,3 +183,8 @@ def test_session_state_stays_bounded_over_a_tour(monkeypatch, built_store, tour)
     after = set(at.session_state.keys())
     assert len(after) == len(keys)  # Streamlit's own widget ids may change, their number does not
     assert {k for k in after if k.startswith("present")} == {k for k in keys if k.startswith("present")}
+
+
+def test_language_and_basemap_are_read_like_the_dashboard_reads_them() -> None:
+    params, notices = parse_present_params({"lang": " EN ", "basemap": "OSM"}, ["region"])
+    assert (params.lang, params.basemap, notices) == ("en", "osm", [])

@@ -43,13 +43,13 @@ def parse_present_params(
     if tour_id not in tour_ids:
         notices.append(Notice("tour", tour_id, "present.unknown_tour", {"default": tour_ids[0]}))
         tour_id = tour_ids[0]
-    lang = query.get("lang") or DEFAULT_LANGUAGE
+    lang = (query.get("lang") or "").strip().lower() or DEFAULT_LANGUAGE
     if lang not in LANGUAGES:
-        notices.append(Notice("lang", lang, "present.bad_lang"))
+        notices.append(Notice("lang", str(query.get("lang")), "present.bad_lang"))
         lang = DEFAULT_LANGUAGE
-    basemap = query.get("basemap") or PRESENTER_BASEMAP
+    basemap = (query.get("basemap") or "").strip().lower() or PRESENTER_BASEMAP
     if basemap not in BASEMAPS:
-        notices.append(Notice("basemap", basemap, "present.bad_basemap"))
+        notices.append(Notice("basemap", str(query.get("basemap")), "present.bad_basemap"))
         basemap = PRESENTER_BASEMAP
     autoplay, valid = parse_autoplay(query.get("autoplay"))
     if not valid:

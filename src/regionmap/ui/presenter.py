@@ -16,11 +16,11 @@ from functools import lru_cache
 import streamlit as st
 
 from regionmap import presenter
-from regionmap.config import DEFAULT_LANGUAGE, LANGUAGES, public_url
+from regionmap.config import LANGUAGES, public_url
 from regionmap.dashboard import dashboard_parts
 from regionmap.errors import RegionmapError
 from regionmap.filters import bounds_for
-from regionmap.i18n import format_number, t
+from regionmap.i18n import format_number, normalise_lang, t
 from regionmap.maps import bounds_of
 from regionmap.maps.elements import OverlayGroup
 from regionmap.presentation import PresentParams, highlight_layer, highlighted, parse_present_params
@@ -182,7 +182,7 @@ def presenter_page() -> None:
     view.ensure_entrypoint()
     st.html(CSS)
     query = _query()
-    lang = query["lang"] if query["lang"] in LANGUAGES else DEFAULT_LANGUAGE
+    lang = normalise_lang((query["lang"] or "").strip().lower())
     store = data.store(lang)
     try:
         available = tours(store)
