@@ -21,17 +21,17 @@ from regionmap import config
 from regionmap.errors import RegionmapError
 from regionmap.manifest import read_manifest
 from regionmap.taxonomy import Taxonomy
+from regionmap.thematic import REQUIRED_COLUMNS as THEMATIC_REQUIRED
 from regionmap.thematic import THEMATIC_LAYERS
 from regionmap.urlstate import Vocab
 
-CORE_COLUMNS = ("id", "name", "layer", "category", "sectors", "ags", "municipality", "kreis", "kreis_ags", "source", "as_of")
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "gemeinden": ("ags", "name", "kind", "kreis_ags", "kreis_name", "population", "area_km2", "density",
                   *(f"n_{layer}" for layer in THEMATIC_LAYERS)),
     "kreise": ("ags", "name", "population", "area_km2", "density", "n_gemeinden"),
     "region": ("id", "name", "population", "area_km2", "density", "n_gemeinden", "n_kreise"),
     "states": ("ags", "name"),
-    **{layer: CORE_COLUMNS for layer in THEMATIC_LAYERS},
+    **{layer: THEMATIC_REQUIRED for layer in THEMATIC_LAYERS},
 }
 BUILD_HINT = (
     "Build it with `REGIONMAP_SOURCE_DIR=/path/to/sources regionmap build-data` "

@@ -32,12 +32,15 @@ from regionmap.sources_registry import Source, load_registry
 from regionmap.spatial import LOCATION_COLUMNS, WGS84, locate_points, points_from_lonlat
 from regionmap.taxonomy import Taxonomy, taxonomy
 
-__all__ = ["THEMATIC_LAYERS", "CORE_COLUMNS", "LAYER_COLUMNS", "build_thematic_layers", "split_sectors",
+__all__ = ["THEMATIC_LAYERS", "CORE_COLUMNS", "REQUIRED_COLUMNS", "LAYER_COLUMNS", "build_thematic_layers", "split_sectors",
            "load_derived_texts"]
 
 THEMATIC_LAYERS = ("research", "sites", "health", "events", "mobility")
 CORE_COLUMNS = ("id", "name", "layer", "category", "sectors", "ags", "municipality", "kreis", "kreis_ags", "address",
                 "website", "source", "as_of", "description_de", "description_en", "description_fr")
+# The core columns every record must fill (the others may be empty).
+REQUIRED_COLUMNS = ("id", "name", "layer", "category", "sectors", "ags", "municipality", "kreis", "kreis_ags", "source",
+                    "as_of")
 LAYER_COLUMNS: dict[str, tuple[str, ...]] = {
     "research": (),
     "events": (),

@@ -25,10 +25,8 @@ from regionmap.curated import (
 )
 from regionmap.spatial import WGS84
 from regionmap.taxonomy import taxonomy
-from regionmap.thematic import CORE_COLUMNS, LAYER_COLUMNS, THEMATIC_LAYERS
+from regionmap.thematic import CORE_COLUMNS, LAYER_COLUMNS, REQUIRED_COLUMNS, THEMATIC_LAYERS
 
-STORE_REQUIRED = frozenset({"id", "name", "layer", "category", "sectors", "ags", "municipality", "kreis", "kreis_ags",
-                            "source", "as_of"})
 NO_STORE = ("store not found: the geographic checks (coordinates inside the region and the municipality, swapped "
             "or projected coordinates) and the health register check need `regionmap build-data` first")
 
@@ -56,7 +54,7 @@ class ValidationReport:
 def store_schema(layer: str) -> Schema:
     """The columns a thematic layer has in the store, checked like the curated files' columns of the same name."""
     kinds = {f.name: f.kind for f in SCHEMAS["research"].fields} | {f.name: f.kind for f in SCHEMAS[layer].fields}
-    fields = tuple(Field(name, kinds.get(name, "text"), required=name in STORE_REQUIRED)
+    fields = tuple(Field(name, kinds.get(name, "text"), required=name in REQUIRED_COLUMNS)
                    for name in (*CORE_COLUMNS, *LAYER_COLUMNS[layer]))
     return Schema(f"store {layer}", fields, layer=layer)
 
