@@ -15,8 +15,9 @@ from pypdf import PdfReader
 from shapely.geometry import Point, box
 
 from regionmap.config import region
-from regionmap.expose import ExposeContext, expose_filename, map_targets, render_expose, source_attributions
-from regionmap.location_factors import compute_location_factors, location_factors
+from regionmap.expose import ExposeContext, expose_filename, render_expose, source_attributions
+from regionmap.expose.map_image import MAP_FACTORS
+from regionmap.location_factors import compute_location_factors, location_factors, nearest_features
 from regionmap.sources_registry import load_registry
 from regionmap.taxonomy import taxonomy
 
@@ -140,7 +141,7 @@ def test_page_renders_with_map_and_text() -> None:
 
 
 def test_map_shows_the_nearest_features() -> None:
-    targets = map_targets(site(), layers(), location_factors(), taxonomy(), "en")
+    targets = nearest_features(site(), layers(), location_factors(), taxonomy(), "en", MAP_FACTORS)
     assert [t.name for t in targets] == ["Hannover Hbf", "Flughafen Hannover-Langenhagen", "Leibniz Universität Hannover",
                                          "AS Lehrte-Ost (A2) $x^2$"]
     assert all(t.km > 0 for t in targets) and targets[1].category_label == "Airport"

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from shapely.geometry import Point
+
 from regionmap.config import DEFAULT_LANGUAGE, LANGUAGES, data_dir, load_toml
 from regionmap.errors import ConfigError
 from regionmap.spatial import METRIC_CRS
@@ -212,4 +214,49 @@ def compute_location_factors(
             picked = np.full(len(out), None, dtype=object)
             picked[found] = targets[source].to_numpy(dtype=object)[nearest.positions[found]]
             out[column] = pd.Series(picked, index=out.index, dtype="string")
+    return out
+
+
+@dataclass(frozen=True)
+class NearestFeature:
+    """The nearest feature of one location factor of a site, for maps and reports."""
+
+    factor_id: str
+    name: str
+    km: float
+    point: Point  # EPSG:25832
+    colour: str  # its category's colour
+    category_label: str
+
+
+def nearest_features(
+    site: pd.Series,
+    layers: dict[str, gpd.GeoDataFrame] | Any,
+    factors: tuple[LocationFactor, ...] | list[LocationFactor],
+    tax: Taxonomy,
+    lang: str,
+    factor_ids: Any = None,
+    fallback_colour: str = "#263238",
+) -> list[NearestFeature]:
+    """The nearest feature of each factor (or of those in `factor_ids`), found by the site's `nearest_<factor>_id`."""
+    out = []
+    for factor in (f for f in factors if factor_ids is None or f.id in factor_ids):
+        target_id = site.get(factor.id_column)
+        layer = layers.get(factor.layer)
+        if layer is None or not isinstance(target_id, str) or not target_id:
+            continue
+        rows = layer[layer["id"] == target_id]
+        if rows.empty or rows.geometry.iloc[0] is None or rows.geometry.iloc[0].is_empty:
+            continue
+        row = rows.iloc[0]
+        point = gpd.GeoSeries([rows.geometry.iloc[0]], crs=layer.crs).to_crs(METRIC_CRS).iloc[0]
+        category = next((c for c in tax.layer(factor.layer).categories if c.id == row["category"]), None)
+        out.append(NearestFeature(
+            factor_id=factor.id,
+            name=str(row["name"]),
+            km=float(site.get(factor.value_column, np.nan)),
+            point=point.representative_point(),
+            colour=category.colour if category else fallback_colour,
+            category_label=category.label(lang) if category else factor.label(lang),
+        ))
     return out

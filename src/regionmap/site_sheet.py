@@ -12,9 +12,8 @@ import pandas as pd
 from regionmap.compare import AREA_ROW, compare_sites
 from regionmap.dashboard import BOUNDARY_STYLES, attributions
 from regionmap.details import is_indicative, table_frame
-from regionmap.expose import map_targets
 from regionmap.i18n import format_number, format_quantity, t
-from regionmap.location_factors import LocationFactor
+from regionmap.location_factors import LocationFactor, nearest_features
 from regionmap.maps import Bounds, ColourClass, backdrop_layer, boundary_layer, build_map, get_basemap
 from regionmap.maps.elements import OfflineMap, PointLayer, html_text
 from regionmap.maps.points import point_legend_entry, point_payload
@@ -98,7 +97,7 @@ def site_location_map(
     Names and distances travel as point names (escaped in the browser); the lines carry no text.
     """
     site_point = gpd.GeoSeries([site.geometry], crs=WGS84).iloc[0]
-    targets = map_targets(site, layers, factors, tax, lang, wanted={f.id: "o" for f in factors})
+    targets = nearest_features(site, layers, factors, tax, lang)
     target_points = gpd.GeoSeries([target.point for target in targets], crs=METRIC_CRS).to_crs(WGS84)
     labels = [
         t("investor.page.map_target", lang, factor=target.category_label, name=target.name,

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import geopandas as gpd
 import pandas as pd
@@ -20,11 +19,10 @@ from matplotlib.patches import Patch, Rectangle
 from shapely.geometry import Point, box
 
 from regionmap import i18n
-from regionmap.location_factors import LocationFactor
+from regionmap.location_factors import NearestFeature
 from regionmap.spatial import METRIC_CRS
-from regionmap.taxonomy import Taxonomy
 
-MAP_FACTORS = {"station_fv": "s", "airport": "^", "university": "D", "motorway": "h"}  # factor id -> marker
+MAP_FACTORS = {"station_fv": "s", "airport": "^", "university": "D", "motorway": "h"}  # factors drawn -> marker
 SCALE_STEPS_KM = (0.5, 1, 2, 5, 10, 20, 50, 100)
 MIN_SPAN_M = 4_000.0
 PADDING = 0.12
@@ -38,55 +36,10 @@ NEIGHBOUR_FILL = "#eceff1"
 BORDER = "#ffffff"
 
 
-@dataclass(frozen=True)
-class MapTarget:
-    """A nearest feature drawn on the map."""
-
-    name: str
-    km: float
-    point: Point  # EPSG:25832
-    colour: str
-    marker: str
-    category_label: str
-
-
-def _clip(text: str, limit: int) -> str:
+def clip(text: str, limit: int) -> str:
+    """`text` on one line, shortened to `limit` characters with an ellipsis."""
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def map_targets(
-    site: pd.Series,
-    layers: Mapping[str, gpd.GeoDataFrame],
-    factors: Sequence[LocationFactor],
-    tax: Taxonomy,
-    lang: str,
-    wanted: Mapping[str, str] = MAP_FACTORS,
-) -> list[MapTarget]:
-    """The nearest features of the `wanted` factors (id -> marker), found by the site's `nearest_<factor>_id`."""
-    targets = []
-    for factor in (f for f in factors if f.id in wanted):
-        target_id = site.get(factor.id_column)
-        layer = layers.get(factor.layer)
-        if layer is None or not isinstance(target_id, str) or not target_id:
-            continue
-        rows = layer[layer["id"] == target_id]
-        if rows.empty or rows.geometry.iloc[0] is None or rows.geometry.iloc[0].is_empty:
-            continue
-        row = rows.iloc[0]
-        point = gpd.GeoSeries([rows.geometry.iloc[0]], crs=layer.crs).to_crs(METRIC_CRS).iloc[0]
-        category = next((c for c in tax.layer(factor.layer).categories if c.id == row["category"]), None)
-        targets.append(
-            MapTarget(
-                name=str(row["name"]),
-                km=float(site.get(factor.value_column, math.nan)),
-                point=point.representative_point(),
-                colour=category.colour if category else INK,
-                marker=wanted[factor.id],
-                category_label=category.label(lang) if category else factor.label(lang),
-            )
-        )
-    return targets
 
 
 def _extent(points: Sequence[Point], municipality: gpd.GeoSeries, aspect: float) -> tuple[float, float, float, float]:
@@ -151,7 +104,7 @@ def render_site_map(
     site: pd.Series,
     site_point: Point,
     gemeinden: gpd.GeoDataFrame,
-    targets: Sequence[MapTarget],
+    targets: Sequence[NearestFeature],
     lang: str,
     size_mm: tuple[float, float] = (178.0, 100.0),
     dpi: int = 200,
@@ -178,9 +131,10 @@ def render_site_map(
     for target in targets:
         ax.plot([site_point.x, target.point.x], [site_point.y, target.point.y], color=target.colour, linewidth=1.3,
                 linestyle=(0, (4, 2)), zorder=4)
-        ax.scatter([target.point.x], [target.point.y], s=48, marker=target.marker, color=target.colour,
+        ax.scatter([target.point.x], [target.point.y], s=48, marker=MAP_FACTORS.get(target.factor_id, "o"),
+                   color=target.colour,
                    edgecolor="white", linewidth=0.9, zorder=6)
-        label = _clip(target.name, LABEL_CHARS)
+        label = clip(target.name, LABEL_CHARS)
         if not math.isnan(target.km):
             label += "\n" + i18n.format_quantity(target.km, "km", lang, decimals=1)
         dx, dy = _label_side(site_point, target.point, label, extent, size_mm)
@@ -199,11 +153,11 @@ def render_site_map(
         Line2D([], [], marker="*", linestyle="none", markersize=10, color=SITE_COLOUR, markeredgecolor=INK,
                label=i18n.t("investor.expose.map_site", lang)),
         Patch(facecolor="#fdf0dd", edgecolor=SITE_COLOUR,
-              label=_clip(i18n.t("investor.expose.map_municipality", lang, name=site.get("municipality") or "–"),
+              label=clip(i18n.t("investor.expose.map_municipality", lang, name=site.get("municipality") or "–"),
                           48)),
         Patch(facecolor=NEIGHBOUR_FILL, edgecolor="#b0bec5", label=i18n.t("investor.expose.map_neighbours", lang)),
-        *(Line2D([], [], marker=t.marker, linestyle="none", markersize=6, color=t.colour, markeredgecolor="white",
-                 label=t.category_label) for t in targets),
+        *(Line2D([], [], marker=MAP_FACTORS.get(t.factor_id, "o"), linestyle="none", markersize=6, color=t.colour,
+                 markeredgecolor="white", label=t.category_label) for t in targets),
     ]
     legend = fig.legend(handles=handles, loc="center", bbox_to_anchor=(0.5, LEGEND_STRIP / 2), ncol=4, fontsize=6.5,
                         frameon=False, columnspacing=1.6, handletextpad=0.5)

@@ -19,8 +19,8 @@ from fpdf.enums import Align, TableBordersLayout, WrapMode, XPos, YPos
 
 from regionmap import i18n
 from regionmap.config import Region, region
-from regionmap.expose.map_image import SITE_COLOUR, map_targets, render_site_map
-from regionmap.location_factors import STRAIGHT_LINE, LocationFactor, location_factors
+from regionmap.expose.map_image import MAP_FACTORS, SITE_COLOUR, clip, render_site_map
+from regionmap.location_factors import STRAIGHT_LINE, LocationFactor, location_factors, nearest_features
 from regionmap.site_finder import SiteVocabulary, site_vocabulary
 from regionmap.sources_registry import Registry
 from regionmap.spatial import METRIC_CRS
@@ -78,10 +78,6 @@ def _text(value: object) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return ""
     return " ".join("".join(c if c.isprintable() else " " for c in str(value)).split())
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 class _Document(FPDF):
@@ -147,7 +143,7 @@ class _Document(FPDF):
                 for i, value in enumerate(values):
                     right = align_last_right and i == len(values) - 1
                     style = label_style if header is None and i == 0 else None
-                    row.cell(_clip(value, FIELD_CHARS), style=style, align="RIGHT" if right else None)
+                    row.cell(clip(value, FIELD_CHARS), style=style, align="RIGHT" if right else None)
         self.ln(1)
 
 
@@ -233,9 +229,9 @@ def render_expose(site: pd.Series, context: ExposeContext, lang: str, crs: objec
     name = _text(site.get("name")) or _text(site.get("id"))
     region_name = context.region.name(lang)
     generated = t("generated", date=i18n.format_date(context.generated.isoformat(), lang))
-    footer = " · ".join((context.region.short_names.get(lang, region_name), _clip(name, FOOTER_NAME_CHARS)))
+    footer = " · ".join((context.region.short_names.get(lang, region_name), clip(name, FOOTER_NAME_CHARS)))
     pdf = _Document(footer_text=footer, page_label=lambda page: f"{generated} · {t('page', page=page, pages='{nb}')}")
-    pdf.set_title(_clip(f"{t('kind')}: {name}", 200))
+    pdf.set_title(clip(f"{t('kind')}: {name}", 200))
     pdf.set_author(region_name)
     pdf.set_lang(lang)
     pdf.set_creation_date(dt.datetime.combine(context.generated, dt.time(), tzinfo=dt.timezone.utc))
@@ -244,14 +240,14 @@ def render_expose(site: pd.Series, context: ExposeContext, lang: str, crs: objec
     # Header: region and document kind, rule, site name, type and place.
     pdf.set_font(FONT, "", 8)
     pdf.set_text_color(*MUTED)
-    pdf.cell(pdf.epw * 0.7, 4, _clip(region_name, 90), align=Align.L)
+    pdf.cell(pdf.epw * 0.7, 4, clip(region_name, 90), align=Align.L)
     pdf.cell(pdf.epw * 0.3, 4, t("kind"), align=Align.R, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_draw_color(*ACCENT)
     pdf.set_line_width(0.8)
     pdf.line(MARGIN, pdf.get_y() + 1, pdf.w - MARGIN, pdf.get_y() + 1)
     pdf.set_line_width(0.2)
     pdf.ln(4)
-    pdf.paragraph(_clip(name, TITLE_CHARS), size=17, style="B")
+    pdf.paragraph(clip(name, TITLE_CHARS), size=17, style="B")
     place = ", ".join(v for v in (_text(site.get("municipality")), _text(site.get("kreis"))) if v)
     subtitle = " · ".join(v for v in (_category_label(context.taxonomy, site.get("category"), lang), place) if v)
     pdf.ln(0.5)
@@ -264,7 +260,7 @@ def render_expose(site: pd.Series, context: ExposeContext, lang: str, crs: objec
 
     # Location map.
     point = _site_point(site, crs)
-    targets = map_targets(site, context.layers, context.factors, context.taxonomy, lang)
+    targets = nearest_features(site, context.layers, context.factors, context.taxonomy, lang, MAP_FACTORS)
     image = render_site_map(site, point.iloc[0], context.gemeinden, targets, lang, size_mm=MAP_SIZE_MM)
     pdf.image(image, x=MARGIN, w=MAP_SIZE_MM[0], h=MAP_SIZE_MM[1])
     pdf.ln(1)
@@ -283,21 +279,21 @@ def render_expose(site: pd.Series, context: ExposeContext, lang: str, crs: objec
     description = _text(site.get(f"description_{lang}")) or _text(site.get("description_de"))
     if description:
         pdf.heading(t("description"))
-        pdf.paragraph(_clip(description, FIELD_CHARS * 3))
+        pdf.paragraph(clip(description, FIELD_CHARS * 3))
 
     matches = context.gemeinden[context.gemeinden["ags"] == site.get("ags")]
     municipality = matches.iloc[0] if not matches.empty else None
     if municipality is not None:
         profile_rows = _profile_rows(municipality, context, lang)
-        pdf.heading(t("profile", name=_clip(_text(municipality.get("name")), 80)), keep_with=ROW_MM * len(profile_rows))
+        pdf.heading(t("profile", name=clip(_text(municipality.get("name")), 80)), keep_with=ROW_MM * len(profile_rows))
         pdf.table_rows(profile_rows, widths=(1, 2.6))
 
     pdf.heading(t("sources"))
     as_of = i18n.format_date(_text(site.get("as_of")) or None, lang)
-    pdf.paragraph(_clip(t("record_source", source=_text(site.get("source")) or "–", as_of=as_of), FIELD_CHARS))
+    pdf.paragraph(clip(t("record_source", source=_text(site.get("source")) or "–", as_of=as_of), FIELD_CHARS))
     pdf.ln(1)
     for line in [*context.attributions, t("curated_note")]:
-        pdf.paragraph("• " + _clip(_text(line), FIELD_CHARS), size=7.5)
+        pdf.paragraph("• " + clip(_text(line), FIELD_CHARS), size=7.5)
     pdf.ln(1.5)
     pdf.paragraph(t("disclaimer"), size=7.5, style="I", colour=MUTED)
     pdf.paragraph(generated, size=7.5, colour=MUTED)
@@ -309,7 +305,7 @@ def _notice(pdf: _Document, site: pd.Series, lang: str) -> None:
     text = i18n.t("sites.indicative_notice", lang)
     note = _text(site.get("indicative_note"))
     if note:
-        text += "\n" + i18n.t("investor.expose.indicative_basis", lang, note=_clip(note, FIELD_CHARS))
+        text += "\n" + i18n.t("investor.expose.indicative_basis", lang, note=clip(note, FIELD_CHARS))
     with pdf.local_context(fill_color=NOTICE_FILL, draw_color=ACCENT, line_width=0.4):
         pdf.set_font(FONT, "B", 9.5)
         pdf.multi_cell(0, 5.5, i18n.t("investor.expose.indicative_heading", lang), border="LTR", fill=True,

@@ -20,7 +20,6 @@ from regionmap.compare import AREA_ROW, MAX_COMPARED, MIN_COMPARED
 from regionmap.config import LANGUAGES
 from regionmap.dashboard import KREIS_ZOOM
 from regionmap.details import is_indicative
-from regionmap.expose import ExposeContext, expose_filename, render_expose, source_attributions
 from regionmap.exports import to_csv_bytes, to_excel_bytes, to_geojson_bytes
 from regionmap.i18n import format_density, format_km2, format_number, t
 from regionmap.location_factors import LocationFactor, location_factors
@@ -195,6 +194,9 @@ def municipality_profile(store: Store, site: pd.Series, lang: str) -> None:
 
 def expose_download(store: Store, site: pd.Series, lang: str) -> None:
     """The exposé PDF of the site in a chosen language, rendered only when the button is pressed."""
+    # Imported here: fpdf2 and matplotlib take half a second to load and only a site sheet needs them.
+    from regionmap.expose import ExposeContext, expose_filename, render_expose, source_attributions
+
     left, right = st.columns([1, 2], vertical_alignment="bottom")
     expose_lang = left.selectbox(t("investor.download.expose_lang", lang), LANGUAGES, index=LANGUAGES.index(lang),
                                  format_func=lambda code: t(f"language.{code}", code), key="expose_lang")
