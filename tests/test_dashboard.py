@@ -224,3 +224,13 @@ def test_overview_boundaries_stay_small_and_detail_grows_with_the_selection(stor
     overview, kreis_view, gemeinde_view = (sizes[z] for z in sorted(sizes))
     assert overview <= 400_000
     assert overview < kreis_view <= gemeinde_view
+
+
+def test_basemaps_come_from_the_source_registry() -> None:
+    from regionmap.dashboard import basemap_of
+
+    osm = next(b for b in REGISTRY.basemaps if b.id == "osm")
+    assert (basemap_of(REGISTRY, "osm").tiles, basemap_of(REGISTRY, "osm").attribution) == (osm.tiles, osm.attribution)
+    assert basemap_of(REGISTRY, "none").tiles is None
+    with pytest.raises(ValueError, match="unknown basemap"):
+        basemap_of(REGISTRY, "satellite")

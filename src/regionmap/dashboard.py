@@ -7,7 +7,7 @@ on the store's cache key and call `dashboard_parts` on every rerun.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -25,7 +25,8 @@ from regionmap.maps import (
     boundary_payload,
     MapParts,
     compose_map,
-    get_basemap,
+    Basemap,
+    basemap_from_config,
     point_layer,
     simplified_boundaries,
     tolerance_for_zoom,
@@ -126,6 +127,14 @@ def attributions(
     return texts
 
 
+def basemap_of(registry: Registry, basemap_id: str) -> Basemap:
+    """The basemap `basemap_id` as configured in data/sources.toml (`[[basemaps]]`: tiles, attribution, zoom)."""
+    for entry in registry.basemaps:
+        if entry.id == basemap_id:
+            return basemap_from_config({k: v for k, v in asdict(entry).items() if v is not None})
+    raise ValueError(f"unknown basemap {basemap_id!r}: data/sources.toml has {[b.id for b in registry.basemaps]}")
+
+
 def colour_classes(layer: Layer, taxonomy: Taxonomy, colour_by: str, lang: str) -> tuple[str, list[ColourClass]]:
     """The column to colour a layer's markers by and its classes (categories of the layer, or all sectors)."""
     if colour_by == "sectors":
@@ -153,7 +162,7 @@ def dashboard_parts(
     `boundary_payloads`. A `choropleth` fills the municipalities and adds its classes to the legend. The base part
     depends only on the boundaries, basemap, view and choropleth: a filter change swaps the overlays alone.
     """
-    basemap = get_basemap(basemap_id)
+    basemap = basemap_of(registry, basemap_id)
     gemeinden_label = t("legend.gemeinden", lang)
     if choropleth is None:
         gemeinden = boundary_layer(

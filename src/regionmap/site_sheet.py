@@ -10,11 +10,11 @@ import geopandas as gpd
 import pandas as pd
 
 from regionmap.compare import AREA_ROW, compare_sites
-from regionmap.dashboard import BOUNDARY_STYLES, attributions
+from regionmap.dashboard import BOUNDARY_STYLES, attributions, basemap_of
 from regionmap.details import is_indicative, table_frame
 from regionmap.i18n import format_number, format_quantity, t
 from regionmap.location_factors import LocationFactor, nearest_features
-from regionmap.maps import Bounds, ColourClass, backdrop_layer, boundary_layer, build_map, get_basemap
+from regionmap.maps import Bounds, ColourClass, backdrop_layer, boundary_layer, build_map
 from regionmap.maps.elements import OfflineMap, PointLayer, html_text
 from regionmap.maps.points import point_legend_entry, point_payload
 from regionmap.sources_registry import Registry
@@ -104,7 +104,7 @@ def site_location_map(
           distance=format_quantity(target.km, "km", lang, 1))
         for target in targets
     ]
-    basemap = get_basemap(basemap_id)
+    basemap = basemap_of(registry, basemap_id)
     style = BOUNDARY_STYLES["gemeinden"]
     gemeinden = boundary_layer(simplified["gemeinden"], label=t("legend.gemeinden", lang), payload=gemeinden_payload,
                                fill_opacity=0.0, colour=style["colour"], weight=style["weight"])
