@@ -357,7 +357,24 @@ class LegendControl(VerbatimRender):
             var control = L.control({position: spec.position});
             control.onAdd = function () {
                 var box = el("div", "leaflet-control rm-legend");
-                if (spec.title) { box.appendChild(el("div", "rm-legend-title", spec.title)); }
+                var rows = spec.entries.reduce(function (n, e) { return n + 1 + e.items.length; }, 0);
+                var hasItems = spec.entries.some(function (e) { return e.items.length > 0; });
+                if (spec.title) {
+                    var title = el("div", "rm-legend-title", spec.title);
+                    if (hasItems) {
+                        // A long legend starts with its categories folded; its title unfolds them.
+                        title.className += " rm-legend-toggle";
+                        title.setAttribute("role", "button");
+                        title.tabIndex = 0;
+                        var toggle = function () { box.classList.toggle("rm-legend-collapsed"); };
+                        title.addEventListener("click", toggle);
+                        title.addEventListener("keydown", function (ev) {
+                            if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); toggle(); }
+                        });
+                        if (rows > {{ this.collapse_rows }}) { box.classList.add("rm-legend-collapsed"); }
+                    }
+                    box.appendChild(title);
+                }
                 spec.entries.forEach(function (entry) {
                     var e = row(entry.colour, entry.text, "rm-legend-entry");
                     e.setAttribute("data-layer", entry.layer);
@@ -396,10 +413,11 @@ class LegendControl(VerbatimRender):
         """
     )
 
-    def __init__(self, spec: dict[str, Any]):
+    def __init__(self, spec: dict[str, Any], collapse_rows: int = 14):
         super().__init__()
         self._name = "LegendControl"
         self.spec = script_json(spec)
+        self.collapse_rows = int(collapse_rows)
         self.js_on_map = _JS_ON_MAP
 
 
@@ -420,6 +438,10 @@ class MapDecorations(VerbatimRender):
         .rm-legend-title { font-weight: 600; margin-bottom: 4px; }
         .rm-legend-row { display: flex; align-items: center; gap: 6px; }
         .rm-legend-items { margin: 0 0 4px 14px; }
+        .rm-legend-collapsed .rm-legend-items { display: none; }
+        .rm-legend-toggle { cursor: pointer; user-select: none; }
+        .rm-legend-toggle::before { content: "\\25BE  "; }
+        .rm-legend-collapsed .rm-legend-toggle::before { content: "\\25B8  "; }
         .rm-swatch { display: inline-block; flex: none; width: 12px; height: 12px; border-radius: 50%; border: 1px solid #fff;
                      box-shadow: 0 0 0 1px rgba(0, 0, 0, 0.25); }
         .rm-legend-class .rm-swatch { border-radius: 2px; }
