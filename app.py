@@ -8,7 +8,7 @@ import streamlit as st
 
 from regionmap.i18n import t
 from regionmap.ui import data, view
-from regionmap.ui.pages import PAGES, page_spec
+from regionmap.ui.navigation import PAGES, page_spec
 
 # A local favicon: Material and emoji icons would be fetched from outside hosts.
 st.set_page_config(page_title="regionmap", page_icon=str(Path(__file__).parent / "static" / "favicon.png"), layout="wide")

@@ -2,7 +2,7 @@
 
 Query parameters: `impl` (`regionmap` or `naive`) and `n` (number of points). The checkbox "half" filters half of the
 points (a columnar mask), which is the benchmark's filter change. It uses the real app's cached store, boundaries and
-payloads (`regionmap.ui.data`) and the real map code (`regionmap.dashboard.dashboard_parts`, drawn by `regionmap.ui.mapview.draw_map`).
+payloads (`regionmap.ui.data`) and the real map code (`regionmap.dashboard.composition.dashboard_parts`, drawn by `regionmap.ui.mapview.draw_map`).
 `benchmarks.maps` copies this file into a temporary directory beside a `static` link to the project's `static/`.
 """
 

@@ -36,11 +36,11 @@ from folium.plugins import MarkerCluster
 from folium.template import Template
 
 from regionmap.config import PROJECT_ROOT, default_store_path
-from regionmap.dashboard import boundary_payloads, dashboard_parts, simplified_layers
+from regionmap.dashboard.composition import boundary_payloads, dashboard_parts, simplified_layers
 from regionmap.maps import BoundaryPayload, MapParts, bounds_of
 from regionmap.maps.assets import JQUERY, LEAFLET, MARKERCLUSTER
-from regionmap.sources_registry import Registry, load_registry
-from regionmap.store import Store, open_store
+from regionmap.data.source_registry import Registry, load_registry
+from regionmap.data.store import Store, open_store
 from regionmap.taxonomy import Taxonomy, taxonomy
 from regionmap.testing import CHROMIUM, MAP_IFRAME, Server, launch_chromium, streamlit_server
 

@@ -22,8 +22,8 @@ from playwright.sync_api import sync_playwright
 from benchmarks.maps import app_server, proc_status
 from regionmap.testing import MAP_IFRAME, launch_chromium
 from regionmap.config import PROJECT_ROOT, default_store_path
-from regionmap.store import open_store
-from regionmap.tours import Tour, default_tours_dir, load_tours, vocab_from_store
+from regionmap.data.store import open_store
+from regionmap.presenter.tours import Tour, default_tours_dir, load_tours, vocab_from_store
 
 POLL_SECONDS = 0.5
 MB = 1024 * 1024

@@ -2,7 +2,7 @@
 
 from regionmap.ui import data, view
 from regionmap.ui.layout import header
-from regionmap.ui.municipalities import choropleth_map, indicator_controls, profile
+from regionmap.ui.municipalities_page import choropleth_map, indicator_controls, profile
 
 state = view.current()
 store = data.store(state.lang)

@@ -1,5 +1,5 @@
 """Page: the investor view of the investment sites (finder, site sheet, comparison, downloads)."""
 
-from regionmap.ui.investor import sites_page
+from regionmap.ui.sites_page import sites_page
 
 sites_page()

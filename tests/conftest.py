@@ -25,7 +25,7 @@ def source_dir() -> Path:
 @pytest.fixture(scope="session")
 def built_store(source_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store built from the source directory into a temporary directory (manifest.json beside it)."""
-    from regionmap.pipeline import build_store
+    from regionmap.data.pipeline import build_store
 
     out = tmp_path_factory.mktemp("store") / "regionmap.gpkg"
     build_store(source_dir=source_dir, out=out)
@@ -63,7 +63,7 @@ def official_layout(sample_gemeinden):
     return make
 
 
-# --- a stand-in for regionmap.thematic -----------------------------------------------------------------------------
+# --- a stand-in for regionmap.data.thematic -----------------------------------------------------------------------------
 
 
 
@@ -81,11 +81,11 @@ def stub_thematic_layers(base: dict, curated_dir: Path) -> dict:
 
 @pytest.fixture
 def thematic_stub(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Replace `regionmap.thematic` by `stub_thematic_layers`, for builds independent of the curated files."""
+    """Replace `regionmap.data.thematic` by `stub_thematic_layers`, for builds independent of the curated files."""
     import sys
     import types
 
-    monkeypatch.setitem(sys.modules, "regionmap.thematic",
+    monkeypatch.setitem(sys.modules, "regionmap.data.thematic",
                         types.SimpleNamespace(build_thematic_layers=stub_thematic_layers))
 
 

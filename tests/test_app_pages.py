@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from regionmap.filters import filter_view, key_figures
+from regionmap.dashboard.filters import filter_view, key_figures
 from regionmap.i18n import format_density, format_km2, format_number, t
-from regionmap.store import open_store
+from regionmap.data.store import open_store
 from regionmap.taxonomy import taxonomy
 from regionmap.ui.mapview import plain
-from regionmap.ui.pages import PAGES
-from regionmap.urlstate import ViewState, parse_query_params, to_query_params
+from regionmap.ui.navigation import PAGES
+from regionmap.dashboard.urlstate import ViewState, parse_query_params, to_query_params
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -35,7 +35,7 @@ def _harness(app: str, page: str) -> None:
     import runpy
     from pathlib import Path
 
-    from regionmap.ui import pages
+    from regionmap.ui import navigation as pages
 
     original = pages.PAGES
     root = Path(app).parent

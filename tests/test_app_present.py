@@ -10,11 +10,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from regionmap.config import region
-from regionmap.tours import default_tours_dir, load_tours, vocab_from_store
-from regionmap.store import open_store
+from regionmap.presenter.tours import default_tours_dir, load_tours, vocab_from_store
+from regionmap.data.store import open_store
 from regionmap.ui.mapview import plain
-from regionmap.presentation import AUTOPLAY_RANGE, highlighted, parse_autoplay, parse_present_params
-from regionmap.ui.presenter import IDLE_RESET_SECONDS, STATE_KEY
+from regionmap.presenter.display import AUTOPLAY_RANGE, highlighted, parse_autoplay, parse_present_params
+from regionmap.ui.present_page import IDLE_RESET_SECONDS, STATE_KEY
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 HOSTILE = "<img src=x onerror=alert(1)>"

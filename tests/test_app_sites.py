@@ -9,11 +9,11 @@ import geopandas as gpd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from regionmap.compare import compare_sites
+from regionmap.investor.comparison import compare_sites
 from regionmap.i18n import t
-from regionmap.location_factors import location_factors
-from regionmap.site_finder import SiteQuery, find_sites, sort_sites
-from regionmap.site_sheet import comparison_frame
+from regionmap.investor.factors import location_factors
+from regionmap.investor.finder import SiteQuery, find_sites, sort_sites
+from regionmap.investor.sheet import comparison_frame
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
@@ -119,12 +119,12 @@ def test_three_languages_render(open_sites, sites, lang) -> None:
 
 
 def test_location_map_keeps_hostile_text_inert(built_store: Path) -> None:
-    from regionmap.dashboard import boundary_payloads, simplified_layers
-    from regionmap.sources_registry import load_registry
-    from regionmap.store import open_store
+    from regionmap.dashboard.composition import boundary_payloads, simplified_layers
+    from regionmap.data.source_registry import load_registry
+    from regionmap.data.store import open_store
     from regionmap.taxonomy import taxonomy
-    from regionmap.site_sheet import site_location_map
-    from regionmap.thematic import THEMATIC_LAYERS as THEMATIC
+    from regionmap.investor.sheet import site_location_map
+    from regionmap.data.thematic import THEMATIC_LAYERS as THEMATIC
 
     hostile = "<img src=x onerror=alert(1)>{{ 7*7 }}"
     store = open_store(built_store)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import shapely
 
-from regionmap.store import open_store
+from regionmap.data.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 from benchmarks.maps import IMPLEMENTATIONS, naive_map, synthetic_points  # noqa: E402

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from regionmap.compare import better_mask, compare_sites
+from regionmap.investor.comparison import better_mask, compare_sites
 from sites_fixture import HOSTILE, sample_sites
 
 

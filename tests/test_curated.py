@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from curated_helpers import BS, health_row, point_row, synthetic_gemeinden, write_csv
-from regionmap.curated import (
+from regionmap.data.curated import (
     SCHEMAS,
     CuratedDataError,
     Problem,

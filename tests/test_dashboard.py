@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import streamlit_folium
 
-from regionmap.dashboard import (
+from regionmap.dashboard.composition import (
     attributions,
     boundary_payloads,
     dashboard_map,
@@ -18,16 +18,16 @@ from regionmap.dashboard import (
     legend_counts,
     simplified_layers,
 )
-from regionmap.details import record_fields, table_frame
-from regionmap.filters import filter_view
+from regionmap.dashboard.details import record_fields, table_frame
+from regionmap.dashboard.filters import filter_view
 from regionmap.i18n import t
 from regionmap.maps import bounds_of
-from regionmap.sources_registry import load_registry
-from regionmap.store import Store, open_store
+from regionmap.data.source_registry import load_registry
+from regionmap.data.store import Store, open_store
 from regionmap.taxonomy import taxonomy
-from regionmap.thematic import split_sectors
+from regionmap.data.thematic import split_sectors
 from regionmap.ui.mapview import plain
-from regionmap.urlstate import ViewState
+from regionmap.dashboard.urlstate import ViewState
 from test_maps_support import descendants
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -59,7 +59,7 @@ def legend_entries(fmap) -> dict[str, int]:
 
 
 def direct_count(layer: gpd.GeoDataFrame, state: ViewState, layer_id: str) -> int:
-    """The points of a layer matching the state, counted without `regionmap.filters`."""
+    """The points of a layer matching the state, counted without `regionmap.dashboard.filters`."""
     mask = pd.Series(True, index=layer.index)
     if state.sectors:
         mask &= layer["sectors"].map(lambda s: bool(set(split_sectors(s)) & set(state.sectors)))
@@ -214,7 +214,7 @@ def test_table_frame_of_hostile_records_is_plain_text(store) -> None:
 
 
 def test_overview_boundaries_stay_small_and_detail_grows_with_the_selection(store: Store) -> None:
-    from regionmap.dashboard import display_zoom
+    from regionmap.dashboard.composition import display_zoom
 
     sizes = {}
     for kreis, gemeinde in ((None, None), ("03159", None), ("03159", "03159016")):
@@ -227,7 +227,7 @@ def test_overview_boundaries_stay_small_and_detail_grows_with_the_selection(stor
 
 
 def test_basemaps_come_from_the_source_registry() -> None:
-    from regionmap.dashboard import basemap_of
+    from regionmap.dashboard.composition import basemap_of
 
     osm = next(b for b in REGISTRY.basemaps if b.id == "osm")
     assert (basemap_of(REGISTRY, "osm").tiles, basemap_of(REGISTRY, "osm").attribution) == (osm.tiles, osm.attribution)

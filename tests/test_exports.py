@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from regionmap.exports import neutralise_formula, to_csv_bytes, to_excel_bytes, to_geojson_bytes
+from regionmap.data.exports import neutralise_formula, to_csv_bytes, to_excel_bytes, to_geojson_bytes
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 

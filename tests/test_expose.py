@@ -15,10 +15,10 @@ from pypdf import PdfReader
 from shapely.geometry import Point, box
 
 from regionmap.config import region
-from regionmap.expose import ExposeContext, expose_filename, render_expose, source_attributions
-from regionmap.expose.map_image import MAP_FACTORS
-from regionmap.location_factors import compute_location_factors, location_factors, nearest_features
-from regionmap.sources_registry import load_registry
+from regionmap.investor.expose import ExposeContext, expose_filename, render_expose, source_attributions
+from regionmap.investor.expose.map_image import MAP_FACTORS
+from regionmap.investor.factors import compute_location_factors, location_factors, nearest_features
+from regionmap.data.source_registry import load_registry
 from regionmap.taxonomy import taxonomy
 
 A4_POINTS = (595.28, 841.89)
@@ -174,8 +174,8 @@ def test_bad_input() -> None:
 
 def test_logistics_site_from_the_built_store(built_store) -> None:
     """The issue's path on real data: logistics sites under 10 km from a junction, compare two, exposé of one."""
-    from regionmap.compare import compare_sites
-    from regionmap.site_finder import SiteQuery, find_sites, sort_sites
+    from regionmap.investor.comparison import compare_sites
+    from regionmap.investor.finder import SiteQuery, find_sites, sort_sites
 
     store = {name: gpd.read_file(built_store, layer=name) for name in ("sites", "mobility", "research", "gemeinden")}
     sites = compute_location_factors(store["sites"], store, location_factors())

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from regionmap.filters import (
+from regionmap.dashboard.filters import (
     bounds_for,
     filter_gemeinden,
     filter_points,
@@ -19,9 +19,9 @@ from regionmap.filters import (
     fold_series,
     key_figures,
 )
-from regionmap.store import THEMATIC_LAYERS, open_store
+from regionmap.data.store import THEMATIC_LAYERS, open_store
 from regionmap.taxonomy import taxonomy
-from regionmap.urlstate import ViewState
+from regionmap.dashboard.urlstate import ViewState
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 

@@ -9,7 +9,7 @@ from test_filters import synthetic_layers
 
 from regionmap.config import LANGUAGES
 from regionmap.i18n import catalog
-from regionmap.indicators import (
+from regionmap.dashboard.indicators import (
     SCHEMES,
     Rank,
     class_labels,
@@ -19,7 +19,7 @@ from regionmap.indicators import (
     indicators,
     rank_in_region,
 )
-from regionmap.store import THEMATIC_LAYERS, open_store
+from regionmap.data.store import THEMATIC_LAYERS, open_store
 from regionmap.taxonomy import taxonomy
 
 NBSP = "\u00a0"

@@ -11,7 +11,7 @@ from pyproj import Geod
 from shapely.geometry import Point
 
 from regionmap.errors import ConfigError
-from regionmap.location_factors import (
+from regionmap.investor.factors import (
     STRAIGHT_LINE,
     compute_location_factors,
     factor_by_id,

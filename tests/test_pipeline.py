@@ -13,9 +13,9 @@ import pytest
 from pipeline_support import THEMATIC
 
 from regionmap import config
-from regionmap.manifest import sha256_file
-from regionmap.pipeline import build_store
-from regionmap.sources.bkg import load_layout, read_gemeinde_status
+from regionmap.data.manifest import sha256_file
+from regionmap.data.pipeline import build_store
+from regionmap.data.sources.bkg import load_layout, read_gemeinde_status
 
 BASE_POINTS = ("hospitals", "rail_stations", "airports")
 LAYERS = ("gemeinden", "kreise", "region", "states", *BASE_POINTS, *THEMATIC)
@@ -179,7 +179,7 @@ def test_rebuild_gives_the_same_layers(built_store: Path, source_dir: Path, tmp_
 
 
 def test_sites_carry_their_location_factors(layers) -> None:
-    from regionmap.location_factors import location_factors
+    from regionmap.investor.factors import location_factors
 
     sites = layers["sites"]
     assert len(sites) > 0

@@ -9,9 +9,10 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 
-from regionmap import cli, config, pipeline
+from regionmap import cli, config
+from regionmap.data import pipeline
 from regionmap.errors import RegionmapError, SourceError
-from regionmap.pipeline import build_store
+from regionmap.data.pipeline import build_store
 
 DB_FILE = "db/D_Bahnhof_2020_alle.csv"
 GISCO_FILE = "gisco/healthcare_DE_2020.csv"
@@ -128,7 +129,7 @@ def test_thematic_failure_keeps_the_previous_store(source_dir, previous_store, m
     def failing(base: dict, curated_dir: Path) -> dict:
         raise RegionmapError("research.csv: line 3: bad category")
 
-    monkeypatch.setitem(sys.modules, "regionmap.thematic", types.SimpleNamespace(build_thematic_layers=failing))
+    monkeypatch.setitem(sys.modules, "regionmap.data.thematic", types.SimpleNamespace(build_thematic_layers=failing))
     with pytest.raises(RegionmapError, match="bad category"):
         build_store(source_dir=source_dir, out=previous_store.store)
     assert previous_store.unchanged()

@@ -11,7 +11,7 @@ import pytest
 
 from regionmap.config import LANGUAGES
 from regionmap.i18n import LOCALES_DIR, load_catalog, placeholders
-from regionmap.presenter import (
+from regionmap.presenter.playback import (
     PresenterState,
     next_stop,
     previous_stop,

@@ -11,7 +11,7 @@ import segno
 from matplotlib import image
 
 from regionmap.errors import RegionmapError
-from regionmap.qr import qr_matrix, qr_png, qr_svg
+from regionmap.presenter.qr import qr_matrix, qr_png, qr_svg
 
 URL = "https://karte.example.org/?layers=research,health&gemeinde=03159016&lang=fr"
 HOSTILE = "<img src=x onerror=alert(1)>"

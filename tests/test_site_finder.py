@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from regionmap.errors import ConfigError
-from regionmap.site_finder import SiteQuery, find_sites, load_site_vocabulary, site_vocabulary, sort_sites
+from regionmap.investor.finder import SiteQuery, find_sites, load_site_vocabulary, site_vocabulary, sort_sites
 from sites_fixture import HOSTILE, sample_sites
 
 

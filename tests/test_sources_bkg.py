@@ -10,7 +10,7 @@ import pytest
 from pipeline_support import HOSTILE, SAMPLE_TOWNS
 
 from regionmap.errors import SourceError
-from regionmap.sources.bkg import load_layout, read_gemeinde_status, read_municipalities, read_states
+from regionmap.data.sources.bkg import load_layout, read_gemeinde_status, read_municipalities, read_states
 
 
 def write(frame: gpd.GeoDataFrame, path: Path, **kwargs) -> Path:

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from regionmap.errors import RegionmapError, SourceError
-from regionmap.fetch import download_file, resolve_source
-from regionmap.sources_registry import load_registry
+from regionmap.data.fetch import download_file, resolve_source
+from regionmap.data.source_registry import load_registry
 
 STATES = load_registry().by_role("states")
 

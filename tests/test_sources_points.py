@@ -9,10 +9,10 @@ import pytest
 from pipeline_support import HOSTILE
 
 from regionmap.errors import SourceError
-from regionmap.sources.db import read_stations
-from regionmap.sources.geonames import read_postal_codes
-from regionmap.sources.gisco import read_hospitals
-from regionmap.sources.openflights import read_airports
+from regionmap.data.sources.db import read_stations
+from regionmap.data.sources.geonames import read_postal_codes
+from regionmap.data.sources.gisco import read_hospitals
+from regionmap.data.sources.openflights import read_airports
 
 GISCO_HEADER = "id,hospital_name,site_name,lat,lon,geo_qual,street,house_number,postcode,city,cc\n"
 DB_HEADER = "EVA_NR;DS100;IFOPT;NAME;Verkehr;Laenge;Breite;Betreiber_Name;Betreiber_Nr;Status\n"

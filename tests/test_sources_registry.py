@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from regionmap.errors import ConfigError
-from regionmap.sources_registry import ROLES, load_registry
+from regionmap.data.source_registry import ROLES, load_registry
 
 ENTRY = """
 [[sources]]

@@ -14,7 +14,7 @@ from test_filters import HOSTILE, synthetic_layers
 
 from regionmap import config
 from regionmap.errors import RegionmapError
-from regionmap.store import REQUIRED_COLUMNS, THEMATIC_LAYERS, StoreMissing, open_store, store_cache_key
+from regionmap.data.store import REQUIRED_COLUMNS, THEMATIC_LAYERS, StoreMissing, open_store, store_cache_key
 from regionmap.taxonomy import taxonomy
 
 

@@ -77,7 +77,7 @@ def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
 
 
 def test_layer_source_roles_name_registered_sources() -> None:
-    from regionmap.sources_registry import load_registry
+    from regionmap.data.source_registry import load_registry
 
     roles = {s.role for s in load_registry().sources}
     layers = {layer.id: layer for layer in taxonomy().layers}

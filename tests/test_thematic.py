@@ -9,9 +9,9 @@ import pytest
 
 from curated_helpers import HAN, WOB, health_row, point_row, synthetic_base, write_csv, write_valid_curated
 from regionmap.config import data_dir
-from regionmap.curated import CuratedDataError
+from regionmap.data.curated import CuratedDataError
 from regionmap.errors import ConfigError
-from regionmap.thematic import CORE_COLUMNS, LAYER_COLUMNS, THEMATIC_LAYERS, build_thematic_layers, load_derived_texts
+from regionmap.data.thematic import CORE_COLUMNS, LAYER_COLUMNS, THEMATIC_LAYERS, build_thematic_layers, load_derived_texts
 
 
 @pytest.fixture

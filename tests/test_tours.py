@@ -10,9 +10,9 @@ import pytest
 
 from regionmap.config import LANGUAGES, region
 from regionmap.errors import ConfigError
-from regionmap.qr import qr_matrix
+from regionmap.presenter.qr import qr_matrix
 from regionmap.taxonomy import taxonomy
-from regionmap.tours import (
+from regionmap.presenter.tours import (
     Stop,
     TourError,
     TourVocab,
@@ -25,7 +25,7 @@ from regionmap.tours import (
     stop_view_state,
     vocab_from_store,
 )
-from regionmap.urlstate import Vocab, parse_query_params
+from regionmap.dashboard.urlstate import Vocab, parse_query_params
 
 THEMATIC_LAYERS = ("research", "sites", "health", "events", "mobility")
 HOSTILE = "<img src=x onerror=alert(1)>"

@@ -10,7 +10,7 @@ import pytest
 from regionmap.config import LANGUAGES, region
 from regionmap.i18n import catalog
 from regionmap.taxonomy import taxonomy
-from regionmap.urlstate import (
+from regionmap.dashboard.urlstate import (
     BASEMAPS,
     DEFAULT_LAYERS,
     MAX_QUERY_LENGTH,
@@ -246,7 +246,7 @@ def test_defaults_are_omitted_one_by_one():
 
 
 def test_urls_against_the_real_store(built_store):
-    from regionmap.store import open_store
+    from regionmap.data.store import open_store
 
     store = open_store(built_store)
     vocab = store.url_vocab(taxonomy())

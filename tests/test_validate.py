@@ -22,9 +22,9 @@ from curated_helpers import (
 )
 from regionmap import config
 from regionmap.cli import main
-from regionmap.pipeline import build_store
-from regionmap.thematic import build_thematic_layers
-from regionmap.validate import ValidationReport, run_validation
+from regionmap.data.pipeline import build_store
+from regionmap.data.thematic import build_thematic_layers
+from regionmap.data.validation import ValidationReport, run_validation
 
 TODAY = dt.date(2025, 6, 1)
 

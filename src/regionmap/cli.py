@@ -10,7 +10,7 @@ from regionmap.errors import RegionmapError
 
 
 def _build_data(args: argparse.Namespace) -> int:
-    from regionmap.pipeline import build_store
+    from regionmap.data.pipeline import build_store
 
     result = build_store(source_dir=args.source_dir, boundaries=args.boundaries, out=args.out)
     print(result.summary())
@@ -18,7 +18,7 @@ def _build_data(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from regionmap.validate import run_validation
+    from regionmap.data.validation import run_validation
 
     report = run_validation(args.paths, store=args.store)
     print(report.format())

@@ -2,7 +2,7 @@
 store for URL filters, and a marker click that fills the detail card.
 
 The store is the session's freshly built one (`app_server`); expected counts come from it through
-`regionmap.filters.filter_view` with the state `regionmap.urlstate.parse_query_params` reads from the same URL.
+`regionmap.dashboard.filters.filter_view` with the state `regionmap.dashboard.urlstate.parse_query_params` reads from the same URL.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ import geopandas as gpd
 import pytest
 from browser_support import MAP_IFRAME, ROOT, legend_counts, screenshot, wait_for_map
 
-from regionmap.dashboard import legend_counts as legend_counts_of
-from regionmap.filters import filter_view
-from regionmap.store import Store, open_store
+from regionmap.dashboard.composition import legend_counts as legend_counts_of
+from regionmap.dashboard.filters import filter_view
+from regionmap.data.store import Store, open_store
 from regionmap.taxonomy import taxonomy
-from regionmap.ui.pages import page_spec
-from regionmap.urlstate import parse_query_params
+from regionmap.ui.navigation import page_spec
+from regionmap.dashboard.urlstate import parse_query_params
 
 PAGES = ("/", "/research", "/sites", "/health", "/events-mobility", "/municipalities")
 THEMATIC_PAGES = ("/", "/research", "/sites", "/health", "/events-mobility")

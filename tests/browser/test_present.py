@@ -8,10 +8,10 @@ import pytest
 from playwright.sync_api import Page
 
 from browser_support import MAP_IFRAME, legend_counts, screenshot, wait_for_map
-from regionmap.filters import bounds_for
+from regionmap.dashboard.filters import bounds_for
 from regionmap.i18n import t
-from regionmap.store import open_store
-from regionmap.tours import Stop, default_tours_dir, load_tours, vocab_from_store
+from regionmap.data.store import open_store
+from regionmap.presenter.tours import Stop, default_tours_dir, load_tours, vocab_from_store
 
 STEP_TIMEOUT_S = 20
 MAP_VIEW_JS = """() => {

@@ -8,11 +8,11 @@ import geopandas as gpd
 import streamlit as st
 
 from regionmap import config
-from regionmap.dashboard import OVERVIEW_ZOOM, boundary_payloads, simplified_layers
+from regionmap.dashboard.composition import OVERVIEW_ZOOM, boundary_payloads, simplified_layers
 from regionmap.i18n import t
 from regionmap.maps import BoundaryPayload, ensure_vendor_assets
-from regionmap.sources_registry import Registry, load_registry
-from regionmap.store import Store, StoreMissing, open_store, store_cache_key
+from regionmap.data.source_registry import Registry, load_registry
+from regionmap.data.store import Store, StoreMissing, open_store, store_cache_key
 from regionmap.taxonomy import Taxonomy, taxonomy
 
 

@@ -7,13 +7,13 @@ from collections.abc import Mapping
 import geopandas as gpd
 import streamlit as st
 
-from regionmap.filters import filter_view, key_figures
+from regionmap.dashboard.filters import filter_view, key_figures
 from regionmap.i18n import format_density, format_km2, format_number, t
-from regionmap.store import Store
+from regionmap.data.store import Store
 from regionmap.ui import data, view
 from regionmap.ui.mapview import colour_by_control, detail_card, layer_tables, plain, show_map
-from regionmap.ui.pages import page_spec
-from regionmap.urlstate import ViewState
+from regionmap.ui.navigation import page_spec
+from regionmap.dashboard.urlstate import ViewState
 
 
 def header(title_key: str, state: ViewState) -> None:

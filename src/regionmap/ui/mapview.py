@@ -10,14 +10,14 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from regionmap.dashboard import COLOUR_BY, Choropleth, dashboard_parts, display_zoom
-from regionmap.details import description, is_indicative, record_fields, table_frame
-from regionmap.filters import bounds_for
+from regionmap.dashboard.composition import COLOUR_BY, Choropleth, dashboard_parts, display_zoom
+from regionmap.dashboard.details import description, is_indicative, record_fields, table_frame
+from regionmap.dashboard.filters import bounds_for
 from regionmap.i18n import format_number, t
 from regionmap.maps import RETURNED_OBJECTS, MapParts, bounds_of, clicked_record
-from regionmap.store import Store
+from regionmap.data.store import Store
 from regionmap.ui import data
-from regionmap.urlstate import ViewState
+from regionmap.dashboard.urlstate import ViewState
 
 MAP_HEIGHT = 640
 

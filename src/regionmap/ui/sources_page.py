@@ -5,14 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from regionmap.exports import to_csv_bytes, to_geojson_bytes
+from regionmap.data.exports import to_csv_bytes, to_geojson_bytes
 from regionmap.i18n import format_date, format_number, t
-from regionmap.store import Store
-from regionmap.thematic import THEMATIC_LAYERS
+from regionmap.data.store import Store
+from regionmap.data.thematic import THEMATIC_LAYERS
 from regionmap.ui import data
 from regionmap.ui.layout import shown_layers
 from regionmap.ui.mapview import plain
-from regionmap.urlstate import ViewState
+from regionmap.dashboard.urlstate import ViewState
 
 
 def sources_table(store: Store, lang: str) -> pd.DataFrame:

@@ -16,11 +16,11 @@ from streamlit.navigation.page import StreamlitPage
 
 from regionmap.config import LANGUAGES
 from regionmap.i18n import normalise_lang, t
-from regionmap.store import Store
-from regionmap.details import category_label, sector_labels
+from regionmap.data.store import Store
+from regionmap.dashboard.details import category_label, sector_labels
 from regionmap.taxonomy import Taxonomy
-from regionmap.ui.pages import PageSpec
-from regionmap.urlstate import BASEMAPS, Notice, ViewState, parse_query_params, to_query_params
+from regionmap.ui.navigation import PageSpec
+from regionmap.dashboard.urlstate import BASEMAPS, Notice, ViewState, parse_query_params, to_query_params
 
 URL_PARAMS = ("layers", "sectors", "category", "kreis", "gemeinde", "q", "site", "lang", "basemap")
 _VIEW = "view"

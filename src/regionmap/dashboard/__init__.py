@@ -1,0 +1,1 @@
+"""The dashboard without Streamlit: map composition, filters, URL state, cards, indicators."""

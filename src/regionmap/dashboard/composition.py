@@ -1,0 +1,221 @@
+"""The dashboard's map for one view: store layers + taxonomy + view state -> an offline folium map.
+
+Pure composition on top of `regionmap.maps`; no Streamlit. The pages cache the expensive parts (boundary payloads)
+on the store's cache key and call `dashboard_parts` on every rerun.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import geopandas as gpd
+
+from regionmap.i18n import format_number, label_for, t
+from regionmap.dashboard.indicators import Indicator, class_labels, class_ranges, classify
+from regionmap.maps import (
+    Bounds,
+    BoundaryPayload,
+    ChoroplethClass,
+    ChoroplethLegend,
+    ColourClass,
+    backdrop_layer,
+    boundary_layer,
+    boundary_payload,
+    MapParts,
+    compose_map,
+    Basemap,
+    basemap_from_config,
+    point_layer,
+    simplified_boundaries,
+    tolerance_for_zoom,
+)
+from regionmap.maps.boundaries import decimals_for_tolerance
+from regionmap.maps.elements import OfflineMap
+from regionmap.data.source_registry import Registry
+from regionmap.taxonomy import Layer, Taxonomy
+
+COLOUR_BY = ("category", "sectors")
+# Boundary detail per view: simplification tolerance of half a pixel at this zoom (see maps.tolerance_for_zoom).
+OVERVIEW_ZOOM = 8  # the whole region
+KREIS_ZOOM = 10  # a selected Kreis
+GEMEINDE_ZOOM = 11  # a selected municipality
+BOUNDARY_STYLES = {
+    "gemeinden": {"colour": "#6b7b8c", "weight": 0.6},
+    "kreise": {"colour": "#34495e", "weight": 1.6},
+    "region": {"colour": "#0b5394", "weight": 2.6},
+}
+
+
+@dataclass(frozen=True)
+class Choropleth:
+    """Fill colours for the municipalities (aligned with the `gemeinden` rows) and their legend."""
+
+    fills: tuple[str | None, ...]
+    legend: ChoroplethLegend
+
+
+CHOROPLETH_COLOURMAP = "YlGnBu"  # matplotlib sequential colour map of the municipality choropleth
+
+
+def class_colours(k: int, colourmap: str = CHOROPLETH_COLOURMAP) -> list[str]:
+    """`k` hex colours from light to dark along a sequential matplotlib colour map."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    cmap = colormaps[colourmap]
+    return [to_hex(cmap(0.15 + 0.8 * i / max(k - 1, 1))) for i in range(k)]
+
+
+def choropleth(gemeinden: gpd.GeoDataFrame, item: Indicator, scheme: str, k: int, lang: str) -> Choropleth:
+    """Classed fill colours of the municipalities by an indicator (mapclassify) and the legend of the classes."""
+    values = item.values(gemeinden)
+    classification = classify(values, scheme, k)
+    colours = class_colours(len(classification.bins))
+    fills = tuple(colours[c] if c >= 0 else None for c in classification.classes)
+    labels = class_labels(classification, values, item, lang)
+    classes = tuple(
+        ChoroplethClass(colour, lower, upper, label)
+        for colour, (lower, upper), label in zip(colours, class_ranges(classification, values), labels)
+    )
+    return Choropleth(fills=fills, legend=ChoroplethLegend(layer="gemeinden", title=item.label(lang), classes=classes))
+
+
+def display_zoom(kreis: str | None, gemeinde: str | None) -> int:
+    """The zoom level whose detail the boundaries need for a view: the region, a Kreis or a municipality."""
+    return GEMEINDE_ZOOM if gemeinde else KREIS_ZOOM if kreis else OVERVIEW_ZOOM
+
+
+def simplified_layers(layers: Mapping[str, gpd.GeoDataFrame], zoom: int = OVERVIEW_ZOOM) -> dict[str, gpd.GeoDataFrame]:
+    """The boundary layers (`gemeinden`, `kreise`, `region`, `states`) simplified for display at `zoom`."""
+    tolerance = tolerance_for_zoom(zoom)
+    return {name: simplified_boundaries(layers[name], tolerance) for name in ("gemeinden", "kreise", "region", "states")}
+
+
+def boundary_tooltips(gemeinden: gpd.GeoDataFrame, lang: str) -> list[str]:
+    """Municipality tooltips: name and kind (plain text; the map escapes it)."""
+    kinds = [label_for("kind", str(k), lang) for k in gemeinden["kind"].fillna("")]
+    return [f"{name} ({kind})" if kind else str(name) for name, kind in zip(gemeinden["name"], kinds)]
+
+
+def boundary_payloads(
+    simplified: Mapping[str, gpd.GeoDataFrame], lang: str, zoom: int = OVERVIEW_ZOOM
+) -> dict[str, BoundaryPayload]:
+    """The browser payloads of the unfilled boundary layers (cache them per store, language and zoom), with
+    coordinates rounded to suit the simplification of `zoom`."""
+    decimals = decimals_for_tolerance(tolerance_for_zoom(zoom))
+    return {
+        "gemeinden": boundary_payload(simplified["gemeinden"], tooltips=boundary_tooltips(simplified["gemeinden"], lang),
+                                      decimals=decimals),
+        "kreise": boundary_payload(simplified["kreise"], tooltips=simplified["kreise"]["name"], decimals=decimals),
+        "region": boundary_payload(simplified["region"], decimals=decimals),
+    }
+
+
+def attributions(
+    registry: Registry, taxonomy: Taxonomy, layer_ids: Sequence[str], basemap_id: str, lang: str
+) -> list[str]:
+    """The licence attribution of every dataset on the map: boundaries, the shown layers' sources, the basemap."""
+    roles = ["municipalities"] + (["states"] if basemap_id == "none" else [])
+    for layer_id in layer_ids:
+        roles += [r for r in taxonomy.layer(layer_id).source_roles if r not in roles]
+    texts = [registry.by_role(role).attribution for role in roles]
+    texts += [b.attribution for b in registry.basemaps if b.id == basemap_id and b.attribution]
+    if layer_ids:  # every thematic layer holds curated records (data/geo/curated/), mobility and health included
+        texts.append(t("map.curated_attribution", lang))
+    return texts
+
+
+def basemap_of(registry: Registry, basemap_id: str) -> Basemap:
+    """The basemap `basemap_id` as configured in data/sources.toml (`[[basemaps]]`: tiles, attribution, zoom)."""
+    for entry in registry.basemaps:
+        if entry.id == basemap_id:
+            return basemap_from_config({k: v for k, v in asdict(entry).items() if v is not None})
+    raise ValueError(f"unknown basemap {basemap_id!r}: data/sources.toml has {[b.id for b in registry.basemaps]}")
+
+
+def colour_classes(layer: Layer, taxonomy: Taxonomy, colour_by: str, lang: str) -> tuple[str, list[ColourClass]]:
+    """The column to colour a layer's markers by and its classes (categories of the layer, or all sectors)."""
+    if colour_by == "sectors":
+        return "sectors", [ColourClass(s.id, s.label(lang), s.colour) for s in taxonomy.sectors]
+    return "category", [ColourClass(c.id, c.label(lang), c.colour) for c in layer.categories]
+
+
+def dashboard_parts(
+    *,
+    shown: Mapping[str, gpd.GeoDataFrame],
+    simplified: Mapping[str, gpd.GeoDataFrame],
+    payloads: Mapping[str, BoundaryPayload],
+    taxonomy: Taxonomy,
+    registry: Registry,
+    region_bounds: Bounds,
+    lang: str,
+    basemap_id: str = "none",
+    colour_by: str = "category",
+    fit_bounds: Bounds | None = None,
+    choropleth: Choropleth | None = None,
+) -> MapParts:
+    """The map of a view: backdrop or tiles, region/Kreis/municipality boundaries, the shown point layers, legend.
+
+    `shown` maps layer ids to the already filtered points; `simplified`/`payloads` come from `simplified_layers` and
+    `boundary_payloads`. A `choropleth` fills the municipalities and adds its classes to the legend. The base part
+    depends only on the boundaries, basemap, view and choropleth: a filter change swaps the overlays alone.
+    """
+    basemap = basemap_of(registry, basemap_id)
+    gemeinden_label = t("legend.gemeinden", lang)
+    if choropleth is None:
+        gemeinden = boundary_layer(
+            simplified["gemeinden"], label=gemeinden_label, payload=payloads["gemeinden"], fill_opacity=0.0,
+            **_style("gemeinden"),
+        )
+    else:
+        gemeinden = boundary_layer(
+            simplified["gemeinden"],
+            label=choropleth.legend.title,
+            tooltips=boundary_tooltips(simplified["gemeinden"], lang),
+            fills=choropleth.fills,
+            choropleth=choropleth.legend,
+            fill_opacity=0.75,
+            **_style("gemeinden"),
+        )
+    boundaries = [
+        gemeinden,
+        boundary_layer(simplified["kreise"], label=t("legend.kreise", lang), payload=payloads["kreise"],
+                       interactive=False, **_style("kreise")),
+        boundary_layer(simplified["region"], label=t("legend.region", lang), payload=payloads["region"],
+                       interactive=False, **_style("region")),
+    ]
+    points = []
+    for layer_id, gdf in shown.items():
+        layer = taxonomy.layer(layer_id)
+        by, classes = colour_classes(layer, taxonomy, colour_by, lang)
+        points.append(point_layer(gdf, layer_id=layer_id, label=layer.label(lang), colour=layer.colour, by=by,
+                                  classes=classes))
+    return compose_map(
+        bounds=region_bounds,
+        basemap=basemap,
+        backdrop=backdrop_layer(simplified["states"]) if basemap.tiles is None else None,
+        boundaries=boundaries,
+        points=points,
+        attributions=attributions(registry, taxonomy, list(shown), basemap_id, lang),
+        fit_bounds=fit_bounds,
+        legend_title=t("legend.title", lang),
+        format_count=lambda n: format_number(n, lang),
+        collapsed_layer_control=True,  # the legend already names every layer; keep the map visible
+    )
+
+
+def dashboard_map(**kwargs: Any) -> OfflineMap:
+    """`dashboard_parts(**kwargs)` as one map (for a static page)."""
+    return dashboard_parts(**kwargs).merged()
+
+
+def _style(name: str) -> dict[str, object]:
+    style = BOUNDARY_STYLES[name]
+    return {"colour": style["colour"], "weight": style["weight"]}
+
+
+def legend_counts(shown: Mapping[str, gpd.GeoDataFrame]) -> dict[str, int]:
+    """What the legend shows per layer: the number of shown points with a location."""
+    return {layer_id: int((~(gdf.geometry.isna() | gdf.geometry.is_empty)).sum()) for layer_id, gdf in shown.items()}

@@ -1,0 +1,110 @@
+"""What the detail card and the tables show of a record: labelled, translated, plain-text fields (no Streamlit)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from regionmap.i18n import format_date, format_number, format_quantity, label_for, t
+from regionmap.investor.finder import site_vocabulary
+from regionmap.taxonomy import Taxonomy
+from regionmap.data.thematic import split_sectors
+
+# Columns of the thematic layers shown in tables, in order; a layer shows those it has.
+TABLE_COLUMNS = ("name", "category", "sectors", "municipality", "kreis", "area_ha", "size_class", "availability",
+                 "address", "website", "as_of")
+CARD_COLUMNS = ("category", "sectors", "address", "municipality", "kreis", "area_ha", "size_class", "availability",
+                "ref", "site_name", "website", "source", "as_of")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One labelled value of a record, as plain text."""
+
+    key: str
+    label: str
+    value: str
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or value is pd.NA or value == ""
+
+
+def category_label(tax: Taxonomy, layer_id: str, category_id: str, lang: str) -> str:
+    """A category's label, or the id itself when the taxonomy does not know it."""
+    for category in tax.layer(layer_id).categories:
+        if category.id == category_id:
+            return category.label(lang)
+    return category_id
+
+
+def sector_labels(tax: Taxonomy, sectors: str | None, lang: str) -> str:
+    """The labels of a comma-separated sector list, joined with commas."""
+    labels = {s.id: s.label(lang) for s in tax.sectors}
+    return ", ".join(labels.get(s, s) for s in split_sectors(sectors))
+
+
+def display_value(key: str, value: object, layer_id: str, tax: Taxonomy, lang: str) -> str:
+    """One field's value as text for people: labels instead of ids, local number and date formats."""
+    if _missing(value):
+        return ""
+    if key == "category":
+        return category_label(tax, layer_id, str(value), lang)
+    if key == "sectors":
+        return sector_labels(tax, str(value), lang)
+    if key == "area_ha":
+        return format_quantity(value, "ha", lang, 1)
+    if key == "as_of":
+        return format_date(str(value), lang)
+    if key in ("population",):
+        return format_number(value, lang)
+    if key == "size_class":
+        return site_vocabulary().size_class_label(str(value), lang)
+    if key == "availability":
+        return site_vocabulary().availability_label(str(value), lang)
+    if key in ("kind", "traffic"):
+        return label_for(key, str(value), lang)
+    if key.startswith("dist_") and key.endswith("_km"):
+        return format_quantity(value, "km", lang, 1)
+    return str(value)
+
+
+def record_fields(record: pd.Series, layer_id: str, tax: Taxonomy, lang: str,
+                  columns: Sequence[str] = CARD_COLUMNS) -> list[Field]:
+    """The card fields of a record that has a value for them (name and description are shown apart)."""
+    out = []
+    for key in columns:
+        if key not in record.index:
+            continue
+        text = display_value(key, record[key], layer_id, tax, lang)
+        if text:
+            out.append(Field(key, t(f"column.{key}", lang), text))
+    return out
+
+
+def description(record: pd.Series, lang: str) -> str:
+    """The record's description in `lang`, falling back to German."""
+    for column in (f"description_{lang}", "description_de"):
+        if column in record.index and not _missing(record[column]):
+            return str(record[column])
+    return ""
+
+
+def is_indicative(record: pd.Series) -> bool:
+    """Whether a record's values are indicative (sites without a published offer)."""
+    value = record.get("indicative", False)
+    return bool(value) and not _missing(value) and str(value).lower() not in ("false", "0")
+
+
+def table_frame(records: pd.DataFrame, layer_id: str, tax: Taxonomy, lang: str) -> pd.DataFrame:
+    """The records as a table for people: the layer's table columns, translated headers and values."""
+    columns = [c for c in TABLE_COLUMNS if c in records.columns]
+    frame = pd.DataFrame(index=records.index)
+    for key in columns:
+        if key == "area_ha":
+            frame[t(f"column.{key}", lang)] = pd.to_numeric(records[key], errors="coerce")
+        else:
+            frame[t(f"column.{key}", lang)] = [display_value(key, v, layer_id, tax, lang) for v in records[key]]
+    return frame

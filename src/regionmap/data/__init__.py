@@ -1,0 +1,1 @@
+"""The region's data: sources, the build pipeline, curated layers, validation and the store."""

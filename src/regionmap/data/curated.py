@@ -1,0 +1,585 @@
+"""Curated layer files (`data/geo/curated/*.csv`): their schema, reading, and every record check.
+
+The same checks serve `regionmap validate` and the build (`regionmap.data.thematic`), so both agree on what is valid.
+A check never stops at the first problem: it returns every `Problem` with file, row (the line a person sees in an
+editor, header = line 1), id and field.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Transformer
+
+from regionmap.errors import RegionmapError
+from regionmap.data.sources.bkg import KINDS as GEMEINDE_KINDS
+from regionmap.spatial import METRIC_CRS, WGS84
+from regionmap.taxonomy import Taxonomy
+
+MISSING_ID = "-"
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+AGS_PATTERN = re.compile(r"^\d{8}$")
+DATE_PATTERNS = (re.compile(r"^\d{4}-\d{2}-\d{2}$"), re.compile(r"^\d{4}-\d{2}$"))
+HTML_PATTERNS = (
+    (re.compile(r"<\s*/?\s*[a-zA-Z!?]"), "an HTML tag"),
+    (re.compile(r"javascript\s*:", re.IGNORECASE), "a javascript: URL"),
+    (re.compile(r"\bon[a-z]+\s*=", re.IGNORECASE), "an HTML event handler (on...=)"),
+    (re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);"), "an HTML entity"),
+)
+PROJECTIONS = (
+    ("EPSG:25832", "UTM zone 32N (EPSG:25832)"),
+    ("EPSG:31467", "Gauss-Krüger zone 3 (EPSG:31467)"),
+    ("EPSG:31468", "Gauss-Krüger zone 4 (EPSG:31468)"),
+)
+MAX_LISTED_PROBLEMS = 20
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in one record (row None: the whole file)."""
+
+    file: str
+    row: int | None
+    id: str
+    field: str
+    message: str
+
+    def format(self) -> str:
+        where = self.file if self.row is None else f"{self.file}:{self.row}"
+        return f"{where}: id={self.id} field={self.field}: {self.message}"
+
+
+class CuratedDataError(RegionmapError):
+    """Curated data that does not pass the checks; carries every problem found."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        listed = "\n".join(p.format() for p in self.problems[:MAX_LISTED_PROBLEMS])
+        more = len(self.problems) - MAX_LISTED_PROBLEMS
+        tail = f"\n... and {more} more (run `regionmap validate`)" if more > 0 else ""
+        super().__init__(f"{len(self.problems)} problem(s) in the curated data:\n{listed}{tail}")
+
+
+# --- schema -------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Field:
+    """A column of a curated file. `kind` selects the check and the type it is read as."""
+
+    name: str
+    kind: str  # text, id, layer, category, sectors, ags, url, date, float, bool, lon, lat, choice, register_id
+    required: bool = True  # the value may not be empty
+    choices: tuple[str, ...] = ()
+    may_be_absent: bool = False  # the column may be left out of the header
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The columns of one kind of curated file. `key` names the column that identifies a record."""
+
+    name: str
+    fields: tuple[Field, ...]
+    key: str = "id"
+    layer: str | None = None
+    categories: tuple[str, ...] = ()  # allowed categories when only part of the layer's are curated
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    @property
+    def has_points(self) -> bool:
+        return "lon" in self.columns and "lat" in self.columns
+
+
+def _point_fields(optional: Iterable[str] = ()) -> tuple[Field, ...]:
+    """The core curated point columns; `optional` names those that may be empty. `layer` may be left out: the file
+    name says it."""
+    kinds = {"id": "id", "layer": "layer", "category": "category", "sectors": "sectors", "ags": "ags",
+             "website": "url", "as_of": "date", "lon": "lon", "lat": "lat"}
+    names = ("id", "name", "layer", "category", "sectors", "ags", "address", "website", "source", "as_of",
+             "description_de", "description_en", "description_fr", "lon", "lat")
+    optional = set(optional)
+    return tuple(Field(n, kinds.get(n, "text"), required=n not in optional, may_be_absent=n == "layer")
+                 for n in names)
+
+
+SCHEMAS: dict[str, Schema] = {
+    "research": Schema("research", _point_fields(), layer="research"),
+    "events": Schema("events", _point_fields(), layer="events"),
+    "sites": Schema(
+        "sites",
+        _point_fields(optional=("address", "website", "description_de", "description_en", "description_fr"))
+        + (
+            Field("area_ha", "float", required=False),
+            Field("size_class", "text", required=False),
+            Field("availability", "text"),
+            Field("indicative", "bool"),
+            Field("indicative_note", "text", required=False),
+        ),
+        layer="sites",
+    ),
+    "mobility": Schema(
+        "mobility",
+        _point_fields(optional=("address", "website", "description_de", "description_en", "description_fr"))
+        + (Field("ref", "text", required=False),),
+        layer="mobility",
+        categories=("inland_port", "freight_terminal", "motorway_junction"),
+    ),
+    "health": Schema(
+        "health",
+        (
+            Field("register_id", "register_id"),
+            Field("name", "text", required=False, may_be_absent=True),  # the hospital's name, for the reader
+            Field("category", "category"),
+            Field("sectors", "sectors", required=False),
+            Field("website", "url", required=False),
+            Field("source", "text"),
+            Field("as_of", "date"),
+            Field("description_de", "text", required=False),
+            Field("description_en", "text", required=False),
+            Field("description_fr", "text", required=False),
+        ),
+        key="register_id",
+        layer="health",
+    ),
+    "gemeinde_status": Schema(
+        "gemeinde_status",
+        (
+            Field("ags", "ags"),
+            Field("name", "text"),
+            Field("kind", "choice", choices=GEMEINDE_KINDS),  # as the pipeline reads them
+            Field("source", "text"),
+            Field("as_of", "date"),
+        ),
+        key="ags",
+    ),
+}
+
+
+# --- reading ------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Record:
+    line: int
+    values: dict[str, str]
+
+
+@dataclass(frozen=True)
+class CuratedTable:
+    """A curated file as read: raw (stripped) text values per record, and the problems found while reading."""
+
+    path: Path
+    schema: Schema | None
+    records: tuple[Record, ...]
+    problems: tuple[Problem, ...] = ()
+
+    def key(self, record: Record) -> str:
+        key = self.schema.key if self.schema else "id"
+        return record.values.get(key) or MISSING_ID
+
+
+def schema_for(path: Path, records: Sequence[Record]) -> Schema | None:
+    """The schema of a file: by its name (`research.csv`), else by the one `layer` value all its records share."""
+    if path.stem in SCHEMAS:
+        return SCHEMAS[path.stem]
+    layers = {r.values.get("layer", "") for r in records}
+    if len(layers) == 1:
+        layer = layers.pop()
+        if layer in SCHEMAS and SCHEMAS[layer].has_points:
+            return SCHEMAS[layer]
+    return None
+
+
+def _decode(path: Path, data: bytes) -> tuple[str | None, Problem | None]:
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, Problem(str(path), line, MISSING_ID, MISSING_ID,
+                             f"not UTF-8 text (byte {exc.start}): save it as UTF-8")
+
+
+def read_curated(path: Path, schema: Schema | None = None) -> CuratedTable:
+    """Read a curated CSV; its schema is `schema` or found by `schema_for`. Reading problems are in `.problems`."""
+    name = str(path)
+
+    def unreadable(row: int | None, message: str) -> CuratedTable:
+        return CuratedTable(path, schema, (), (Problem(name, row, MISSING_ID, MISSING_ID, message),))
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return unreadable(None, f"cannot read: {exc.strerror}")
+    text, problem = _decode(path, data)
+    if text is None:
+        return CuratedTable(path, schema, (), (problem,))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    problems: list[Problem] = []
+    try:
+        header = [h.strip() for h in next(reader, [])]
+    except csv.Error as exc:
+        return unreadable(1, f"not a CSV header: {exc}")
+    if not any(header):
+        return unreadable(1, "empty file: expected a CSV header")
+    if len(header) == 1 and ";" in header[0]:
+        return unreadable(1, "separated by ';': save the file comma-separated")
+    for column in sorted({h for h in header if header.count(h) > 1}):
+        problems.append(Problem(name, 1, MISSING_ID, column, "column appears more than once in the header"))
+    records: list[Record] = []
+    line = reader.line_num + 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(Problem(name, line, MISSING_ID, MISSING_ID, f"not valid CSV: {exc}"))
+            break
+        if any(cell.strip() for cell in row):
+            if len(row) != len(header):
+                problems.append(Problem(name, line, row[0].strip() if row else MISSING_ID, MISSING_ID,
+                                        f"row has {len(row)} fields, the header has {len(header)}"))
+            records.append(Record(line, {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header)}))
+        line = reader.line_num + 1
+    schema = schema or schema_for(path, records)
+    if schema is None:
+        problems.append(Problem(name, None, MISSING_ID, "layer", "cannot tell the file's schema: name it after a "
+                                f"layer ({', '.join(SCHEMAS)}.csv) or give every row the same layer"))
+    else:
+        for f in schema.fields:
+            if f.name not in header and not f.may_be_absent:
+                problems.append(Problem(name, 1, MISSING_ID, f.name, "column missing from the header"))
+        for column in header:
+            if column and column not in schema.columns:
+                problems.append(Problem(name, 1, MISSING_ID, column,
+                                        f"unknown column for a {schema.name} file (a typo?)"))
+    return CuratedTable(path, schema, tuple(records), tuple(problems))
+
+
+# --- value checks -------------------------------------------------------------------------------------------------
+
+def html_problem(value: str) -> str | None:
+    """Why a text holds HTML or script, or None when it is plain text."""
+    for pattern, what in HTML_PATTERNS:
+        if pattern.search(value):
+            return f"holds {what}: plain text only (it is never rendered as HTML)"
+    return None
+
+
+def parse_date(value: str, today: dt.date) -> dt.date:
+    """An ISO `YYYY-MM-DD` or `YYYY-MM` date, not after `today`; ValueError with the reason otherwise."""
+    if not any(p.match(value) for p in DATE_PATTERNS):
+        raise ValueError(f"'{value}' is not an ISO date (YYYY-MM-DD or YYYY-MM)")
+    try:
+        date = dt.date.fromisoformat(value if len(value) == 10 else f"{value}-01")
+    except ValueError as exc:
+        raise ValueError(f"'{value}' is not a valid date ({exc})") from exc
+    if date > today:
+        raise ValueError(f"'{value}' lies in the future")
+    return date
+
+
+def parse_float(value: str) -> float:
+    """A finite number written with a decimal point."""
+    try:
+        number = float(value)
+    except ValueError:
+        hint = " (use a decimal point, not a comma)" if re.fullmatch(r"-?\d+,\d+", value) else ""
+        raise ValueError(f"'{value}' is not a number{hint}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"'{value}' is not a finite number")
+    return number
+
+
+def parse_bool(value: str) -> bool:
+    lowered = value.lower()
+    if lowered not in ("true", "false"):
+        raise ValueError(f"'{value}' is not true or false")
+    return lowered == "true"
+
+
+def ags_problem(value: str, kreis_ags: frozenset[str]) -> str | None:
+    """Why a value is not the 8-digit AGS of a municipality in the region's Kreise."""
+    if not AGS_PATTERN.match(value):
+        if re.fullmatch(r"\d{7}", value):
+            return (f"'{value}' has 7 digits: a number that lost its leading zero? Write '0{value}' and keep the "
+                    "column as text")
+        return f"'{value}' is not an 8-digit AGS"
+    if value[:5] not in kreis_ags:
+        return f"AGS '{value}' is not in a Kreis of the region"
+    return None
+
+
+def url_problem(value: str) -> str | None:
+    """Why a value is not an absolute http(s) URL."""
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return f"'{value}' is not an http(s) URL"
+    if re.search(r"[\s<>\"'`\\]", value):
+        return "URL holds spaces, quotes or angle brackets"
+    return None
+
+
+def split_sectors(value: str | None) -> list[str]:
+    """The items of a comma-separated text, stripped, empty items left out."""
+    if not value:
+        return []
+    return [item.strip() for item in str(value).split(",") if item.strip()]
+
+
+def normalise_sectors(ids: Iterable[str], order: Sequence[str]) -> str:
+    """Sector ids deduplicated and in taxonomy order, as one comma-separated string (unknown ids last)."""
+    unique = list(dict.fromkeys(ids))
+    rank = {s: i for i, s in enumerate(order)}
+    return ",".join(sorted(unique, key=lambda s: rank.get(s, len(rank))))
+
+
+# --- record checks ------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Reference:
+    """What records are checked against. `boundaries` (the store's `gemeinden`) enables the geographic checks;
+    `register_ids` (the region's hospital sites) the health join check."""
+
+    taxonomy: Taxonomy
+    kreis_ags: frozenset[str]
+    boundaries: gpd.GeoDataFrame | None = None
+    register_ids: frozenset[str] | None = None
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+def _field_problem(f: Field, value: str, schema: Schema, ref: Reference) -> str | None:
+    """Why one non-empty value of a field is wrong, or None."""
+    try:
+        if f.kind in ("text", "choice"):
+            if f.kind == "choice" and value not in f.choices:
+                return f"'{value}' is not one of: {', '.join(f.choices)}"
+            return html_problem(value)
+        if f.kind == "id":
+            if not ID_PATTERN.match(value):
+                return f"'{value}' must be lower-case letters, digits, '-' and '_' ({ID_PATTERN.pattern})"
+            if schema.layer and not value.startswith(f"{schema.layer}-"):
+                return f"'{value}' must start with the layer prefix '{schema.layer}-'"
+            return None
+        if f.kind == "layer":
+            return None if value == schema.layer else f"'{value}' must be '{schema.layer}' in a {schema.name} file"
+        if f.kind == "category":
+            layer = ref.taxonomy.layer(schema.layer or "")
+            allowed = schema.categories or layer.category_ids
+            if value not in allowed:
+                return f"'{value}' is not a category of this file's layer '{layer.id}' (allowed: {', '.join(allowed)})"
+            return None
+        if f.kind == "sectors":
+            unknown = [s for s in split_sectors(value) if s not in ref.taxonomy.sector_ids]
+            if unknown:
+                return f"unknown sector(s) {', '.join(unknown)} (known: {', '.join(ref.taxonomy.sector_ids)})"
+            return None if split_sectors(value) else "no sector given"
+        if f.kind == "ags":
+            return ags_problem(value, ref.kreis_ags)
+        if f.kind == "url":
+            return url_problem(value)
+        if f.kind == "date":
+            parse_date(value, ref.today)
+        elif f.kind in ("float", "lon", "lat"):
+            number = parse_float(value)
+            if f.kind == "float" and number < 0:
+                return f"'{value}' must not be negative"
+        elif f.kind == "bool":
+            parse_bool(value)
+        elif f.kind == "register_id":
+            if html_problem(value):
+                return html_problem(value)
+            if ref.register_ids is not None and value not in ref.register_ids:
+                return f"register id '{value}' is not among the region's GISCO hospital sites"
+        return None
+    except ValueError as exc:
+        return str(exc)
+
+
+def _record_problems(table: CuratedTable, record: Record, ref: Reference) -> list[Problem]:
+    schema = table.schema
+    assert schema is not None
+    name, key = str(table.path), table.key(record)
+    problems = []
+    for f in schema.fields:
+        value = record.values.get(f.name, "")
+        if not value:
+            if f.required and f.name in record.values:
+                problems.append(Problem(name, record.line, key, f.name, "required value is empty"))
+            continue
+        message = _field_problem(f, value, schema, ref)
+        if message:
+            problems.append(Problem(name, record.line, key, f.name, message))
+    if schema.name == "sites":
+        values = record.values
+        if not values.get("area_ha") and not values.get("size_class"):
+            problems.append(Problem(name, record.line, key, "area_ha", "give area_ha or size_class"))
+        if values.get("indicative", "").lower() == "true" and not values.get("indicative_note"):
+            problems.append(Problem(name, record.line, key, "indicative_note",
+                                    "indicative records must say what the values rest on"))
+    return problems
+
+
+def _duplicate_problems(tables: Sequence[CuratedTable]) -> list[Problem]:
+    """Ids (record keys) that occur more than once, within a file or across files; reported at each repetition."""
+    first: dict[tuple[str, str], tuple[str, int]] = {}
+    problems = []
+    for table in tables:
+        if table.schema is None:
+            continue
+        namespace = "gemeinde" if table.schema.key == "ags" else table.schema.key
+        for record in table.records:
+            key = table.key(record)
+            if key == MISSING_ID:
+                continue
+            seen = first.setdefault((namespace, key), (str(table.path), record.line))
+            if seen != (str(table.path), record.line):
+                problems.append(Problem(str(table.path), record.line, key, table.schema.key,
+                                        f"duplicate {table.schema.key}: first used at {seen[0]}:{seen[1]}"))
+    return problems
+
+
+# --- geographic checks --------------------------------------------------------------------------------------------
+
+def point_municipalities(boundaries: gpd.GeoDataFrame, lon: Sequence[float], lat: Sequence[float]) -> list[list[str]]:
+    """For each WGS84 point, the AGS of every municipality it lies in (several on a shared border, none outside)."""
+    found: list[list[str]] = [[] for _ in range(len(lon))]
+    if not found:
+        return found
+    points = shapely.points(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    polygons = boundaries.to_crs(WGS84) if boundaries.crs != WGS84 else boundaries
+    point_index, polygon_index = polygons.sindex.query(points, predicate="intersects")
+    ags = polygons["ags"].astype(str).to_numpy()
+    for p, g in sorted(zip(point_index, polygon_index)):
+        found[p].append(str(ags[g]))
+    return found
+
+
+def _label(boundaries: gpd.GeoDataFrame, ags: str) -> str:
+    names = boundaries.loc[boundaries["ags"] == ags, "name"]
+    return f"{names.iloc[0]} ({ags})" if len(names) else ags
+
+
+def _distance_m(boundaries: gpd.GeoDataFrame, ags: str, lon: float, lat: float) -> float:
+    polygon = boundaries.loc[boundaries["ags"] == ags].to_crs(METRIC_CRS).geometry.union_all()
+    point = gpd.GeoSeries([shapely.Point(lon, lat)], crs=WGS84).to_crs(METRIC_CRS).iloc[0]
+    return float(polygon.distance(point))
+
+
+def _projected_hint(boundaries: gpd.GeoDataFrame, x: float, y: float) -> str:
+    """Where metres read in a German projected CRS (either axis order) land, if in the region."""
+    for crs, label in PROJECTIONS:
+        to_wgs84 = Transformer.from_crs(crs, WGS84, always_xy=True)
+        for east, north in ((x, y), (y, x)):
+            lon, lat = to_wgs84.transform(east, north)
+            if math.isfinite(lon) and math.isfinite(lat):
+                ags = next(iter(point_municipalities(boundaries, [lon], [lat])[0]), None)
+                if ags is not None:
+                    swapped = " with the two values swapped" if (east, north) != (x, y) else ""
+                    return (f"; read as {label}{swapped} they lie in {_label(boundaries, ags)} at "
+                            f"lon={lon:.5f}, lat={lat:.5f}: convert them to WGS84 degrees")
+    return ""
+
+
+def _num(value: float) -> str:
+    """A coordinate as written by a person: no exponent, no trailing zeros."""
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def coordinate_problems(boundaries: gpd.GeoDataFrame | None, lon: float, lat: float, ags: str) -> list[tuple[str, str]]:
+    """(field, message) for a WGS84 point that is not degrees, not in the region, or not in the municipality `ags`.
+
+    Without boundaries only the degree ranges are checked."""
+    if abs(lon) > 180 or abs(lat) > 90:
+        message = f"lon={_num(lon)}, lat={_num(lat)} are not WGS84 degrees (outside ±180/±90)"
+        if abs(lon) > 1000 and abs(lat) > 1000:
+            message += "; they look like projected metres (UTM/Gauss-Krüger)"
+            if boundaries is not None:
+                message += _projected_hint(boundaries, lon, lat)
+        return [("lon" if abs(lon) > 180 else "lat", message)]
+    if boundaries is None:
+        return []
+    found, swapped = point_municipalities(boundaries, [lon, lat], [lat, lon])
+    if not found:
+        if swapped:
+            return [("lon", f"longitude and latitude look swapped: lon={_num(lat)}, lat={_num(lon)} lies in "
+                            f"{_label(boundaries, swapped[0])}")]
+        return [("lon", f"lon={_num(lon)}, lat={_num(lat)} lies outside the region")]
+    if not AGS_PATTERN.match(ags) or ags in found:
+        return []
+    if not (boundaries["ags"] == ags).any():
+        return [("ags", f"AGS '{ags}' is not a municipality of the region's boundaries (the point lies in "
+                        f"{_label(boundaries, found[0])})")]
+    distance = _distance_m(boundaries, ags, lon, lat)
+    return [("ags", f"the point lies in {_label(boundaries, found[0])}, {distance:,.0f} m outside "
+                    f"{_label(boundaries, ags)} named by the AGS")]
+
+
+def _location_problems(table: CuratedTable, ref: Reference) -> list[Problem]:
+    schema = table.schema
+    assert schema is not None
+    problems = []
+    for record in table.records:
+        values = record.values
+        if schema.has_points:
+            try:
+                lon, lat = parse_float(values.get("lon", "")), parse_float(values.get("lat", ""))
+            except ValueError:
+                continue  # reported by the field checks
+            for name, message in coordinate_problems(ref.boundaries, lon, lat, values.get("ags", "")):
+                problems.append(Problem(str(table.path), record.line, table.key(record), name, message))
+        elif schema.key == "ags" and ref.boundaries is not None:
+            ags = values.get("ags", "")
+            if AGS_PATTERN.match(ags) and not (ref.boundaries["ags"] == ags).any():
+                problems.append(Problem(str(table.path), record.line, ags, "ags",
+                                        f"AGS '{ags}' is not a municipality of the region's boundaries"))
+    return problems
+
+
+# --- entry points -------------------------------------------------------------------------------------------------
+
+def check_tables(tables: Sequence[CuratedTable], ref: Reference) -> list[Problem]:
+    """Every problem in the tables: reading, fields, vocabularies, duplicate ids (across all), geography."""
+    problems: list[Problem] = []
+    for table in tables:
+        problems.extend(table.problems)
+        if table.schema is None:
+            continue
+        for record in table.records:
+            problems.extend(_record_problems(table, record, ref))
+        problems.extend(_location_problems(table, ref))
+    problems.extend(_duplicate_problems(tables))
+    order = {str(t.path): i for i, t in enumerate(tables)}
+    return sorted(problems, key=lambda p: (order.get(p.file, len(order)), p.row or 0))
+
+
+def table_frame(table: CuratedTable, sector_order: Sequence[str]) -> pd.DataFrame:
+    """A checked table as typed columns: text (object, None when empty), float, bool; sectors normalised."""
+    assert table.schema is not None
+    columns: dict[str, list] = {}
+    for f in table.schema.fields:
+        values = [r.values.get(f.name, "") for r in table.records]
+        if f.kind in ("float", "lon", "lat"):
+            columns[f.name] = [parse_float(v) if v else np.nan for v in values]
+        elif f.kind == "bool":
+            columns[f.name] = [parse_bool(v) if v else False for v in values]
+        elif f.kind == "sectors":
+            columns[f.name] = [normalise_sectors(split_sectors(v), sector_order) or None for v in values]
+        else:
+            columns[f.name] = [v or None for v in values]
+    dtypes = {"float": float, "lon": float, "lat": float, "bool": bool}
+    return pd.DataFrame({f.name: pd.Series(columns[f.name], dtype=dtypes.get(f.kind, object))
+                         for f in table.schema.fields})

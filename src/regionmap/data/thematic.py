@@ -1,0 +1,260 @@
+"""The five thematic point layers (research, sites, health, events, mobility) in the core schema.
+
+research, events and sites are curated files; health and mobility are derived from the sources (GISCO hospital
+sites, DB stations, OpenFlights airports) and completed by curated files (`health.csv`, `mobility.csv`).
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from regionmap import config
+from regionmap.data.curated import (
+    MISSING_ID,
+    SCHEMAS,
+    CuratedDataError,
+    CuratedTable,
+    Problem,
+    Reference,
+    check_tables,
+    normalise_sectors,
+    read_curated,
+    split_sectors,
+    table_frame,
+)
+from regionmap.errors import ConfigError
+from regionmap.data.source_registry import Source, load_registry
+from regionmap.spatial import LOCATION_COLUMNS, WGS84, locate_points, points_from_lonlat
+from regionmap.taxonomy import Taxonomy, taxonomy
+
+__all__ = ["THEMATIC_LAYERS", "CORE_COLUMNS", "REQUIRED_COLUMNS", "LAYER_COLUMNS", "build_thematic_layers", "split_sectors",
+           "load_derived_texts"]
+
+THEMATIC_LAYERS = ("research", "sites", "health", "events", "mobility")
+CORE_COLUMNS = ("id", "name", "layer", "category", "sectors", "ags", "municipality", "kreis", "kreis_ags", "address",
+                "website", "source", "as_of", "description_de", "description_en", "description_fr")
+# The core columns every record must fill (the others may be empty).
+REQUIRED_COLUMNS = ("id", "name", "layer", "category", "sectors", "ags", "municipality", "kreis", "kreis_ags", "source",
+                    "as_of")
+LAYER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "research": (),
+    "events": (),
+    "sites": ("area_ha", "size_class", "availability", "indicative", "indicative_note"),
+    "health": ("site_name", "register_id"),
+    "mobility": ("ref",),
+}
+CURATED_FILES = ("research", "events", "sites", "health", "mobility")
+DESCRIPTION_COLUMNS = ("description_de", "description_en", "description_fr")
+TEMPLATE_FIELDS = frozenset({"name", "site_name", "municipality", "kreis", "ref"})
+DEFAULT_HEALTH_CATEGORY = "hospital"
+DEFAULT_STATION_CATEGORY = "station_regional"
+HEALTH_SECTORS = ("health",)
+STATION_SECTORS = ("mobility", "logistics")
+AIRPORT_SECTORS = ("mobility", "aerospace")
+
+DerivedTexts = dict[tuple[str, str], dict[str, str]]
+
+
+def load_derived_texts(path: Path | None = None, tax: Taxonomy | None = None) -> DerivedTexts:
+    """Description templates `(layer, category) -> {lang: template}` from `derived_texts.toml`, checked."""
+    path = path or config.data_dir() / "derived_texts.toml"
+    tax = tax or taxonomy()
+    texts: DerivedTexts = {}
+    for layer_id, categories in config.load_toml(path).items():
+        layer = tax.layer(layer_id)
+        for category, templates in categories.items():
+            where = f"{path}: [{layer_id}.{category}]"
+            if category not in layer.category_ids:
+                raise ConfigError(f"{where}: '{category}' is not a category of layer '{layer_id}'")
+            missing = [lang for lang in config.LANGUAGES if not str(templates.get(lang, "")).strip()]
+            if missing:
+                raise ConfigError(f"{where}: template missing for {', '.join(missing)}")
+            for lang in config.LANGUAGES:
+                try:
+                    names = {f for _, f, _, _ in string.Formatter().parse(templates[lang]) if f is not None}
+                except ValueError as exc:
+                    raise ConfigError(f"{where}: {lang}: {exc}") from exc
+                if not names <= TEMPLATE_FIELDS:
+                    unknown = ", ".join(sorted(names - TEMPLATE_FIELDS))
+                    raise ConfigError(f"{where}: {lang}: unknown placeholder(s) {unknown} "
+                                      f"(known: {', '.join(sorted(TEMPLATE_FIELDS))})")
+            texts[(layer_id, category)] = {lang: str(templates[lang]) for lang in config.LANGUAGES}
+    return texts
+
+
+def _text(value: object) -> str | None:
+    """A source value as stripped text; None for nulls and empty strings."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def _slug(value: str) -> str:
+    """A source identifier as an id part: lower case, characters outside [a-z0-9_-] replaced by '-'."""
+    return re.sub(r"[^a-z0-9_-]+", "-", value.lower()).strip("-")
+
+
+def _fill_descriptions(frame: pd.DataFrame, layer: str, texts: DerivedTexts) -> None:
+    """Fill empty descriptions from the (layer, category) template, where there is one."""
+    rows = frame.to_dict("records")
+    for lang in config.LANGUAGES:
+        column = f"description_{lang}"
+        filled = []
+        for row in rows:
+            templates = texts.get((layer, row["category"]))
+            if _text(row[column]) or templates is None:
+                filled.append(_text(row[column]))
+            else:
+                values = {name: _text(row.get(name)) or "–" for name in TEMPLATE_FIELDS}
+                filled.append(templates[lang].format_map(values))
+        frame[column] = pd.Series(filled, index=frame.index, dtype=object)
+
+
+def _finish(frame: pd.DataFrame, layer: str) -> gpd.GeoDataFrame:
+    """The layer in the core schema plus its own columns, EPSG:4326, sorted by id."""
+    columns = [*CORE_COLUMNS, *LAYER_COLUMNS[layer]]
+    frame = frame.assign(layer=layer)
+    for column in columns:
+        if column not in frame.columns:
+            frame[column] = pd.Series(None, index=frame.index, dtype=object)
+    out = gpd.GeoDataFrame(frame[[*columns, "geometry"]], geometry="geometry", crs=frame.crs).to_crs(WGS84)
+    for column in columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = pd.Series([_text(v) for v in out[column]], index=out.index, dtype=object)
+    return out.sort_values("id", kind="stable").reset_index(drop=True)
+
+
+def _curated_points(table: CuratedTable, tax: Taxonomy, gemeinden: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A checked curated point file as located points (location columns from the boundaries)."""
+    frame = table_frame(table, tax.sector_ids)
+    points, dropped = locate_points(points_from_lonlat(frame).drop(columns=["lon", "lat"]), gemeinden)
+    if dropped:  # the checks passed, so every point lies in its municipality
+        raise CuratedDataError([Problem(str(table.path), None, MISSING_ID, "lon",
+                                        f"{dropped} point(s) outside the region")])
+    return points
+
+
+def _derived(frame: gpd.GeoDataFrame, origin: Source, /, **columns: object) -> gpd.GeoDataFrame:
+    """Source points with the columns given (values or per-row lists); `source` (unless given) and `as_of` from the
+    registry entry of their origin."""
+    out = frame[[*LOCATION_COLUMNS, "geometry"]].copy()
+    columns = {"source": origin.attribution, "as_of": origin.reference_date} | columns
+    for name, value in columns.items():
+        out[name] = pd.Series(value if isinstance(value, list) else [value] * len(out), index=out.index, dtype=object)
+    return out
+
+
+def _address(street: object, number: object, postcode: object, city: object) -> str | None:
+    """`Street 1, 12345 City`, leaving out what is missing."""
+    parts = (" ".join(filter(None, (_text(street), _text(number)))),
+             " ".join(filter(None, (_text(postcode), _text(city)))))
+    return ", ".join(p for p in parts if p) or None
+
+
+def _health(hospitals: gpd.GeoDataFrame, curated: pd.DataFrame, tax: Taxonomy, origin: Source) -> gpd.GeoDataFrame:
+    """Every hospital site, with the curated category, sectors, website and descriptions joined on the register id."""
+    register_ids = [_text(v) for v in hospitals["id"]]
+    joined = {row["register_id"]: row for row in curated.to_dict("records")}
+
+    def curated_or(column: str, default: str | None) -> list[str | None]:
+        return [_text(joined[r][column]) or default if r in joined else default for r in register_ids]
+
+    address = [_address(*parts) for parts in zip(hospitals["street"], hospitals["house_number"], hospitals["postcode"],
+                                                 hospitals["city"])]
+    columns = {column: curated_or(column, None) for column in ("website", *DESCRIPTION_COLUMNS)}
+    return _derived(
+        hospitals, origin,
+        id=[f"health-{_slug(r)}" for r in register_ids],
+        name=[_text(v) for v in hospitals["name"]],
+        site_name=[_text(v) for v in hospitals["site_name"]],
+        register_id=register_ids,
+        address=address,
+        category=curated_or("category", DEFAULT_HEALTH_CATEGORY),
+        sectors=curated_or("sectors", normalise_sectors(HEALTH_SECTORS, tax.sector_ids)),
+        **columns,
+        source=[f"{origin.attribution}; {joined[r]['source']}" if r in joined else origin.attribution
+                for r in register_ids],
+    )
+
+
+def _mobility(stations: gpd.GeoDataFrame, airports: gpd.GeoDataFrame, curated: gpd.GeoDataFrame, tax: Taxonomy,
+              station_source: Source, airport_source: Source) -> gpd.GeoDataFrame:
+    """DB stations and airports from the sources, plus the curated ports, terminals and junctions."""
+    rules = tax.mobility
+    eva = [_text(v) for v in stations["eva_nr"]]
+    station_points = _derived(
+        stations, station_source,
+        id=[f"mobility-db-{_slug(e)}" for e in eva],
+        name=[_text(v) for v in stations["name"]],
+        category=[rules.station_categories.get(_text(t) or "", DEFAULT_STATION_CATEGORY) for t in stations["traffic"]],
+        sectors=normalise_sectors(STATION_SECTORS, tax.sector_ids),
+        ref=eva,
+    )
+    icao = [(_text(v) or "").upper() or None for v in airports["icao"]]
+    airport_points = _derived(
+        airports, airport_source,
+        id=[f"mobility-airport-{_slug(c or _text(i) or '')}" for c, i in zip(icao, airports["id"])],
+        name=[_text(v) for v in airports["name"]],
+        category=["airport" if c in rules.scheduled_airports else "airfield" for c in icao],
+        sectors=normalise_sectors(AIRPORT_SECTORS, tax.sector_ids),
+        ref=[c or _text(iata) for c, iata in zip(icao, airports["iata"])],
+    )
+    parts = [p.to_crs(WGS84) for p in (station_points, airport_points, curated) if len(p)]
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=WGS84)
+
+
+def _duplicate_ids(layers: dict[str, gpd.GeoDataFrame]) -> list[Problem]:
+    seen: dict[str, str] = {}
+    problems = []
+    for layer, frame in layers.items():
+        for position, record_id in enumerate(frame["id"], start=1):
+            if record_id in seen:
+                problems.append(Problem(f"layer {layer}", position, record_id, "id",
+                                        f"duplicate id: also in layer {seen[record_id]}"))
+            seen.setdefault(record_id, layer)
+    return problems
+
+
+def build_thematic_layers(base: dict[str, gpd.GeoDataFrame], curated_dir: Path) -> dict[str, gpd.GeoDataFrame]:
+    """The five thematic layers from the normalised base layers and the curated files.
+
+    Raises CuratedDataError listing the problems when a curated file does not pass the checks of
+    `regionmap validate`, or when two records share an id.
+    """
+    tax = taxonomy()
+    texts = load_derived_texts(tax=tax)
+    registry = load_registry()
+    gemeinden = base["gemeinden"]
+    tables = {name: read_curated(curated_dir / f"{name}.csv", SCHEMAS[name]) for name in CURATED_FILES}
+    reference = Reference(
+        taxonomy=tax,
+        kreis_ags=frozenset(config.region().kreis_ags),
+        boundaries=gemeinden,
+        register_ids=frozenset(_text(v) for v in base["hospitals"]["id"]),
+    )
+    problems = check_tables(list(tables.values()), reference)
+    if problems:
+        raise CuratedDataError(problems)
+    frames: dict[str, gpd.GeoDataFrame] = {
+        name: _curated_points(tables[name], tax, gemeinden) for name in ("research", "events", "sites", "mobility")
+    }
+    frames["health"] = _health(base["hospitals"], table_frame(tables["health"], tax.sector_ids), tax,
+                               registry.by_role("hospitals"))
+    frames["mobility"] = _mobility(base["rail_stations"], base["airports"], frames["mobility"], tax,
+                                   registry.by_role("rail_stations"), registry.by_role("airports"))
+    layers = {}
+    for name in THEMATIC_LAYERS:
+        layers[name] = _finish(frames[name], name)
+        _fill_descriptions(layers[name], name, texts)
+    problems = _duplicate_ids(layers)
+    if problems:
+        raise CuratedDataError(problems)
+    return layers

@@ -1,0 +1,1 @@
+"""The investor view without Streamlit: site finder, location factors, comparison, site sheet, exposé."""

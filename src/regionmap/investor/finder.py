@@ -1,0 +1,202 @@
+"""Finding investment sites: filter by type, size, availability, sector, place and distance to location factors.
+
+Size rule: a site with a known `area_ha` matches a size range when `min_ha <= area_ha <= max_ha`. A site whose area is
+unknown matches only through its `size_class`: when the class's range (`[[size_classes]]` in
+`data/location_factors.toml`, e.g. M = 5–20 ha) overlaps the requested range, as the site may have the size asked for.
+A site with neither an area nor a known size class does not match any size filter (it matches when no size is asked).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from regionmap.config import DEFAULT_LANGUAGE, LANGUAGES, data_dir, load_toml
+from regionmap.errors import ConfigError
+from regionmap.investor.factors import LocationFactor, factor_by_id, location_factors
+
+
+@dataclass(frozen=True)
+class SiteCode:
+    """A coded site attribute value (a size class or an availability) with its labels and, for sizes, its range."""
+
+    id: str
+    labels: dict[str, str]
+    min_ha: float = 0.0
+    max_ha: float = math.inf
+
+    def label(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        return self.labels.get(lang) or self.labels[DEFAULT_LANGUAGE]
+
+
+@dataclass(frozen=True)
+class SiteVocabulary:
+    size_classes: tuple[SiteCode, ...]
+    availability: tuple[SiteCode, ...]
+
+    def size_class(self, code: object) -> SiteCode | None:
+        return next((c for c in self.size_classes if c.id == code), None)
+
+    def availability_label(self, code: object, lang: str = DEFAULT_LANGUAGE) -> str:
+        """The label of an availability code; an unknown code is returned as it is."""
+        known = next((c for c in self.availability if c.id == code), None)
+        return known.label(lang) if known else str(code)
+
+    def size_class_label(self, code: object, lang: str = DEFAULT_LANGUAGE) -> str:
+        """The label of a size class code; an unknown code is returned as it is."""
+        known = self.size_class(code)
+        return known.label(lang) if known else str(code)
+
+
+def _code(raw: Any, where: str, sized: bool) -> SiteCode:
+    if not isinstance(raw, dict) or not str(raw.get("id", "")).strip():
+        raise ConfigError(f"{where}: expected a table with a non-empty id")
+    labels = raw.get("label")
+    if not isinstance(labels, dict) or any(not str(labels.get(lang, "")).strip() for lang in LANGUAGES):
+        raise ConfigError(f"{where}: label needs {', '.join(LANGUAGES)}")
+    bounds = {}
+    if sized:
+        for key, default in (("min_ha", 0.0), ("max_ha", math.inf)):
+            value = raw.get(key, default)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise ConfigError(f"{where}: {key} must be a non-negative number")
+            bounds[key] = float(value)
+        if bounds["min_ha"] > bounds["max_ha"]:
+            raise ConfigError(f"{where}: min_ha is larger than max_ha")
+    return SiteCode(id=str(raw["id"]), labels={lang: str(labels[lang]) for lang in LANGUAGES}, **bounds)
+
+
+def load_site_vocabulary(path: Path | None = None) -> SiteVocabulary:
+    """The size classes and availability codes from `location_factors.toml`, checked."""
+    path = path or data_dir() / "location_factors.toml"
+    raw = load_toml(path)
+    parts = {}
+    for key, sized in (("size_classes", True), ("availability", False)):
+        items = raw.get(key)
+        if not isinstance(items, list) or not items:
+            raise ConfigError(f"{path}: expected a non-empty [[{key}]] list")
+        codes = tuple(_code(item, f"{path}: {key}[{i}]", sized) for i, item in enumerate(items))
+        ids = [c.id for c in codes]
+        if len(set(ids)) != len(ids):
+            raise ConfigError(f"{path}: duplicate id in [[{key}]]")
+        parts[key] = codes
+    return SiteVocabulary(**parts)
+
+
+@lru_cache(maxsize=None)
+def site_vocabulary() -> SiteVocabulary:
+    """The configured size classes and availability codes (cached)."""
+    return load_site_vocabulary()
+
+
+def _as_set(values: Iterable[str] | None) -> frozenset[str]:
+    if values is None or isinstance(values, str):
+        raise TypeError("expected a collection of strings, not a single string")
+    return frozenset(str(v) for v in values)
+
+
+@dataclass(frozen=True)
+class SiteQuery:
+    """A site search. Empty collections and None mean "no restriction".
+
+    `types` are sites categories, `sectors` match a site carrying any of them, `kreis` is a 5-digit and `gemeinde`
+    an 8-digit AGS, `max_km` maps location factor ids to the largest allowed distance (a site with an unknown
+    distance does not match).
+    """
+
+    types: frozenset[str] = frozenset()
+    min_ha: float | None = None
+    max_ha: float | None = None
+    availability: frozenset[str] = frozenset()
+    sectors: frozenset[str] = frozenset()
+    kreis: str | None = None
+    gemeinde: str | None = None
+    max_km: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("types", "availability", "sectors"):
+            object.__setattr__(self, name, _as_set(getattr(self, name)))
+        for name in ("min_ha", "max_ha"):
+            value = getattr(self, name)
+            if value is not None and (math.isnan(value) or value < 0):
+                raise ValueError(f"SiteQuery.{name}: {value} is not a non-negative number")
+        if self.min_ha is not None and self.max_ha is not None and self.min_ha > self.max_ha:
+            raise ValueError(f"SiteQuery: min_ha {self.min_ha} is larger than max_ha {self.max_ha}")
+        for factor_id, km in self.max_km.items():
+            if math.isnan(km) or km < 0:
+                raise ValueError(f"SiteQuery.max_km[{factor_id!r}]: {km} is not a non-negative number")
+        object.__setattr__(self, "max_km", dict(self.max_km))
+
+
+def _size_mask(sites: pd.DataFrame, low: float, high: float, vocabulary: SiteVocabulary) -> np.ndarray:
+    area = pd.to_numeric(sites["area_ha"], errors="coerce").to_numpy(dtype=float)
+    classes = sites["size_class"].astype(object)
+    lower = classes.map({c.id: c.min_ha for c in vocabulary.size_classes}).astype(float).to_numpy()
+    upper = classes.map({c.id: c.max_ha for c in vocabulary.size_classes}).astype(float).to_numpy()
+    by_area = (area >= low) & (area <= high)
+    by_class = np.isnan(area) & (lower <= high) & (upper >= low)
+    return by_area | by_class
+
+
+def _sector_mask(sites: pd.DataFrame, sectors: frozenset[str]) -> np.ndarray:
+    ids = sites["sectors"].astype("string").fillna("").str.split(",").explode().str.strip()
+    return ids.isin(sectors).groupby(level=0, sort=False).any().reindex(sites.index, fill_value=False).to_numpy()
+
+
+def find_sites(
+    sites: gpd.GeoDataFrame,
+    query: SiteQuery,
+    factors: Iterable[LocationFactor] | None = None,
+    vocabulary: SiteVocabulary | None = None,
+) -> gpd.GeoDataFrame:
+    """The sites matching every part of `query`, in their original order.
+
+    `factors` (default: the configured ones) resolves the factor ids of `query.max_km` to columns (KeyError for an
+    unknown id); `vocabulary` (default: the configured one) gives the size class ranges.
+    """
+    sites = sites.reset_index(drop=True) if not sites.index.is_unique else sites
+    mask = np.ones(len(sites), dtype=bool)
+    if query.types:
+        mask &= sites["category"].isin(query.types).to_numpy()
+    if query.min_ha is not None or query.max_ha is not None:
+        low = query.min_ha if query.min_ha is not None else 0.0
+        high = query.max_ha if query.max_ha is not None else math.inf
+        mask &= _size_mask(sites, low, high, vocabulary or site_vocabulary())
+    if query.availability:
+        mask &= sites["availability"].isin(query.availability).to_numpy()
+    if query.sectors:
+        mask &= _sector_mask(sites, query.sectors)
+    if query.kreis:
+        mask &= (sites["kreis_ags"] == query.kreis).fillna(False).to_numpy(dtype=bool)
+    if query.gemeinde:
+        mask &= (sites["ags"] == query.gemeinde).fillna(False).to_numpy(dtype=bool)
+    factors = tuple(factors) if factors is not None else location_factors()
+    for factor_id, km in query.max_km.items():
+        column = factor_by_id(factors, factor_id).value_column
+        mask &= (pd.to_numeric(sites[column], errors="coerce") <= km).fillna(False).to_numpy(dtype=bool)
+    return sites[mask]
+
+
+def sort_sites(
+    sites: pd.DataFrame, by: str, ascending: bool = True, factors: Iterable[LocationFactor] | None = None
+) -> pd.DataFrame:
+    """`sites` sorted by a column or a location factor id (its distance column); missing values last, stable."""
+    factors = tuple(factors) if factors is not None else location_factors()
+    column = by if by in sites.columns else factor_by_id(factors, by).value_column
+    if column not in sites.columns:
+        raise KeyError(f"sites have no column '{column}'")
+    values = sites[column]
+    if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
+        key = values.astype("string").str.casefold()
+    else:
+        key = values
+    order = key.reset_index(drop=True).sort_values(ascending=ascending, na_position="last", kind="stable").index
+    return sites.iloc[order.to_numpy()]

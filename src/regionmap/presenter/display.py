@@ -1,0 +1,94 @@
+"""What the presenter page shows, without Streamlit: its URL parameters and the highlighted points of a stop."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+
+from regionmap.config import DEFAULT_LANGUAGE, LANGUAGES
+from regionmap.i18n import format_number
+from regionmap.maps import point_payload
+from regionmap.maps.elements import PointLayer, html_text
+from regionmap.presenter.tours import Stop
+from regionmap.dashboard.urlstate import BASEMAPS, Notice
+
+AUTOPLAY_RANGE = (1.0, 3600.0)  # seconds per stop accepted in ?autoplay=
+PRESENTER_BASEMAP = "none"
+HIGHLIGHT_COLOUR = "#e6007e"
+
+
+@dataclass(frozen=True)
+class PresentParams:
+    """What the URL asks for: tour id, language, seconds per stop (None: start paused) and basemap."""
+
+    tour_id: str
+    lang: str
+    autoplay: float | None
+    basemap: str
+
+
+def parse_present_params(
+    query: Mapping[str, str | None], tour_ids: Sequence[str]
+) -> tuple[PresentParams, list[Notice]]:
+    """The presenter's URL parameters; unknown or malformed values fall back to the defaults with a `Notice`.
+
+    Defaults: the first tour, German, no auto-play, no basemap. `tour_ids` must not be empty.
+    """
+    notices: list[Notice] = []
+    tour_id = query.get("tour") or tour_ids[0]
+    if tour_id not in tour_ids:
+        notices.append(Notice("tour", tour_id, "present.unknown_tour", {"default": tour_ids[0]}))
+        tour_id = tour_ids[0]
+    lang = (query.get("lang") or "").strip().lower() or DEFAULT_LANGUAGE
+    if lang not in LANGUAGES:
+        notices.append(Notice("lang", str(query.get("lang")), "present.bad_lang"))
+        lang = DEFAULT_LANGUAGE
+    basemap = (query.get("basemap") or "").strip().lower() or PRESENTER_BASEMAP
+    if basemap not in BASEMAPS:
+        notices.append(Notice("basemap", str(query.get("basemap")), "present.bad_basemap"))
+        basemap = PRESENTER_BASEMAP
+    autoplay, valid = parse_autoplay(query.get("autoplay"))
+    if not valid:
+        low, high = AUTOPLAY_RANGE
+        notices.append(Notice("autoplay", str(query.get("autoplay")), "present.bad_autoplay",
+                              {"low": format_number(low, lang), "high": format_number(high, lang)}))
+    return PresentParams(tour_id=tour_id, lang=lang, autoplay=autoplay, basemap=basemap), notices
+
+
+def parse_autoplay(value: str | None) -> tuple[float | None, bool]:
+    """Seconds per stop from `?autoplay=` and whether the value was valid; missing, empty or 0 mean no auto-play."""
+    if value is None or not value.strip():
+        return None, True
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        return None, False
+    if seconds == 0:
+        return None, True
+    low, high = AUTOPLAY_RANGE
+    if not math.isfinite(seconds) or not low <= seconds <= high:
+        return None, False
+    return seconds, True
+
+
+def highlighted(layers: Mapping[str, gpd.GeoDataFrame], stop: Stop) -> gpd.GeoDataFrame | None:
+    """The stop's highlighted records from its layers (None when it highlights nothing)."""
+    if not stop.highlight:
+        return None
+    wanted = set(stop.highlight)
+    parts = [layers[layer_id].loc[layers[layer_id]["id"].isin(wanted), ["id", "name", "geometry"]]
+             for layer_id in stop.layers]
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=parts[0].crs)
+
+
+def highlight_layer(points: gpd.GeoDataFrame, label: str) -> PointLayer:
+    """Large markers in the highlight colour, without a legend entry (the legend lists the stop's layers only) and
+    outside the layer control."""
+    payload = point_payload(points, colour=HIGHLIGHT_COLOUR)
+    layer = PointLayer(payload.json, name=html_text(label), radius=10, cluster_radius=1)
+    layer.control = False
+    return layer

@@ -1,0 +1,88 @@
+"""The Kommunen page: a choropleth of the municipalities by an indicator, and the profile of one municipality."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from regionmap.dashboard.composition import choropleth
+from regionmap.dashboard.details import category_label
+from regionmap.dashboard.filters import filter_points, filter_view
+from regionmap.i18n import format_density, format_km2, format_number, label_for, t
+from regionmap.dashboard.indicators import SCHEMES, indicator, indicators, rank_in_region
+from regionmap.maps import clicked_record
+from regionmap.data.store import Store
+from regionmap.ui import data, view
+from regionmap.ui.mapview import plain, show_map
+from regionmap.dashboard.urlstate import ViewState
+
+PAGE = "municipalities"
+
+
+def indicator_controls(lang: str) -> tuple[str, str, int]:
+    """Indicator, classification scheme and number of classes chosen on the page."""
+    ids = [item.id for item in indicators()]
+    cols = st.columns([2, 2, 1])
+    chosen = cols[0].selectbox(t("indicator.choose", lang), ids, key="choropleth_indicator",
+                               format_func=lambda i: indicator(i).label(lang))
+    scheme = cols[1].selectbox(t("legend.scheme", lang), list(SCHEMES), key="choropleth_scheme",
+                               format_func=lambda s: t(f"scheme.{s}", lang))
+    k = cols[2].slider(t("legend.classes", lang), 3, 7, 5, key="choropleth_classes")
+    return chosen, scheme, k
+
+
+def choropleth_map(store: Store, state: ViewState, indicator_id: str, scheme: str, k: int) -> None:
+    """The classed map; a click on a municipality selects it in the sidebar (and zooms to it)."""
+    lang = state.lang
+    item = indicator(indicator_id)
+    fills = choropleth(store.gemeinden, item, scheme, k, lang)
+    result = show_map(PAGE, store, state, {}, choropleth=fills)
+    hit = clicked_record(result, {"gemeinden": store.gemeinden})
+    click = (result or {}).get("last_object_clicked")
+    if hit is not None and st.session_state.get("municipality_click") != click:
+        st.session_state["municipality_click"] = click
+        ags = str(store.gemeinden.loc[hit[1], "ags"])
+        if ags != state.gemeinde:
+            view.request(kreis=ags[:5], gemeinde=ags)
+
+
+def profile(store: Store, state: ViewState, indicator_id: str) -> None:
+    """Figures, rank in the region and the points inside the selected municipality."""
+    lang = state.lang
+    if not state.gemeinde:
+        st.info(t("profile.empty", lang))
+        return
+    rows = store.gemeinden[store.gemeinden["ags"] == state.gemeinde]
+    if rows.empty:
+        return
+    row = rows.iloc[0]
+    st.subheader(plain(t("profile.heading", lang, name=row["name"])))
+    st.caption(plain(f"{label_for('kind', str(row['kind']), lang)} · {row['kreis_name']} · AGS {row['ags']}"))
+    cols = st.columns(4)
+    cols[0].metric(t("figures.population", lang), format_number(row["population"], lang))
+    cols[1].metric(t("figures.area", lang), format_km2(row["area_km2"], lang))
+    cols[2].metric(t("figures.density", lang), format_density(row["density"], lang))
+    item = indicator(indicator_id)
+    rank = rank_in_region(store.gemeinden, state.gemeinde, item)
+    cols[3].metric(t("column.rank", lang) + f" · {item.label(lang)}",
+                   t("profile.rank", lang, rank=rank.rank, total=rank.total) if rank else t("number.unknown", lang))
+    st.markdown(f"#### {plain(t('profile.points', lang, name=row['name']))}")
+    st.dataframe(points_table(store, state), hide_index=True, width="stretch")
+
+
+def points_table(store: Store, state: ViewState) -> pd.DataFrame:
+    """The points of every thematic layer inside the selected municipality (with the current filters)."""
+    lang = state.lang
+    tax = data.tax()
+    categories = {layer.id: layer.category_ids for layer in tax.layers}
+    shown = filter_view(store.thematic, state, categories)
+    frames = []
+    for layer_id, gdf in shown.items():
+        inside: gpd.GeoDataFrame = filter_points(gdf, gemeinde=state.gemeinde)
+        frames.append(pd.DataFrame({
+            t("column.layer", lang): tax.layer(layer_id).label(lang),
+            t("column.name", lang): inside["name"].astype(str),
+            t("column.category", lang): [category_label(tax, layer_id, c, lang) for c in inside["category"]],
+        }))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -1,0 +1,41 @@
+"""The app's pages: file, title, icon, URL path and the thematic layers each one shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from regionmap.data.thematic import THEMATIC_LAYERS
+
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str
+    title_key: str
+    icon: str
+    url_path: str
+    layers: tuple[str, ...] = THEMATIC_LAYERS
+    default: bool = False
+    sidebar: bool = True
+    hidden: bool = False
+
+
+PAGES = (
+    PageSpec("pages/overview.py", "page.overview", ":material/map:", "overview", default=True),
+    PageSpec("pages/research.py", "page.research", ":material/school:", "research", ("research",)),
+    PageSpec("pages/sites.py", "page.sites", ":material/factory:", "sites", ("sites",)),
+    PageSpec("pages/health.py", "page.health", ":material/local_hospital:", "health", ("health",)),
+    PageSpec("pages/events_mobility.py", "page.events_mobility", ":material/train:", "events-mobility",
+             ("events", "mobility")),
+    PageSpec("pages/municipalities.py", "page.municipalities", ":material/location_city:", "municipalities"),
+    PageSpec("pages/data_sources.py", "page.data", ":material/description:", "data"),
+    PageSpec("pages/present.py", "page.present", ":material/slideshow:", "present", sidebar=False, hidden=True),
+)
+
+
+def page_spec(url_path: str) -> PageSpec:
+    """The page with this URL path; the default page for the root path ("")."""
+    for spec in PAGES:
+        if spec.url_path == url_path or (spec.default and url_path == ""):
+            return spec
+    raise KeyError(url_path)
