@@ -55,7 +55,7 @@ def _result_names(at: AppTest, lang: str = "de") -> list[str]:
 def test_logistics_near_a_motorway_gives_the_finders_result(open_sites, sites) -> None:
     at = open_sites()
     at.multiselect(key="w_categories").set_value(["logistics"])
-    at.number_input(key="finder_max_motorway").set_value(10.0)
+    at.text_input(key="finder_max_motorway").input("10")
     at.run()
     assert not at.exception, at.exception
     expected = find_sites(sites, SiteQuery(types=frozenset({"logistics"}), max_km={"motorway": 10.0}))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from regionmap.details import localised_numbers
 from regionmap.exports import to_csv_bytes, to_geojson_bytes
 from regionmap.i18n import format_date, format_number, t
 from regionmap.store import Store
@@ -66,10 +67,10 @@ def render(store: Store, state: ViewState) -> None:
     built = store.manifest.get("built_at")
     if built:
         st.caption(t("sources.built", lang, date=format_date(str(built)[:10], lang)))
-    st.dataframe(sources_table(store, lang), hide_index=True, width="stretch",
+    st.dataframe(localised_numbers(sources_table(store, lang), lang), hide_index=True, width="stretch",
                  column_config={t("sources.link", lang): st.column_config.LinkColumn()})
     st.subheader(t("sources.curated", lang))
-    st.dataframe(curated_table(store, lang), hide_index=True, width="stretch")
+    st.dataframe(localised_numbers(curated_table(store, lang), lang), hide_index=True, width="stretch")
     st.caption(t("sources.curated_note", lang))
 
     st.subheader(t("download.heading", lang))
