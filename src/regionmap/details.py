@@ -16,6 +16,8 @@ from regionmap.thematic import split_sectors
 # Columns of the thematic layers shown in tables, in order; a layer shows those it has.
 TABLE_COLUMNS = ("name", "category", "sectors", "municipality", "kreis", "area_ha", "size_class", "availability",
                  "address", "website", "as_of")
+# Columns holding codes that people read as labels (display_value translates them).
+CODED_COLUMNS = ("category", "sectors", "size_class", "availability", "kind", "traffic")
 CARD_COLUMNS = ("category", "sectors", "address", "municipality", "kreis", "area_ha", "size_class", "availability",
                 "ref", "site_name", "website", "source", "as_of")
 

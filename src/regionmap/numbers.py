@@ -55,6 +55,12 @@ def format_fixed(value: float, locale: str, decimals: int = 0, trim: bool = Fals
     return format_decimal(rounded, format=pattern, locale=babel_locale(locale))
 
 
+def format_plain(value: float, decimals: int = 6) -> str:
+    """`value` in machine notation for names and URLs: a point, no grouping, no trailing zeros (0.5, 1234, -2.25)."""
+    rounded = round(float(value), decimals) + 0.0
+    return format_decimal(rounded, format="0." + "#" * decimals if decimals > 0 else "0", locale="en")
+
+
 def parse_number(text: str, locale: str) -> float | None:
     """The number written in `text` in the locale's notation; None for empty text.
 

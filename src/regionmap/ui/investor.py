@@ -20,14 +20,15 @@ from regionmap.compare import AREA_ROW, MAX_COMPARED, MIN_COMPARED
 from regionmap.config import LANGUAGES
 from regionmap.dashboard import KREIS_ZOOM
 from regionmap.details import is_indicative, localised_numbers
-from regionmap.exports import to_csv_bytes, to_excel_bytes, to_geojson_bytes
 from regionmap.i18n import format_density, format_km2, format_number, t, tn
 from regionmap.location_factors import LocationFactor, location_factors
+from regionmap.numbers import format_plain
 from regionmap.site_finder import SiteQuery, find_sites, site_vocabulary, sort_sites
 from regionmap.site_sheet import LAYER, comparison_frame, distance_header, factor_frame, result_frame, site_location_map
 from regionmap.store import Store
 from regionmap.thematic import THEMATIC_LAYERS
 from regionmap.ui import data, view
+from regionmap.ui.downloads import download_button
 from regionmap.ui.inputs import number_field
 from regionmap.ui.layout import header, shown_layers
 from regionmap.ui.mapview import chosen_row, detail_card, plain, select, selected, show_map, table_key
@@ -37,7 +38,6 @@ from regionmap.urlstate import ViewState
 PAGE = "sites"
 RESULT_MAP_HEIGHT = 520
 SITE_MAP_HEIGHT = 420
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 
@@ -73,7 +73,7 @@ def sites_page() -> None:
     else:
         st.info(t("investor.page.select_hint", lang))
     comparison(sites, state, factors)
-    list_downloads(found, lang)
+    list_downloads(found, state, query)
 
 
 def choose_site(state: ViewState, site_id: str | None) -> ViewState:
@@ -246,17 +246,29 @@ def comparison(sites: gpd.GeoDataFrame, state: ViewState, factors: tuple[Locatio
     st.caption(f"✓ = {t('investor.compare.better', lang)} · {t('investor.page.factors_note', lang)}")
 
 
-def list_downloads(found: gpd.GeoDataFrame, lang: str) -> None:
-    """The result list as CSV, Excel and GeoJSON, each built when its button is pressed."""
+def list_downloads(found: gpd.GeoDataFrame, state: ViewState, query: SiteQuery) -> None:
+    """The result list as CSV, Excel and GeoJSON, each built when its button is pressed and named after the filters."""
+    lang = state.lang
     st.subheader(t("investor.download.heading", lang))
     st.caption(tn("investor.download.list", len(found), lang))
     frame = found.copy()
-    cols = st.columns(3)
-    for col, (label, func, ext, mime) in zip(cols, (
-        (t("investor.download.csv", lang), to_csv_bytes, "csv", "text/csv"),
-        (t("investor.download.excel", lang), to_excel_bytes, "xlsx", XLSX),
-        (t("investor.download.geojson", lang), to_geojson_bytes, "geojson", "application/geo+json"),
+    extra = finder_name_parts(query)
+    for col, (label, ext) in zip(st.columns(3), (
+        (t("investor.download.csv", lang), "csv"),
+        (t("investor.download.excel", lang), "xlsx"),
+        (t("investor.download.geojson", lang), "geojson"),
     )):
-        col.download_button(label, data=_deferred(func, frame), file_name=f"sites.{ext}", mime=mime,
-                            on_click="ignore", disabled=found.empty,
-                            width="stretch", key=f"download_{ext}")
+        download_button(col, label, frame, LAYER, ext, state, key=f"download_{ext}", extra=extra)
+
+
+def finder_name_parts(query: SiteQuery) -> list[str]:
+    """The page's own filters as file name parts: `10-50ha`, `availability-immediate`, `motorway-max0.5km`."""
+    parts = []
+    if query.min_ha is not None or query.max_ha is not None:
+        low = "" if query.min_ha is None else format_plain(query.min_ha)
+        high = "" if query.max_ha is None else format_plain(query.max_ha)
+        parts.append(f"{low}-{high}ha")
+    if query.availability:
+        parts.append("availability-" + "+".join(sorted(query.availability)))
+    parts += [f"{factor_id}-max{format_plain(km)}km" for factor_id, km in sorted(query.max_km.items())]
+    return parts

@@ -6,11 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from regionmap.details import localised_numbers
-from regionmap.exports import to_csv_bytes, to_geojson_bytes
 from regionmap.i18n import format_date, format_number, t
 from regionmap.store import Store
 from regionmap.thematic import THEMATIC_LAYERS
 from regionmap.ui import data
+from regionmap.ui.downloads import download_button
 from regionmap.ui.layout import shown_layers
 from regionmap.ui.mapview import plain
 from regionmap.urlstate import ViewState
@@ -80,11 +80,8 @@ def render(store: Store, state: ViewState) -> None:
         label = tax.layer(layer_id).label(lang)
         count = format_number(len(gdf), lang)
         cols = st.columns(2)
-        cols[0].download_button(t("download.csv", lang, layer=label, count=count), data=lambda g=gdf: to_csv_bytes(g),
-                                file_name=f"regionmap-{layer_id}.csv", mime="text/csv", key=f"dl_csv_{layer_id}",
-                                on_click="ignore", width="stretch")
-        cols[1].download_button(t("download.geojson", lang, layer=label, count=count),
-                                data=lambda g=gdf: to_geojson_bytes(g), file_name=f"regionmap-{layer_id}.geojson",
-                                mime="application/geo+json", key=f"dl_geojson_{layer_id}", on_click="ignore",
-                                width="stretch")
+        download_button(cols[0], t("download.csv", lang, layer=label, count=count), gdf, layer_id, "csv", state,
+                        key=f"dl_csv_{layer_id}")
+        download_button(cols[1], t("download.geojson", lang, layer=label, count=count), gdf, layer_id, "geojson",
+                        state, key=f"dl_geojson_{layer_id}")
     st.caption(plain(t("sources.licence_note", lang)))
