@@ -179,3 +179,14 @@ def test_location_map_keeps_hostile_text_inert(built_store: Path) -> None:
     assert "<img" not in html and "7*7" in html  # markup escaped, template syntax not evaluated
     assert "\\u003cimg src=x onerror=alert(1)\\u003e" in html
     assert html.count("L.polyline") == len(location_factors())
+
+
+def test_download_names_carry_the_finders_own_filters() -> None:
+    from regionmap.ui.investor import finder_name_parts
+
+    query = SiteQuery(min_ha=10.0, availability=frozenset({"limited", "available"}),
+                      max_km={"motorway": 0.5, "airport": 20.0})
+    assert finder_name_parts(query) == ["size-min10ha", "availability-available+limited", "airport-max20km",
+                                        "motorway-max0.5km"]
+    assert finder_name_parts(SiteQuery()) == []
+    assert finder_name_parts(SiteQuery(min_ha=2.5, max_ha=50.0)) == ["size-2.5-50ha"]

@@ -127,3 +127,19 @@ def test_locale_module_strict_parsing_in_a_babel_locale():
     assert parse_in_locale("1.234,5", "de_DE") == 1234.5
     with pytest.raises(NumberParseError):
         parse_in_locale("1.234,5", "en_GB")
+
+
+def test_tables_show_locale_numbers_and_keep_the_values():
+    import pandas as pd
+
+    from regionmap.details import localised_numbers
+
+    frame = pd.DataFrame({"Name": ["a", "b"], "Autobahn (km)": [5.4321, float("nan")], "Anzahl": [1234, 2],
+                          "vorläufig": [True, False]})
+    styled = localised_numbers(frame, "de", decimals={"Autobahn (km)": 1}, units={"Autobahn (km)": "km"})
+    assert styled.data is frame  # the cells keep their numbers: the table sorts by value
+    html = styled.to_html()
+    assert "5,4\u00a0km" in html and "1.234" in html and "5.4" not in html
+    assert "True" in html  # booleans stay check boxes, not numbers
+    assert f"1{NNBSP}234" in localised_numbers(frame, "fr").to_html()
+    assert "1,234" in localised_numbers(frame, "en").to_html()

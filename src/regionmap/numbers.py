@@ -20,6 +20,7 @@ from babel.numbers import NumberFormatError, format_decimal, get_decimal_symbol,
 # Spaces a person may type for the French thousands separator (U+202F): space, no-break space, thin space.
 SPACES = " \u00a0\u2009\u202f"
 MINUS_SIGNS = "\u2212\u2013"  # the minus sign and the en dash, typed or pasted for "-"
+CLI_LOCALE = "en_GB"  # command-line output and messages to data maintainers are in English
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_MONTH = re.compile(r"^\d{4}-\d{2}$")
 

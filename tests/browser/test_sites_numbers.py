@@ -32,6 +32,11 @@ def _motorway_field(page: Page):
     return page.get_by_role("textbox", name=t("investor.page.max_km", factor=motorway.label())), motorway
 
 
+def _idle(page: Page) -> None:
+    """Wait until the app has finished its run (Streamlit's running indicator is gone)."""
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=30_000)
+
+
 def _not_clipped(page: Page, text: str) -> None:
     element = page.get_by_text(text, exact=True)
     element.wait_for(timeout=30_000)
@@ -63,6 +68,7 @@ def test_a_decimal_comma_filters_at_half_a_kilometre(app_server, watched, sites,
 
     button = page.get_by_role("button", name=t("investor.download.csv"), exact=True)
     button.scroll_into_view_if_needed()
+    _idle(page)
     with page.expect_download(timeout=60_000) as info:
         button.click()
     download = info.value

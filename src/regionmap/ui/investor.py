@@ -262,12 +262,14 @@ def list_downloads(found: gpd.GeoDataFrame, state: ViewState, query: SiteQuery) 
 
 
 def finder_name_parts(query: SiteQuery) -> list[str]:
-    """The page's own filters as file name parts: `10-50ha`, `availability-immediate`, `motorway-max0.5km`."""
+    """The page's own filters as file name parts: `size-10-50ha`, `availability-available`, `motorway-max0.5km`."""
     parts = []
-    if query.min_ha is not None or query.max_ha is not None:
-        low = "" if query.min_ha is None else format_plain(query.min_ha)
-        high = "" if query.max_ha is None else format_plain(query.max_ha)
-        parts.append(f"{low}-{high}ha")
+    if query.min_ha is not None and query.max_ha is not None:
+        parts.append(f"size-{format_plain(query.min_ha)}-{format_plain(query.max_ha)}ha")
+    elif query.min_ha is not None:
+        parts.append(f"size-min{format_plain(query.min_ha)}ha")
+    elif query.max_ha is not None:
+        parts.append(f"size-max{format_plain(query.max_ha)}ha")
     if query.availability:
         parts.append("availability-" + "+".join(sorted(query.availability)))
     parts += [f"{factor_id}-max{format_plain(km)}km" for factor_id, km in sorted(query.max_km.items())]
