@@ -141,5 +141,6 @@ def test_tables_show_locale_numbers_and_keep_the_values():
     html = styled.to_html()
     assert "5,4\u00a0km" in html and "1.234" in html and "5.4" not in html
     assert "True" in html  # booleans stay check boxes, not numbers
+    assert ">–<" in html  # a missing distance
     assert f"1{NNBSP}234" in localised_numbers(frame, "fr").to_html()
     assert "1,234" in localised_numbers(frame, "en").to_html()

@@ -16,6 +16,7 @@ from regionmap.thematic import split_sectors
 # Columns of the thematic layers shown in tables, in order; a layer shows those it has.
 TABLE_COLUMNS = ("name", "category", "sectors", "municipality", "kreis", "area_ha", "size_class", "availability",
                  "address", "website", "as_of")
+MISSING_CELL = "–"  # a table cell without a number (an empty display text would show Streamlit's "None")
 # Columns holding codes that people read as labels (display_value translates them).
 CODED_COLUMNS = ("category", "sectors", "size_class", "availability", "kind", "traffic")
 CARD_COLUMNS = ("category", "sectors", "address", "municipality", "kreis", "area_ha", "size_class", "availability",
@@ -118,7 +119,7 @@ def localised_numbers(frame: pd.DataFrame, lang: str, decimals: Mapping[str, int
     """`frame` for display with every number column shown in the language's notation (1.234,5 / 1,234.5).
 
     The cells keep their numbers, so a table sorts by value; `decimals` and `units` (a `[unit]` key such as "km")
-    are per column, by default 0 and none. Missing numbers show as empty cells.
+    are per column, by default 0 and none. A missing number shows as `MISSING_CELL`.
     """
     decimals = decimals or {}
     units = units or {}
@@ -126,7 +127,7 @@ def localised_numbers(frame: pd.DataFrame, lang: str, decimals: Mapping[str, int
     def formatter(column: str):
         def show(value: object) -> str:
             if _missing(value):
-                return ""
+                return MISSING_CELL
             if column in units:
                 return format_quantity(value, units[column], lang, decimals.get(column, 0))
             return format_number(value, lang, decimals.get(column, 0))
