@@ -10,10 +10,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from regionmap.investor.comparison import compare_sites
-from regionmap.i18n import t
+from regionmap.i18n import format_number, t
 from regionmap.investor.factors import location_factors
 from regionmap.investor.finder import SiteQuery, find_sites, sort_sites
 from regionmap.investor.sheet import comparison_frame
+from regionmap.ui.mapview import plain
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
@@ -55,7 +56,7 @@ def _result_names(at: AppTest, lang: str = "de") -> list[str]:
 def test_logistics_near_a_motorway_gives_the_finders_result(open_sites, sites) -> None:
     at = open_sites()
     at.multiselect(key="w_categories").set_value(["logistics"])
-    at.number_input(key="finder_max_motorway").set_value(10.0)
+    at.text_input(key="finder_max_motorway").input("10")
     at.run()
     assert not at.exception, at.exception
     expected = find_sites(sites, SiteQuery(types=frozenset({"logistics"}), max_km={"motorway": 10.0}))
@@ -63,6 +64,43 @@ def test_logistics_near_a_motorway_gives_the_finders_result(open_sites, sites) -
     assert (expected["dist_motorway_km"] <= 10).all()
     assert _result_names(at) == list(sort_sites(expected, "name")["name"])
     assert f"{len(expected)} Standorte gefunden" in _texts(at)
+
+
+def test_a_decimal_comma_is_read_as_a_decimal_in_german(open_sites, sites) -> None:
+    at = open_sites()
+    at.text_input(key="finder_max_motorway").input("0,5")
+    at.run()
+    assert not at.exception, at.exception
+    expected = find_sites(sites, SiteQuery(max_km={"motorway": 0.5}))
+    ten_times = find_sites(sites, SiteQuery(max_km={"motorway": 5.0}))
+    assert len(expected) < len(ten_times)  # the data tells 0.5 km from 5 km
+    assert (expected["dist_motorway_km"] <= 0.5).all()
+    assert _result_names(at) == list(sort_sites(expected, "name")["name"])
+    texts = _texts(at)
+    motorway = next(f for f in location_factors() if f.id == "motorway")
+    assert f"Höchstens 0,5\u00a0km bis {motorway.label('de')}" in texts
+    assert f"{len(expected)} Standort{'' if len(expected) == 1 else 'e'} gefunden" in texts
+    assert not at.warning
+
+
+@pytest.mark.parametrize(("lang", "typed"), [("de", "abc"), ("de", "0.5"), ("en", "0,5"), ("fr", "<b>1e3</b>")])
+def test_an_unreadable_distance_is_refused_with_a_notice_naming_the_field(open_sites, sites, lang, typed) -> None:
+    at = open_sites(lang=lang)
+    at.text_input(key="finder_max_motorway").input(typed)
+    at.run()
+    assert not at.exception, at.exception
+    label = at.text_input(key="finder_max_motorway").label
+    notices = [w.value for w in at.warning]
+    assert notices == [plain(t("input.bad_number", lang, field=label, value=typed, example=format_number(0.5, lang, 1)))]
+    assert _result_names(at, lang) == list(sort_sites(sites, "name")["name"])  # the value is not used
+
+
+def test_a_negative_distance_is_refused(open_sites, sites) -> None:
+    at = open_sites(lang="en")
+    at.text_input(key="finder_max_motorway").input("-2")
+    at.run()
+    assert any("-2" in w.value and "0" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert _result_names(at, "en") == list(sort_sites(sites, "name")["name"])
 
 
 def test_sorting_by_a_factor_orders_the_list(open_sites, sites) -> None:
@@ -141,3 +179,14 @@ def test_location_map_keeps_hostile_text_inert(built_store: Path) -> None:
     assert "<img" not in html and "7*7" in html  # markup escaped, template syntax not evaluated
     assert "\\u003cimg src=x onerror=alert(1)\\u003e" in html
     assert html.count("L.polyline") == len(location_factors())
+
+
+def test_download_names_carry_the_finders_own_filters() -> None:
+    from regionmap.ui.sites_page import finder_name_parts
+
+    query = SiteQuery(min_ha=10.0, availability=frozenset({"limited", "available"}),
+                      max_km={"motorway": 0.5, "airport": 20.0})
+    assert finder_name_parts(query) == ["size-min10ha", "availability-available+limited", "airport-max20km",
+                                        "motorway-max0.5km"]
+    assert finder_name_parts(SiteQuery()) == []
+    assert finder_name_parts(SiteQuery(min_ha=2.5, max_ha=50.0)) == ["size-2.5-50ha"]

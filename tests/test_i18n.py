@@ -174,12 +174,15 @@ def test_units():
     assert format_quantity(4, "none", "de") == "4"
 
 
-def test_dates():
+def test_dates_follow_the_babel_locale():
     assert format_date("2023-12-31", "de") == "31.12.2023"
-    assert format_date("2023-12-31", "en") == "2023-12-31"
-    assert format_date("2023-12-31", "fr") == "31/12/2023"
-    assert format_date("2024-05", "de") == "05/2024"
+    assert format_date("2023-12-31", "en") == "31 Dec 2023"
+    assert format_date("2023-12-31", "fr") == "31 déc. 2023"
+    assert format_date("2024-03", "de") == "März 2024"
+    assert format_date("2024-03", "en") == "Mar 2024"
+    assert format_date("2024-03", "fr") == "mars 2024"
     assert format_date("Sommer 2024", "de") == "Sommer 2024"
+    assert format_date("2024-02-30", "de") == "2024-02-30"  # not a real day: shown as written
     assert format_date(None, "en") == "n/a"
 
 

@@ -1,9 +1,13 @@
-"""UI texts in de (default), en and fr from `locales/*.toml`, and locale-aware number and date formatting.
+"""UI texts in de (default), en and fr from `locales/*.toml`, and locale-aware numbers, dates and plurals.
 
 Each language has a main file `locales/<lang>.toml` and may have feature files `locales/<feature>.<lang>.toml`; they
 are merged into one catalog. Keys are dotted paths (`page.overview` is `overview` in the `[page]` table). A key missing
 in a language falls back to German; a key missing in German is a programming error and raises `UnknownTextKey`.
 Labels of sectors, layers and categories are not here: they live in `data/sectors.toml` and `data/layers.toml`.
+
+A text that depends on a count is a table of CLDR plural forms (`one`, `other`; `other` is required) read with
+`tn()`. Numbers and dates are formatted and parsed by Babel (`regionmap.numbers`) in the language's locale, the
+`number.locale` text (`de_DE`, `en_GB`, `fr_FR`).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from regionmap import numbers
 from regionmap.config import DEFAULT_LANGUAGE, LANGUAGES
 from regionmap.errors import ConfigError
 
@@ -112,18 +117,36 @@ def _is_missing(value: Any) -> bool:
         return True
 
 
-def format_number(value: Any, lang: str = DEFAULT_LANGUAGE, decimals: int = 0) -> str:
-    """`value` with the language's thousands and decimal separators (3.900.490 / 3,900,490 / 3 900 490).
+def number_locale(lang: str = DEFAULT_LANGUAGE) -> str:
+    """The Babel locale of a language (`number.locale`: de_DE, en_GB, fr_FR)."""
+    return t("number.locale", lang)
+
+
+def format_number(value: Any, lang: str = DEFAULT_LANGUAGE, decimals: int = 0, trim: bool = False) -> str:
+    """`value` with the language's thousands and decimal separators (3.900.490 / 3,900,490 / 3 900 490), by Babel;
+    `trim` drops trailing decimal zeros (0,5 rather than 0,50).
 
     Missing values (None, NaN, pd.NA) give the language's "unknown" text.
     """
     if _is_missing(value):
         return t("number.unknown", lang)
-    text = f"{float(value):,.{decimals}f}"
-    if text.startswith("-") and float(text.replace(",", "")) == 0:
-        text = text[1:]
-    separators = str.maketrans({",": t("number.thousands", lang), ".": t("number.decimal", lang)})
-    return text.translate(separators)
+    return numbers.format_fixed(float(value), number_locale(lang), decimals, trim)
+
+
+def parse_number(text: str | None, lang: str = DEFAULT_LANGUAGE) -> float | None:
+    """A number typed in the language's notation (`0,5` and `1.234,5` in de, `0.5` in en); None for empty text.
+
+    Raises `numbers.NumberParseError` for text that is not such a number (`0.5` in de, `abc`, `1e3`, `NaN`).
+    """
+    return numbers.parse_number(text or "", number_locale(lang))
+
+
+def tn(key: str, count: float, /, lang: str = DEFAULT_LANGUAGE, **params: Any) -> str:
+    """The plural form of text `key` for `count` in `lang` (`key.one`, `key.other`, ...), with `{count}` filled with
+    the formatted count and the other `{name}` fields from `params`."""
+    form = numbers.plural_form(count, number_locale(lang))
+    variant = f"{key}.{form}" if has_text(f"{key}.{form}") else f"{key}.other"
+    return t(variant, lang, count=format_number(count, lang), **params)
 
 
 def format_quantity(value: Any, unit: str, lang: str = DEFAULT_LANGUAGE, decimals: int = 0) -> str:
@@ -144,11 +167,8 @@ def format_density(value: Any, lang: str = DEFAULT_LANGUAGE, decimals: int = 0) 
 
 
 def format_date(value: str | None, lang: str = DEFAULT_LANGUAGE) -> str:
-    """An ISO date `YYYY-MM-DD` or month `YYYY-MM` in the language's style; other text is returned unchanged."""
+    """An ISO date `YYYY-MM-DD` or month `YYYY-MM` in the language's style (31.12.2023, 31 Dec 2023, 31 déc. 2023);
+    other text is returned unchanged, a missing value gives the "unknown" text."""
     if not value:
         return t("number.unknown", lang)
-    parts = str(value).strip().split("-")
-    if not all(p.isdigit() for p in parts) or [len(p) for p in parts] not in ([4, 2, 2], [4, 2]):
-        return str(value)
-    fields = dict(zip(("year", "month", "day"), parts))
-    return t("date.day" if "day" in fields else "date.month", lang, **fields)
+    return numbers.format_iso_date(str(value), number_locale(lang)) or str(value)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from regionmap.i18n import format_date, format_number, format_quantity, label_for, t
 from regionmap.investor.finder import site_vocabulary
@@ -15,6 +16,9 @@ from regionmap.data.thematic import split_sectors
 # Columns of the thematic layers shown in tables, in order; a layer shows those it has.
 TABLE_COLUMNS = ("name", "category", "sectors", "municipality", "kreis", "area_ha", "size_class", "availability",
                  "address", "website", "as_of")
+MISSING_CELL = "–"  # a table cell without a number (an empty display text would show Streamlit's "None")
+# Columns holding codes that people read as labels (display_value translates them).
+CODED_COLUMNS = ("category", "sectors", "size_class", "availability", "kind", "traffic")
 CARD_COLUMNS = ("category", "sectors", "address", "municipality", "kreis", "area_ha", "size_class", "availability",
                 "ref", "site_name", "website", "source", "as_of")
 
@@ -108,3 +112,27 @@ def table_frame(records: pd.DataFrame, layer_id: str, tax: Taxonomy, lang: str) 
         else:
             frame[t(f"column.{key}", lang)] = [display_value(key, v, layer_id, tax, lang) for v in records[key]]
     return frame
+
+
+def localised_numbers(frame: pd.DataFrame, lang: str, decimals: Mapping[str, int] | None = None,
+                      units: Mapping[str, str] | None = None) -> Styler:
+    """`frame` for display with every number column shown in the language's notation (1.234,5 / 1,234.5).
+
+    The cells keep their numbers, so a table sorts by value; `decimals` and `units` (a `[unit]` key such as "km")
+    are per column, by default 0 and none. A missing number shows as `MISSING_CELL`.
+    """
+    decimals = decimals or {}
+    units = units or {}
+
+    def formatter(column: str):
+        def show(value: object) -> str:
+            if _missing(value):
+                return MISSING_CELL
+            if column in units:
+                return format_quantity(value, units[column], lang, decimals.get(column, 0))
+            return format_number(value, lang, decimals.get(column, 0))
+        return show
+
+    numeric = [c for c in frame.columns
+               if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
+    return frame.style.format({c: formatter(c) for c in numeric})

@@ -24,6 +24,7 @@ import shapely
 from pyproj import Transformer
 
 from regionmap.errors import RegionmapError
+from regionmap.numbers import CLI_LOCALE, format_fixed
 from regionmap.data.sources.bkg import KINDS as GEMEINDE_KINDS
 from regionmap.spatial import METRIC_CRS, WGS84
 from regionmap.taxonomy import Taxonomy
@@ -524,7 +525,7 @@ def coordinate_problems(boundaries: gpd.GeoDataFrame | None, lon: float, lat: fl
         return [("ags", f"AGS '{ags}' is not a municipality of the region's boundaries (the point lies in "
                         f"{_label(boundaries, found[0])})")]
     distance = _distance_m(boundaries, ags, lon, lat)
-    return [("ags", f"the point lies in {_label(boundaries, found[0])}, {distance:,.0f} m outside "
+    return [("ags", f"the point lies in {_label(boundaries, found[0])}, {format_fixed(distance, CLI_LOCALE)} m outside "
                     f"{_label(boundaries, ags)} named by the AGS")]
 
 

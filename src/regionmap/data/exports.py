@@ -1,13 +1,18 @@
 """Downloads of a (filtered) point layer as CSV, Excel and GeoJSON bytes, built when called.
 
 Tabular exports carry `lon`/`lat` (WGS84) instead of the geometry, and text cells that a spreadsheet would run as a
-formula (starting with = + - @, tab or carriage return) are prefixed with an apostrophe.
+formula (starting with = + - @, tab or carriage return) are prefixed with an apostrophe. `labelled()` puts the
+labels of coded columns (category, sectors, availability, size class) in the user's language into the column and
+moves the codes to `<column>_code` beside it. CSV follows the language's convention (`;` and decimal comma in de
+and fr, `,` and point in en); Excel and GeoJSON keep real numbers. `download_name()` names a file after its filters.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
 
 import geopandas as gpd
 import numpy as np
@@ -15,10 +20,20 @@ import pandas as pd
 import shapely
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from regionmap.config import DEFAULT_LANGUAGE
+from regionmap.dashboard.details import CODED_COLUMNS, display_value
+from regionmap.i18n import number_locale, t
+from regionmap.numbers import decimal_symbol
 from regionmap.spatial import WGS84
+from regionmap.taxonomy import Taxonomy
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 COORDINATE_DECIMALS = 6
+CODE_SUFFIX = "_code"
+NAME_PREFIX = "regionmap"
+MAX_PART = 40  # characters of one filter in a file name
+MAX_STEM = 150  # characters of a file name before the extension
+UNSAFE = re.compile(r"[^a-z0-9.+-]+")
 
 
 def neutralise_formula(value: object) -> object:
@@ -26,6 +41,45 @@ def neutralise_formula(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def labelled(layer: gpd.GeoDataFrame, layer_id: str, tax: Taxonomy, lang: str) -> gpd.GeoDataFrame:
+    """`layer` with the labels of its coded columns in `lang` and the codes in a `<column>_code` column after each."""
+    frame = layer.copy()
+    for key in CODED_COLUMNS:
+        if key not in frame.columns:
+            continue
+        at = frame.columns.get_loc(key) + 1
+        codes = frame[key]
+        frame[key] = [display_value(key, value, layer_id, tax, lang) or None for value in codes]
+        frame.insert(at, f"{key}{CODE_SUFFIX}", codes)
+    return frame
+
+
+def download_name(layer_id: str, ext: str, *, kreis: str | None = None, gemeinde: str | None = None,
+                  categories: Iterable[str] = (), sectors: Iterable[str] = (), q: str = "",
+                  extra: Iterable[str] = ()) -> str:
+    """A file name that says what was filtered, e.g. `regionmap_sites_kreis-03159_logistics.csv`.
+
+    Only lower-case ASCII letters, digits, `.`, `+`, `-` and `_` (between parts); each filter is shortened to
+    `MAX_PART` characters and the whole name before the extension to `MAX_STEM`.
+    """
+    parts = [NAME_PREFIX, layer_id]
+    if gemeinde:
+        parts.append(f"gemeinde-{gemeinde}")
+    elif kreis:
+        parts.append(f"kreis-{kreis}")
+    parts += ["+".join(sorted(categories)), "+".join(f"sector-{s}" for s in sorted(sectors))]
+    parts += [f"q-{q}" if q.strip() else "", *extra]
+    safe = [_safe_part(part) for part in parts]
+    stem = "_".join(part for part in safe if part)[:MAX_STEM].rstrip("_-+.")
+    return f"{stem}.{_safe_part(ext) or 'dat'}"
+
+
+def _safe_part(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text.replace("ß", "ss")).encode("ascii", "ignore").decode("ascii")
+    safe = re.sub(r"\.{2,}", "-", UNSAFE.sub("-", ascii_text.lower()))
+    return safe.strip("-+.")[:MAX_PART].strip("-+.")
 
 
 def to_table(layer: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -50,9 +104,12 @@ def _excel_safe(value: object) -> object:
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
-def to_csv_bytes(layer: gpd.GeoDataFrame) -> bytes:
-    """UTF-8 CSV (with BOM, so spreadsheet programs detect the encoding) with lon/lat columns."""
-    return to_table(layer).to_csv(index=False).encode("utf-8-sig")
+def to_csv_bytes(layer: gpd.GeoDataFrame, lang: str = DEFAULT_LANGUAGE) -> bytes:
+    """UTF-8 CSV (with BOM, so spreadsheet programs detect the encoding) with lon/lat columns, in the language's
+    convention: the `number.csv_separator` text as separator (`;` in de and fr) and Babel's decimal symbol."""
+    table = to_table(layer)
+    return table.to_csv(index=False, sep=t("number.csv_separator", lang),
+                        decimal=decimal_symbol(number_locale(lang))).encode("utf-8-sig")
 
 
 def to_excel_bytes(layer: gpd.GeoDataFrame, sheet_name: str = "data") -> bytes:

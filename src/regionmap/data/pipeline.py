@@ -21,6 +21,7 @@ from regionmap.errors import RegionmapError, SourceError
 from regionmap.data.fetch import Downloader, ResolvedSource, download_file, resolve_source
 from regionmap.investor.factors import compute_location_factors, location_factors
 from regionmap.data.manifest import curated_entries, source_entry, write_manifest
+from regionmap.numbers import CLI_LOCALE, format_fixed
 from regionmap.data.sources.bkg import read_gemeinde_status, read_municipalities, read_states
 from regionmap.data.sources.db import read_stations
 from regionmap.data.sources.geonames import read_postal_codes
@@ -62,20 +63,26 @@ class BuildResult:
     def summary(self) -> str:
         """Human-readable counts of the build."""
         m = self.manifest
-        lines = [f"Built {self.store} for {m['region']['name']} in {m['build_seconds']:.1f} s", "Layers:"]
-        lines += [f"  {name:<14} {entry['features']:>6,}" for name, entry in m["layers"].items()]
+        lines = [f"Built {self.store} for {m['region']['name']} in {_cli(m['build_seconds'], 1)} s", "Layers:"]
+        lines += [f"  {name:<14} {_cli(entry['features']):>6}" for name, entry in m["layers"].items()]
         pop = m["population"]
-        total = f"{pop['total']:,}" if pop["total"] is not None else "unknown"
-        lines.append(f"Population {total}, area {m['area_km2']:,.1f} km²")
+        total = _cli(pop["total"]) if pop["total"] is not None else "unknown"
+        lines.append(f"Population {total}, area {_cli(m['area_km2'], 1)} km²")
         if pop["unknown_ags"]:
             lines.append(f"  population unknown for {len(pop['unknown_ags'])} municipalities: totals are incomplete")
         if m["missing_kreise"]:
             lines.append(f"  Kreise without municipalities in the boundaries: {', '.join(m['missing_kreise'])}")
         for entry in m["sources"]:
             outside = entry.get("rows_outside_region")
-            extra = f", {outside:,} outside the region dropped" if outside is not None else ""
-            lines.append(f"Source {entry['id']}: {entry['rows_read']:,} rows read, {entry['rows_kept']:,} kept{extra}")
+            extra = f", {_cli(outside)} outside the region dropped" if outside is not None else ""
+            lines.append(f"Source {entry['id']}: {_cli(entry['rows_read'])} rows read, {_cli(entry['rows_kept'])} kept"
+                         f"{extra}")
         return "\n".join(lines)
+
+
+def _cli(value: float, decimals: int = 0) -> str:
+    """A number for the command line: English grouping (6,519; 18,584.1)."""
+    return format_fixed(value, CLI_LOCALE, decimals)
 
 
 def _multi(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

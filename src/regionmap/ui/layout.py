@@ -8,7 +8,7 @@ import geopandas as gpd
 import streamlit as st
 
 from regionmap.dashboard.filters import filter_view, key_figures
-from regionmap.i18n import format_density, format_km2, format_number, t
+from regionmap.i18n import format_density, format_km2, format_number, t, tn
 from regionmap.data.store import Store
 from regionmap.ui import data, view
 from regionmap.ui.mapview import colour_by_control, detail_card, layer_tables, plain, show_map
@@ -46,7 +46,7 @@ def figures(store: Store, state: ViewState, shown: Mapping[str, gpd.GeoDataFrame
     cols[2].metric(t("figures.density", lang), format_density(figs["density"], lang))
     cols[3].metric(t("figures.municipalities", lang), format_number(figs["municipalities"], lang))
     if figs["population_unknown"]:
-        st.caption(t("figures.population_incomplete", lang, count=format_number(figs["population_unknown"], lang)))
+        st.caption(tn("figures.population_incomplete", figs["population_unknown"], lang))
     if figs["counts"]:
         layer_cols = st.columns(len(figs["counts"]))
         for col, (layer_id, count) in zip(layer_cols, figs["counts"].items()):

@@ -11,9 +11,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from regionmap.dashboard.composition import COLOUR_BY, Choropleth, dashboard_parts, display_zoom
-from regionmap.dashboard.details import description, is_indicative, record_fields, table_frame
+from regionmap.dashboard.details import description, is_indicative, localised_numbers, record_fields, table_frame
 from regionmap.dashboard.filters import bounds_for
-from regionmap.i18n import format_number, t
+from regionmap.i18n import format_number, t, tn
 from regionmap.maps import RETURNED_OBJECTS, MapParts, bounds_of, clicked_record
 from regionmap.data.store import Store
 from regionmap.ui import data
@@ -131,14 +131,13 @@ def layer_tables(page: str, shown: Mapping[str, gpd.GeoDataFrame], totals: Mappi
     for layer_id, gdf in shown.items():
         layer = tax.layer(layer_id)
         st.markdown(f"#### {plain(layer.label(lang))}")
-        st.caption(t("table.shown", lang, shown=format_number(len(gdf), lang),
-                     total=format_number(totals.get(layer_id, len(gdf)), lang)))
+        st.caption(tn("table.shown", totals.get(layer_id, len(gdf)), lang, shown=format_number(len(gdf), lang)))
         if gdf.empty:
             st.info(t("table.empty", lang))
             continue
         frame = table_frame(gdf, layer_id, tax, lang)
         event = st.dataframe(
-            frame,
+            localised_numbers(frame, lang, {t("column.area_ha", lang): 1}),
             hide_index=True,
             width="stretch",
             on_select="rerun",

@@ -66,7 +66,7 @@ def profile(store: Store, state: ViewState, indicator_id: str) -> None:
     item = indicator(indicator_id)
     rank = rank_in_region(store.gemeinden, state.gemeinde, item)
     cols[3].metric(t("column.rank", lang) + f" · {item.label(lang)}",
-                   t("profile.rank", lang, rank=rank.rank, total=rank.total) if rank else t("number.unknown", lang))
+                   t("profile.rank", lang, rank=format_number(rank.rank, lang), total=format_number(rank.total, lang)) if rank else t("number.unknown", lang))
     st.markdown(f"#### {plain(t('profile.points', lang, name=row['name']))}")
     st.dataframe(points_table(store, state), hide_index=True, width="stretch")
 

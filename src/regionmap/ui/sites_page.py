@@ -19,15 +19,17 @@ from streamlit_folium import st_folium
 from regionmap.investor.comparison import AREA_ROW, MAX_COMPARED, MIN_COMPARED
 from regionmap.config import LANGUAGES
 from regionmap.dashboard.composition import KREIS_ZOOM
-from regionmap.dashboard.details import is_indicative
-from regionmap.data.exports import to_csv_bytes, to_excel_bytes, to_geojson_bytes
-from regionmap.i18n import format_density, format_km2, format_number, t
+from regionmap.dashboard.details import is_indicative, localised_numbers
+from regionmap.i18n import format_density, format_km2, format_number, t, tn
 from regionmap.investor.factors import LocationFactor, location_factors
+from regionmap.numbers import format_plain
 from regionmap.investor.finder import SiteQuery, find_sites, site_vocabulary, sort_sites
 from regionmap.investor.sheet import LAYER, comparison_frame, distance_header, factor_frame, result_frame, site_location_map
 from regionmap.data.store import Store
 from regionmap.data.thematic import THEMATIC_LAYERS
 from regionmap.ui import data, view
+from regionmap.ui.downloads import download_button
+from regionmap.ui.inputs import number_field
 from regionmap.ui.layout import header, shown_layers
 from regionmap.ui.mapview import chosen_row, detail_card, plain, select, selected, show_map, table_key
 from regionmap.ui.navigation import page_spec
@@ -36,7 +38,6 @@ from regionmap.dashboard.urlstate import ViewState
 PAGE = "sites"
 RESULT_MAP_HEIGHT = 520
 SITE_MAP_HEIGHT = 420
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 
@@ -50,8 +51,11 @@ def sites_page() -> None:
     factors = location_factors()
     sites = store[LAYER]
     base = shown_layers(store, state, (LAYER,)).get(LAYER, sites.iloc[0:0])
-    found = sort_control(find_sites(base, finder_query(sites, factors, lang), factors), factors, lang)
-    st.caption(t("investor.finder.result", lang, count=format_number(len(found), lang)))
+    query = finder_query(sites, factors, lang)
+    found = sort_control(find_sites(base, query, factors), factors, lang)
+    st.caption(tn("investor.finder.result", len(found), lang))
+    if query.max_km:
+        st.caption(limits_text(query, factors, lang))
     if state.site:
         select(PAGE, LAYER, state.site)
     shown = {LAYER: found}
@@ -69,7 +73,7 @@ def sites_page() -> None:
     else:
         st.info(t("investor.page.select_hint", lang))
     comparison(sites, state, factors)
-    list_downloads(found, lang)
+    list_downloads(found, state, query)
 
 
 def choose_site(state: ViewState, site_id: str | None) -> ViewState:
@@ -89,7 +93,8 @@ def finder_query(sites: gpd.GeoDataFrame, factors: tuple[LocationFactor, ...], l
     area = pd.to_numeric(sites["area_ha"], errors="coerce")
     top = float(math.ceil(area.max())) if area.notna().any() and area.max() > 0 else 1.0
     with st.expander(t("investor.page.filters", lang)):
-        low, high = st.slider(t("investor.finder.size", lang), 0.0, top, (0.0, top), step=1.0, key="finder_size")
+        low, high = st.slider(t("investor.finder.size", lang), 0.0, top, (0.0, top), step=1.0, format="%d",
+                              key="finder_size")
         st.caption(t("investor.finder.size_rule", lang))
         availability = st.multiselect(
             t("investor.finder.availability", lang), [c.id for c in vocabulary.availability], key="finder_availability",
@@ -97,18 +102,26 @@ def finder_query(sites: gpd.GeoDataFrame, factors: tuple[LocationFactor, ...], l
         columns = st.columns(4)
         max_km = {}
         for i, factor in enumerate(factors):
-            value = columns[i % len(columns)].number_input(
-                t("investor.page.max_km", lang, factor=factor.label(lang)), min_value=0.0, value=None, step=1.0,
-                placeholder=t("investor.page.no_limit", lang), help=t("investor.page.max_km_help", lang),
-                key=f"finder_max_{factor.id}")
+            value = number_field(
+                t("investor.page.max_km", lang, factor=factor.label(lang)), f"finder_max_{factor.id}", lang,
+                min_value=0.0, container=columns[i % len(columns)], placeholder=t("investor.page.no_limit", lang),
+                help=t("investor.page.max_km_help", lang))
             if value is not None:
-                max_km[factor.id] = float(value)
+                max_km[factor.id] = value
     return SiteQuery(
         min_ha=low if low > 0 else None,
         max_ha=high if high < top else None,
         availability=frozenset(availability),
         max_km=max_km,
     )
+
+
+def limits_text(query: SiteQuery, factors: tuple[LocationFactor, ...], lang: str) -> str:
+    """The distance limits in force, e.g. "Höchstens 0,5 km bis Autobahnanschluss · Höchstens 10 km bis ..."."""
+    return " · ".join(
+        t("investor.finder.max_distance", lang, factor=f.label(lang),
+          distance=t("unit.km", lang, value=format_number(query.max_km[f.id], lang, 2, trim=True)))
+        for f in factors if f.id in query.max_km)
 
 
 def sort_control(found: gpd.GeoDataFrame, factors: tuple[LocationFactor, ...], lang: str) -> gpd.GeoDataFrame:
@@ -127,9 +140,10 @@ def result_table(found: gpd.GeoDataFrame, factors: tuple[LocationFactor, ...], l
         return None
     frame = result_frame(found, factors, data.tax(), lang)
     config: dict[str, object] = {t("column.website", lang): st.column_config.LinkColumn()}
-    config.update({distance_header(f, lang): st.column_config.NumberColumn(format="%.1f km") for f in factors})
-    config[t("column.area_ha", lang)] = st.column_config.NumberColumn(format="%.1f")
-    event = st.dataframe(frame, hide_index=True, width="stretch", on_select="rerun",
+    distances = [distance_header(f, lang) for f in factors]
+    shown = localised_numbers(frame, lang, decimals={t("column.area_ha", lang): 1, **dict.fromkeys(distances, 1)},
+                              units=dict.fromkeys(distances, "km"))
+    event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun",
                          selection_mode="single-row", column_config=config,
                          key=table_key("finder_table", found["id"], lang))
     st.caption(t("investor.page.factors_note", lang))
@@ -232,17 +246,31 @@ def comparison(sites: gpd.GeoDataFrame, state: ViewState, factors: tuple[Locatio
     st.caption(f"✓ = {t('investor.compare.better', lang)} · {t('investor.page.factors_note', lang)}")
 
 
-def list_downloads(found: gpd.GeoDataFrame, lang: str) -> None:
-    """The result list as CSV, Excel and GeoJSON, each built when its button is pressed."""
+def list_downloads(found: gpd.GeoDataFrame, state: ViewState, query: SiteQuery) -> None:
+    """The result list as CSV, Excel and GeoJSON, each built when its button is pressed and named after the filters."""
+    lang = state.lang
     st.subheader(t("investor.download.heading", lang))
-    st.caption(t("investor.download.list", lang, count=format_number(len(found), lang)))
+    st.caption(tn("investor.download.list", len(found), lang))
     frame = found.copy()
-    cols = st.columns(3)
-    for col, (label, func, ext, mime) in zip(cols, (
-        (t("investor.download.csv", lang), to_csv_bytes, "csv", "text/csv"),
-        (t("investor.download.excel", lang), to_excel_bytes, "xlsx", XLSX),
-        (t("investor.download.geojson", lang), to_geojson_bytes, "geojson", "application/geo+json"),
+    extra = finder_name_parts(query)
+    for col, (label, ext) in zip(st.columns(3), (
+        (t("investor.download.csv", lang), "csv"),
+        (t("investor.download.excel", lang), "xlsx"),
+        (t("investor.download.geojson", lang), "geojson"),
     )):
-        col.download_button(label, data=_deferred(func, frame), file_name=f"sites.{ext}", mime=mime,
-                            on_click="ignore", disabled=found.empty,
-                            width="stretch", key=f"download_{ext}")
+        download_button(col, label, frame, LAYER, ext, state, key=f"download_{ext}", extra=extra)
+
+
+def finder_name_parts(query: SiteQuery) -> list[str]:
+    """The page's own filters as file name parts: `size-10-50ha`, `availability-available`, `motorway-max0.5km`."""
+    parts = []
+    if query.min_ha is not None and query.max_ha is not None:
+        parts.append(f"size-{format_plain(query.min_ha)}-{format_plain(query.max_ha)}ha")
+    elif query.min_ha is not None:
+        parts.append(f"size-min{format_plain(query.min_ha)}ha")
+    elif query.max_ha is not None:
+        parts.append(f"size-max{format_plain(query.max_ha)}ha")
+    if query.availability:
+        parts.append("availability-" + "+".join(sorted(query.availability)))
+    parts += [f"{factor_id}-max{format_plain(km)}km" for factor_id, km in sorted(query.max_km.items())]
+    return parts

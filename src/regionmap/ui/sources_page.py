@@ -5,11 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from regionmap.data.exports import to_csv_bytes, to_geojson_bytes
+from regionmap.dashboard.details import localised_numbers
 from regionmap.i18n import format_date, format_number, t
 from regionmap.data.store import Store
 from regionmap.data.thematic import THEMATIC_LAYERS
 from regionmap.ui import data
+from regionmap.ui.downloads import download_button
 from regionmap.ui.layout import shown_layers
 from regionmap.ui.mapview import plain
 from regionmap.dashboard.urlstate import ViewState
@@ -66,10 +67,10 @@ def render(store: Store, state: ViewState) -> None:
     built = store.manifest.get("built_at")
     if built:
         st.caption(t("sources.built", lang, date=format_date(str(built)[:10], lang)))
-    st.dataframe(sources_table(store, lang), hide_index=True, width="stretch",
+    st.dataframe(localised_numbers(sources_table(store, lang), lang), hide_index=True, width="stretch",
                  column_config={t("sources.link", lang): st.column_config.LinkColumn()})
     st.subheader(t("sources.curated", lang))
-    st.dataframe(curated_table(store, lang), hide_index=True, width="stretch")
+    st.dataframe(localised_numbers(curated_table(store, lang), lang), hide_index=True, width="stretch")
     st.caption(t("sources.curated_note", lang))
 
     st.subheader(t("download.heading", lang))
@@ -79,11 +80,8 @@ def render(store: Store, state: ViewState) -> None:
         label = tax.layer(layer_id).label(lang)
         count = format_number(len(gdf), lang)
         cols = st.columns(2)
-        cols[0].download_button(t("download.csv", lang, layer=label, count=count), data=lambda g=gdf: to_csv_bytes(g),
-                                file_name=f"regionmap-{layer_id}.csv", mime="text/csv", key=f"dl_csv_{layer_id}",
-                                on_click="ignore", width="stretch")
-        cols[1].download_button(t("download.geojson", lang, layer=label, count=count),
-                                data=lambda g=gdf: to_geojson_bytes(g), file_name=f"regionmap-{layer_id}.geojson",
-                                mime="application/geo+json", key=f"dl_geojson_{layer_id}", on_click="ignore",
-                                width="stretch")
+        download_button(cols[0], t("download.csv", lang, layer=label, count=count), gdf, layer_id, "csv", state,
+                        key=f"dl_csv_{layer_id}")
+        download_button(cols[1], t("download.geojson", lang, layer=label, count=count), gdf, layer_id, "geojson",
+                        state, key=f"dl_geojson_{layer_id}")
     st.caption(plain(t("sources.licence_note", lang)))
