@@ -67,6 +67,9 @@ class StageStyle(VerbatimRender):
         .leaflet-control-attribution { font-size: clamp(11px, 0.8vw, 14px) !important; }
         .leaflet-control-zoom a { width: 44px !important; height: 44px !important; line-height: 44px !important;
                                   font-size: 26px !important; }
+        @media (max-width: 500px) {  /* a phone: the legend leaves most of the map free and scrolls */
+            .rm-legend { font-size: 12px !important; max-width: 62vw !important; max-height: 38vh !important; }
+        }
         </style>
         {% endmacro %}
         """

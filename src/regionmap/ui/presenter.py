@@ -77,15 +77,20 @@ CSS = """
 .st-key-present_qr [data-testid="stCaptionContainer"], .st-key-present_qr [data-testid="stImageCaption"] {
     font-size: clamp(0.95rem, 1.2vw, 1.6rem); color: #333333; }
 .st-key-present_qr_notice [data-testid="stCaptionContainer"] { font-size: 0.85rem; line-height: 1.3; color: #5a5a5a; }
+.st-key-present_qr_notice { margin-top: -0.5rem; }
 .st-key-present_controls button { min-height: clamp(2.75rem, 4vw, 5.25rem); min-width: clamp(2.75rem, 4vw, 5.25rem);
     padding: 0 clamp(0.6rem, 1vw, 1.4rem); }
 .st-key-present_controls button p { font-size: clamp(1.05rem, 1.25vw, 1.7rem); font-weight: 700; white-space: nowrap; }
-.st-key-present_map iframe { height: calc(100vh - clamp(5.5rem, 6.2vw, 10rem)) !important; min-height: 20rem; }
-@media (max-width: 640px) {
-    .st-key-present_map iframe { height: 55vh !important; }
-}
 </style>
 """
+# The map fills the height below the head row (taller by a line when the QR notice is shown); 55 % on a phone.
+MAP_HEIGHT_CSS = """
+<style>
+.st-key-present_map iframe { height: calc(100vh - clamp(5.5rem, 6.2vw, 10rem) - EXTRA) !important; min-height: 20rem; }
+@media (max-width: 640px) { .st-key-present_map iframe { height: 55vh !important; } }
+</style>
+"""
+NOTICE_LINE = "1.4rem"
 
 
 @lru_cache(maxsize=64)
@@ -194,17 +199,17 @@ def _map(store: Store, tour: Tour, stop: Stop, params: PresentParams) -> None:
     draw_map(parts, key=f"present_map_{tour.id}", height=MAP_HEIGHT, returned_objects=())
 
 
-def _share_url(stop: Stop, params: PresentParams) -> tuple[str | None, str | None]:
-    """The QR link of the stop's view and, when there is none, the presenter's notice saying why."""
+def _share_url(stop: Stop, params: PresentParams) -> tuple[str | None, str | None, str | None]:
+    """The QR link of the stop's view; when there is none, the presenter's notice saying why and its tooltip."""
     base = share_base_url(public_url(), st.context.url, PAGE_PATH)
     if base is None:
-        return None, t("present.qr_local", params.lang)
+        return None, t("present.qr_local", params.lang), t("present.qr_local_help", params.lang)
     try:
         url = stop_share_url(base, SHARE_PAGE, stop, params.lang, params.basemap)
         _qr(url)  # a URL too long for a QR code fails here
     except RegionmapError as exc:
-        return None, plain(t("present.qr_unavailable", params.lang, error=str(exc)))
-    return url, None
+        return None, plain(t("present.qr_unavailable", params.lang, error=str(exc))), None
+    return url, None, None
 
 
 def presenter_page() -> None:
@@ -228,7 +233,7 @@ def presenter_page() -> None:
     state = _state(tour, params, time.time())
     stop = tour.stops[state.stop_index]
 
-    share_url, qr_notice = _share_url(stop, params)
+    share_url, qr_notice, qr_help = _share_url(stop, params)
     head, controls = st.columns([6, 5], vertical_alignment="center")
     with head, st.container(key="present_head"):
         st.markdown(f"# {plain(data.region_name(lang))}")
@@ -237,7 +242,8 @@ def presenter_page() -> None:
         _controls(tour, state, lang)
         if qr_notice is not None:
             with st.container(key="present_qr_notice"):  # for the presenter, small, beside the buttons
-                st.caption(qr_notice)
+                st.caption(qr_notice, help=qr_help)
+    st.html(MAP_HEIGHT_CSS.replace("EXTRA", NOTICE_LINE if qr_notice is not None else "0rem"))
     for notice in notices:
         st.warning(plain(notice.message(lang)), icon="⚠️")
 
