@@ -17,8 +17,8 @@ from regionmap.maps.elements import _JS_ON_MAP, VerbatimRender, script_json
 class ViewTransition(VerbatimRender):
     """As the child of an overlay group: when the group is added to the map, fit the map to `bounds`.
 
-    On a map that already showed a view it flies there in `duration` seconds; a new map, or a browser that asks for
-    reduced motion, jumps there without animation.
+    On a map that already showed a view it flies there in `duration` seconds, with the new points drawn from the
+    start of the flight; a new map, or a browser that asks for reduced motion, jumps there without animation.
     """
 
     _template = Template(
@@ -31,6 +31,18 @@ class ViewTransition(VerbatimRender):
                 var still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
                 if (map.rmViewSet && !still) {
                     map.flyToBounds(bounds, {duration: {{ this.duration }}});
+                    // The stop's point groups are added right after this one. Once they are, their clusters are
+                    // drawn all over the map, not only around the view the flight starts from: the markers of the
+                    // new view are there during the flight instead of appearing after it.
+                    setTimeout(function () {
+                        map.eachLayer(function (layer) {
+                            if (L.MarkerClusterGroup && layer instanceof L.MarkerClusterGroup
+                                && layer.options.removeOutsideVisibleBounds) {
+                                layer.options.removeOutsideVisibleBounds = false;
+                                layer._moveEnd();
+                            }
+                        });
+                    }, 0);
                 } else {
                     map.fitBounds(bounds, {animate: false});
                 }

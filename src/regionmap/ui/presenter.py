@@ -49,7 +49,7 @@ from regionmap.ui.pages import PAGES
 from regionmap.ui.mapview import draw_map, plain
 
 STATE_KEY = "presenter"
-MAP_HEIGHT = 760
+MAP_HEIGHT = 760  # the iframe's height until the page's CSS (MAP_HEIGHT_CSS) fits it to the screen
 TICK_SECONDS = 1.0  # how often a playing tour checks whether its stop's time is up
 IDLE_CHECK_SECONDS = 10.0  # how often a paused tour checks for the idle reset
 IDLE_RESET_SECONDS = 180.0  # without input for this long, the tour returns to its first stop and plays
@@ -167,6 +167,7 @@ def _controls(tour: Tour, state: presenter.PresenterState, lang: str) -> None:
 
 
 def _map(store: Store, tour: Tour, stop: Stop, params: PresentParams) -> None:
+    """The stop's map: its layers, filters and highlighted points on the tour's one mounted map."""
     state = stop_view_state(stop, params.lang, params.basemap)
     shown = shown_layers(store, state, tuple(stop.layers))
     region = bounds_of(store.region)
@@ -248,9 +249,7 @@ def presenter_page() -> None:
         st.warning(plain(notice.message(lang)), icon="⚠️")
 
     map_col, side = st.columns([5, 2], gap="medium")
-    with map_col, st.container(key="present_map"):
-        _map(store, tour, stop, params)
-    with side:
+    with side:  # first: the stop's text is sent while the map is composed
         with st.container(key="present_stop"):
             st.caption(t("present.stop", lang, number=state.stop_index + 1, total=len(tour.stops)))
             st.markdown(f"## {plain(stop.title_in(lang))}")
@@ -262,6 +261,8 @@ def presenter_page() -> None:
         if share_url is not None:
             with st.container(key="present_qr"):
                 st.image(_qr(share_url), caption=t("present.qr", lang), width=QR_WIDTH)
+    with map_col, st.container(key="present_map"):
+        _map(store, tour, stop, params)
 
     if state.playing or state.last_input_at is not None:
         every = TICK_SECONDS if state.playing else IDLE_CHECK_SECONDS
