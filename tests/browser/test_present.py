@@ -12,7 +12,7 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import Browser, Page
 
-from browser_support import MAP_IFRAME, ROOT, legend_counts, screenshot, wait_for_map
+from browser_support import MAP_IFRAME, screenshot, wait_for_map
 from regionmap.filters import bounds_for
 from regionmap.i18n import t
 from regionmap.presentation import is_loopback_host
@@ -58,6 +58,12 @@ def wait_until(check, what: str) -> None:
         time.sleep(0.2)
 
 
+def legend_layers(page: Page) -> set[str]:
+    """The layers in the map's legend, read in one go (the legend is swapped while a stop changes)."""
+    frame = page.locator(MAP_IFRAME).element_handle().content_frame()
+    return set(frame.evaluate("() => Array.from(document.querySelectorAll('.rm-legend-entry'), (e) => e.dataset.layer)"))
+
+
 def map_view(page: Page) -> list[float]:
     return page.locator(MAP_IFRAME).element_handle().content_frame().evaluate(MAP_VIEW_JS)
 
@@ -67,7 +73,7 @@ def check_stop(page: Page, store, stop: Stop, lang: str) -> None:
     title = page.locator(".st-key-present_stop h2")
     wait_until(lambda: title.inner_text().strip() == stop.title_in(lang), f"title {stop.title_in(lang)!r}")
     assert wait_for_map(page) > 0
-    wait_until(lambda: set(legend_counts(page)) == set(stop.layers), f"legend of {stop.id}: {stop.layers}")
+    wait_until(lambda: legend_layers(page) == set(stop.layers), f"legend of {stop.id}: {stop.layers}")
     wait_until(lambda: shows_view(page, store, stop), f"the view of {stop.id} (the map flies there)")
 
 
