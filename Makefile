@@ -33,8 +33,9 @@ validate: data
 run: data
 	REGIONMAP_STORE=$(STORE) $(BIN)/streamlit run app.py --server.port $(PORT)
 
-present: data
-	REGIONMAP_STORE=$(STORE) scripts/present $(PORT)
+# Offline: neither installs nor builds the store (run `make data` once before the fair).
+present:
+	REGIONMAP_STORE=$(STORE) VENV=$(VENV) scripts/present $(PORT)
 
 bench: install browser data
 	REGIONMAP_STORE=$(STORE) $(BIN)/python -m benchmarks.maps --quick

@@ -5,15 +5,24 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from regionmap.config import region
-from regionmap.presenter.tours import default_tours_dir, load_tours, vocab_from_store
+from regionmap.config import public_url, region
+from regionmap.i18n import t
+from regionmap.presenter.tours import default_tours_dir, load_tours, stop_share_url, vocab_from_store
 from regionmap.data.store import open_store
 from regionmap.ui.mapview import plain
-from regionmap.presenter.display import AUTOPLAY_RANGE, highlighted, parse_autoplay, parse_present_params
+from regionmap.presenter.display import (
+    AUTOPLAY_RANGE,
+    highlighted,
+    is_loopback_host,
+    parse_autoplay,
+    parse_present_params,
+    share_base_url,
+)
 from regionmap.ui.present_page import IDLE_RESET_SECONDS, STATE_KEY
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
@@ -188,3 +197,80 @@ def test_session_state_stays_bounded_over_a_tour(monkeypatch, built_store, tour)
 def test_language_and_basemap_are_read_like_the_dashboard_reads_them() -> None:
     params, notices = parse_present_params({"lang": " EN ", "basemap": "OSM"}, ["region"])
     assert (params.lang, params.basemap, notices) == ("en", "osm", [])
+
+
+# --- QR codes: where visitors' phones reach the dashboard ------------------------------------------------------
+
+
+@pytest.mark.parametrize("host", ["localhost", "LOCALHOST", "localhost.", "kiosk.localhost", "127.0.0.1", "127.1.2.3",
+                                  "::1", "[::1]", "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1", "0.0.0.0", "::"])
+def test_loopback_hosts(host: str) -> None:
+    assert is_loopback_host(host)
+
+
+@pytest.mark.parametrize("host", ["regionmap.test", "192.168.1.20", "10.0.0.5", "128.0.0.1", "2001:db8::1",
+                                  "[2001:db8::1]", "fe80::1%eth0", "::ffff:192.168.1.20", "localhost.example.org",
+                                  "127.0.0.1.nip.io"])
+def test_hosts_other_machines_can_reach(host: str) -> None:
+    assert not is_loopback_host(host)
+
+
+@pytest.mark.parametrize(("browser_url", "base"), [
+    ("http://192.168.1.20:8501/present", "http://192.168.1.20:8501"),
+    ("http://regionmap.test:8731/present", "http://regionmap.test:8731"),
+    ("https://fair.example.org/regionmap/present", "https://fair.example.org/regionmap"),
+    ("http://[2001:db8::1]:8501/present", "http://[2001:db8::1]:8501"),
+    ("http://user:secret@fair.example.org:8501/present/", "http://fair.example.org:8501"),
+    ("http://127.0.0.1:8501/present", None),
+    ("http://localhost:8501/present", None),
+    ("http://[::1]:8501/present", None),
+    ("http://0.0.0.0:8501/present", None),
+    ("ftp://fair.example.org/present", None),
+    ("http://fair.example.org:99999/present", None),
+    ("", None),
+    (None, None),
+])
+def test_share_base_url_without_configuration_is_the_browsers_address(browser_url: str | None, base: str | None) -> None:
+    assert share_base_url(None, browser_url, "present") == base
+    assert share_base_url("  ", browser_url, "present") == base
+
+
+def test_configured_public_url_wins_over_the_browsers_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    for browser_url in ("http://127.0.0.1:8501/present", "http://192.168.1.20:8501/present", None):
+        assert share_base_url("https://karte.example.org", browser_url, "present") == "https://karte.example.org"
+    monkeypatch.setenv("REGIONMAP_PUBLIC_URL", " https://karte.example.org ")
+    assert public_url() == "https://karte.example.org"
+    monkeypatch.delenv("REGIONMAP_PUBLIC_URL")
+    assert public_url() is None  # no made-up localhost default
+
+
+def test_qr_link_from_the_browsers_address_keeps_the_whole_view(tour) -> None:
+    stop = next(s for s in tour.stops if s.view is not None and s.view.kind == "gemeinde")
+    base = share_base_url(None, "http://192.168.1.20:8501/present", "present")
+    url = stop_share_url(base, "", stop, "fr", "none")
+    parts = urlsplit(url)
+    assert (parts.scheme, parts.netloc, parts.path) == ("http", "192.168.1.20:8501", "/")
+    query = parse_qs(parts.query)
+    assert query["lang"] == ["fr"] and query["basemap"] == ["none"] and query["gemeinde"] == [stop.view.ags]
+    assert query["layers"] == [",".join(stop.layers)]
+
+
+def qr_images(at: AppTest) -> list:
+    return list(at.get("image"))
+
+
+def test_without_a_public_address_the_presenter_gets_a_notice_and_no_qr_code(monkeypatch, built_store) -> None:
+    monkeypatch.delenv("REGIONMAP_PUBLIC_URL", raising=False)
+    at = present(monkeypatch, built_store, lang="en")  # AppTest has no browser address: like a loopback one
+    assert qr_images(at) == []
+    notice = [c for c in captions(at) if "REGIONMAP_PUBLIC_URL=https://" in c]
+    assert notice == [t("present.qr_local", "en")]
+    assert "localhost" not in " ".join(captions(at))
+
+
+def test_with_a_public_address_the_stop_has_its_qr_code(monkeypatch, built_store) -> None:
+    monkeypatch.setenv("REGIONMAP_PUBLIC_URL", "https://karte.example.org")
+    at = present(monkeypatch, built_store, lang="en")
+    assert len(qr_images(at)) == 1
+    assert t("present.qr", "en") in str(qr_images(at)[0].proto)
+    assert not [c for c in captions(at) if "REGIONMAP_PUBLIC_URL" in c]

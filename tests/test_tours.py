@@ -347,12 +347,17 @@ def test_stop_query_params_reject_unknown_language_and_basemap() -> None:
 def test_stop_share_url() -> None:
     stop = make_stop(view=View("kreis", ags="03101"), layers=("research", "mobility"), q="TU & PTB")
     url = stop_share_url("https://karte.example.org/", "", stop, "en")
-    assert url == "https://karte.example.org/?layers=research,mobility&kreis=03101&q=TU+%26+PTB&lang=en"
+    assert url == "https://karte.example.org/?layers=research,mobility&kreis=03101&q=TU+%26+PTB&lang=en&basemap=osm"
     assert stop_share_url("http://fair.example:8080/regionmap", "/kommunen/", stop, "de").startswith(
         "http://fair.example:8080/regionmap/kommunen?layers=research,mobility&kreis=03101&q=TU+%26+PTB"
     )
+
+
+def test_stop_share_url_carries_language_and_basemap_even_when_they_are_the_defaults() -> None:
     whole = make_stop(view=View("region"), layers=THEMATIC_LAYERS)
-    assert stop_share_url("https://karte.example.org", "", whole, "de") == "https://karte.example.org/"
+    assert stop_share_url("https://karte.example.org", "", whole, "de") == "https://karte.example.org/?lang=de&basemap=osm"
+    offline = parse_qs(urlsplit(stop_share_url("https://karte.example.org", "", whole, "fr", "none")).query)
+    assert offline == {"lang": ["fr"], "basemap": ["none"]}
 
 
 @pytest.mark.parametrize("base", ["karte.example.org", "javascript:alert(1)", "https://", "ftp://x.org",

@@ -41,9 +41,10 @@ def cache_dir() -> Path:
     return Path(os.environ.get("REGIONMAP_CACHE_DIR", Path.home() / ".cache" / "regionmap"))
 
 
-def public_url() -> str:
-    """Where visitors reach the dashboard (`$REGIONMAP_PUBLIC_URL`): the base of the presenter's QR-code links."""
-    return os.environ.get("REGIONMAP_PUBLIC_URL", "").strip() or "http://localhost:8501"
+def public_url() -> str | None:
+    """Where visitors reach the dashboard (`$REGIONMAP_PUBLIC_URL`, None when unset): the base of the presenter's
+    QR-code links."""
+    return os.environ.get("REGIONMAP_PUBLIC_URL", "").strip() or None
 
 
 def load_toml(path: Path) -> dict[str, Any]:

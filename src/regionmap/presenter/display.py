@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import geopandas as gpd
 import pandas as pd
@@ -73,6 +75,48 @@ def parse_autoplay(value: str | None) -> tuple[float | None, bool]:
     if not math.isfinite(seconds) or not low <= seconds <= high:
         return None, False
     return seconds, True
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether `host` (a name or IP address, IPv6 with or without brackets) only reaches this machine: `localhost`
+    and `*.localhost`, 127.0.0.0/8, ::1, their IPv4-mapped IPv6 forms, and the unspecified 0.0.0.0 and ::."""
+    name = host.strip().removeprefix("[").removesuffix("]").rstrip(".").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(name.split("%", 1)[0])  # an IPv6 zone ("fe80::1%eth0") is not part of it
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback or address.is_unspecified
+
+
+def share_base_url(configured: str | None, browser_url: str | None, page_path: str) -> str | None:
+    """The base URL of the presenter's QR-code links, or None when visitors' phones could not open any.
+
+    `configured` (`$REGIONMAP_PUBLIC_URL`) wins when set. Otherwise the address the presenter's browser reached the
+    app by (`browser_url`, the URL of the page `page_path`), without that page path, query and fragment, if its host
+    is not a loopback address (see `is_loopback_host`).
+    """
+    if configured and configured.strip():
+        return configured.strip()
+    if not browser_url:
+        return None
+    parts = urlsplit(browser_url.strip())
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    host = parts.hostname
+    if parts.scheme not in ("http", "https") or not host or is_loopback_host(host):
+        return None
+    netloc = (f"[{host}]" if ":" in host else host) + (f":{port}" if port is not None else "")
+    path = parts.path.rstrip("/")
+    page = "/" + page_path.strip("/")
+    if page != "/" and path.endswith(page):
+        path = path.removesuffix(page)
+    return f"{parts.scheme}://{netloc}{path}"
 
 
 def highlighted(layers: Mapping[str, gpd.GeoDataFrame], stop: Stop) -> gpd.GeoDataFrame | None:

@@ -398,11 +398,13 @@ def stop_share_url(base_url: str, page_path: str, stop: Stop, lang: str, basemap
 
     `base_url` is where visitors reach the dashboard: at a fair, the public URL of the hosted dashboard (configured
     by whoever runs the presenter), not the kiosk's localhost. `page_path` is the dashboard page, e.g. "" for the
-    start page. The basemap defaults to OpenStreetMap because the visitor's phone is online.
+    start page. The link carries the whole view: `lang` and `basemap` are always in it, even when they are the
+    dashboard's defaults, so that the view does not change when a default does.
     """
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         raise ConfigError(f"share base URL {base_url!r} must be an http(s) URL with a host and no query or fragment")
     path = "/".join(p for p in (parts.path.strip("/"), page_path.strip("/")) if p)
-    query = urlencode(stop_query_params(stop, lang, basemap), safe=",")
+    params = stop_query_params(stop, lang, basemap) | {"lang": lang, "basemap": basemap}
+    query = urlencode(params, safe=",")
     return f"{parts.scheme}://{parts.netloc}/{path}" + (f"?{query}" if query else "")

@@ -23,7 +23,14 @@ from regionmap.dashboard.filters import bounds_for
 from regionmap.i18n import format_number, normalise_lang, t
 from regionmap.maps import bounds_of
 from regionmap.maps.elements import OverlayGroup
-from regionmap.presenter.display import PresentParams, highlight_layer, highlighted, parse_present_params
+from regionmap.maps.stage import StageStyle, ViewTransition
+from regionmap.presenter.display import (
+    PresentParams,
+    highlight_layer,
+    highlighted,
+    parse_present_params,
+    share_base_url,
+)
 from regionmap.presenter.qr import qr_png
 from regionmap.data.store import Store
 from regionmap.presenter.tours import (
@@ -38,30 +45,52 @@ from regionmap.presenter.tours import (
 )
 from regionmap.ui import data, view
 from regionmap.ui.layout import shown_layers
+from regionmap.ui.navigation import PAGES
 from regionmap.ui.mapview import draw_map, plain
 
 STATE_KEY = "presenter"
-MAP_HEIGHT = 760
+MAP_HEIGHT = 760  # the iframe's height until the page's CSS (MAP_HEIGHT_CSS) fits it to the screen
 TICK_SECONDS = 1.0  # how often a playing tour checks whether its stop's time is up
 IDLE_CHECK_SECONDS = 10.0  # how often a paused tour checks for the idle reset
 IDLE_RESET_SECONDS = 180.0  # without input for this long, the tour returns to its first stop and plays
 QR_SCALE = 6
+FLIGHT_SECONDS = 0.6  # the map's flight from one stop's view to the next
+QR_WIDTH = 260  # pixels on screen
 SHARE_PAGE = ""  # the dashboard's start page
+PAGE_PATH = next(spec.url_path for spec in PAGES if spec.path == "pages/present.py")  # this page's URL path
 
+# Sized to be read from three metres on a 1920 × 1080 screen (text scales with the width, e.g. 28 px stop text and
+# 23 px captions at 1920 px), the map filling the height below the head row; on a phone the map takes 60 % of the
+# height and the stop text follows it.
 CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stExpandSidebarButton"], [data-testid="stHeader"],
 [data-testid="stAppHeader"], [data-testid="stToolbar"] { display: none !important; }
-[data-testid="stMainBlockContainer"] { padding: 0.8rem 1.5rem 0.5rem 1.5rem; max-width: 100%; }
+[data-stale="true"] { opacity: 1 !important; transition: none !important; }  /* no fading to white on a stop change */
+[data-testid="stMainBlockContainer"] { padding: 0.6rem 1.2rem 0 1.2rem; max-width: 100%; }
 .stApp { background: #ffffff; color: #000000; }
-.st-key-present_head p { font-size: 1.3rem; margin: 0; color: #000000; }
-.st-key-present_head h1 { font-size: 2.1rem; padding: 0; color: #0b2a4a; }
-.st-key-present_stop h2 { font-size: 2.2rem; line-height: 1.15; color: #0b2a4a; padding-top: 0; }
-.st-key-present_stop p { font-size: 1.45rem; line-height: 1.45; color: #000000; }
-.st-key-present_controls button { min-height: 4rem; min-width: 4rem; font-size: 1.5rem; font-weight: 700; }
-.st-key-present_controls button p { font-size: 1.5rem; font-weight: 700; }
+.st-key-present_head p { font-size: clamp(1rem, 1.3vw, 1.8rem); margin: 0; color: #000000; }
+.st-key-present_head h1 { font-size: clamp(1.3rem, 1.75vw, 2.4rem); line-height: 1.15; padding: 0; color: #0b2a4a; }
+.st-key-present_stop h2 { font-size: clamp(1.5rem, 2.4vw, 3.2rem); line-height: 1.15; color: #0b2a4a; padding-top: 0; }
+.st-key-present_stop p { font-size: clamp(1.05rem, 1.45vw, 2rem); line-height: 1.42; color: #000000; }
+.st-key-present_stop [data-testid="stCaptionContainer"], .st-key-present_status [data-testid="stCaptionContainer"],
+.st-key-present_qr [data-testid="stCaptionContainer"], .st-key-present_qr [data-testid="stImageCaption"] {
+    font-size: clamp(0.95rem, 1.2vw, 1.6rem); color: #333333; }
+.st-key-present_qr_notice [data-testid="stCaptionContainer"] { font-size: 0.85rem; line-height: 1.3; color: #5a5a5a; }
+.st-key-present_qr_notice { margin-top: -0.5rem; }
+.st-key-present_controls button { min-height: clamp(2.75rem, 4vw, 5.25rem); min-width: clamp(2.75rem, 4vw, 5.25rem);
+    padding: 0 clamp(0.6rem, 1vw, 1.4rem); }
+.st-key-present_controls button p { font-size: clamp(1.05rem, 1.25vw, 1.7rem); font-weight: 700; white-space: nowrap; }
 </style>
 """
+# The map fills the height below the head row (taller by a line when the QR notice is shown); 55 % on a phone.
+MAP_HEIGHT_CSS = """
+<style>
+.st-key-present_map iframe { height: calc(100vh - clamp(5.5rem, 6.2vw, 10rem) - EXTRA) !important; min-height: 20rem; }
+@media (max-width: 640px) { .st-key-present_map iframe { height: 55vh !important; } }
+</style>
+"""
+NOTICE_LINE = "1.4rem"
 
 
 @lru_cache(maxsize=64)
@@ -138,43 +167,50 @@ def _controls(tour: Tour, state: presenter.PresenterState, lang: str) -> None:
 
 
 def _map(store: Store, tour: Tour, stop: Stop, params: PresentParams) -> None:
+    """The stop's map: its layers, filters and highlighted points on the tour's one mounted map."""
     state = stop_view_state(stop, params.lang, params.basemap)
     shown = shown_layers(store, state, tuple(stop.layers))
+    region = bounds_of(store.region)
     if stop.view is not None and stop.view.kind == "bounds":
         w, s, e, n = stop.view.bounds
         fit = ((s, w), (n, e))
     elif state.kreis or state.gemeinde:
         fit = bounds_for(store.gemeinden, store.kreise, state.kreis, state.gemeinde)
     else:
-        fit = None
+        fit = region
+    # The base (boundaries, region view) is the same at every stop, so the mounted map stays: the stop's view,
+    # points and legend are swapped in as overlays, and the map flies to the new view.
     parts = dashboard_parts(
         shown=shown,
         simplified=data.simplified(store),
         payloads=data.payloads(store, params.lang),
         taxonomy=data.tax(),
         registry=data.registry(),
-        region_bounds=bounds_of(store.region),
+        region_bounds=region,
         lang=params.lang,
         basemap_id=params.basemap,
-        fit_bounds=fit,
     )
+    StageStyle().add_to(parts.base)
+    ViewTransition(fit, duration=FLIGHT_SECONDS).add_to(parts.overlays[0])
     points = highlighted(store.layers, stop)
     if points is not None:
         group = OverlayGroup(control=False)
         highlight_layer(points, t("present.highlight", params.lang)).add_to(group)
         parts = replace(parts, overlays=(*parts.overlays, group))
-    # Stops with the same view keep the mounted map and swap only its points and legend.
     draw_map(parts, key=f"present_map_{tour.id}", height=MAP_HEIGHT, returned_objects=())
 
 
-def _qr_code(stop: Stop, lang: str) -> None:
+def _share_url(stop: Stop, params: PresentParams) -> tuple[str | None, str | None, str | None]:
+    """The QR link of the stop's view; when there is none, the presenter's notice saying why and its tooltip."""
+    base = share_base_url(public_url(), st.context.url, PAGE_PATH)
+    if base is None:
+        return None, t("present.qr_local", params.lang), t("present.qr_local_help", params.lang)
     try:
-        url = stop_share_url(public_url(), SHARE_PAGE, stop, lang)
-        image = _qr(url)
+        url = stop_share_url(base, SHARE_PAGE, stop, params.lang, params.basemap)
+        _qr(url)  # a URL too long for a QR code fails here
     except RegionmapError as exc:
-        st.caption(plain(t("present.qr_unavailable", lang, error=str(exc))))
-        return
-    st.image(image, caption=t("present.qr", lang), width=220)
+        return None, plain(t("present.qr_unavailable", params.lang, error=str(exc))), None
+    return url, None, None
 
 
 def presenter_page() -> None:
@@ -198,27 +234,35 @@ def presenter_page() -> None:
     state = _state(tour, params, time.time())
     stop = tour.stops[state.stop_index]
 
-    head, controls = st.columns([3, 2], vertical_alignment="center")
+    share_url, qr_notice, qr_help = _share_url(stop, params)
+    head, controls = st.columns([6, 5], vertical_alignment="center")
     with head, st.container(key="present_head"):
         st.markdown(f"# {plain(data.region_name(lang))}")
         st.markdown(plain(tour.title_in(lang)))
     with controls:
         _controls(tour, state, lang)
+        if qr_notice is not None:
+            with st.container(key="present_qr_notice"):  # for the presenter, small, beside the buttons
+                st.caption(qr_notice, help=qr_help)
+    st.html(MAP_HEIGHT_CSS.replace("EXTRA", NOTICE_LINE if qr_notice is not None else "0rem"))
     for notice in notices:
         st.warning(plain(notice.message(lang)), icon="⚠️")
 
-    map_col, side = st.columns([3, 1], gap="medium")
-    with map_col:
-        _map(store, tour, stop, params)
-    with side:
+    map_col, side = st.columns([5, 2], gap="medium")
+    with side:  # first: the stop's text is sent while the map is composed
         with st.container(key="present_stop"):
             st.caption(t("present.stop", lang, number=state.stop_index + 1, total=len(tour.stops)))
             st.markdown(f"## {plain(stop.title_in(lang))}")
             if stop.text_in(lang):
                 st.markdown(plain(stop.text_in(lang)))
-        seconds = format_number(tour.stop_interval(state.stop_index, params.autoplay), lang)
-        st.caption(t("present.playing", lang, seconds=seconds) if state.playing else t("present.paused", lang))
-        _qr_code(stop, lang)
+        with st.container(key="present_status"):
+            seconds = format_number(tour.stop_interval(state.stop_index, params.autoplay), lang)
+            st.caption(t("present.playing", lang, seconds=seconds) if state.playing else t("present.paused", lang))
+        if share_url is not None:
+            with st.container(key="present_qr"):
+                st.image(_qr(share_url), caption=t("present.qr", lang), width=QR_WIDTH)
+    with map_col, st.container(key="present_map"):
+        _map(store, tour, stop, params)
 
     if state.playing or state.last_input_at is not None:
         every = TICK_SECONDS if state.playing else IDLE_CHECK_SECONDS
