@@ -9,7 +9,8 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 
-from regionmap import cli, config, pipeline
+import regionmap.store as store_backend
+from regionmap import cli, config
 from regionmap.errors import RegionmapError, SourceError
 from regionmap.pipeline import build_store
 
@@ -111,11 +112,11 @@ def test_missing_source_without_network(tmp_path, source_dir, previous_store, mo
 
 
 def test_failure_while_writing_keeps_the_previous_store(source_dir, previous_store, thematic_stub, monkeypatch) -> None:
-    def half_written(path: Path, layers: dict) -> None:
+    def half_written(path: Path, layers: dict, geometry_types: dict) -> None:
         layers["gemeinden"].to_file(path, layer="gemeinden", engine="pyogrio")
         raise OSError("disk full")
 
-    monkeypatch.setattr(pipeline, "_write_layers", half_written)
+    monkeypatch.setattr(store_backend, "_write_layers", half_written)
     with pytest.raises(OSError, match="disk full"):
         build_store(source_dir=source_dir, out=previous_store.store)
     assert previous_store.unchanged()

@@ -14,11 +14,30 @@ from regionmap.errors import ConfigError
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = ("de", "en", "fr")
 DEFAULT_LANGUAGE = "de"
+SOURCE_DIR_ENV = "REGIONMAP_SOURCE_DIR"
+STORE_ENV = "REGIONMAP_STORE"
+
+
+def resolve_path(value: str | os.PathLike[str]) -> Path:
+    """A path from the command line or the environment, made absolute against the current directory where it is read,
+    so that later steps (symlinks, child processes with another working directory, the manifest) see the same file."""
+    return Path(value).expanduser().absolute()
+
+
+def env_path(name: str) -> Path | None:
+    """The environment variable `name` as an absolute path (see `resolve_path`), or None when unset or empty."""
+    value = os.environ.get(name, "").strip()
+    return resolve_path(value) if value else None
 
 
 def data_dir() -> Path:
     """The directory holding the configuration data (`region.toml`, `sources.toml`, ...)."""
-    return Path(os.environ.get("REGIONMAP_DATA_DIR", PROJECT_ROOT / "data"))
+    return env_path("REGIONMAP_DATA_DIR") or PROJECT_ROOT / "data"
+
+
+def source_dir() -> Path | None:
+    """`$REGIONMAP_SOURCE_DIR`: the directory of the source datasets, absolute; None when unset."""
+    return env_path(SOURCE_DIR_ENV)
 
 
 def curated_dir() -> Path:
@@ -26,9 +45,10 @@ def curated_dir() -> Path:
     return data_dir() / "geo" / "curated"
 
 
-def default_store_path() -> Path:
-    """The GeoPackage the app reads: `$REGIONMAP_STORE` or `data/geo/regionmap.gpkg`."""
-    return Path(os.environ.get("REGIONMAP_STORE", data_dir() / "geo" / "regionmap.gpkg"))
+def store_location() -> str:
+    """The store the app reads: `$REGIONMAP_STORE` as given (a path, parsed by `regionmap.store.store_at`), or the
+    absolute path of `data/geo/regionmap.gpkg`."""
+    return os.environ.get(STORE_ENV, "").strip() or str(data_dir() / "geo" / "regionmap.gpkg")
 
 
 def manifest_path(store: Path) -> Path:
@@ -38,7 +58,7 @@ def manifest_path(store: Path) -> Path:
 
 def cache_dir() -> Path:
     """Where downloaded source distributions are cached."""
-    return Path(os.environ.get("REGIONMAP_CACHE_DIR", Path.home() / ".cache" / "regionmap"))
+    return env_path("REGIONMAP_CACHE_DIR") or Path.home() / ".cache" / "regionmap"
 
 
 def public_url() -> str:

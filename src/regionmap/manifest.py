@@ -26,13 +26,14 @@ def sha256_file(path: Path) -> str:
 
 def source_entry(resolved: ResolvedSource, rows_read: int, rows_kept: int,
                  rows_outside_region: int | None = None) -> dict[str, Any]:
-    """The manifest record of one source: where it was read, its checksum, licence and row counts."""
+    """The manifest record of one source: where it was read (the file relative to its source directory or the
+    download cache, so stores built on different machines agree), its checksum, licence and row counts."""
     source, path = resolved.source, resolved.path
     entry: dict[str, Any] = {
         "id": source.id,
         "role": source.role,
         "title": source.title,
-        "file": str(path.absolute()),
+        "file": resolved.relative_file,
         "origin": resolved.origin,
         "sha256": sha256_file(path),
         "reference_date": source.reference_date,

@@ -25,7 +25,7 @@ from regionmap.maps import bounds_of
 from regionmap.maps.elements import OverlayGroup
 from regionmap.presentation import PresentParams, highlight_layer, highlighted, parse_present_params
 from regionmap.qr import qr_png
-from regionmap.store import Store
+from regionmap.store import StoreData
 from regionmap.tours import (
     Stop,
     Tour,
@@ -69,13 +69,14 @@ def _qr(url: str) -> bytes:
     return qr_png(url, scale=QR_SCALE)
 
 
+@data.per_store_version
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _tours(cache_key: str, files: tuple[tuple[str, float], ...], _store: Store) -> dict[str, Tour]:
+def _tours(cache_key: str, files: tuple[tuple[str, float], ...], _store: StoreData) -> dict[str, Tour]:
     """Cached on the store build and the tour files' names and modification times (`files`)."""
     return load_tours(default_tours_dir(), vocab_from_store(_store.gemeinden, _store.thematic.values(), data.tax()))
 
 
-def tours(store: Store) -> dict[str, Tour]:
+def tours(store: StoreData) -> dict[str, Tour]:
     """The shipped tours validated against the store (reloaded when the store or a tour file changes)."""
     files = tuple((p.name, p.stat().st_mtime) for p in sorted(default_tours_dir().glob("*.toml")))
     return _tours(store.cache_key, files, store)
@@ -137,7 +138,7 @@ def _controls(tour: Tour, state: presenter.PresenterState, lang: str) -> None:
                       type="primary" if code == lang else "secondary", on_click=_set_lang, args=(code,))
 
 
-def _map(store: Store, tour: Tour, stop: Stop, params: PresentParams) -> None:
+def _map(store: StoreData, tour: Tour, stop: Stop, params: PresentParams) -> None:
     state = stop_view_state(stop, params.lang, params.basemap)
     shown = shown_layers(store, state, tuple(stop.layers))
     if stop.view is not None and stop.view.kind == "bounds":
