@@ -163,6 +163,32 @@ def test_cli_build_with_official_boundaries(tmp_path, source_dir, official_layou
     assert set(gpd.read_file(store, layer="hospitals")["kreis_ags"]) == {"03101", "03154", "03157"}
 
 
+def test_cli_build_with_relative_paths(tmp_path, source_dir, official_layout, built_store, thematic_stub,
+                                       monkeypatch, capsys) -> None:
+    """--source-dir, --boundaries, --out and $REGIONMAP_SOURCE_DIR relative to the current directory, as in the README;
+    the manifest then names the sources relative to the source directory, as a build elsewhere does."""
+    mirror = linked_sources(source_dir, tmp_path / "shared" / "data", {})
+    (tmp_path / "clone").mkdir()
+    write_gpkg(official_layout("EPSG:31467"), tmp_path / "clone" / "vg250.gpkg")
+    monkeypatch.chdir(tmp_path / "clone")
+    monkeypatch.setenv("REGIONMAP_SOURCE_DIR", "../shared/data")
+    assert cli.main(["build-data", "--out", "out/store.gpkg"]) == 0
+    assert cli.main(["build-data", "--source-dir", "../shared/data", "--boundaries", "vg250.gpkg",
+                     "--out", "out/sample.gpkg"]) == 0
+    out = capsys.readouterr().out
+    store, sample = tmp_path / "clone" / "out" / "store.gpkg", tmp_path / "clone" / "out" / "sample.gpkg"
+    assert f"Built {store}" in out and f"Built {sample}" in out
+    monkeypatch.chdir(tmp_path)
+    manifest = store_backend.GeoPackageStore(store).manifest()
+    here = {e["id"]: e for e in manifest["sources"]}
+    elsewhere = {e["id"]: e for e in json.loads(config.manifest_path(built_store).read_text("utf-8"))["sources"]}
+    assert {i: (e["file"], e["sha256"]) for i, e in here.items()} == {i: (e["file"], e["sha256"])
+                                                                      for i, e in elsewhere.items()}
+    assert all((mirror / e["file"]).is_file() and e["origin"] == "$REGIONMAP_SOURCE_DIR" for e in here.values())
+    first = store_backend.GeoPackageStore(sample).manifest()["sources"][0]
+    assert first["origin"] == "--boundaries" and first["file"] == str(tmp_path / "clone" / "vg250.gpkg")
+
+
 def test_build_with_unknown_population(tmp_path, source_dir, official_layout, thematic_stub) -> None:
     boundaries = write_gpkg(official_layout(population=False), tmp_path / "vg250.gpkg")
     result = build_store(source_dir=source_dir, boundaries=boundaries, out=tmp_path / "store.gpkg")

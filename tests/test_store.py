@@ -265,3 +265,16 @@ def test_the_real_store(built_store):
         assert len(gdf) > 0 and (gdf["layer"] == layer).all()
         used = {s.strip() for value in gdf["sectors"].dropna() for s in value.split(",") if s.strip()}
         assert used <= sector_ids, layer
+
+
+def test_child_processes_get_the_paths_this_process_means(tmp_path, monkeypatch):
+    """`streamlit_server` runs the app in another directory: relative path variables are resolved here first."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("REGIONMAP_SOURCE_DIR", "../shared/data")
+    monkeypatch.setenv("REGIONMAP_STORE", "data/geo/regionmap.gpkg")
+    env = config.child_environment({"REGIONMAP_CACHE_DIR": "cache", "OTHER": "x/y"})
+    assert env["REGIONMAP_SOURCE_DIR"] == str(tmp_path.parent / "shared" / "data")
+    assert env["REGIONMAP_STORE"] == str(tmp_path / "data" / "geo" / "regionmap.gpkg")
+    assert env["REGIONMAP_CACHE_DIR"] == str(tmp_path / "cache") and env["OTHER"] == "x/y"
+    monkeypatch.setenv("REGIONMAP_STORE", "postgresql://planner@localhost/regionmap")
+    assert config.child_environment()["REGIONMAP_STORE"] == "postgresql://planner@localhost/regionmap"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -19,15 +20,30 @@ STORE_ENV = "REGIONMAP_STORE"
 
 
 def resolve_path(value: str | os.PathLike[str]) -> Path:
-    """A path from the command line or the environment, made absolute against the current directory where it is read,
-    so that later steps (symlinks, child processes with another working directory, the manifest) see the same file."""
-    return Path(value).expanduser().absolute()
+    """A path from the command line or the environment, made absolute against the current directory where it is read
+    (`..` folded away), so that later steps (symlinks, child processes with another working directory, the manifest)
+    see the same file."""
+    return Path(os.path.abspath(Path(value).expanduser()))
 
 
 def env_path(name: str) -> Path | None:
     """The environment variable `name` as an absolute path (see `resolve_path`), or None when unset or empty."""
     value = os.environ.get(name, "").strip()
     return resolve_path(value) if value else None
+
+
+PATH_ENV = ("REGIONMAP_SOURCE_DIR", "REGIONMAP_DATA_DIR", "REGIONMAP_CACHE_DIR", STORE_ENV)
+
+
+def child_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """This process's environment plus `extra`, for a child process that runs in another directory: the path
+    variables (`PATH_ENV`) made absolute against this process's current directory. Store URLs stay as they are."""
+    env = {**os.environ, **(extra or {})}
+    for name in PATH_ENV:
+        value = env.get(name, "").strip()
+        if value and (name != STORE_ENV or "://" not in value):
+            env[name] = str(resolve_path(value))
+    return env
 
 
 def data_dir() -> Path:

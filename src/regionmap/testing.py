@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from regionmap.config import child_environment
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Playwright
 
@@ -60,7 +62,10 @@ class Server:
 @contextmanager
 def streamlit_server(script: Path, env: Mapping[str, str], *, cwd: Path | None = None,
                      wait_healthy: bool = True) -> Iterator[Server]:
-    """`streamlit run script` on a free port of 127.0.0.1 with `env` added to the environment, stopped on exit."""
+    """`streamlit run script` on a free port of 127.0.0.1 with `env` added to the environment, stopped on exit.
+
+    Relative paths in the environment (`REGIONMAP_STORE`, `REGIONMAP_SOURCE_DIR`, ...) mean this process's current
+    directory, also when the server runs in another one (`cwd`)."""
     port = free_port()
     streamlit = shutil.which("streamlit", path=str(Path(sys.executable).parent)) or "streamlit"
     log = tempfile.TemporaryFile()
@@ -68,7 +73,7 @@ def streamlit_server(script: Path, env: Mapping[str, str], *, cwd: Path | None =
     process = subprocess.Popen(
         [streamlit, "run", str(script), "--server.port", str(port), "--server.address", "127.0.0.1",
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=cwd or script.parent, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+        cwd=cwd or script.parent, env=child_environment(env), stdout=log, stderr=subprocess.STDOUT,
     )
     server = Server(f"http://127.0.0.1:{port}", process, started, log)
     try:
