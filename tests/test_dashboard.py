@@ -13,9 +13,7 @@ import streamlit_folium
 from regionmap.dashboard import (
     attributions,
     boundary_payloads,
-    dashboard_map,
     dashboard_parts,
-    legend_counts,
     simplified_layers,
 )
 from regionmap.details import record_fields, table_frame
@@ -23,6 +21,7 @@ from regionmap.filters import filter_view
 from regionmap.i18n import t
 from regionmap.maps import bounds_of
 from regionmap.sources_registry import load_registry
+from regionmap.testing import legend_counts
 from regionmap.store import StoreData, open_store
 from regionmap.taxonomy import taxonomy
 from regionmap.thematic import split_sectors
@@ -49,8 +48,8 @@ def boundaries(store: StoreData) -> tuple[dict, dict]:
 
 def view_map(store: StoreData, boundaries: tuple[dict, dict], shown: dict, basemap: str = "none", lang: str = "de"):
     simplified, payloads = boundaries
-    return dashboard_map(shown=shown, simplified=simplified, payloads=payloads, taxonomy=TAX, registry=REGISTRY,
-                         region_bounds=bounds_of(store.region), lang=lang, basemap_id=basemap)
+    return dashboard_parts(shown=shown, simplified=simplified, payloads=payloads, taxonomy=TAX, registry=REGISTRY,
+                           region_bounds=bounds_of(store.region), lang=lang, basemap_id=basemap).merged()
 
 
 def legend_entries(fmap) -> dict[str, int]:

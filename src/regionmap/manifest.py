@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from regionmap import config
-from regionmap.errors import RegionmapError
 from regionmap.fetch import ResolvedSource
 from regionmap.sources.tabular import read_records
 
@@ -68,13 +67,3 @@ def write_manifest(path: Path, manifest: dict[str, Any], store: Path) -> None:
     """Write `manifest` as JSON, recording the store file's name and checksum."""
     manifest["store"] = {"file": store.name, "sha256": sha256_file(store)}
     path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-
-
-def read_manifest(path: Path) -> dict[str, Any]:
-    """Read a manifest written by `write_manifest`."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise RegionmapError(f"{path}: manifest not found (run `regionmap build-data`)") from exc
-    except (OSError, json.JSONDecodeError) as exc:
-        raise RegionmapError(f"{path}: unreadable manifest: {exc}") from exc

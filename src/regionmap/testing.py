@@ -1,4 +1,5 @@
-"""Driving the real app from tests and benchmarks: `streamlit run` on a free port, and Debian's headless Chromium.
+"""Driving the real app from tests and benchmarks: `streamlit run` on a free port, and Debian's headless Chromium;
+and the few expectations tests compute from the data (placeholders of a text, a QR code's modules, legend counts).
 
 Playwright's own browser download does not work offline; it drives the system's Chromium (`$REGIONMAP_CHROMIUM`,
 default `/usr/bin/chromium`, Debian's `chromium` package) with the arguments below.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import string
 import subprocess
 import sys
 import tempfile
@@ -23,6 +25,7 @@ from typing import IO, TYPE_CHECKING
 from regionmap.config import child_environment
 
 if TYPE_CHECKING:
+    import geopandas as gpd
     from playwright.sync_api import Browser, Playwright
 
 CHROMIUM = Path(os.environ.get("REGIONMAP_CHROMIUM", "/usr/bin/chromium"))
@@ -111,3 +114,23 @@ def launch_chromium(playwright: Playwright) -> Browser:
         raise FileNotFoundError(f"{CHROMIUM} not found: install Debian's chromium (scripts/install-browser) "
                                 "or set REGIONMAP_CHROMIUM")
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+# --- expectations the tests compute from the data (nothing in the app uses these) -----------------------------------
+
+
+def placeholders(template: str) -> set[str]:
+    """The names of the `{name}` fields in a str.format template."""
+    return {field for _, field, _, _ in string.Formatter().parse(template) if field is not None}
+
+
+def qr_matrix(url: str) -> tuple[tuple[int, ...], ...]:
+    """The modules of the app's QR code of `url` without the quiet zone, row by row (1 dark, 0 light)."""
+    from regionmap.qr import qr_code
+
+    return tuple(tuple(row) for row in qr_code(url).matrix)
+
+
+def legend_counts(shown: Mapping[str, gpd.GeoDataFrame]) -> dict[str, int]:
+    """What the legend must show per layer: the number of shown points with a location."""
+    return {layer_id: int((~(gdf.geometry.isna() | gdf.geometry.is_empty)).sum()) for layer_id, gdf in shown.items()}

@@ -15,7 +15,7 @@ import geopandas as gpd
 import pytest
 from browser_support import MAP_IFRAME, ROOT, legend_counts, screenshot, wait_for_map
 
-from regionmap.dashboard import legend_counts as legend_counts_of
+from regionmap.testing import legend_counts as legend_counts_of
 from regionmap.filters import filter_view
 from regionmap.store import StoreData, open_store
 from regionmap.taxonomy import taxonomy
