@@ -200,7 +200,8 @@ def test_rebuilt_replaced_and_damaged_stores_are_noticed_on_the_next_rerun(built
     monkeypatch.setenv("REGIONMAP_STORE", str(path))
     overview = open_page("overview", lang="en")
     page = open_page("data", lang="en")
-    assert_clean(overview) and assert_clean(page)
+    assert_clean(overview)
+    assert_clean(page)
     assert built_caption("2030-01-01") in [c.value for c in page.caption]
     first = [cache_entries(cached) for cached in per_version]
     assert first[0] == 1 and first[1] >= 1 and first[2] >= 1
@@ -208,7 +209,8 @@ def test_rebuilt_replaced_and_damaged_stores_are_noticed_on_the_next_rerun(built
         build(path, day)
         page = rerun(page)
         overview = rerun(overview)
-        assert_clean(page) and assert_clean(overview)
+        assert_clean(page)
+        assert_clean(overview)
         assert built_caption(day) in [c.value for c in page.caption]
         assert [cache_entries(cached) for cached in per_version] == first, day
         assert data._open_store(str(path), GeoPackageStore(path).version()).manifest["built_at"].startswith(day)

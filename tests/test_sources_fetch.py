@@ -61,7 +61,7 @@ def test_source_dir_then_environment(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 def test_relative_source_directories_are_resolved_against_the_current_directory(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`REGIONMAP_SOURCE_DIR=../shared/data make test` on a fresh clone: a relative directory means the current one's."""
+    """`REGIONMAP_SOURCE_DIR=../shared/data make test` in a fresh clone: relative means the current directory."""
     for name in ("env", "arg"):
         (tmp_path / "shared" / name / STATES.path).parent.mkdir(parents=True)
         (tmp_path / "shared" / name / STATES.path).write_bytes(name.encode())

@@ -148,7 +148,7 @@ def test_read_layer_by_bbox_ags_and_kreis(store_path):
     point = research.geometry.iloc[0]
     box = (point.x - 1e-4, point.y - 1e-4, point.x + 1e-4, point.y + 1e-4)
     assert list(store.read_layer("research", bbox=box)["id"]) == [research["id"].iloc[0]]
-    for bad in ("03101000' OR '1'='1", "3101000", "0310100a"):
+    for bad in ("03101000' OR '1'='1", "3101000", "0310100a", "０３１０１０００"):
         with pytest.raises(ValueError, match="AGS must be 8 digits"):
             store.read_layer("gemeinden", ags=bad)
     with pytest.raises(ValueError, match="Kreis AGS must be 5 digits"):
@@ -181,6 +181,7 @@ def test_store_locations_are_parsed_in_one_place(tmp_path, monkeypatch):
     relative = store_at("data/regionmap.gpkg")
     assert isinstance(relative, GeoPackageStore) and relative.location == str(tmp_path / "data" / "regionmap.gpkg")
     assert store_at(f"file://{tmp_path}/x.gpkg").location == str(tmp_path / "x.gpkg")
+    assert store_at("build:2030.gpkg").location == str(tmp_path / "build:2030.gpkg")  # a colon in a file name
     monkeypatch.setenv("REGIONMAP_STORE", "here.gpkg")
     assert store_at().location == str(tmp_path / "here.gpkg")
     monkeypatch.chdir("/")

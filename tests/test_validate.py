@@ -357,8 +357,8 @@ def test_the_manifest_checksums_agree_with_the_sources_on_another_machine(tmp_pa
     monkeypatch.setenv("REGIONMAP_SOURCE_DIR", str(changed))
     report = run_validation([], store=built_store)
     assert [p.format() for p in report.problems] == [
-        f"{built_store}: id=- field=sha256: source 'gisco_hospitals' {changed / GISCO_FILE} changed since the store was "
-        "built (other SHA-256 than in the manifest); rebuild with `regionmap build-data`"]
+        f"{built_store}: id=- field=sha256: source 'gisco_hospitals' {changed / GISCO_FILE} changed since the "
+        "store was built (other SHA-256 than in the manifest); rebuild with `regionmap build-data`"]
 
 
 def test_a_curated_file_changed_since_the_build_is_reported(tmp_path: Path, built_store: Path,
@@ -371,5 +371,5 @@ def test_a_curated_file_changed_since_the_build_is_reported(tmp_path: Path, buil
     events.write_text(events.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     report = run_validation([], store=built_store)
     assert [p.format() for p in report.problems] == [
-        f"{built_store}: id=- field=sha256: curated file {events} changed since the store was built (other SHA-256 than "
-        "in the manifest); rebuild with `regionmap build-data`"]
+        f"{built_store}: id=- field=sha256: curated file {events} changed since the store was built (other SHA-256 "
+        "than in the manifest); rebuild with `regionmap build-data`"]

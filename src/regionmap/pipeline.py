@@ -254,8 +254,8 @@ def build_store(
     def resolve(role: str) -> ResolvedSource:
         return resolve_source(registry.by_role(role), source_dir, download=download)
 
-    municipalities = (ResolvedSource(registry.by_role("municipalities"), config.resolve_path(boundaries), "--boundaries")
-                      if boundaries else resolve("municipalities"))
+    municipalities = (ResolvedSource(registry.by_role("municipalities"), config.resolve_path(boundaries),
+                                     "--boundaries") if boundaries else resolve("municipalities"))
     gemeinden, states, points, sources = _read_sources(municipalities, resolve, region, curated)
     thematic = _thematic_layers({"gemeinden": gemeinden, **points}, curated)
     thematic["sites"] = compute_location_factors(thematic["sites"], thematic, location_factors())

@@ -19,6 +19,7 @@ import contextlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -56,6 +57,7 @@ BUILD_HINT = (
 META_TABLE = "regionmap_meta"
 META_FORMAT = "1"
 POSTGIS_SCHEMES = ("postgresql", "postgres")
+URL_PATTERN = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
 
 Bounds = tuple[float, float, float, float]
 """(west, south, east, north) in degrees (EPSG:4326)."""
@@ -115,11 +117,12 @@ def store_at(location: str | os.PathLike[str] | None = None) -> Store:
     text = (config.store_location() if location is None else location).strip()
     if not text:
         raise StoreMissing(text, "the store location is empty; give a GeoPackage path")
-    scheme = urllib.parse.urlsplit(text).scheme.lower()
+    url = URL_PATTERN.match(text)
+    if url is None:  # a plain path (a colon in a file name, or a Windows drive letter, does not make a URL)
+        return GeoPackageStore(config.resolve_path(text))
+    scheme = url.group(1).lower()
     if scheme == "file":
         return GeoPackageStore(Path(urllib.parse.unquote(urllib.parse.urlsplit(text).path)))
-    if len(scheme) <= 1:  # a plain path (or a Windows drive letter)
-        return GeoPackageStore(config.resolve_path(text))
     shown = _without_password(text)
     if scheme in POSTGIS_SCHEMES:
         raise StoreMissing(shown, "PostGIS stores are not supported by this version of regionmap; "
@@ -137,7 +140,7 @@ def _without_password(url: str) -> str:
 
 
 def _check_code(value: str, digits: int, what: str) -> str:
-    if not (isinstance(value, str) and len(value) == digits and value.isdigit()):
+    if not (isinstance(value, str) and len(value) == digits and value.isascii() and value.isdigit()):
         raise ValueError(f"{what} must be {digits} digits, got {value!r}")
     return value
 
