@@ -22,7 +22,7 @@ install: $(BIN)/regionmap
 browser:
 	scripts/install-browser
 
-$(STORE): $(BIN)/regionmap $(wildcard data/*.toml data/geo/curated/*.csv)
+$(STORE): $(BIN)/regionmap $(wildcard data/*.toml data/geo/curated/*.csv) src/regionmap/pipeline.py src/regionmap/store.py
 	$(BIN)/regionmap build-data --out $(STORE)
 
 data: $(STORE)

@@ -35,12 +35,12 @@ from branca.element import MacroElement
 from folium.plugins import MarkerCluster
 from folium.template import Template
 
-from regionmap.config import PROJECT_ROOT, default_store_path
+from regionmap.config import PROJECT_ROOT
 from regionmap.dashboard.composition import boundary_payloads, dashboard_parts, simplified_layers
 from regionmap.maps import BoundaryPayload, MapParts, bounds_of
 from regionmap.maps.assets import JQUERY, LEAFLET, MARKERCLUSTER
 from regionmap.data.source_registry import Registry, load_registry
-from regionmap.data.store import Store, open_store
+from regionmap.data.store import StoreData, open_store, store_at
 from regionmap.taxonomy import Taxonomy, taxonomy
 from regionmap.testing import CHROMIUM, MAP_IFRAME, Server, launch_chromium, streamlit_server
 
@@ -129,7 +129,7 @@ class Sentinel(MacroElement):
 
 
 def regionmap_parts(
-    store: Store,
+    store: StoreData,
     points: gpd.GeoDataFrame,
     simplified: Mapping[str, gpd.GeoDataFrame],
     payloads: Mapping[str, BoundaryPayload],
@@ -203,7 +203,7 @@ def median_seconds(action: Callable[[], object], runs: int) -> tuple[float, obje
     return statistics.median(times), result
 
 
-def measure_build(store: Store, points: gpd.GeoDataFrame, implementation: str, runs: int) -> tuple[float, int]:
+def measure_build(store: StoreData, points: gpd.GeoDataFrame, implementation: str, runs: int) -> tuple[float, int]:
     """Median seconds to compose the map and render it to HTML, and the HTML's size in bytes.
 
     regionmap's boundary payloads are built once beforehand, as the app caches them per store build.
@@ -510,7 +510,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = tuple(args.sizes) if args.sizes else (QUICK_SIZES if args.quick else SIZES)
     if any(n < 2 for n in sizes):
         parser.error("--sizes: every N must be at least 2")
-    store_path = (args.store or default_store_path()).resolve()
+    store_path = Path(store_at(args.store).location)
     document = run(sizes, args.quick, not args.no_browser, store_path)
     if args.json:
         args.json.write_text(json.dumps(document, indent=2) + "\n")

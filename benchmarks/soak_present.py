@@ -21,8 +21,8 @@ from playwright.sync_api import sync_playwright
 
 from benchmarks.maps import app_server, proc_status
 from regionmap.testing import MAP_IFRAME, launch_chromium
-from regionmap.config import PROJECT_ROOT, default_store_path
-from regionmap.data.store import open_store
+from regionmap.config import PROJECT_ROOT
+from regionmap.data.store import open_store, store_at
 from regionmap.presenter.tours import Tour, default_tours_dir, load_tours, vocab_from_store
 
 POLL_SECONDS = 0.5
@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.cycles < 1:
         parser.error("--cycles must be at least 1")
-    store_path = args.store or default_store_path()
+    store_path = Path(store_at(args.store).location)
     result = soak(store_path, args.cycles, args.autoplay)
     growth = result.rss_end_mb - result.rss_start_mb
     print(f"server RSS: start {result.rss_start_mb:.1f} MB, end {result.rss_end_mb:.1f} MB "

@@ -11,12 +11,15 @@ from pipeline_support import SAMPLE_BEZ, SAMPLE_KREISE, THEMATIC
 
 @pytest.fixture(scope="session")
 def source_dir() -> Path:
-    """The source datasets; a missing directory fails the tests (it never skips them)."""
+    """The source datasets (absolute, as the app resolves the variable); a missing directory fails the tests (it never
+    skips them)."""
+    from regionmap.config import source_dir as configured
+
     value = os.environ.get("REGIONMAP_SOURCE_DIR")
-    if not value:
+    path = configured()
+    if path is None:
         pytest.fail("REGIONMAP_SOURCE_DIR is not set: point it at the source datasets, e.g. "
                     "REGIONMAP_SOURCE_DIR=../shared/data", pytrace=False)
-    path = Path(value)
     if not path.is_dir():
         pytest.fail(f"REGIONMAP_SOURCE_DIR={value} is not a directory", pytrace=False)
     return path

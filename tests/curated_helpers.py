@@ -122,6 +122,8 @@ def write_valid_curated(directory: Path) -> Path:
 
 
 def write_store(path: Path, layers: dict[str, gpd.GeoDataFrame | pd.DataFrame]) -> Path:
-    for name, frame in layers.items():
-        frame.to_file(path, layer=name, driver="GPKG")
+    """A store with these layers, written as `regionmap build-data` writes one (metadata table included)."""
+    from regionmap.data.store import GeoPackageStore
+
+    GeoPackageStore(path).write_build(layers, {})
     return path

@@ -14,8 +14,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from regionmap.dashboard.filters import filter_view, key_figures
-from regionmap.i18n import format_density, format_km2, format_number, t
-from regionmap.data.store import open_store
+from regionmap import config
+from regionmap.i18n import format_date, format_density, format_km2, format_number, t
+from regionmap.data.store import GeoPackageStore, open_store
 from regionmap.taxonomy import taxonomy
 from regionmap.ui.mapview import plain
 from regionmap.ui.navigation import PAGES
@@ -168,6 +169,68 @@ def test_missing_store_shows_the_build_hint(tmp_path: Path, monkeypatch: pytest.
     assert not at.exception, [e.value for e in at.exception]
     assert [e.value for e in at.error] == [t("store.missing", "en", path=str(missing))]
     assert "regionmap build-data" in at.error[0].value
+
+
+def cache_entries(cached) -> int:
+    """How many entries a `st.cache_resource` function holds now, over all sessions (Streamlit 1.67 internals)."""
+    return len(cached._info.get_function_cache(cached._function_key)._mem_cache)
+
+
+def built_caption(day: str) -> str:
+    return t("sources.built", "en", date=format_date(day, "en"))
+
+
+def test_rebuilt_replaced_and_damaged_stores_are_noticed_on_the_next_rerun(built_store: Path, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The issue's measurements: a rebuilt store must show its data on the next rerun with only its own version
+    cached (RSS grew 346 -> 481 MB over three rebuilds); a store replaced while manifest.json stayed the same must
+    show the new data; a store truncated to 1 KB must show a message naming it, not the cached data."""
+    import shutil
+
+    from regionmap.ui import data
+
+    path = tmp_path / "regionmap.gpkg"
+    source = open_store(built_store)
+
+    def build(target: Path, day: str) -> None:
+        GeoPackageStore(target).write_build(source.layers, {**source.manifest, "built_at": f"{day}T10:00:00Z"})
+
+    per_version = (data._open_store, data._simplified, data._payloads)
+    build(path, "2030-01-01")
+    monkeypatch.setenv("REGIONMAP_STORE", str(path))
+    overview = open_page("overview", lang="en")
+    page = open_page("data", lang="en")
+    assert_clean(overview)
+    assert_clean(page)
+    assert built_caption("2030-01-01") in [c.value for c in page.caption]
+    first = [cache_entries(cached) for cached in per_version]
+    assert first[0] == 1 and first[1] >= 1 and first[2] >= 1
+    for day in ("2030-01-02", "2030-01-03", "2030-01-04"):  # three rebuilds
+        build(path, day)
+        page = rerun(page)
+        overview = rerun(overview)
+        assert_clean(page)
+        assert_clean(overview)
+        assert built_caption(day) in [c.value for c in page.caption]
+        assert [cache_entries(cached) for cached in per_version] == first, day
+        assert data._open_store(str(path), GeoPackageStore(path).version()).manifest["built_at"].startswith(day)
+
+    exported = config.manifest_path(path).read_bytes()
+    build(tmp_path / "elsewhere" / "regionmap.gpkg", "2030-02-01")
+    shutil.copy(tmp_path / "elsewhere" / "regionmap.gpkg", path)  # replaced, its manifest.json left as it was
+    assert config.manifest_path(path).read_bytes() == exported
+    page = rerun(page)
+    assert_clean(page)
+    assert built_caption("2030-02-01") in [c.value for c in page.caption]
+    assert built_caption("2030-01-04") not in [c.value for c in page.caption]
+
+    path.write_bytes(path.read_bytes()[:1024])  # damaged
+    for at in (rerun(page), rerun(overview)):
+        assert not at.exception, [e.value for e in at.exception]
+        assert [e.value for e in at.error] == [t("store.missing", "en", path=str(path))]
+        assert any("not a readable GeoPackage" in c.value for c in at.caption), [c.value for c in at.caption]
+        assert not at.metric and not at.dataframe  # nothing shown from the cache
+    assert [cache_entries(cached) for cached in per_version] == [0, 0, 0]
 
 
 @pytest.mark.parametrize("params", [

@@ -13,9 +13,7 @@ import streamlit_folium
 from regionmap.dashboard.composition import (
     attributions,
     boundary_payloads,
-    dashboard_map,
     dashboard_parts,
-    legend_counts,
     simplified_layers,
 )
 from regionmap.dashboard.details import record_fields, table_frame
@@ -23,7 +21,8 @@ from regionmap.dashboard.filters import filter_view
 from regionmap.i18n import t
 from regionmap.maps import bounds_of
 from regionmap.data.source_registry import load_registry
-from regionmap.data.store import Store, open_store
+from regionmap.testing import legend_counts
+from regionmap.data.store import StoreData, open_store
 from regionmap.taxonomy import taxonomy
 from regionmap.data.thematic import split_sectors
 from regionmap.ui.mapview import plain
@@ -37,20 +36,20 @@ CATEGORIES = {layer.id: layer.category_ids for layer in TAX.layers}
 
 
 @pytest.fixture(scope="module")
-def store(built_store: Path) -> Store:
+def store(built_store: Path) -> StoreData:
     return open_store(built_store)
 
 
 @pytest.fixture(scope="module")
-def boundaries(store: Store) -> tuple[dict, dict]:
+def boundaries(store: StoreData) -> tuple[dict, dict]:
     simplified = simplified_layers(store.layers)
     return simplified, boundary_payloads(simplified, "de")
 
 
-def view_map(store: Store, boundaries: tuple[dict, dict], shown: dict, basemap: str = "none", lang: str = "de"):
+def view_map(store: StoreData, boundaries: tuple[dict, dict], shown: dict, basemap: str = "none", lang: str = "de"):
     simplified, payloads = boundaries
-    return dashboard_map(shown=shown, simplified=simplified, payloads=payloads, taxonomy=TAX, registry=REGISTRY,
-                         region_bounds=bounds_of(store.region), lang=lang, basemap_id=basemap)
+    return dashboard_parts(shown=shown, simplified=simplified, payloads=payloads, taxonomy=TAX, registry=REGISTRY,
+                           region_bounds=bounds_of(store.region), lang=lang, basemap_id=basemap).merged()
 
 
 def legend_entries(fmap) -> dict[str, int]:
@@ -94,7 +93,7 @@ def test_legend_counts_equal_the_store_for_the_filter(store, boundaries, state) 
         assert expected == {layer_id: len(gdf) for layer_id, gdf in store.thematic.items()}
 
 
-def mounted(store: Store, boundaries: tuple[dict, dict], state: ViewState) -> tuple[str, str]:
+def mounted(store: StoreData, boundaries: tuple[dict, dict], state: ViewState) -> tuple[str, str]:
     """What streamlit-folium does with the map of `state`: the hash that identifies the mounted map (from the base
     map's script) and the injected overlay script."""
     simplified, payloads = boundaries
@@ -155,7 +154,7 @@ def test_attributions_reach_the_rendered_map(store, boundaries) -> None:
         assert json.dumps(text, ensure_ascii=False).replace("&", "\\u0026") in html, role  # JSON text, escaped in JS
 
 
-def hostile_store_layer(store: Store) -> gpd.GeoDataFrame:
+def hostile_store_layer(store: StoreData) -> gpd.GeoDataFrame:
     research = store["research"].copy()
     first = research.index[0]
     for column in ("name", "address", "municipality", "description_en", "website"):
@@ -213,7 +212,7 @@ def test_table_frame_of_hostile_records_is_plain_text(store) -> None:
     assert frame.iloc[0][t("column.category", "en")] == HOSTILE
 
 
-def test_overview_boundaries_stay_small_and_detail_grows_with_the_selection(store: Store) -> None:
+def test_overview_boundaries_stay_small_and_detail_grows_with_the_selection(store: StoreData) -> None:
     from regionmap.dashboard.composition import display_zoom
 
     sizes = {}

@@ -21,9 +21,9 @@ from regionmap.i18n import (
     format_number,
     format_quantity,
     label_for,
-    placeholders,
     t,
 )
+from regionmap.testing import placeholders
 
 NNBSP = "\u202f"  # narrow no-break space
 NBSP = "\u00a0"

@@ -16,6 +16,12 @@ def element_urls() -> list[str]:
     return [url for cls in ELEMENTS for _, url in (*getattr(cls, "default_js", []), *getattr(cls, "default_css", []))]
 
 
+def url_to_path(url: str, target_dir: Path) -> Path:
+    """The file behind an asset URL (`/app/static/vendor/...`) in a vendor folder."""
+    assert url.startswith(assets.URL_PREFIX + "/"), url
+    return target_dir / url[len(assets.URL_PREFIX) + 1:]
+
+
 def test_element_assets_point_only_at_the_vendor_folder(tmp_path: Path) -> None:
     urls = element_urls()
     assert urls, "the map needs Leaflet at least"
@@ -25,14 +31,14 @@ def test_element_assets_point_only_at_the_vendor_folder(tmp_path: Path) -> None:
     assert not names & {"bootstrap", "awesome_markers"}
     assets.ensure_vendor_assets(tmp_path)
     for url in urls:
-        assert assets.url_to_path(url, tmp_path).is_file(), url
+        assert url_to_path(url, tmp_path).is_file(), url
 
 
 def test_copy_is_idempotent_and_repairs_changed_files(tmp_path: Path) -> None:
     first = assets.ensure_vendor_assets(tmp_path)
-    assert sorted(first) == sorted(assets.asset_paths(tmp_path))
+    assert sorted(first) == sorted(tmp_path / p.target_folder / f for p in assets.PACKAGES for f in p.files)
     assert assets.ensure_vendor_assets(tmp_path) == []
-    leaflet = assets.url_to_path(assets.LEAFLET.url("leaflet.js"), tmp_path)
+    leaflet = url_to_path(assets.LEAFLET.url("leaflet.js"), tmp_path)
     leaflet.write_text("broken")
     assert assets.ensure_vendor_assets(tmp_path) == [leaflet]
     assert leaflet.read_bytes() == (assets.LEAFLET.source_dir / "leaflet.js").read_bytes()
@@ -42,7 +48,7 @@ def test_copy_is_idempotent_and_repairs_changed_files(tmp_path: Path) -> None:
 def test_layer_control_images_are_provided(tmp_path: Path) -> None:
     # leaflet.css refers to images/layers.png relative to itself
     assets.ensure_vendor_assets(tmp_path)
-    css = assets.url_to_path(assets.LEAFLET.url("leaflet.css"), tmp_path)
+    css = url_to_path(assets.LEAFLET.url("leaflet.css"), tmp_path)
     assert "images/layers.png" in css.read_text()
     assert (css.parent / "images" / "layers.png").is_file()
 

@@ -10,7 +10,7 @@ import pytest
 import shapely
 from test_maps_support import HOSTILE, region_gemeinden, synthetic_points
 
-from regionmap.maps import ColourClass, clicked_record, point_layer, point_payload, record_at
+from regionmap.maps import ColourClass, clicked_record, point_layer, point_payload
 from regionmap.maps.points import SCALE
 
 CLASSES = (
@@ -129,15 +129,20 @@ def test_records_at_the_same_place_are_told_apart_by_the_tooltip(points: gpd.Geo
     frame["geometry"] = [frame.geometry.iloc[0]] * 3
     frame["name"] = ["A", "B", "C"]
     x, y = frame.geometry.iloc[0].x, frame.geometry.iloc[0].y
-    assert record_at(frame, y, x, name="B") == frame.index[1]
-    assert record_at(frame, y, x, name="C") == frame.index[2]
-    assert record_at(frame, y, x) == frame.index[0]
+
+    def click(tooltip: str | None) -> dict:
+        return {"last_object_clicked": {"lat": y, "lng": x}, "last_object_clicked_tooltip": tooltip}
+
+    assert clicked_record(click("B"), {"research": frame}) == ("research", frame.index[1])
+    assert clicked_record(click("C"), {"research": frame}) == ("research", frame.index[2])
+    assert clicked_record(click(None), {"research": frame}) == ("research", frame.index[0])
 
 
 def test_polygon_clicks_and_misses(gemeinden: gpd.GeoDataFrame) -> None:
     inside = gemeinden.geometry.iloc[10].representative_point()
     result = {"last_object_clicked": {"lat": inside.y, "lng": inside.x}, "last_object_clicked_tooltip": "whatever"}
     assert clicked_record(result, {"gemeinden": gemeinden}) == ("gemeinden", gemeinden.index[10])
-    assert record_at(gemeinden, 48.0, 11.0) is None
+    munich = {"last_object_clicked": {"lat": 48.0, "lng": 11.0}, "last_object_clicked_tooltip": "whatever"}
+    assert clicked_record(munich, {"gemeinden": gemeinden}) is None  # outside every municipality
     assert clicked_record(None, {"gemeinden": gemeinden}) is None
     assert clicked_record({"last_object_clicked": None}, {"gemeinden": gemeinden}) is None

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from regionmap.config import LANGUAGES
-from regionmap.i18n import catalog, format_number, parse_number, placeholders, t, tn
+from regionmap.i18n import catalog, format_number, parse_number, t, tn
+from regionmap.testing import placeholders
 from regionmap.numbers import NumberParseError, format_fixed, parse_number as parse_in_locale, plural_form
 
 NNBSP = "\u202f"

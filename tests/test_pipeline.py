@@ -16,6 +16,7 @@ from regionmap import config
 from regionmap.data.manifest import sha256_file
 from regionmap.data.pipeline import build_store
 from regionmap.data.sources.bkg import load_layout, read_gemeinde_status
+from regionmap.data.store import META_TABLE, GeoPackageStore
 
 BASE_POINTS = ("hospitals", "rail_stations", "airports")
 LAYERS = ("gemeinden", "kreise", "region", "states", *BASE_POINTS, *THEMATIC)
@@ -45,7 +46,8 @@ def manifest(built_store: Path) -> dict:
 
 def test_store_layers_and_crs(built_store: Path, layers) -> None:
     listed = {name: geom for name, geom in pyogrio.list_layers(built_store)}
-    assert set(listed) == set(LAYERS)
+    assert set(listed) == {*LAYERS, META_TABLE} and listed[META_TABLE] is None  # the metadata: a table, no geometry
+    listed.pop(META_TABLE)
     for name, frame in layers.items():
         assert frame.crs == "EPSG:4326", name
         assert listed[name] == ("MultiPolygon" if name in ("gemeinden", "kreise", "region", "states") else "Point")
@@ -162,14 +164,17 @@ def test_manifest(built_store: Path, manifest: dict, layers, source_dir: Path) -
     assert sources["gisco_hospitals"]["rows_outside_region"] == 2809 - 118
     assert sources["vg250_ew"]["sha256"].startswith("122427a5") and sources["vg250_ew"]["sha256"].endswith("7eb09816")
     for entry in sources.values():
-        path = Path(entry["file"])
-        assert path.is_relative_to(source_dir) and entry["sha256"] == sha256_file(path)
+        assert not Path(entry["file"]).is_absolute() and entry["origin"] == "--source-dir"  # the same on every machine
+        assert entry["sha256"] == sha256_file(source_dir / entry["file"])
         assert entry["licence"] and entry["attribution"] and entry["reference_date"]
     curated = {entry["file"]: entry for entry in manifest["curated"]}
     assert "geo/curated/gemeinde_status.csv" in curated
     for name, entry in curated.items():
         path = config.data_dir() / name
         assert entry["sha256"] == sha256_file(path) and entry["rows"] > 0
+    recorded = GeoPackageStore(built_store).manifest()  # the store's own copy, in its metadata table
+    assert recorded == {key: value for key, value in manifest.items() if key != "store"}
+    assert recorded["build_id"] == GeoPackageStore(built_store).version()
 
 
 def test_rebuild_gives_the_same_layers(built_store: Path, source_dir: Path, tmp_path: Path, layers) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 
+import regionmap.data.store as store_backend
 from regionmap import cli, config
-from regionmap.data import pipeline
 from regionmap.errors import RegionmapError, SourceError
 from regionmap.data.pipeline import build_store
 
@@ -112,11 +112,11 @@ def test_missing_source_without_network(tmp_path, source_dir, previous_store, mo
 
 
 def test_failure_while_writing_keeps_the_previous_store(source_dir, previous_store, thematic_stub, monkeypatch) -> None:
-    def half_written(path: Path, layers: dict) -> None:
+    def half_written(path: Path, layers: dict, geometry_types: dict) -> None:
         layers["gemeinden"].to_file(path, layer="gemeinden", engine="pyogrio")
         raise OSError("disk full")
 
-    monkeypatch.setattr(pipeline, "_write_layers", half_written)
+    monkeypatch.setattr(store_backend, "_write_layers", half_written)
     with pytest.raises(OSError, match="disk full"):
         build_store(source_dir=source_dir, out=previous_store.store)
     assert previous_store.unchanged()
@@ -161,6 +161,32 @@ def test_cli_build_with_official_boundaries(tmp_path, source_dir, official_layou
     entry = manifest["sources"][0]
     assert entry["origin"] == "--boundaries" and entry["file"] == str(boundaries) and entry["rows_kept"] == 36
     assert set(gpd.read_file(store, layer="hospitals")["kreis_ags"]) == {"03101", "03154", "03157"}
+
+
+def test_cli_build_with_relative_paths(tmp_path, source_dir, official_layout, built_store, thematic_stub,
+                                       monkeypatch, capsys) -> None:
+    """--source-dir, --boundaries, --out and $REGIONMAP_SOURCE_DIR relative to the current directory, as in the README;
+    the manifest then names the sources relative to the source directory, as a build elsewhere does."""
+    mirror = linked_sources(source_dir, tmp_path / "shared" / "data", {})
+    (tmp_path / "clone").mkdir()
+    write_gpkg(official_layout("EPSG:31467"), tmp_path / "clone" / "vg250.gpkg")
+    monkeypatch.chdir(tmp_path / "clone")
+    monkeypatch.setenv("REGIONMAP_SOURCE_DIR", "../shared/data")
+    assert cli.main(["build-data", "--out", "out/store.gpkg"]) == 0
+    assert cli.main(["build-data", "--source-dir", "../shared/data", "--boundaries", "vg250.gpkg",
+                     "--out", "out/sample.gpkg"]) == 0
+    out = capsys.readouterr().out
+    store, sample = tmp_path / "clone" / "out" / "store.gpkg", tmp_path / "clone" / "out" / "sample.gpkg"
+    assert f"Built {store}" in out and f"Built {sample}" in out
+    monkeypatch.chdir(tmp_path)
+    manifest = store_backend.GeoPackageStore(store).manifest()
+    here = {e["id"]: e for e in manifest["sources"]}
+    elsewhere = {e["id"]: e for e in json.loads(config.manifest_path(built_store).read_text("utf-8"))["sources"]}
+    assert {i: (e["file"], e["sha256"]) for i, e in here.items()} == {i: (e["file"], e["sha256"])
+                                                                      for i, e in elsewhere.items()}
+    assert all((mirror / e["file"]).is_file() and e["origin"] == "$REGIONMAP_SOURCE_DIR" for e in here.values())
+    first = store_backend.GeoPackageStore(sample).manifest()["sources"][0]
+    assert first["origin"] == "--boundaries" and first["file"] == str(tmp_path / "clone" / "vg250.gpkg")
 
 
 def test_build_with_unknown_population(tmp_path, source_dir, official_layout, thematic_stub) -> None:

@@ -10,7 +10,7 @@ from dataclasses import fields
 import pytest
 
 from regionmap.config import LANGUAGES
-from regionmap.i18n import LOCALES_DIR, load_catalog, placeholders
+from regionmap.i18n import LOCALES_DIR, load_catalog
 from regionmap.presenter.playback import (
     PresenterState,
     next_stop,
@@ -20,6 +20,7 @@ from regionmap.presenter.playback import (
     tick,
     toggle_play,
 )
+from regionmap.testing import placeholders
 
 N = 10  # stops
 INTERVAL = 20.0

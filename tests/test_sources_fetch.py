@@ -59,6 +59,24 @@ def test_source_dir_then_environment(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert found.path == first / STATES.path and found.origin == "--source-dir"
 
 
+def test_relative_source_directories_are_resolved_against_the_current_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`REGIONMAP_SOURCE_DIR=../shared/data make test` in a fresh clone: relative means the current directory."""
+    for name in ("env", "arg"):
+        (tmp_path / "shared" / name / STATES.path).parent.mkdir(parents=True)
+        (tmp_path / "shared" / name / STATES.path).write_bytes(name.encode())
+    (tmp_path / "clone").mkdir()
+    monkeypatch.chdir(tmp_path / "clone")
+    monkeypatch.setenv("REGIONMAP_SOURCE_DIR", "../shared/env")
+    found = resolve_source(STATES, None, download=no_download, cache=tmp_path / "cache")
+    assert found.path == tmp_path / "shared" / "env" / STATES.path and found.path.is_absolute()
+    assert found.relative_file == STATES.path and found.base == tmp_path / "shared" / "env"
+    by_arg = resolve_source(STATES, Path("../shared/arg"), download=no_download, cache=Path("../cache"))
+    assert by_arg.path == tmp_path / "shared" / "arg" / STATES.path and by_arg.origin == "--source-dir"
+    monkeypatch.chdir(tmp_path)  # the resolved paths still name the same files
+    assert found.path.read_bytes() == b"env" and by_arg.path.read_bytes() == b"arg"
+
+
 def test_source_dir_must_exist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("REGIONMAP_SOURCE_DIR", raising=False)
     with pytest.raises(RegionmapError, match=r"--source-dir .*absent: not a directory"):

@@ -1,10 +1,12 @@
-"""Reading the store: layers, manifest, cache key, and a helpful error when it is missing or broken."""
+"""The store interface: reading layers, the metadata table (version and manifest), the location string, and a
+helpful error when the store is missing, damaged or replaced."""
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 import shutil
+import sqlite3
 import time
 
 import geopandas as gpd
@@ -14,29 +16,42 @@ from test_filters import HOSTILE, synthetic_layers
 
 from regionmap import config
 from regionmap.errors import RegionmapError
-from regionmap.data.store import REQUIRED_COLUMNS, THEMATIC_LAYERS, StoreMissing, open_store, store_cache_key
+from regionmap.data.store import (
+    META_TABLE,
+    REQUIRED_COLUMNS,
+    THEMATIC_LAYERS,
+    GeoPackageStore,
+    StoreMissing,
+    open_store,
+    store_at,
+)
 from regionmap.taxonomy import taxonomy
+from regionmap.data.validation import run_validation
+
+MANIFEST = {"built_at": "2024-05-01T10:00:00Z", "sources": [{"id": "vg250_ew", "sha256": "ab" * 32}]}
 
 
 def write_store(path, layers=None, manifest: dict | None = None):
+    """A store written through the interface, as `regionmap build-data` writes one."""
     layers = layers if layers is not None else synthetic_layers()
-    for name, gdf in layers.items():
-        gdf.to_file(path, layer=name, engine="pyogrio")
-    if manifest is not None:
-        config.manifest_path(path).write_text(json.dumps(manifest), encoding="utf-8")
+    GeoPackageStore(path).write_build(layers, dict(manifest if manifest is not None else MANIFEST))
     return path
+
+
+def set_meta(path, key: str, value: str) -> None:
+    with contextlib.closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute(f"UPDATE {META_TABLE} SET value = ? WHERE key = ?", (value, key))
 
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
     """The synthetic store, written once per module."""
-    return write_store(tmp_path_factory.mktemp("store") / "regionmap.gpkg",
-                       manifest={"built": "2024-05-01T10:00:00Z", "sources": [{"id": "vg250_ew", "sha256": "ab" * 32}]})
+    return write_store(tmp_path_factory.mktemp("store") / "regionmap.gpkg")
 
 
 @pytest.fixture
 def store_path(written, tmp_path):
-    """A copy of the synthetic store (with its manifest) that a test may change."""
+    """A copy of the synthetic store (with its manifest.json export) that a test may change."""
     shutil.copy(written, tmp_path / written.name)
     shutil.copy(config.manifest_path(written), config.manifest_path(tmp_path / written.name))
     return tmp_path / written.name
@@ -49,7 +64,7 @@ def test_open_store_reads_every_layer(store_path):
     assert list(store.thematic) == list(THEMATIC_LAYERS)
     assert len(store["research"]) == 5
     assert all(gdf.crs.equals("EPSG:4326") for gdf in store.layers.values())
-    assert store.manifest["built"] == "2024-05-01T10:00:00Z"
+    assert store.manifest["built_at"] == "2024-05-01T10:00:00Z"
 
 
 def test_stored_values_come_back_as_written(store_path):
@@ -65,30 +80,120 @@ def test_stored_values_come_back_as_written(store_path):
     assert research.loc["research-tu-bs", "sectors"] == "mobility,digital"  # kept as the stored string
 
 
-def test_cache_key_follows_the_manifest(store_path):
-    key = store_cache_key(store_path)
-    assert key == open_store(store_path).cache_key and key.startswith("manifest-")
-    assert store_cache_key(store_path) == key  # stable
+def test_the_version_comes_from_the_metadata_table(store_path):
+    store = GeoPackageStore(store_path)
+    key = store.version()
+    assert key == open_store(store_path).cache_key == store.manifest()["build_id"]
+    assert store.version() == key  # stable
     manifest_file = config.manifest_path(store_path)
-    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
-    manifest["built"] = "2024-05-02T10:00:00Z"
-    manifest_file.write_text(json.dumps(manifest), encoding="utf-8")
-    assert store_cache_key(store_path) != key
+    manifest_file.write_text(json.dumps({"built_at": "2030-01-01T00:00:00Z"}), encoding="utf-8")
+    assert store.version() == key  # the manifest.json beside it is an export, not the key
+    manifest_file.unlink()
+    assert open_store(store_path).manifest["built_at"] == MANIFEST["built_at"]  # read from the store itself
+    set_meta(store_path, "build_id", "another-build")
+    assert store.version() == "another-build"
 
 
-def test_cache_key_without_manifest_follows_the_file(store_path):
-    path = store_path
-    config.manifest_path(path).unlink()
-    key = store_cache_key(path)
-    assert key.startswith("file-") and open_store(path).manifest == {}
-    stat = path.stat()
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
-    assert store_cache_key(path) != key
+def test_a_store_replaced_while_its_manifest_stayed_is_noticed(store_path, tmp_path):
+    """Measured in the app: a rebuilt store copied over the old one, manifest.json untouched, kept the old data."""
+    before = open_store(store_path)
+    manifest_bytes = config.manifest_path(store_path).read_bytes()
+    layers = synthetic_layers()
+    layers["gemeinden"].loc[0, "name"] = "Neustadt am Rübenberge (rebuilt)"
+    rebuilt = write_store(tmp_path / "rebuilt" / "regionmap.gpkg", layers)
+    shutil.copy(rebuilt, store_path)
+    assert config.manifest_path(store_path).read_bytes() == manifest_bytes
+    after = open_store(store_path)
+    assert GeoPackageStore(store_path).version() == after.cache_key != before.cache_key
+    assert "Neustadt am Rübenberge (rebuilt)" in set(after.gemeinden["name"])
+    assert "Neustadt am Rübenberge (rebuilt)" not in set(before.gemeinden["name"])
 
 
-def test_default_path_comes_from_the_environment(store_path, monkeypatch):
-    monkeypatch.setenv("REGIONMAP_STORE", str(store_path))
-    assert open_store().path == store_path
+def test_a_store_truncated_to_1_kb_gives_a_clear_error(store_path):
+    """Measured in the app: a store truncated to 1 KB kept showing cached data with no message."""
+    store_path.write_bytes(store_path.read_bytes()[:1024])
+    with pytest.raises(StoreMissing) as info:
+        GeoPackageStore(store_path).version()
+    assert str(store_path) in str(info.value) and "not a readable GeoPackage" in info.value.problem
+    assert "1,024 bytes" in info.value.problem
+    assert_missing(store_path, "not a readable GeoPackage")
+    report = run_validation([], store=store_path)
+    messages = [p.format() for p in report.problems if p.file == str(store_path)]
+    assert any("cannot read the store: not a readable GeoPackage" in m for m in messages), report.format()
+    assert not report.ok
+
+
+def test_a_store_without_metadata_is_refused(tmp_path):
+    path = tmp_path / "regionmap.gpkg"
+    for name, gdf in synthetic_layers().items():  # layers only, as stores built before the metadata table
+        gdf.to_file(path, layer=name, engine="pyogrio")
+    assert_missing(path, f"no '{META_TABLE}' table (built by an older version of regionmap?)")
+    assert set(REQUIRED_COLUMNS) <= set(GeoPackageStore(path).layer_names())  # the layers themselves are still listed
+
+
+def test_layers_listed_without_the_metadata_table(store_path):
+    names = GeoPackageStore(store_path).layer_names()
+    assert META_TABLE not in names and names == list(synthetic_layers())
+
+
+def test_read_layer_by_bbox_ags_and_kreis(store_path):
+    store = GeoPackageStore(store_path)
+    gemeinden = store.read_layer("gemeinden")
+    first = gemeinden.iloc[0]
+    assert list(store.read_layer("gemeinden", ags=first["ags"])["ags"]) == [first["ags"]]
+    in_kreis = store.read_layer("gemeinden", kreis=first["kreis_ags"])
+    assert set(in_kreis["ags"]) == set(gemeinden.loc[gemeinden["kreis_ags"] == first["kreis_ags"], "ags"])
+    assert list(store.read_layer("kreise", kreis=first["kreis_ags"])["ags"]) == [first["kreis_ags"]]
+    research = store.read_layer("research")
+    point = research.geometry.iloc[0]
+    box = (point.x - 1e-4, point.y - 1e-4, point.x + 1e-4, point.y + 1e-4)
+    assert list(store.read_layer("research", bbox=box)["id"]) == [research["id"].iloc[0]]
+    for bad in ("03101000' OR '1'='1", "3101000", "0310100a", "０３１０１０００"):
+        with pytest.raises(ValueError, match="AGS must be 8 digits"):
+            store.read_layer("gemeinden", ags=bad)
+    with pytest.raises(ValueError, match="Kreis AGS must be 5 digits"):
+        store.read_layer("gemeinden", kreis="'; DROP TABLE gemeinden; --")
+    assert len(store.read_layer("gemeinden")) == len(gemeinden)  # still all there
+    with pytest.raises(StoreMissing, match="layer 'nothing' missing"):
+        store.read_layer("nothing")
+
+
+def test_write_build_keeps_the_previous_store_on_failure(store_path, monkeypatch):
+    import regionmap.data.store as store_backend
+
+    before = (store_path.read_bytes(), config.manifest_path(store_path).read_bytes())
+    version = GeoPackageStore(store_path).version()
+
+    def failing(path, layers, geometry_types):
+        layers["gemeinden"].to_file(path, layer="gemeinden", engine="pyogrio")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store_backend, "_write_layers", failing)
+    with pytest.raises(OSError, match="disk full"):
+        GeoPackageStore(store_path).write_build(synthetic_layers(), dict(MANIFEST))
+    assert (store_path.read_bytes(), config.manifest_path(store_path).read_bytes()) == before
+    assert GeoPackageStore(store_path).version() == version
+    assert sorted(p.name for p in store_path.parent.iterdir()) == sorted([store_path.name, "manifest.json"])
+
+
+def test_store_locations_are_parsed_in_one_place(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    relative = store_at("data/regionmap.gpkg")
+    assert isinstance(relative, GeoPackageStore) and relative.location == str(tmp_path / "data" / "regionmap.gpkg")
+    assert store_at(f"file://{tmp_path}/x.gpkg").location == str(tmp_path / "x.gpkg")
+    assert store_at("build:2030.gpkg").location == str(tmp_path / "build:2030.gpkg")  # a colon in a file name
+    monkeypatch.setenv("REGIONMAP_STORE", "here.gpkg")
+    assert store_at().location == str(tmp_path / "here.gpkg")
+    monkeypatch.chdir("/")
+    assert GeoPackageStore(relative.path).location == str(tmp_path / "data" / "regionmap.gpkg")  # resolved once
+    with pytest.raises(StoreMissing, match="PostGIS stores are not supported") as info:
+        store_at("postgresql://planner:secret@db.example:5432/regionmap")
+    assert "secret" not in str(info.value) and "planner:***@db.example" in str(info.value)
+    with pytest.raises(StoreMissing, match=r"unknown store scheme 's3:'"):
+        store_at("s3://bucket/regionmap.gpkg")
+    monkeypatch.setenv("REGIONMAP_STORE", "ftp://example.org/x.gpkg")
+    with pytest.raises(StoreMissing, match=r"unknown store scheme 'ftp:'"):
+        open_store()
 
 
 def assert_missing(path, fragment: str) -> StoreMissing:
@@ -97,15 +202,15 @@ def assert_missing(path, fragment: str) -> StoreMissing:
     message = str(info.value)
     assert str(path) in message and fragment in message
     assert "regionmap build-data" in message and "REGIONMAP_SOURCE_DIR" in message
-    assert isinstance(info.value, RegionmapError) and info.value.path == path
+    assert isinstance(info.value, RegionmapError) and info.value.location == str(path)
     return info.value
 
 
 def test_missing_file(tmp_path):
     error = assert_missing(tmp_path / "nothing.gpkg", "file not found")
     assert error.problem == "file not found"
-    with pytest.raises(StoreMissing):
-        store_cache_key(tmp_path / "nothing.gpkg")
+    with pytest.raises(StoreMissing, match="file not found"):
+        GeoPackageStore(tmp_path / "nothing.gpkg").version()
 
 
 def test_a_file_that_is_not_a_geopackage(tmp_path):
@@ -126,11 +231,12 @@ def test_a_store_from_an_older_schema(store_path):
 
 
 def test_a_broken_manifest(store_path):
-    path = store_path
-    config.manifest_path(path).write_text("{not json", encoding="utf-8")
-    assert_missing(path, "manifest")
-    config.manifest_path(path).write_text("[1, 2]", encoding="utf-8")
-    assert_missing(path, "not a JSON object")
+    set_meta(store_path, "manifest", "{not json")
+    assert_missing(store_path, f"unreadable manifest in '{META_TABLE}'")
+    set_meta(store_path, "manifest", "[1, 2]")
+    assert_missing(store_path, "not a JSON object")
+    set_meta(store_path, "build_id", "")
+    assert_missing(store_path, "has no build id")
 
 
 def test_a_layer_in_another_crs_is_reprojected(store_path):
@@ -151,11 +257,25 @@ def test_the_real_store(built_store):
     assert len(store.gemeinden) == 381 and len(store.kreise) == 18 and len(store.region) == 1
     assert store.gemeinden["ags"].str.fullmatch(r"\d{8}").all()
     assert set(store.kreise["ags"]) == set(config.region().kreis_ags)
-    assert store.cache_key == store_cache_key(built_store) and store.cache_key.startswith("manifest-")
-    assert store.manifest == json.loads(config.manifest_path(built_store).read_text(encoding="utf-8"))
+    assert store.cache_key == GeoPackageStore(built_store).version() == store.manifest["build_id"]
+    exported = json.loads(config.manifest_path(built_store).read_text(encoding="utf-8"))
+    assert store.manifest == {key: value for key, value in exported.items() if key != "store"}
     sector_ids = set(taxonomy().sector_ids)
     for layer in THEMATIC_LAYERS:
         gdf: gpd.GeoDataFrame = store[layer]
         assert len(gdf) > 0 and (gdf["layer"] == layer).all()
         used = {s.strip() for value in gdf["sectors"].dropna() for s in value.split(",") if s.strip()}
         assert used <= sector_ids, layer
+
+
+def test_child_processes_get_the_paths_this_process_means(tmp_path, monkeypatch):
+    """`streamlit_server` runs the app in another directory: relative path variables are resolved here first."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("REGIONMAP_SOURCE_DIR", "../shared/data")
+    monkeypatch.setenv("REGIONMAP_STORE", "data/geo/regionmap.gpkg")
+    env = config.child_environment({"REGIONMAP_CACHE_DIR": "cache", "OTHER": "x/y"})
+    assert env["REGIONMAP_SOURCE_DIR"] == str(tmp_path.parent / "shared" / "data")
+    assert env["REGIONMAP_STORE"] == str(tmp_path / "data" / "geo" / "regionmap.gpkg")
+    assert env["REGIONMAP_CACHE_DIR"] == str(tmp_path / "cache") and env["OTHER"] == "x/y"
+    monkeypatch.setenv("REGIONMAP_STORE", "postgresql://planner@localhost/regionmap")
+    assert config.child_environment()["REGIONMAP_STORE"] == "postgresql://planner@localhost/regionmap"

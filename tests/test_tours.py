@@ -10,8 +10,8 @@ import pytest
 
 from regionmap.config import LANGUAGES, region
 from regionmap.errors import ConfigError
-from regionmap.presenter.qr import qr_matrix
 from regionmap.taxonomy import taxonomy
+from regionmap.testing import qr_matrix
 from regionmap.presenter.tours import (
     Stop,
     TourError,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from pathlib import Path
 
 import geopandas as gpd
@@ -336,3 +337,39 @@ def test_shipped_curated_data_and_store_pass(tmp_path: Path) -> None:
     report = run_validation([], store=store)
     assert report.ok, report.format()
     assert len(report.checked) == len(files) + 5
+
+
+def test_the_manifest_checksums_agree_with_the_sources_on_another_machine(tmp_path: Path, built_store: Path,
+                                                                          source_dir: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The manifest names sources relative to their directory, so `regionmap validate --store` compares their
+    checksums with the copies of another machine (here: another directory) and reports a changed or missing one."""
+    from test_pipeline_failures import GISCO_FILE, linked_sources
+
+    linked_sources(source_dir, tmp_path / "other-machine" / "data", {})
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("REGIONMAP_SOURCE_DIR", "other-machine/data")
+    assert main(["validate", "--store", str(built_store)]) == 0
+    report = run_validation([], store=built_store)
+    assert report.ok, report.format()
+
+    changed = linked_sources(source_dir, tmp_path / "changed" / "data", {GISCO_FILE: b"id,name\n"})
+    monkeypatch.setenv("REGIONMAP_SOURCE_DIR", str(changed))
+    report = run_validation([], store=built_store)
+    assert [p.format() for p in report.problems] == [
+        f"{built_store}: id=- field=sha256: source 'gisco_hospitals' {changed / GISCO_FILE} changed since the "
+        "store was built (other SHA-256 than in the manifest); rebuild with `regionmap build-data`"]
+
+
+def test_a_curated_file_changed_since_the_build_is_reported(tmp_path: Path, built_store: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    data_dir = tmp_path / "data"
+    shutil.copytree(config.data_dir(), data_dir, ignore=shutil.ignore_patterns("*.gpkg", "manifest.json"))
+    monkeypatch.setenv("REGIONMAP_DATA_DIR", str(data_dir))
+    assert run_validation([], store=built_store).ok
+    events = data_dir / "geo" / "curated" / "events.csv"
+    events.write_text(events.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    report = run_validation([], store=built_store)
+    assert [p.format() for p in report.problems] == [
+        f"{built_store}: id=- field=sha256: curated file {events} changed since the store was built (other SHA-256 "
+        "than in the manifest); rebuild with `regionmap build-data`"]

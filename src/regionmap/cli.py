@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
+from regionmap.config import resolve_path
 from regionmap.errors import RegionmapError
 
 
@@ -30,14 +30,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     build = sub.add_parser("build-data", help="build the region data store (GeoPackage + manifest) from the sources")
-    build.add_argument("--source-dir", type=Path, help="directory with the source datasets (default: $REGIONMAP_SOURCE_DIR)")
-    build.add_argument("--boundaries", type=Path, help="municipality polygons in a BKG layout, instead of the registry's")
-    build.add_argument("--out", type=Path, help="GeoPackage to write (default: data/geo/regionmap.gpkg)")
+    build.add_argument("--source-dir", type=resolve_path,
+                       help="directory with the source datasets (default: $REGIONMAP_SOURCE_DIR)")
+    build.add_argument("--boundaries", type=resolve_path,
+                       help="municipality polygons in a BKG layout, instead of the registry's")
+    build.add_argument("--out", help="store to write: a GeoPackage path (default: $REGIONMAP_STORE or "
+                       "data/geo/regionmap.gpkg)")
     build.set_defaults(func=_build_data)
 
     validate = sub.add_parser("validate", help="check curated layer files and the built store")
-    validate.add_argument("paths", nargs="*", type=Path, help="files to check (default: data/geo/curated/*.csv and the store)")
-    validate.add_argument("--store", type=Path, help="store to check against (default: $REGIONMAP_STORE or data/geo/regionmap.gpkg)")
+    validate.add_argument("paths", nargs="*", type=resolve_path,
+                          help="files to check (default: data/geo/curated/*.csv and the store)")
+    validate.add_argument("--store", help="store to check against: a GeoPackage path (default: $REGIONMAP_STORE or "
+                          "data/geo/regionmap.gpkg)")
     validate.set_defaults(func=_validate)
     return parser
 

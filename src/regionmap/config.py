@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -14,11 +15,45 @@ from regionmap.errors import ConfigError
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = ("de", "en", "fr")
 DEFAULT_LANGUAGE = "de"
+SOURCE_DIR_ENV = "REGIONMAP_SOURCE_DIR"
+STORE_ENV = "REGIONMAP_STORE"
+
+
+def resolve_path(value: str | os.PathLike[str]) -> Path:
+    """A path from the command line or the environment, made absolute against the current directory where it is read
+    (`..` folded away), so that later steps (symlinks, child processes with another working directory, the manifest)
+    see the same file."""
+    return Path(os.path.abspath(Path(value).expanduser()))
+
+
+def env_path(name: str) -> Path | None:
+    """The environment variable `name` as an absolute path (see `resolve_path`), or None when unset or empty."""
+    value = os.environ.get(name, "").strip()
+    return resolve_path(value) if value else None
+
+
+PATH_ENV = ("REGIONMAP_SOURCE_DIR", "REGIONMAP_DATA_DIR", "REGIONMAP_CACHE_DIR", STORE_ENV)
+
+
+def child_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """This process's environment plus `extra`, for a child process that runs in another directory: the path
+    variables (`PATH_ENV`) made absolute against this process's current directory. Store URLs stay as they are."""
+    env = {**os.environ, **(extra or {})}
+    for name in PATH_ENV:
+        value = env.get(name, "").strip()
+        if value and (name != STORE_ENV or "://" not in value):
+            env[name] = str(resolve_path(value))
+    return env
 
 
 def data_dir() -> Path:
     """The directory holding the configuration data (`region.toml`, `sources.toml`, ...)."""
-    return Path(os.environ.get("REGIONMAP_DATA_DIR", PROJECT_ROOT / "data"))
+    return env_path("REGIONMAP_DATA_DIR") or PROJECT_ROOT / "data"
+
+
+def source_dir() -> Path | None:
+    """`$REGIONMAP_SOURCE_DIR`: the directory of the source datasets, absolute; None when unset."""
+    return env_path(SOURCE_DIR_ENV)
 
 
 def curated_dir() -> Path:
@@ -26,9 +61,10 @@ def curated_dir() -> Path:
     return data_dir() / "geo" / "curated"
 
 
-def default_store_path() -> Path:
-    """The GeoPackage the app reads: `$REGIONMAP_STORE` or `data/geo/regionmap.gpkg`."""
-    return Path(os.environ.get("REGIONMAP_STORE", data_dir() / "geo" / "regionmap.gpkg"))
+def store_location() -> str:
+    """The store the app reads: `$REGIONMAP_STORE` as given (a path, parsed by `regionmap.data.store.store_at`), or the
+    absolute path of `data/geo/regionmap.gpkg`."""
+    return os.environ.get(STORE_ENV, "").strip() or str(data_dir() / "geo" / "regionmap.gpkg")
 
 
 def manifest_path(store: Path) -> Path:
@@ -38,7 +74,7 @@ def manifest_path(store: Path) -> Path:
 
 def cache_dir() -> Path:
     """Where downloaded source distributions are cached."""
-    return Path(os.environ.get("REGIONMAP_CACHE_DIR", Path.home() / ".cache" / "regionmap"))
+    return env_path("REGIONMAP_CACHE_DIR") or Path.home() / ".cache" / "regionmap"
 
 
 def public_url() -> str | None:

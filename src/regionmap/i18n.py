@@ -13,7 +13,6 @@ A text that depends on a count is a table of CLDR plural forms (`one`, `other`; 
 from __future__ import annotations
 
 import math
-import string
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -82,11 +81,6 @@ def catalog(lang: str) -> dict[str, str]:
 def normalise_lang(lang: str | None) -> str:
     """`lang` if it is a supported language, else the default language."""
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
-
-
-def placeholders(template: str) -> set[str]:
-    """The names of the `{name}` fields in a str.format template."""
-    return {field for _, field, _, _ in string.Formatter().parse(template) if field is not None}
 
 
 def has_text(key: str) -> bool:

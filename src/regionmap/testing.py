@@ -1,4 +1,5 @@
-"""Driving the real app from tests and benchmarks: `streamlit run` on a free port, and Debian's headless Chromium.
+"""Driving the real app from tests and benchmarks: `streamlit run` on a free port, and Debian's headless Chromium;
+and the few expectations tests compute from the data (placeholders of a text, a QR code's modules, legend counts).
 
 Playwright's own browser download does not work offline; it drives the system's Chromium (`$REGIONMAP_CHROMIUM`,
 default `/usr/bin/chromium`, Debian's `chromium` package) with the arguments below.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import string
 import subprocess
 import sys
 import tempfile
@@ -20,7 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from regionmap.config import child_environment
+
 if TYPE_CHECKING:
+    import geopandas as gpd
     from playwright.sync_api import Browser, Playwright
 
 CHROMIUM = Path(os.environ.get("REGIONMAP_CHROMIUM", "/usr/bin/chromium"))
@@ -60,7 +65,10 @@ class Server:
 @contextmanager
 def streamlit_server(script: Path, env: Mapping[str, str], *, cwd: Path | None = None,
                      wait_healthy: bool = True) -> Iterator[Server]:
-    """`streamlit run script` on a free port of 127.0.0.1 with `env` added to the environment, stopped on exit."""
+    """`streamlit run script` on a free port of 127.0.0.1 with `env` added to the environment, stopped on exit.
+
+    Relative paths in the environment (`REGIONMAP_STORE`, `REGIONMAP_SOURCE_DIR`, ...) mean this process's current
+    directory, also when the server runs in another one (`cwd`)."""
     port = free_port()
     streamlit = shutil.which("streamlit", path=str(Path(sys.executable).parent)) or "streamlit"
     log = tempfile.TemporaryFile()
@@ -68,7 +76,7 @@ def streamlit_server(script: Path, env: Mapping[str, str], *, cwd: Path | None =
     process = subprocess.Popen(
         [streamlit, "run", str(script), "--server.port", str(port), "--server.address", "127.0.0.1",
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=cwd or script.parent, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+        cwd=cwd or script.parent, env=child_environment(env), stdout=log, stderr=subprocess.STDOUT,
     )
     server = Server(f"http://127.0.0.1:{port}", process, started, log)
     try:
@@ -106,3 +114,23 @@ def launch_chromium(playwright: Playwright) -> Browser:
         raise FileNotFoundError(f"{CHROMIUM} not found: install Debian's chromium (scripts/install-browser) "
                                 "or set REGIONMAP_CHROMIUM")
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+# --- expectations the tests compute from the data (nothing in the app uses these) -----------------------------------
+
+
+def placeholders(template: str) -> set[str]:
+    """The names of the `{name}` fields in a str.format template."""
+    return {field for _, field, _, _ in string.Formatter().parse(template) if field is not None}
+
+
+def qr_matrix(url: str) -> tuple[tuple[int, ...], ...]:
+    """The modules of the app's QR code of `url` without the quiet zone, row by row (1 dark, 0 light)."""
+    from regionmap.presenter.qr import qr_code
+
+    return tuple(tuple(row) for row in qr_code(url).matrix)
+
+
+def legend_counts(shown: Mapping[str, gpd.GeoDataFrame]) -> dict[str, int]:
+    """What the legend must show per layer: the number of shown points with a location."""
+    return {layer_id: int((~(gdf.geometry.isna() | gdf.geometry.is_empty)).sum()) for layer_id, gdf in shown.items()}

@@ -15,9 +15,9 @@ import geopandas as gpd
 import pytest
 from browser_support import MAP_IFRAME, ROOT, legend_counts, screenshot, wait_for_map
 
-from regionmap.dashboard.composition import legend_counts as legend_counts_of
+from regionmap.testing import legend_counts as legend_counts_of
 from regionmap.dashboard.filters import filter_view
-from regionmap.data.store import Store, open_store
+from regionmap.data.store import StoreData, open_store
 from regionmap.taxonomy import taxonomy
 from regionmap.ui.navigation import page_spec
 from regionmap.dashboard.urlstate import parse_query_params
@@ -28,11 +28,11 @@ METRICS = ROOT / "artifacts" / "metrics"
 
 
 @pytest.fixture(scope="module")
-def store(built_store) -> Store:
+def store(built_store) -> StoreData:
     return open_store(built_store)
 
 
-def shown_for(store: Store, target: str) -> dict[str, gpd.GeoDataFrame]:
+def shown_for(store: StoreData, target: str) -> dict[str, gpd.GeoDataFrame]:
     """What a thematic page shows for this URL: the page's layers that the URL's state shows, filtered by it."""
     parts = urlsplit(target)
     spec = page_spec(parts.path.strip("/"))
@@ -42,7 +42,7 @@ def shown_for(store: Store, target: str) -> dict[str, gpd.GeoDataFrame]:
     return filter_view(layers, state, {layer.id: layer.category_ids for layer in tax.layers})
 
 
-def expected_counts(store: Store, target: str) -> dict[str, int]:
+def expected_counts(store: StoreData, target: str) -> dict[str, int]:
     """What the legend of a thematic page should list for this URL."""
     return legend_counts_of(shown_for(store, target))
 

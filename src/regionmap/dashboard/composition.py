@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
 
 import geopandas as gpd
 
@@ -32,7 +31,6 @@ from regionmap.maps import (
     tolerance_for_zoom,
 )
 from regionmap.maps.boundaries import decimals_for_tolerance
-from regionmap.maps.elements import OfflineMap
 from regionmap.data.source_registry import Registry
 from regionmap.taxonomy import Layer, Taxonomy
 
@@ -206,16 +204,6 @@ def dashboard_parts(
     )
 
 
-def dashboard_map(**kwargs: Any) -> OfflineMap:
-    """`dashboard_parts(**kwargs)` as one map (for a static page)."""
-    return dashboard_parts(**kwargs).merged()
-
-
 def _style(name: str) -> dict[str, object]:
     style = BOUNDARY_STYLES[name]
     return {"colour": style["colour"], "weight": style["weight"]}
-
-
-def legend_counts(shown: Mapping[str, gpd.GeoDataFrame]) -> dict[str, int]:
-    """What the legend shows per layer: the number of shown points with a location."""
-    return {layer_id: int((~(gdf.geometry.isna() | gdf.geometry.is_empty)).sum()) for layer_id, gdf in shown.items()}

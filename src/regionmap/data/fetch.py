@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.client
-import os
 import shutil
 import sys
 import urllib.parse
@@ -16,24 +15,30 @@ from pathlib import Path, PurePosixPath
 from tqdm import tqdm
 
 from regionmap import __version__, config
+from regionmap.config import SOURCE_DIR_ENV
 from regionmap.errors import RegionmapError, SourceError
 from regionmap.data.source_registry import Source
 
 Downloader = Callable[[str, Path], None]
 """Downloads a URL to a file; raises OSError (or http.client.HTTPException, ValueError) when it cannot."""
 
-SOURCE_DIR_ENV = "REGIONMAP_SOURCE_DIR"
 DOWNLOAD_TIMEOUT_S = 30.0
 
 
 @dataclass(frozen=True)
 class ResolvedSource:
-    """Where a source's dataset was found."""
+    """Where a source's dataset was found: an absolute `path` inside the directory `base` (None for --boundaries)."""
 
     source: Source
     path: Path
-    origin: str  # "--source-dir", "$REGIONMAP_SOURCE_DIR", "cache" or "download"
+    origin: str  # "--source-dir", "$REGIONMAP_SOURCE_DIR", "cache", "download" or "--boundaries"
     layer: str | None = None  # the layer to read in a multi-layer download (registry `download_layer`)
+    base: Path | None = None  # the source directory or the download cache the path lies in
+
+    @property
+    def relative_file(self) -> str:
+        """The file relative to its directory (the same on every machine), or its absolute path without one."""
+        return self.path.relative_to(self.base).as_posix() if self.base is not None else str(self.path)
 
 
 def download_file(url: str, dest: Path, *, timeout: float = DOWNLOAD_TIMEOUT_S) -> None:
@@ -55,12 +60,13 @@ def download_file(url: str, dest: Path, *, timeout: float = DOWNLOAD_TIMEOUT_S) 
 
 
 def source_directories(source_dir: Path | None) -> list[tuple[str, Path]]:
-    """The directories searched for sources, in order: `--source-dir`, then `$REGIONMAP_SOURCE_DIR`."""
+    """The directories searched for sources, in order: `--source-dir`, then `$REGIONMAP_SOURCE_DIR` (both absolute)."""
     dirs: list[tuple[str, Path]] = []
     if source_dir is not None:
-        dirs.append(("--source-dir", Path(source_dir)))
-    if os.environ.get(SOURCE_DIR_ENV):
-        dirs.append((f"${SOURCE_DIR_ENV}", Path(os.environ[SOURCE_DIR_ENV])))
+        dirs.append(("--source-dir", config.resolve_path(source_dir)))
+    env_dir = config.source_dir()
+    if env_dir is not None:
+        dirs.append((f"${SOURCE_DIR_ENV}", env_dir))
     for label, directory in dirs:
         if not directory.is_dir():
             raise RegionmapError(f"{label} {directory}: not a directory")
@@ -108,13 +114,14 @@ def resolve_source(
     for label, directory in dirs:
         candidate = directory / source.path
         if candidate.is_file():
-            return ResolvedSource(source, candidate, label)
+            return ResolvedSource(source, candidate, label, base=directory)
 
-    target_dir = (cache or config.cache_dir()) / source.id
+    cache = config.resolve_path(cache) if cache is not None else config.cache_dir()
+    target_dir = cache / source.id
     archive_name, member_name = _cache_names(source)
     dataset = target_dir / (member_name or archive_name)
     if dataset.is_file():
-        return ResolvedSource(source, dataset, "cache", source.download_layer)
+        return ResolvedSource(source, dataset, "cache", source.download_layer, base=cache)
 
     archive = target_dir / archive_name
     try:
@@ -132,4 +139,4 @@ def resolve_source(
         ) from exc
     if member_name:
         _extract_member(source, archive, target_dir)
-    return ResolvedSource(source, dataset, "download", source.download_layer)
+    return ResolvedSource(source, dataset, "download", source.download_layer, base=cache)

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from regionmap import config
-from regionmap.errors import RegionmapError
 from regionmap.data.fetch import ResolvedSource
 from regionmap.data.sources.tabular import read_records
 
@@ -26,13 +25,14 @@ def sha256_file(path: Path) -> str:
 
 def source_entry(resolved: ResolvedSource, rows_read: int, rows_kept: int,
                  rows_outside_region: int | None = None) -> dict[str, Any]:
-    """The manifest record of one source: where it was read, its checksum, licence and row counts."""
+    """The manifest record of one source: where it was read (the file relative to its source directory or the
+    download cache, so stores built on different machines agree), its checksum, licence and row counts."""
     source, path = resolved.source, resolved.path
     entry: dict[str, Any] = {
         "id": source.id,
         "role": source.role,
         "title": source.title,
-        "file": str(path.absolute()),
+        "file": resolved.relative_file,
         "origin": resolved.origin,
         "sha256": sha256_file(path),
         "reference_date": source.reference_date,
@@ -67,13 +67,3 @@ def write_manifest(path: Path, manifest: dict[str, Any], store: Path) -> None:
     """Write `manifest` as JSON, recording the store file's name and checksum."""
     manifest["store"] = {"file": store.name, "sha256": sha256_file(store)}
     path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-
-
-def read_manifest(path: Path) -> dict[str, Any]:
-    """Read a manifest written by `write_manifest`."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise RegionmapError(f"{path}: manifest not found (run `regionmap build-data`)") from exc
-    except (OSError, json.JSONDecodeError) as exc:
-        raise RegionmapError(f"{path}: unreadable manifest: {exc}") from exc

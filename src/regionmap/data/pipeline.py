@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import tempfile
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,15 +12,14 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 import shapely
 
 from regionmap import config
 from regionmap.errors import RegionmapError, SourceError
 from regionmap.data.fetch import Downloader, ResolvedSource, download_file, resolve_source
 from regionmap.investor.factors import compute_location_factors, location_factors
-from regionmap.data.manifest import curated_entries, source_entry, write_manifest
 from regionmap.numbers import CLI_LOCALE, format_fixed
+from regionmap.data.manifest import curated_entries, source_entry
 from regionmap.data.sources.bkg import read_gemeinde_status, read_municipalities, read_states
 from regionmap.data.sources.db import read_stations
 from regionmap.data.sources.geonames import read_postal_codes
@@ -30,6 +28,7 @@ from regionmap.data.sources.openflights import read_airports
 from regionmap.data.sources.tabular import SourceTable
 from regionmap.data.source_registry import Registry, load_registry
 from regionmap.spatial import LOCATION_COLUMNS, WGS84, locate_points, points_from_lonlat
+from regionmap.data.store import store_at
 from regionmap.taxonomy import taxonomy
 
 GEMEINDE_STATUS = "gemeinde_status.csv"
@@ -54,10 +53,10 @@ POINT_SOURCES = {
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What `build_store` wrote."""
+    """What `build_store` wrote: the store's location, its new version (build id) and the manifest."""
 
-    store: Path
-    manifest_path: Path
+    store: str
+    version: str
     manifest: dict[str, Any]
 
     def summary(self) -> str:
@@ -201,30 +200,6 @@ def _geometry_type(layer: str) -> str:
     return "MultiPolygon" if layer in POLYGON_LAYERS else "Point"
 
 
-def _write_layers(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
-    for name, frame in layers.items():
-        pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", geometry_type=_geometry_type(name))
-
-
-def _publish(layers: dict[str, gpd.GeoDataFrame], out: Path, manifest: dict[str, Any], started: float) -> None:
-    """Write the store and manifest in a temporary directory beside `out`, then move both into place.
-
-    On failure the previous store and manifest are left as they were.
-    """
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-", dir=out.parent))
-    try:
-        store = staging / out.name
-        _write_layers(store, layers)
-        manifest["build_seconds"] = round(time.perf_counter() - started, 2)
-        manifest_file = staging / config.manifest_path(out).name
-        write_manifest(manifest_file, manifest, store)
-        store.replace(out)
-        manifest_file.replace(config.manifest_path(out))
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
 def _read_sources(
     municipalities: ResolvedSource,
     resolve: Callable[[str], ResolvedSource],
@@ -264,14 +239,15 @@ def _read_sources(
 def build_store(
     source_dir: Path | None = None,
     boundaries: Path | None = None,
-    out: Path | None = None,
+    out: str | os.PathLike[str] | None = None,
     *,
     registry: Registry | None = None,
     region: config.Region | None = None,
     curated_dir: Path | None = None,
     download: Downloader = download_file,
 ) -> BuildResult:
-    """Build the region store (GeoPackage + manifest.json) from the registry's sources.
+    """Build the region store at `out` (a location for `regionmap.data.store.store_at`; default `$REGIONMAP_STORE`) from
+    the registry's sources, written at once by `Store.write_build`.
 
     `boundaries` replaces the registry's municipality file; `download` fetches sources found nowhere locally.
     """
@@ -280,13 +256,13 @@ def build_store(
     registry = registry or load_registry()
     region = region or config.region()
     curated = curated_dir or config.curated_dir()
-    out = Path(out) if out else config.default_store_path()
+    target = store_at(out)
 
     def resolve(role: str) -> ResolvedSource:
         return resolve_source(registry.by_role(role), source_dir, download=download)
 
-    municipalities = (ResolvedSource(registry.by_role("municipalities"), Path(boundaries), "--boundaries")
-                      if boundaries else resolve("municipalities"))
+    municipalities = (ResolvedSource(registry.by_role("municipalities"), config.resolve_path(boundaries),
+                                     "--boundaries") if boundaries else resolve("municipalities"))
     gemeinden, states, points, sources = _read_sources(municipalities, resolve, region, curated)
     thematic = _thematic_layers({"gemeinden": gemeinden, **points}, curated)
     thematic["sites"] = compute_location_factors(thematic["sites"], thematic, location_factors())
@@ -318,6 +294,7 @@ def build_store(
         "area_km2": round(float(gemeinden["area_km2"].sum()), 2),
         "missing_kreise": [k.ags for k in region.kreise if k.ags not in set(kreise["ags"])],
     }
-    _publish(layers, out, manifest, started)
-    return BuildResult(store=out, manifest_path=config.manifest_path(out), manifest=manifest)
+    manifest["build_seconds"] = round(time.perf_counter() - started, 2)
+    version = target.write_build(layers, manifest)
+    return BuildResult(store=target.location, version=version, manifest=manifest)
 

@@ -1,17 +1,34 @@
-"""Read access to the built store (`regionmap.gpkg` + `manifest.json`) for the app.
+"""The data store: one interface (`Store`) for the app, the pipeline and `regionmap validate`, and its backends.
 
-`open_store` reads every layer once; cache the result on `store_cache_key(path)`, which changes whenever the store
-is rebuilt. A missing, unreadable or incomplete store raises `StoreMissing`, whose message says how to build it.
+A backend sits behind the `Store` protocol and is picked by the location string of `$REGIONMAP_STORE` (or
+`--out`/`--store`), in one place: `store_at`. This follows pygeoapi's provider plugins: the callers speak the
+interface, the configuration names the implementation. Today the only backend is `GeoPackageStore` (a file path, the
+default); a `postgresql://` URL is recognised and refused with a clear message until the PostGIS backend exists.
+
+Every store carries its own metadata (for the GeoPackage, the table `regionmap_meta` written into the same file as
+the layers): the build id that `Store.version()` returns, and the build manifest. The app caches everything on that
+version, so a replaced store is noticed on the next rerun and a damaged one gives `StoreMissing` instead of stale data.
+
+`open_store` reads every layer once into a `StoreData`; a missing, unreadable or incomplete store raises
+`StoreMissing`, whose message names the store and says how to build it.
 """
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import importlib.util
 import json
+import os
+import re
+import shutil
+import sqlite3
+import tempfile
+import urllib.parse
+import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import geopandas as gpd
 import pandas as pd
@@ -19,7 +36,7 @@ import pyogrio
 
 from regionmap import config
 from regionmap.errors import RegionmapError
-from regionmap.data.manifest import read_manifest
+from regionmap.data.manifest import write_manifest
 from regionmap.taxonomy import Taxonomy
 from regionmap.data.thematic import REQUIRED_COLUMNS as THEMATIC_REQUIRED
 from regionmap.data.thematic import THEMATIC_LAYERS
@@ -37,22 +54,220 @@ BUILD_HINT = (
     "Build it with `REGIONMAP_SOURCE_DIR=/path/to/sources regionmap build-data` "
     "(or set REGIONMAP_STORE to an existing store)."
 )
+META_TABLE = "regionmap_meta"
+META_FORMAT = "1"
+POSTGIS_SCHEMES = ("postgresql", "postgres")
+URL_PATTERN = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
+
+Bounds = tuple[float, float, float, float]
+"""(west, south, east, north) in degrees (EPSG:4326)."""
 
 
 class StoreMissing(RegionmapError):
-    """The store is missing, unreadable, or lacks layers or columns the app needs."""
+    """The store is missing, unreadable, or lacks layers, columns or metadata the app needs."""
 
-    def __init__(self, path: Path, problem: str) -> None:
-        self.path = Path(path)
+    def __init__(self, location: Path | str, problem: str) -> None:
+        self.location = str(location)
         self.problem = problem
-        super().__init__(f"data store {self.path}: {problem}. {BUILD_HINT}")
+        super().__init__(f"data store {self.location}: {problem}. {BUILD_HINT}")
+
+
+class Store(Protocol):
+    """A built region store, whatever holds it: the operations the app, the pipeline and validation use."""
+
+    @property
+    def location(self) -> str:
+        """Where the store is (a file path, or a URL without its password), for messages."""
+        ...
+
+    def version(self) -> str:
+        """The build id from the store's own metadata: cheap, so the app asks on every rerun and caches on it.
+
+        Raises StoreMissing when the store is missing, damaged or has no metadata.
+        """
+        ...
+
+    def manifest(self) -> dict[str, Any]:
+        """The build manifest recorded with the layers (sources, curated files, layer counts, `build_id`)."""
+        ...
+
+    def layer_names(self) -> list[str]:
+        """The names of the store's layers (not its metadata)."""
+        ...
+
+    def read_layer(self, name: str, *, bbox: Bounds | None = None, ags: str | None = None,
+                   kreis: str | None = None) -> gpd.GeoDataFrame:
+        """One layer in EPSG:4326, optionally only the features in `bbox`, of municipality `ags` or Kreis `kreis`."""
+        ...
+
+    def write_build(self, layers: Mapping[str, gpd.GeoDataFrame], manifest: dict[str, Any]) -> str:
+        """Replace the store's content by `layers` and `manifest` at once, returning the new version.
+
+        On failure the previous content and version stay as they were. Sets `manifest["build_id"]`.
+        """
+        ...
+
+
+def store_at(location: str | os.PathLike[str] | None = None) -> Store:
+    """The store at `location` (default `$REGIONMAP_STORE`, else `data/geo/regionmap.gpkg`): the one place where a
+    location string is parsed. A path (relative to the current directory, or a `file:` URL) gives a GeoPackage;
+    `postgresql://` is reserved for the PostGIS backend; any other scheme is an error."""
+    if isinstance(location, os.PathLike):
+        return GeoPackageStore(config.resolve_path(location))
+    text = (config.store_location() if location is None else location).strip()
+    if not text:
+        raise StoreMissing(text, "the store location is empty; give a GeoPackage path")
+    url = URL_PATTERN.match(text)
+    if url is None:  # a plain path (a colon in a file name, or a Windows drive letter, does not make a URL)
+        return GeoPackageStore(config.resolve_path(text))
+    scheme = url.group(1).lower()
+    if scheme == "file":
+        return GeoPackageStore(Path(urllib.parse.unquote(urllib.parse.urlsplit(text).path)))
+    shown = _without_password(text)
+    if scheme in POSTGIS_SCHEMES:
+        raise StoreMissing(shown, "PostGIS stores are not supported by this version of regionmap; "
+                           "give a GeoPackage path such as data/geo/regionmap.gpkg")
+    raise StoreMissing(shown, f"unknown store scheme '{scheme}:'; give a GeoPackage path "
+                       "(postgresql:// URLs come with the PostGIS backend)")
+
+
+def _without_password(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+
+
+def _check_code(value: str, digits: int, what: str) -> str:
+    if not (isinstance(value, str) and len(value) == digits and value.isascii() and value.isdigit()):
+        raise ValueError(f"{what} must be {digits} digits, got {value!r}")
+    return value
+
+
+def filter_frame(frame: gpd.GeoDataFrame, *, ags: str | None = None, kreis: str | None = None) -> gpd.GeoDataFrame:
+    """The features of municipality `ags` (8 digits) and/or Kreis `kreis` (5 digits; `kreis_ags`, or `ags` on the
+    Kreis layer itself). Malformed codes raise ValueError: they never reach a query."""
+    if ags is not None:
+        frame = frame[frame["ags"] == _check_code(ags, 8, "AGS")]
+    if kreis is not None:
+        column = "kreis_ags" if "kreis_ags" in frame.columns else "ags"
+        frame = frame[frame[column] == _check_code(kreis, 5, "Kreis AGS")]
+    return frame.reset_index(drop=True)
+
+
+def _integer_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Counts and populations back to nullable integers (GeoPackage readers give floats when a value is null)."""
+    for column in gdf.columns:
+        if column != "population" and not column.startswith("n_"):
+            continue
+        values = gdf[column]
+        if pd.api.types.is_float_dtype(values) and (values.dropna() % 1 == 0).all():
+            gdf[column] = values.astype("Int64")
+    return gdf
+
+
+def _write_layers(path: Path, layers: Mapping[str, gpd.GeoDataFrame], geometry_types: Mapping[str, str]) -> None:
+    for name, frame in layers.items():
+        pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", geometry_type=geometry_types.get(name))
+
+
+class GeoPackageStore:
+    """The default backend: one GeoPackage file, its metadata in the table `regionmap_meta` of the same file, and
+    `manifest.json` beside it as a readable export. Writes go to a temporary file beside it, renamed into place."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = config.resolve_path(path)
+
+    def __repr__(self) -> str:
+        return f"GeoPackageStore({str(self.path)!r})"
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    def _query(self, sql: str, params: Sequence[str] = ()) -> list[tuple[Any, ...]]:
+        """Rows of a read-only query on the file; StoreMissing when it is absent or not a readable GeoPackage."""
+        if not self.path.is_file():
+            raise StoreMissing(self.path, "file not found")
+        try:
+            with contextlib.closing(sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True)) as connection:
+                return connection.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            size = self.path.stat().st_size
+            raise StoreMissing(self.path, f"not a readable GeoPackage ({exc}; {size:,} bytes)") from exc
+
+    def _meta(self) -> dict[str, str]:
+        tables = self._query("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (?, ?)",
+                             ("gpkg_contents", META_TABLE))
+        names = {row[0] for row in tables}
+        if "gpkg_contents" not in names:
+            raise StoreMissing(self.path, "not a readable GeoPackage (no gpkg_contents table)")
+        if META_TABLE not in names:
+            raise StoreMissing(self.path, f"no '{META_TABLE}' table (built by an older version of regionmap?)")
+        meta = {str(key): str(value) for key, value in self._query(f"SELECT key, value FROM {META_TABLE}")}
+        if not meta.get("build_id"):
+            raise StoreMissing(self.path, f"the '{META_TABLE}' table has no build id")
+        return meta
+
+    def version(self) -> str:
+        return self._meta()["build_id"]
+
+    def manifest(self) -> dict[str, Any]:
+        try:
+            manifest = json.loads(self._meta().get("manifest", "{}"))
+        except json.JSONDecodeError as exc:
+            raise StoreMissing(self.path, f"unreadable manifest in '{META_TABLE}' ({exc})") from exc
+        if not isinstance(manifest, dict):
+            raise StoreMissing(self.path, f"the manifest in '{META_TABLE}' is not a JSON object")
+        return manifest
+
+    def layer_names(self) -> list[str]:
+        rows = self._query("SELECT table_name FROM gpkg_contents WHERE data_type = 'features' ORDER BY rowid")
+        return [str(row[0]) for row in rows]
+
+    def read_layer(self, name: str, *, bbox: Bounds | None = None, ags: str | None = None,
+                   kreis: str | None = None) -> gpd.GeoDataFrame:
+        if name not in self.layer_names():
+            raise StoreMissing(self.path, f"layer '{name}' missing")
+        use_arrow = importlib.util.find_spec("pyarrow") is not None
+        try:
+            gdf = gpd.read_file(self.path, layer=name, engine="pyogrio", use_arrow=use_arrow,
+                                bbox=tuple(float(v) for v in bbox) if bbox is not None else None)
+        except (RuntimeError, OSError, ValueError) as exc:  # pyogrio's errors are RuntimeErrors
+            raise StoreMissing(self.path, f"layer '{name}' unreadable ({exc})") from exc
+        if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
+            gdf = gdf.to_crs("EPSG:4326")
+        return filter_frame(_integer_columns(gdf), ags=ags, kreis=kreis)
+
+    def write_build(self, layers: Mapping[str, gpd.GeoDataFrame], manifest: dict[str, Any]) -> str:
+        manifest["build_id"] = uuid.uuid4().hex
+        geometry_types = {name: entry["geometry"] for name, entry in manifest.get("layers", {}).items()}
+        out = self.path
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-", dir=out.parent))
+        try:
+            store = staging / out.name
+            _write_layers(store, layers, geometry_types)
+            meta = {"format": META_FORMAT, "build_id": manifest["build_id"],
+                    "built_at": str(manifest.get("built_at", "")),
+                    "manifest": json.dumps(manifest, ensure_ascii=False, sort_keys=True)}
+            pyogrio.write_dataframe(pd.DataFrame({"key": list(meta), "value": list(meta.values())}), store,
+                                    layer=META_TABLE, driver="GPKG")
+            manifest_file = staging / config.manifest_path(out).name
+            write_manifest(manifest_file, manifest, store)
+            store.replace(out)
+            manifest_file.replace(config.manifest_path(out))
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return manifest["build_id"]
 
 
 @dataclass(frozen=True, eq=False)
-class Store:
-    """All layers of the store as GeoDataFrames (EPSG:4326), the build manifest and a key for caches."""
+class StoreData:
+    """All layers of a store read into memory (EPSG:4326), its manifest, and its version as the key for caches."""
 
-    path: Path
+    location: str
     layers: dict[str, gpd.GeoDataFrame]
     manifest: dict[str, Any]
     cache_key: str
@@ -93,79 +308,25 @@ class Store:
         )
 
 
-def _read_manifest(path: Path) -> dict[str, Any]:
-    manifest_file = config.manifest_path(path)
-    if not manifest_file.exists():
-        return {}
-    try:
-        manifest = read_manifest(manifest_file)
-    except RegionmapError as exc:
-        raise StoreMissing(path, str(exc)) from exc
-    if not isinstance(manifest, dict):
-        raise StoreMissing(path, f"{manifest_file}: not a JSON object")
-    return manifest
+def open_store(location: str | os.PathLike[str] | None = None) -> StoreData:
+    """Read every layer of the store at `location` (see `store_at`; default `$REGIONMAP_STORE`) into memory."""
+    return load_store(store_at(location))
 
 
-def store_cache_key(path: Path | str | None = None) -> str:
-    """A key that changes when the store is rebuilt: a hash of its manifest, or of the file's mtime and size without one.
-
-    Cheap (reads the manifest only), so the app can call it on every rerun and cache `open_store` on it.
-    """
-    path = Path(path) if path is not None else config.default_store_path()
-    return _cache_key(path, _read_manifest(path))
-
-
-def _cache_key(path: Path, manifest: dict[str, Any]) -> str:
-    if manifest:
-        text = json.dumps(manifest, sort_keys=True, ensure_ascii=False)
-        return "manifest-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-    try:
-        stat = path.stat()
-    except OSError as exc:
-        raise StoreMissing(path, "file not found") from exc
-    return f"file-{stat.st_mtime_ns}-{stat.st_size}"
-
-
-def _integer_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Counts and populations back to nullable integers (GeoPackage readers give floats when a value is null)."""
-    for column in gdf.columns:
-        if column != "population" and not column.startswith("n_"):
-            continue
-        values = gdf[column]
-        if pd.api.types.is_float_dtype(values) and (values.dropna() % 1 == 0).all():
-            gdf[column] = values.astype("Int64")
-    return gdf
-
-
-def _read_layer(path: Path, layer: str) -> gpd.GeoDataFrame:
-    use_arrow = importlib.util.find_spec("pyarrow") is not None
-    gdf = gpd.read_file(path, layer=layer, engine="pyogrio", use_arrow=use_arrow)
-    if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
-        gdf = gdf.to_crs("EPSG:4326")
-    return _integer_columns(gdf)
-
-
-def open_store(path: Path | str | None = None) -> Store:
-    """Read the store at `path` (default: $REGIONMAP_STORE or data/geo/regionmap.gpkg) with all its layers."""
-    path = Path(path) if path is not None else config.default_store_path()
-    if not path.is_file():
-        raise StoreMissing(path, "file not found")
-    manifest = _read_manifest(path)
-    try:
-        available = [str(name) for name, _ in pyogrio.list_layers(path)]
-    except (RuntimeError, OSError) as exc:  # pyogrio's DataSourceError is a RuntimeError
-        raise StoreMissing(path, f"not a readable GeoPackage ({exc})") from exc
+def load_store(store: Store) -> StoreData:
+    """Read every layer of `store` into memory, checking the layers and columns the app needs."""
+    version = store.version()
+    manifest = store.manifest()
+    available = store.layer_names()
     missing = [layer for layer in REQUIRED_COLUMNS if layer not in available]
     if missing:
-        raise StoreMissing(path, f"layer(s) missing: {', '.join(missing)}")
-    layers: dict[str, gpd.GeoDataFrame] = {}
-    for layer in available:
-        try:
-            layers[layer] = _read_layer(path, layer)
-        except (RuntimeError, OSError, ValueError) as exc:  # pyogrio's errors are RuntimeErrors
-            raise StoreMissing(path, f"layer '{layer}' unreadable ({exc})") from exc
+        raise StoreMissing(store.location, f"layer(s) missing: {', '.join(missing)}")
+    layers = {layer: store.read_layer(layer) for layer in available}
     for layer, columns in REQUIRED_COLUMNS.items():
         absent = [c for c in columns if c not in layers[layer].columns]
         if absent:
-            raise StoreMissing(path, f"layer '{layer}' lacks column(s) {', '.join(absent)} (built by an older version?)")
-    return Store(path=path, layers=layers, manifest=manifest, cache_key=_cache_key(path, manifest))
+            raise StoreMissing(store.location,
+                               f"layer '{layer}' lacks column(s) {', '.join(absent)} (built by an older version?)")
+    if store.version() != version:
+        raise StoreMissing(store.location, "replaced while it was being read; reload the page")
+    return StoreData(location=store.location, layers=layers, manifest=manifest, cache_key=version)

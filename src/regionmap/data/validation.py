@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 
 from regionmap import config
 from regionmap.data.curated import (
@@ -23,7 +24,9 @@ from regionmap.data.curated import (
     check_tables,
     read_curated,
 )
+from regionmap.data.manifest import sha256_file
 from regionmap.spatial import WGS84
+from regionmap.data.store import Store, StoreMissing, store_at
 from regionmap.taxonomy import taxonomy
 from regionmap.data.thematic import CORE_COLUMNS, LAYER_COLUMNS, REQUIRED_COLUMNS, THEMATIC_LAYERS
 
@@ -67,7 +70,7 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
-def store_table(store: Path, layer: str, frame: gpd.GeoDataFrame) -> CuratedTable:
+def store_table(store: str, layer: str, frame: gpd.GeoDataFrame) -> CuratedTable:
     """A store layer as a table of text values (row = feature number), with lon/lat from the point geometry."""
     schema = store_schema(layer)
     label = Path(f"{store}[{layer}]")
@@ -104,33 +107,75 @@ def _read_file(path: Path) -> CuratedTable:
     return read_curated(path)
 
 
-def _read_store(store: Path) -> tuple[dict[str, gpd.GeoDataFrame], list[Problem]]:
-    """The store's layers (those it has), or a problem saying why it cannot be used."""
-    if not store.exists():
-        return {}, [Problem(str(store), None, MISSING_ID, MISSING_ID, NO_STORE)]
+def _read_store(store: Store) -> tuple[dict[str, gpd.GeoDataFrame], dict[str, Any], list[Problem]]:
+    """The store's layers (those it has) and manifest, or a problem saying why it cannot be used."""
     try:
-        names = [str(name) for name, _ in pyogrio.list_layers(store)]
-        layers = {name: gpd.read_file(store, layer=name) for name in names
+        store.version()  # its metadata: a damaged or replaced-by-garbage store fails here, naming the file
+        manifest = store.manifest()
+        layers = {name: store.read_layer(name) for name in store.layer_names()
                   if name in ("gemeinden", "hospitals", *THEMATIC_LAYERS)}
-    except Exception as exc:  # any GDAL/driver failure: the store is not readable
-        return {}, [Problem(str(store), None, MISSING_ID, MISSING_ID, f"cannot read the store: {exc}")]
+    except StoreMissing as exc:
+        problem = NO_STORE if exc.problem == "file not found" else f"cannot read the store: {exc.problem}"
+        return {}, {}, [Problem(store.location, None, MISSING_ID, MISSING_ID, problem)]
     problems = []
     if "gemeinden" not in layers:
-        problems.append(Problem(str(store), None, MISSING_ID, MISSING_ID,
+        problems.append(Problem(store.location, None, MISSING_ID, MISSING_ID,
                                 "the store has no 'gemeinden' layer: the geographic checks cannot run"))
-    return layers, problems
+    return layers, manifest, problems
 
 
-def run_validation(paths: list[Path], store: Path | None = None, today: dt.date | None = None) -> ValidationReport:
+def _changed_since_build(label: str, recorded: str, path: Path | None, what: str) -> Problem | None:
+    """A problem when the file the build read is gone or has other contents than recorded; None when it agrees."""
+    if path is None:
+        return None
+    if not path.is_file():
+        return Problem(label, None, MISSING_ID, "sha256", f"{what} {path} read by the build is missing; "
+                       "rebuild with `regionmap build-data`")
+    if sha256_file(path) != recorded:
+        return Problem(label, None, MISSING_ID, "sha256", f"{what} {path} changed since the store was built "
+                       "(other SHA-256 than in the manifest); rebuild with `regionmap build-data`")
+    return None
+
+
+def _source_path(entry: dict[str, Any]) -> Path | None:
+    """Where a source the manifest records is on this machine: its relative file in `$REGIONMAP_SOURCE_DIR` or the
+    download cache, as the manifest's `origin` says; None when this machine has no such directory or file."""
+    file = Path(str(entry.get("file", "")))
+    if not file.is_absolute():
+        base = config.cache_dir() if entry.get("origin") in ("cache", "download") else config.source_dir()
+        if base is None:
+            return None
+        file = base / file
+    return file if file.is_file() else None
+
+
+def manifest_problems(store: Store, manifest: dict[str, Any]) -> list[Problem]:
+    """Compare the checksums the manifest recorded with the files here: the curated files (relative to the data
+    directory) and the sources found in `$REGIONMAP_SOURCE_DIR` or the download cache (relative to those)."""
+    problems = []
+    for entry in manifest.get("curated", []):
+        file = Path(str(entry["file"]))
+        path = file if file.is_absolute() else config.data_dir() / file
+        problems.append(_changed_since_build(store.location, entry["sha256"], path, "curated file"))
+    for entry in manifest.get("sources", []):
+        problems.append(_changed_since_build(store.location, entry["sha256"], _source_path(entry),
+                                             f"source '{entry['id']}'"))
+    return [p for p in problems if p is not None]
+
+
+def run_validation(paths: list[Path], store: str | os.PathLike[str] | None = None,
+                   today: dt.date | None = None) -> ValidationReport:
     """Check the given curated files (default: every CSV in the curated directory, and then also the store's
-    thematic layers) against the taxonomy, the region and the store's boundaries."""
-    store = store or config.default_store_path()
+    thematic layers and the checksums in its manifest) against the taxonomy, the region and the store's boundaries.
+
+    `store` is a location for `regionmap.data.store.store_at` (default `$REGIONMAP_STORE`)."""
+    target = store_at(store)
     files = _files(paths)
     problems: list[Problem] = []
     if not files:
         problems.append(Problem(str(paths[0] if paths else config.curated_dir()), None, MISSING_ID, MISSING_ID,
                                 "no CSV files to check"))
-    layers, store_problems = _read_store(store)
+    layers, manifest, store_problems = _read_store(target)
     problems.extend(store_problems)
     hospitals = layers.get("hospitals")
     reference = Reference(
@@ -142,7 +187,7 @@ def run_validation(paths: list[Path], store: Path | None = None, today: dt.date 
     )
     tables = [_read_file(path) for path in files]
     if layers and hospitals is None and any(t.schema is SCHEMAS["health"] for t in tables):
-        problems.append(Problem(str(store), None, MISSING_ID, "register_id",
+        problems.append(Problem(target.location, None, MISSING_ID, "register_id",
                                 "the store has no 'hospitals' layer: health register ids cannot be checked"))
     problems.extend(check_tables(tables, reference))
     checked = [str(path) for path in files]
@@ -150,9 +195,11 @@ def run_validation(paths: list[Path], store: Path | None = None, today: dt.date 
         store_tables = []
         for layer in THEMATIC_LAYERS:
             if layer in layers:
-                store_tables.append(store_table(store, layer, layers[layer]))
+                store_tables.append(store_table(target.location, layer, layers[layer]))
             else:
-                problems.append(Problem(str(store), None, MISSING_ID, MISSING_ID, f"thematic layer '{layer}' missing"))
+                problems.append(Problem(target.location, None, MISSING_ID, MISSING_ID,
+                                        f"thematic layer '{layer}' missing"))
         problems.extend(check_tables(store_tables, reference))
+        problems.extend(manifest_problems(target, manifest))
         checked.extend(str(t.path) for t in store_tables)
     return ValidationReport(tuple(checked), tuple(problems))

@@ -10,7 +10,7 @@ from regionmap.maps.boundaries import (
     tolerance_for_zoom,
 )
 from regionmap.maps.build import Bounds, MapParts, backdrop_layer, bounds_of, build_map, compose_map
-from regionmap.maps.clicks import RETURNED_OBJECTS, clicked_record, record_at
+from regionmap.maps.clicks import RETURNED_OBJECTS, clicked_record
 from regionmap.maps.legend import ChoroplethClass, ChoroplethLegend, LegendEntry, LegendItem
 from regionmap.maps.points import ColourClass, PointPayload, point_layer, point_payload
 
@@ -40,7 +40,6 @@ __all__ = [
     "get_basemap",
     "point_layer",
     "point_payload",
-    "record_at",
     "simplified_boundaries",
     "tolerance_for_zoom",
 ]

@@ -109,16 +109,3 @@ def ensure_vendor_assets(target_dir: Path | None = None) -> list[Path]:
                 _copy_atomic(source, target)
                 copied.append(target)
     return copied
-
-
-def asset_paths(target_dir: Path | None = None) -> list[Path]:
-    """The files `ensure_vendor_assets` provides, as paths below `target_dir`."""
-    target_dir = target_dir or vendor_dir()
-    return [target_dir / p.target_folder / f for p in PACKAGES for f in p.files]
-
-
-def url_to_path(url: str, target_dir: Path | None = None) -> Path:
-    """The file behind an asset URL (`/app/static/vendor/...`)."""
-    if not url.startswith(URL_PREFIX + "/"):
-        raise ValueError(f"{url} is not an offline asset URL (expected the prefix {URL_PREFIX}/)")
-    return (target_dir or vendor_dir()) / url[len(URL_PREFIX) + 1 :]

@@ -49,22 +49,6 @@ def _nearest(
     return float(dist[best]), gdf.index[best]
 
 
-def record_at(
-    gdf: gpd.GeoDataFrame,
-    lat: float,
-    lng: float,
-    tolerance_m: float = 5.0,
-    name: str | None = None,
-    name_column: str = "name",
-) -> Hashable | None:
-    """The index label of the record nearest to (lat, lng) within `tolerance_m` metres (polygons: containing it).
-
-    Among records within the tolerance, those whose `name_column` equals `name` (the clicked tooltip) win.
-    """
-    found = _nearest(gdf, lat, lng, tolerance_m, name, name_column)
-    return None if found is None else found[1]
-
-
 def clicked_record(
     result: Mapping[str, Any] | None,
     layers: Mapping[str, gpd.GeoDataFrame],

@@ -1,4 +1,4 @@
-"""QR codes of share links, as SVG and PNG bytes (segno: pure Python, no network)."""
+"""QR codes of share links as PNG bytes (segno: pure Python, no network)."""
 
 from __future__ import annotations
 
@@ -21,18 +21,6 @@ def qr_code(url: str) -> segno.QRCode:
         return segno.make_qr(url, error=ERROR_LEVEL)
     except segno.DataOverflowError as exc:
         raise RegionmapError(f"QR code: the URL is too long ({len(url)} characters) for a QR code") from exc
-
-
-def qr_matrix(url: str) -> tuple[tuple[int, ...], ...]:
-    """The modules of the QR code of `url` without the quiet zone, row by row (1 dark, 0 light)."""
-    return tuple(tuple(row) for row in qr_code(url).matrix)
-
-
-def qr_svg(url: str, scale: int = 8, title: str | None = None) -> bytes:
-    """The QR code of `url` as a standalone UTF-8 SVG document; `title` (escaped by segno) is its tooltip/alt text."""
-    out = io.BytesIO()
-    qr_code(url).save(out, kind="svg", scale=scale, dark=DARK, light=LIGHT, xmldecl=False, title=title, nl=False)
-    return out.getvalue()
 
 
 def qr_png(url: str, scale: int = 8) -> bytes:

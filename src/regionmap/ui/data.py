@@ -1,8 +1,16 @@
-"""The store and configuration, loaded once per process and reloaded when the store is rebuilt."""
+"""The store and configuration, loaded once per process and reloaded when the store is rebuilt.
+
+Every rerun asks the store for its version (`StoreData.version()`, the build id in the store's own metadata). The
+caches holding data of the store are registered with `per_store_version`: when the version changes, or the store
+becomes unreadable, they are all cleared, so only the current version stays in memory and a damaged store shows its
+message instead of data cached from before.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import streamlit as st
@@ -12,22 +20,49 @@ from regionmap.dashboard.composition import OVERVIEW_ZOOM, boundary_payloads, si
 from regionmap.i18n import t
 from regionmap.maps import BoundaryPayload, ensure_vendor_assets
 from regionmap.data.source_registry import Registry, load_registry
-from regionmap.data.store import Store, StoreMissing, open_store, store_cache_key
+from regionmap.data.store import StoreData, StoreMissing, load_store, store_at
 from regionmap.taxonomy import Taxonomy, taxonomy
 
+Cached = TypeVar("Cached", bound=Callable[..., Any])
+_PER_VERSION: list[Any] = []
+_seen: dict[str, str | None] = {"version": None}
+_seen_lock = threading.Lock()
 
-@st.cache_resource(show_spinner=False)
-def _open_store(path: str, cache_key: str) -> Store:
-    return open_store(path)
+
+def per_store_version(cached: Cached) -> Cached:
+    """Register a cached function (`st.cache_resource`/`st.cache_data`) whose entries belong to one store version."""
+    _PER_VERSION.append(cached)
+    return cached
 
 
-def store(lang: str) -> Store:
-    """The store named by $REGIONMAP_STORE; when it is missing or unreadable, explain how to build it and stop."""
-    path = config.default_store_path()
+def _keep_only(version: str | None) -> None:
+    """Clear every per-version cache when `version` (None: no readable store) differs from the last one seen."""
+    with _seen_lock:
+        if _seen["version"] == version:
+            return
+        _seen["version"] = version
+        for cached in _PER_VERSION:
+            cached.clear()
+
+
+@per_store_version
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _open_store(location: str, version: str) -> StoreData:
+    return load_store(store_at(location))
+
+
+def store(lang: str) -> StoreData:
+    """The store named by $REGIONMAP_STORE, read once per version; when it is missing, unreadable or damaged,
+    explain how to build it and stop (dropping whatever was cached of it)."""
+    location = config.store_location()
     try:
-        return _open_store(str(path), store_cache_key(path))
+        backend = store_at(location)
+        version = backend.version()
+        _keep_only(version)
+        return _open_store(backend.location, version)
     except StoreMissing as exc:
-        st.error(t("store.missing", lang, path=str(path)))
+        _keep_only(None)
+        st.error(t("store.missing", lang, path=exc.location))
         st.caption(t("store.problem", lang, problem=exc.problem))
         st.stop()
         raise  # st.stop() raises; this line keeps type checkers informed
@@ -55,21 +90,23 @@ def vendor_assets() -> int:
     return len(ensure_vendor_assets())
 
 
+@per_store_version
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _simplified(cache_key: str, zoom: int, _store: Store) -> dict[str, gpd.GeoDataFrame]:
+def _simplified(cache_key: str, zoom: int, _store: StoreData) -> dict[str, gpd.GeoDataFrame]:
     return simplified_layers(_store.layers, zoom)
 
 
-def simplified(data: Store, zoom: int = OVERVIEW_ZOOM) -> Mapping[str, gpd.GeoDataFrame]:
+def simplified(data: StoreData, zoom: int = OVERVIEW_ZOOM) -> Mapping[str, gpd.GeoDataFrame]:
     """The store's boundary layers simplified for display at `zoom` (cached per store build)."""
     return _simplified(data.cache_key, zoom, data)
 
 
+@per_store_version
 @st.cache_resource(show_spinner=False, max_entries=24)
-def _payloads(cache_key: str, lang: str, zoom: int, _store: Store) -> dict[str, BoundaryPayload]:
+def _payloads(cache_key: str, lang: str, zoom: int, _store: StoreData) -> dict[str, BoundaryPayload]:
     return boundary_payloads(simplified(_store, zoom), lang, zoom)
 
 
-def payloads(data: Store, lang: str, zoom: int = OVERVIEW_ZOOM) -> Mapping[str, BoundaryPayload]:
+def payloads(data: StoreData, lang: str, zoom: int = OVERVIEW_ZOOM) -> Mapping[str, BoundaryPayload]:
     """The browser payloads of the boundary layers (cached per store build, language and zoom)."""
     return _payloads(data.cache_key, lang, zoom, data)

@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import geopandas as gpd
-import streamlit as st
 
 from regionmap.data.exports import download_name, labelled, to_csv_bytes, to_excel_bytes, to_geojson_bytes
 from regionmap.ui import data

@@ -9,7 +9,7 @@ import streamlit as st
 
 from regionmap.dashboard.filters import filter_view, key_figures
 from regionmap.i18n import format_density, format_km2, format_number, t, tn
-from regionmap.data.store import Store
+from regionmap.data.store import StoreData
 from regionmap.ui import data, view
 from regionmap.ui.mapview import colour_by_control, detail_card, layer_tables, plain, show_map
 from regionmap.ui.navigation import page_spec
@@ -25,14 +25,14 @@ def header(title_key: str, state: ViewState) -> None:
         st.warning(plain(notice.message(lang)), icon="⚠️")  # the message quotes the URL value: text, not Markdown
 
 
-def shown_layers(store: Store, state: ViewState, layers: tuple[str, ...]) -> dict[str, gpd.GeoDataFrame]:
+def shown_layers(store: StoreData, state: ViewState, layers: tuple[str, ...]) -> dict[str, gpd.GeoDataFrame]:
     """The page's layers that the state shows, filtered by the state."""
     tax = data.tax()
     categories = {layer.id: layer.category_ids for layer in tax.layers}
     return filter_view({layer_id: store[layer_id] for layer_id in view.page_layers(state, layers)}, state, categories)
 
 
-def figures(store: Store, state: ViewState, shown: Mapping[str, gpd.GeoDataFrame]) -> None:
+def figures(store: StoreData, state: ViewState, shown: Mapping[str, gpd.GeoDataFrame]) -> None:
     """Key figures of the selected area (region, Kreis or municipality) and the point counts of the current filter;
     when anything is filtered, the region's own figures are given beside them for comparison."""
     lang = state.lang

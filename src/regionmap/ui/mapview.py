@@ -15,7 +15,7 @@ from regionmap.dashboard.details import description, is_indicative, localised_nu
 from regionmap.dashboard.filters import bounds_for
 from regionmap.i18n import format_number, t, tn
 from regionmap.maps import RETURNED_OBJECTS, MapParts, bounds_of, clicked_record
-from regionmap.data.store import Store
+from regionmap.data.store import StoreData
 from regionmap.ui import data
 from regionmap.dashboard.urlstate import ViewState
 
@@ -60,7 +60,7 @@ def draw_map(parts: MapParts, key: str, height: int, returned_objects: Sequence[
 
 def show_map(
     page: str,
-    store: Store,
+    store: StoreData,
     state: ViewState,
     shown: Mapping[str, gpd.GeoDataFrame],
     *,

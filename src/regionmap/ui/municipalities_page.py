@@ -12,7 +12,7 @@ from regionmap.dashboard.filters import filter_points, filter_view
 from regionmap.i18n import format_density, format_km2, format_number, label_for, t
 from regionmap.dashboard.indicators import SCHEMES, indicator, indicators, rank_in_region
 from regionmap.maps import clicked_record
-from regionmap.data.store import Store
+from regionmap.data.store import StoreData
 from regionmap.ui import data, view
 from regionmap.ui.mapview import plain, show_map
 from regionmap.dashboard.urlstate import ViewState
@@ -32,7 +32,7 @@ def indicator_controls(lang: str) -> tuple[str, str, int]:
     return chosen, scheme, k
 
 
-def choropleth_map(store: Store, state: ViewState, indicator_id: str, scheme: str, k: int) -> None:
+def choropleth_map(store: StoreData, state: ViewState, indicator_id: str, scheme: str, k: int) -> None:
     """The classed map; a click on a municipality selects it in the sidebar (and zooms to it)."""
     lang = state.lang
     item = indicator(indicator_id)
@@ -47,7 +47,7 @@ def choropleth_map(store: Store, state: ViewState, indicator_id: str, scheme: st
             view.request(kreis=ags[:5], gemeinde=ags)
 
 
-def profile(store: Store, state: ViewState, indicator_id: str) -> None:
+def profile(store: StoreData, state: ViewState, indicator_id: str) -> None:
     """Figures, rank in the region and the points inside the selected municipality."""
     lang = state.lang
     if not state.gemeinde:
@@ -71,7 +71,7 @@ def profile(store: Store, state: ViewState, indicator_id: str) -> None:
     st.dataframe(points_table(store, state), hide_index=True, width="stretch")
 
 
-def points_table(store: Store, state: ViewState) -> pd.DataFrame:
+def points_table(store: StoreData, state: ViewState) -> pd.DataFrame:
     """The points of every thematic layer inside the selected municipality (with the current filters)."""
     lang = state.lang
     tax = data.tax()

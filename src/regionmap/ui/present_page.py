@@ -32,7 +32,7 @@ from regionmap.presenter.display import (
     share_base_url,
 )
 from regionmap.presenter.qr import qr_png
-from regionmap.data.store import Store
+from regionmap.data.store import StoreData
 from regionmap.presenter.tours import (
     Stop,
     Tour,
@@ -98,13 +98,14 @@ def _qr(url: str) -> bytes:
     return qr_png(url, scale=QR_SCALE)
 
 
+@data.per_store_version
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _tours(cache_key: str, files: tuple[tuple[str, float], ...], _store: Store) -> dict[str, Tour]:
+def _tours(cache_key: str, files: tuple[tuple[str, float], ...], _store: StoreData) -> dict[str, Tour]:
     """Cached on the store build and the tour files' names and modification times (`files`)."""
     return load_tours(default_tours_dir(), vocab_from_store(_store.gemeinden, _store.thematic.values(), data.tax()))
 
 
-def tours(store: Store) -> dict[str, Tour]:
+def tours(store: StoreData) -> dict[str, Tour]:
     """The shipped tours validated against the store (reloaded when the store or a tour file changes)."""
     files = tuple((p.name, p.stat().st_mtime) for p in sorted(default_tours_dir().glob("*.toml")))
     return _tours(store.cache_key, files, store)
@@ -166,7 +167,7 @@ def _controls(tour: Tour, state: presenter.PresenterState, lang: str) -> None:
                       type="primary" if code == lang else "secondary", on_click=_set_lang, args=(code,))
 
 
-def _map(store: Store, tour: Tour, stop: Stop, params: PresentParams) -> None:
+def _map(store: StoreData, tour: Tour, stop: Stop, params: PresentParams) -> None:
     """The stop's map: its layers, filters and highlighted points on the tour's one mounted map."""
     state = stop_view_state(stop, params.lang, params.basemap)
     shown = shown_layers(store, state, tuple(stop.layers))

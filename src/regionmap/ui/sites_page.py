@@ -21,11 +21,11 @@ from regionmap.config import LANGUAGES
 from regionmap.dashboard.composition import KREIS_ZOOM
 from regionmap.dashboard.details import is_indicative, localised_numbers
 from regionmap.i18n import format_density, format_km2, format_number, t, tn
-from regionmap.investor.factors import LocationFactor, location_factors
 from regionmap.numbers import format_plain
+from regionmap.investor.factors import LocationFactor, location_factors
 from regionmap.investor.finder import SiteQuery, find_sites, site_vocabulary, sort_sites
 from regionmap.investor.sheet import LAYER, comparison_frame, distance_header, factor_frame, result_frame, site_location_map
-from regionmap.data.store import Store
+from regionmap.data.store import StoreData
 from regionmap.data.thematic import THEMATIC_LAYERS
 from regionmap.ui import data, view
 from regionmap.ui.downloads import download_button
@@ -150,7 +150,7 @@ def result_table(found: gpd.GeoDataFrame, factors: tuple[LocationFactor, ...], l
     return chosen_row(event, found["id"], "finder_last_row")
 
 
-def site_sheet(store: Store, state: ViewState, factors: tuple[LocationFactor, ...]) -> None:
+def site_sheet(store: StoreData, state: ViewState, factors: tuple[LocationFactor, ...]) -> None:
     """The chosen site: key data, location factors, location map, municipality profile and the exposé download."""
     lang = state.lang
     sites = store[LAYER]
@@ -187,7 +187,7 @@ def site_sheet(store: Store, state: ViewState, factors: tuple[LocationFactor, ..
         expose_download(store, site, lang)
 
 
-def municipality_profile(store: Store, site: pd.Series, lang: str) -> None:
+def municipality_profile(store: StoreData, site: pd.Series, lang: str) -> None:
     """Population, area, density and the number of entries of every layer in the site's municipality."""
     matches = store.gemeinden[store.gemeinden["ags"] == site.get("ags")]
     if matches.empty:
@@ -206,7 +206,7 @@ def municipality_profile(store: Store, site: pd.Series, lang: str) -> None:
         col.metric(layer.label(lang), format_number(municipality[f"n_{layer.id}"], lang))
 
 
-def expose_download(store: Store, site: pd.Series, lang: str) -> None:
+def expose_download(store: StoreData, site: pd.Series, lang: str) -> None:
     """The exposé PDF of the site in a chosen language, rendered only when the button is pressed."""
     # Imported here: fpdf2 and matplotlib take half a second to load and only a site sheet needs them.
     from regionmap.investor.expose import ExposeContext, expose_filename, render_expose, source_attributions

@@ -7,7 +7,7 @@ import streamlit as st
 
 from regionmap.dashboard.details import localised_numbers
 from regionmap.i18n import format_date, format_number, t
-from regionmap.data.store import Store
+from regionmap.data.store import StoreData
 from regionmap.data.thematic import THEMATIC_LAYERS
 from regionmap.ui import data
 from regionmap.ui.downloads import download_button
@@ -16,7 +16,7 @@ from regionmap.ui.mapview import plain
 from regionmap.dashboard.urlstate import ViewState
 
 
-def sources_table(store: Store, lang: str) -> pd.DataFrame:
+def sources_table(store: StoreData, lang: str) -> pd.DataFrame:
     """One row per source of the build: dataset, publisher, licence, attribution, reference date, rows kept."""
     registry = data.registry()
     publishers = {s.id: s.publisher for s in registry.sources}
@@ -45,7 +45,7 @@ def sources_table(store: Store, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def curated_table(store: Store, lang: str) -> pd.DataFrame:
+def curated_table(store: StoreData, lang: str) -> pd.DataFrame:
     """Per thematic layer: how many records and the range of their `as_of` dates."""
     tax = data.tax()
     rows = []
@@ -60,7 +60,7 @@ def curated_table(store: Store, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def render(store: Store, state: ViewState) -> None:
+def render(store: StoreData, state: ViewState) -> None:
     """Sources, curated layers and downloads of the current selection."""
     lang = state.lang
     st.subheader(t("sources.heading", lang))

@@ -16,7 +16,7 @@ from streamlit.navigation.page import StreamlitPage
 
 from regionmap.config import LANGUAGES
 from regionmap.i18n import normalise_lang, t
-from regionmap.data.store import Store
+from regionmap.data.store import StoreData
 from regionmap.dashboard.details import category_label, sector_labels
 from regionmap.taxonomy import Taxonomy
 from regionmap.ui.navigation import PageSpec
@@ -84,7 +84,7 @@ def _apply_pending() -> None:
         st.session_state[_WIDGETS[name]] = value
 
 
-def _from_url(data: Store, tax: Taxonomy) -> ViewState:
+def _from_url(data: StoreData, tax: Taxonomy) -> ViewState:
     params = {name: st.query_params.get_all(name) for name in st.query_params}
     state, notices = parse_query_params(params, data.url_vocab(tax))
     st.session_state[_NOTICES] = notices
@@ -120,7 +120,7 @@ def _init_widget(name: str, value: object, options: Sequence[object] | None = No
             st.session_state[key] = value if value in options else None
 
 
-def sidebar(data: Store, tax: Taxonomy, page_layers: Sequence[str]) -> ViewState:
+def sidebar(data: StoreData, tax: Taxonomy, page_layers: Sequence[str]) -> ViewState:
     """Render the filter sidebar for a page showing `page_layers` and return the resulting view state."""
     if _VIEW not in st.session_state:
         st.session_state[_VIEW] = _from_url(data, tax)
