@@ -24,6 +24,7 @@ import shapely
 from pyproj import Transformer
 
 from regionmap.errors import RegionmapError
+from regionmap.record_texts import RecordTexts, load_record_texts
 from regionmap.sources.bkg import KINDS as GEMEINDE_KINDS
 from regionmap.spatial import METRIC_CRS, WGS84
 from regionmap.taxonomy import Taxonomy
@@ -79,7 +80,7 @@ class Field:
     """A column of a curated file. `kind` selects the check and the type it is read as."""
 
     name: str
-    kind: str  # text, id, layer, category, sectors, ags, url, date, float, bool, lon, lat, choice, register_id
+    kind: str  # text, text_id, id, layer, category, sectors, ags, url, date, float, bool, lon, lat, choice, register_id
     required: bool = True  # the value may not be empty
     choices: tuple[str, ...] = ()
     may_be_absent: bool = False  # the column may be left out of the header
@@ -108,7 +109,7 @@ def _point_fields(optional: Iterable[str] = ()) -> tuple[Field, ...]:
     """The core curated point columns; `optional` names those that may be empty. `layer` may be left out: the file
     name says it."""
     kinds = {"id": "id", "layer": "layer", "category": "category", "sectors": "sectors", "ags": "ags",
-             "website": "url", "as_of": "date", "lon": "lon", "lat": "lat"}
+             "website": "url", "source": "text_id", "as_of": "date", "lon": "lon", "lat": "lat"}
     names = ("id", "name", "layer", "category", "sectors", "ags", "address", "website", "source", "as_of",
              "description_de", "description_en", "description_fr", "lon", "lat")
     optional = set(optional)
@@ -127,7 +128,7 @@ SCHEMAS: dict[str, Schema] = {
             Field("size_class", "text", required=False),
             Field("availability", "text"),
             Field("indicative", "bool"),
-            Field("indicative_note", "text", required=False),
+            Field("indicative_note", "text_id", required=False),
         ),
         layer="sites",
     ),
@@ -146,7 +147,7 @@ SCHEMAS: dict[str, Schema] = {
             Field("category", "category"),
             Field("sectors", "sectors", required=False),
             Field("website", "url", required=False),
-            Field("source", "text"),
+            Field("source", "text_id"),
             Field("as_of", "date"),
             Field("description_de", "text", required=False),
             Field("description_en", "text", required=False),
@@ -161,7 +162,7 @@ SCHEMAS: dict[str, Schema] = {
             Field("ags", "ags"),
             Field("name", "text"),
             Field("kind", "choice", choices=GEMEINDE_KINDS),  # as the pipeline reads them
-            Field("source", "text"),
+            Field("source", "text_id"),
             Field("as_of", "date"),
         ),
         key="ags",
@@ -352,13 +353,15 @@ def normalise_sectors(ids: Iterable[str], order: Sequence[str]) -> str:
 @dataclass(frozen=True)
 class Reference:
     """What records are checked against. `boundaries` (the store's `gemeinden`) enables the geographic checks;
-    `register_ids` (the region's hospital sites) the health join check."""
+    `register_ids` (the region's hospital sites) the health join check; `record_texts` is the vocabulary the
+    `text_id` fields name their texts from."""
 
     taxonomy: Taxonomy
     kreis_ags: frozenset[str]
     boundaries: gpd.GeoDataFrame | None = None
     register_ids: frozenset[str] | None = None
     today: dt.date = field(default_factory=dt.date.today)
+    record_texts: RecordTexts = field(default_factory=load_record_texts)
 
 
 def _field_problem(f: Field, value: str, schema: Schema, ref: Reference) -> str | None:
@@ -368,6 +371,12 @@ def _field_problem(f: Field, value: str, schema: Schema, ref: Reference) -> str 
             if f.kind == "choice" and value not in f.choices:
                 return f"'{value}' is not one of: {', '.join(f.choices)}"
             return html_problem(value)
+        if f.kind == "text_id":
+            known = ref.record_texts.ids(f.name)
+            if value not in known:
+                return (f"'{value}' is not a text id of [{f.name}] in {ref.record_texts.path.name} (known: "
+                        f"{', '.join(known) or 'none'}): name one, or add it there with its de, en and fr text")
+            return None
         if f.kind == "id":
             if not ID_PATTERN.match(value):
                 return f"'{value}' must be lower-case letters, digits, '-' and '_' ({ID_PATTERN.pattern})"
@@ -430,6 +439,20 @@ def _record_problems(table: CuratedTable, record: Record, ref: Reference) -> lis
         if values.get("indicative", "").lower() == "true" and not values.get("indicative_note"):
             problems.append(Problem(name, record.line, key, "indicative_note",
                                     "indicative records must say what the values rest on"))
+    return problems
+
+
+def record_text_problems(texts: RecordTexts) -> list[Problem]:
+    """Every problem of the record-text vocabulary: missing translations, unknown tables or languages, markup."""
+    name = str(texts.path)
+    problems = [Problem(name, g.line, g.entry, g.lang, g.message) for g in texts.gaps]
+    for field_name, entries in texts.texts.items():
+        for entry, translations in entries.items():
+            for lang, text in translations.items():
+                message = html_problem(text)
+                if message:
+                    key = f"{field_name}.{entry}"
+                    problems.append(Problem(name, texts.lines.get(key), key, lang, message))
     return problems
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from regionmap.i18n import format_date, format_number, format_quantity, label_for, t
+from regionmap.record_texts import TRANSLATED_FIELDS, localized
 from regionmap.site_finder import site_vocabulary
 from regionmap.taxonomy import Taxonomy
 from regionmap.thematic import split_sectors
@@ -73,12 +74,16 @@ def display_value(key: str, value: object, layer_id: str, tax: Taxonomy, lang: s
 
 def record_fields(record: pd.Series, layer_id: str, tax: Taxonomy, lang: str,
                   columns: Sequence[str] = CARD_COLUMNS) -> list[Field]:
-    """The card fields of a record that has a value for them (name and description are shown apart)."""
+    """The card fields of a record that has a value for them (name and description are shown apart). A translated
+    field (`source`) shows its column in `lang`."""
     out = []
     for key in columns:
-        if key not in record.index:
+        if key in TRANSLATED_FIELDS:
+            text = localized(record, key, lang)
+        elif key not in record.index:
             continue
-        text = display_value(key, record[key], layer_id, tax, lang)
+        else:
+            text = display_value(key, record[key], layer_id, tax, lang)
         if text:
             out.append(Field(key, t(f"column.{key}", lang), text))
     return out

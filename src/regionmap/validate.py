@@ -22,6 +22,7 @@ from regionmap.curated import (
     Schema,
     check_tables,
     read_curated,
+    record_text_problems,
 )
 from regionmap.spatial import WGS84
 from regionmap.taxonomy import taxonomy
@@ -144,6 +145,7 @@ def run_validation(paths: list[Path], store: Path | None = None, today: dt.date 
     if layers and hospitals is None and any(t.schema is SCHEMAS["health"] for t in tables):
         problems.append(Problem(str(store), None, MISSING_ID, "register_id",
                                 "the store has no 'hospitals' layer: health register ids cannot be checked"))
+    problems.extend(record_text_problems(reference.record_texts))
     problems.extend(check_tables(tables, reference))
     checked = [str(path) for path in files]
     if not paths and layers:

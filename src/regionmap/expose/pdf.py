@@ -21,6 +21,7 @@ from regionmap import i18n
 from regionmap.config import Region, region
 from regionmap.expose.map_image import MAP_FACTORS, SITE_COLOUR, clip, render_site_map
 from regionmap.location_factors import STRAIGHT_LINE, LocationFactor, location_factors, nearest_features
+from regionmap.record_texts import localized
 from regionmap.site_finder import SiteVocabulary, site_vocabulary
 from regionmap.sources_registry import Registry
 from regionmap.spatial import METRIC_CRS
@@ -290,7 +291,8 @@ def render_expose(site: pd.Series, context: ExposeContext, lang: str, crs: objec
 
     pdf.heading(t("sources"))
     as_of = i18n.format_date(_text(site.get("as_of")) or None, lang)
-    pdf.paragraph(clip(t("record_source", source=_text(site.get("source")) or "–", as_of=as_of), FIELD_CHARS))
+    source = _text(localized(site, "source", lang)) or "–"
+    pdf.paragraph(clip(t("record_source", source=source, as_of=as_of), FIELD_CHARS))
     pdf.ln(1)
     for line in [*context.attributions, t("curated_note")]:
         pdf.paragraph("• " + clip(_text(line), FIELD_CHARS), size=7.5)
@@ -303,7 +305,7 @@ def render_expose(site: pd.Series, context: ExposeContext, lang: str, crs: objec
 def _notice(pdf: _Document, site: pd.Series, lang: str) -> None:
     """The indicative-values notice: a tinted box with a bold heading, the notice and the record's basis."""
     text = i18n.t("sites.indicative_notice", lang)
-    note = _text(site.get("indicative_note"))
+    note = _text(localized(site, "indicative_note", lang))
     if note:
         text += "\n" + i18n.t("investor.expose.indicative_basis", lang, note=clip(note, FIELD_CHARS))
     with pdf.local_context(fill_color=NOTICE_FILL, draw_color=ACCENT, line_width=0.4):

@@ -23,6 +23,7 @@ from regionmap.details import is_indicative
 from regionmap.exports import to_csv_bytes, to_excel_bytes, to_geojson_bytes
 from regionmap.i18n import format_density, format_km2, format_number, t
 from regionmap.location_factors import LocationFactor, location_factors
+from regionmap.record_texts import localized
 from regionmap.site_finder import SiteQuery, find_sites, site_vocabulary, sort_sites
 from regionmap.site_sheet import LAYER, comparison_frame, distance_header, factor_frame, result_frame, site_location_map
 from regionmap.store import Store
@@ -152,8 +153,8 @@ def site_sheet(store: Store, state: ViewState, factors: tuple[LocationFactor, ..
             choose_site(state, None)
             st.rerun()
         if is_indicative(site):
-            note = site.get("indicative_note")
-            if isinstance(note, str) and note.strip():
+            note = localized(site, "indicative_note", lang)
+            if note:
                 st.caption(plain(t("investor.expose.indicative_basis", lang, note=note)))
         card, factor_col = st.columns([2, 3], gap="medium")
         with card:
