@@ -103,6 +103,12 @@ def is_indicative(record: pd.Series) -> bool:
     return bool(value) and not _missing(value) and str(value).lower() not in ("false", "0")
 
 
+def indicative_basis(record: pd.Series, lang: str) -> str:
+    """What an indicative record's values rest on, as one sentence in `lang` ('' when not indicative or no note)."""
+    note = localized(record, "indicative_note", lang) if is_indicative(record) else ""
+    return t("investor.expose.indicative_basis", lang, note=note) if note else ""
+
+
 def table_frame(records: pd.DataFrame, layer_id: str, tax: Taxonomy, lang: str) -> pd.DataFrame:
     """The records as a table for people: the layer's table columns, translated headers and values."""
     columns = [c for c in TABLE_COLUMNS if c in records.columns]

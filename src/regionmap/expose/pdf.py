@@ -19,6 +19,7 @@ from fpdf.enums import Align, TableBordersLayout, WrapMode, XPos, YPos
 
 from regionmap import i18n
 from regionmap.config import Region, region
+from regionmap.details import indicative_basis, is_indicative
 from regionmap.expose.map_image import MAP_FACTORS, SITE_COLOUR, clip, render_site_map
 from regionmap.location_factors import STRAIGHT_LINE, LocationFactor, location_factors, nearest_features
 from regionmap.record_texts import localized
@@ -255,8 +256,7 @@ def render_expose(site: pd.Series, context: ExposeContext, lang: str, crs: objec
     pdf.paragraph(subtitle, size=10.5, colour=MUTED)
     pdf.ln(2)
 
-    indicative = site.get("indicative")
-    if indicative is not None and not pd.isna(indicative) and bool(indicative):
+    if is_indicative(site):
         _notice(pdf, site, lang)
 
     # Location map.
@@ -305,9 +305,9 @@ def render_expose(site: pd.Series, context: ExposeContext, lang: str, crs: objec
 def _notice(pdf: _Document, site: pd.Series, lang: str) -> None:
     """The indicative-values notice: a tinted box with a bold heading, the notice and the record's basis."""
     text = i18n.t("sites.indicative_notice", lang)
-    note = _text(localized(site, "indicative_note", lang))
-    if note:
-        text += "\n" + i18n.t("investor.expose.indicative_basis", lang, note=clip(note, FIELD_CHARS))
+    basis = _text(indicative_basis(site, lang))
+    if basis:
+        text += "\n" + clip(basis, FIELD_CHARS)
     with pdf.local_context(fill_color=NOTICE_FILL, draw_color=ACCENT, line_width=0.4):
         pdf.set_font(FONT, "B", 9.5)
         pdf.multi_cell(0, 5.5, i18n.t("investor.expose.indicative_heading", lang), border="LTR", fill=True,

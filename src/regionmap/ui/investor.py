@@ -19,11 +19,9 @@ from streamlit_folium import st_folium
 from regionmap.compare import AREA_ROW, MAX_COMPARED, MIN_COMPARED
 from regionmap.config import LANGUAGES
 from regionmap.dashboard import KREIS_ZOOM
-from regionmap.details import is_indicative
 from regionmap.exports import to_csv_bytes, to_excel_bytes, to_geojson_bytes
 from regionmap.i18n import format_density, format_km2, format_number, t
 from regionmap.location_factors import LocationFactor, location_factors
-from regionmap.record_texts import localized
 from regionmap.site_finder import SiteQuery, find_sites, site_vocabulary, sort_sites
 from regionmap.site_sheet import LAYER, comparison_frame, distance_header, factor_frame, result_frame, site_location_map
 from regionmap.store import Store
@@ -152,10 +150,6 @@ def site_sheet(store: Store, state: ViewState, factors: tuple[LocationFactor, ..
         if close.button(t("investor.page.close", lang), key="close_sheet"):
             choose_site(state, None)
             st.rerun()
-        if is_indicative(site):
-            note = localized(site, "indicative_note", lang)
-            if note:
-                st.caption(plain(t("investor.expose.indicative_basis", lang, note=note)))
         card, factor_col = st.columns([2, 3], gap="medium")
         with card:
             detail_card(PAGE, {LAYER: sites}, lang)

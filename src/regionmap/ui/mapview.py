@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from regionmap.dashboard import COLOUR_BY, Choropleth, dashboard_parts, display_zoom
-from regionmap.details import description, is_indicative, record_fields, table_frame
+from regionmap.details import description, indicative_basis, is_indicative, record_fields, table_frame
 from regionmap.filters import bounds_for
 from regionmap.i18n import format_number, t
 from regionmap.maps import RETURNED_OBJECTS, MapParts, bounds_of, clicked_record
@@ -115,6 +115,9 @@ def detail_card(page: str, shown: Mapping[str, gpd.GeoDataFrame], lang: str) -> 
         st.caption(plain(tax.layer(layer_id).label(lang)))
         if is_indicative(record):
             st.warning(t("sites.indicative_notice", lang), icon="⚠️")
+            basis = indicative_basis(record, lang)
+            if basis:
+                st.caption(plain(basis))
         text = description(record, lang)
         if text:
             st.markdown(plain(text))
