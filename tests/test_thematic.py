@@ -64,13 +64,12 @@ def test_health_layer(layers: dict[str, gpd.GeoDataFrame]) -> None:
     assert uni["name"] == "Städtisches Klinikum Braunschweig" and uni["site_name"] == "Salzdahlumer Straße"
     assert uni["address"] == "Salzdahlumer Str. 90, 38126 Braunschweig"
     assert uni["website"] == "https://example.org/"
-    assert uni["source_de"].startswith("© Eurostat/GISCO") and uni["source_de"].endswith(
-        "; Krankenhausstandorte von Eurostat/GISCO (InEK), verknüpft über die Standortkennung; Einstufung nach "
-        "öffentlichen Angaben des Krankenhauses")
-    assert uni["source_fr"].endswith("; Registre hospitalier Eurostat/GISCO (InEK), rapproché par identifiant de "
-                                     "site ; classification d'après les informations publiques de l'hôpital")
-    assert set(health.loc["260310001_002_770002", ["source_de", "source_en", "source_fr"]]) == {
-        "© Eurostat/GISCO, Healthcare services in Europe; source: InEK Krankenhausstandortverzeichnis"}
+    attribution = "© Eurostat/GISCO, Healthcare services in Europe (InEK Krankenhausstandortverzeichnis)"
+    assert uni["source_de"] == (f"{attribution}; Einstufung nach öffentlichen Angaben des Krankenhauses, zugeordnet "
+                                "über die Standortkennung des Registers")
+    assert uni["source_fr"] == (f"{attribution}; Classification d'après les informations publiques de l'hôpital, "
+                                "rattachée par l'identifiant de site du registre")
+    assert set(health.loc["260310001_002_770002", ["source_de", "source_en", "source_fr"]]) == {attribution}
     assert uni["as_of"] == "2020-03-08"
     assert uni["description_en"].startswith("University hospital in Braunschweig")
     other = health.loc["260310001_002_770002"]

@@ -289,6 +289,17 @@ def test_missing_translation_is_reported_with_file_line_entry_and_language(
         build_thematic_layers(synthetic_base(), write_valid_curated(tmp_path / "curated"))
 
 
+def test_a_description_in_one_language_needs_the_others(tmp_path: Path, store: Path) -> None:
+    path = write_csv(tmp_path / "sites.csv", [
+        point_row("sites", "sites-a", "industry", description_en="", description_fr=""),
+        point_row("sites", "sites-b", "industry", description_de="", description_en="", description_fr=""),
+    ])
+    report = validate(path, store)
+    assert_problem(report, path, 2, "sites-a", "description_en", "translation missing", "description_de given")
+    assert_problem(report, path, 2, "sites-a", "description_fr", "translation missing")
+    assert len(report.problems) == 2, report.format()  # no description at all is allowed
+
+
 def test_shipped_vocabulary_is_complete_and_translated() -> None:
     vocabulary = record_texts.load_record_texts()
     assert vocabulary.gaps == () and record_text_problems(vocabulary) == []

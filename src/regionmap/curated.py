@@ -23,6 +23,7 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
+from regionmap.config import LANGUAGES
 from regionmap.errors import RegionmapError
 from regionmap.record_texts import RecordTexts, load_record_texts
 from regionmap.sources.bkg import KINDS as GEMEINDE_KINDS
@@ -432,6 +433,7 @@ def _record_problems(table: CuratedTable, record: Record, ref: Reference) -> lis
         message = _field_problem(f, value, schema, ref)
         if message:
             problems.append(Problem(name, record.line, key, f.name, message))
+    problems.extend(_translation_problems(table, record))
     if schema.name == "sites":
         values = record.values
         if not values.get("area_ha") and not values.get("size_class"):
@@ -453,6 +455,27 @@ def record_text_problems(texts: RecordTexts) -> list[Problem]:
                 if message:
                     key = f"{field_name}.{entry}"
                     problems.append(Problem(name, texts.lines.get(key), key, lang, message))
+    return problems
+
+
+def _translation_problems(table: CuratedTable, record: Record) -> list[Problem]:
+    """A text given in one language (`description_de`) must be given in every language: a view never shows another
+    language's text. Empty required columns are reported by the field checks."""
+    assert table.schema is not None
+    groups: dict[str, list[Field]] = {}
+    for f in table.schema.fields:
+        base, _, lang = f.name.rpartition("_")
+        if base and lang in LANGUAGES and f.name in record.values:
+            groups.setdefault(base, []).append(f)
+    problems = []
+    for fields in groups.values():
+        given = [f.name for f in fields if record.values[f.name]]
+        if not given:
+            continue
+        for f in fields:
+            if not record.values[f.name] and not f.required:
+                problems.append(Problem(str(table.path), record.line, table.key(record), f.name,
+                                        f"translation missing: {', '.join(given)} given, {f.name} empty"))
     return problems
 
 

@@ -33,7 +33,7 @@ def sources_table(store: Store, lang: str) -> pd.DataFrame:
     for basemap in registry.basemaps:
         if basemap.attribution:
             rows.append({
-                t("sources.title", lang): basemap.title,
+                t("sources.title", lang): t(f"basemap.{basemap.id}", lang),
                 t("sources.publisher", lang): basemap.publisher or "",
                 t("sources.licence", lang): basemap.licence or "",
                 t("sources.attribution", lang): basemap.attribution,
