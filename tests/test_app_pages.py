@@ -194,3 +194,13 @@ def test_overview_key_figures_equal_key_figures(store_env, params: dict[str, str
     }
     assert metrics == expected
     assert list(figs["counts"]) == list(state.layers)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_data_page_names_basemaps_in_the_pages_language(store_env, lang: str) -> None:
+    at = open_page("data", lang=lang, basemap="none")
+    assert_clean(at)
+    title = t("sources.title", lang)
+    sources = next(d.value for d in at.dataframe if title in d.value.columns)
+    assert t("basemap.osm", lang) in set(sources[title])
+    assert "OpenStreetMap standard tiles" not in set(sources[title])  # the registry's English description
