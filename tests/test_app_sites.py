@@ -95,7 +95,7 @@ def test_sheet_notice_basis_and_source_are_in_the_pages_language(open_sites, sit
     captions = [c.value for c in at.caption]
     basis = t("investor.expose.indicative_basis", lang, note=site[f"indicative_note_{lang}"])
     assert plain(basis) in captions, captions
-    source = f"**{plain(t('column.source', lang))}:** {plain(site[f'source_{lang}'])}"
+    source = f"**{plain(t('detail.label', lang, label=t('column.source', lang)))}** {plain(site[f'source_{lang}'])}"
     assert source in [m.value for m in at.markdown]
     texts = _texts(at)
     for other in {"de", "en", "fr"} - {lang}:

@@ -233,7 +233,7 @@ def render_expose(site: pd.Series, context: ExposeContext, lang: str, crs: objec
     generated = t("generated", date=i18n.format_date(context.generated.isoformat(), lang))
     footer = " · ".join((context.region.short_names.get(lang, region_name), clip(name, FOOTER_NAME_CHARS)))
     pdf = _Document(footer_text=footer, page_label=lambda page: f"{generated} · {t('page', page=page, pages='{nb}')}")
-    pdf.set_title(clip(f"{t('kind')}: {name}", 200))
+    pdf.set_title(clip(f"{i18n.t('detail.label', lang, label=t('kind'))} {name}", 200))
     pdf.set_author(region_name)
     pdf.set_lang(lang)
     pdf.set_creation_date(dt.datetime.combine(context.generated, dt.time(), tzinfo=dt.timezone.utc))

@@ -146,7 +146,8 @@ def site_sheet(store: Store, state: ViewState, factors: tuple[LocationFactor, ..
     site = rows.iloc[0]
     with st.container(border=True, key="site_sheet"):
         title, close = st.columns([5, 1])
-        title.subheader(f"{t('investor.page.sheet', lang)}: {plain(site['name'])}")
+        heading = t("detail.label", lang, label=t("investor.page.sheet", lang))
+        title.subheader(f"{plain(heading)} {plain(site['name'])}")
         if close.button(t("investor.page.close", lang), key="close_sheet"):
             choose_site(state, None)
             st.rerun()

@@ -122,10 +122,11 @@ def detail_card(page: str, shown: Mapping[str, gpd.GeoDataFrame], lang: str) -> 
         if text:
             st.markdown(plain(text))
         for item in record_fields(record, layer_id, tax, lang):
+            label = t("detail.label", lang, label=item.label)
             if item.key == "website" and item.value.startswith(("https://", "http://")):
-                st.markdown(f"**{plain(item.label)}:** [{plain(item.value)}]({item.value.replace(')', '%29')})")
+                st.markdown(f"**{plain(label)}** [{plain(item.value)}]({item.value.replace(')', '%29')})")
             else:
-                st.markdown(f"**{plain(item.label)}:** {plain(item.value)}")
+                st.markdown(f"**{plain(label)}** {plain(item.value)}")
 
 
 def layer_tables(page: str, shown: Mapping[str, gpd.GeoDataFrame], totals: Mapping[str, int], lang: str) -> None:
