@@ -50,11 +50,15 @@ def curated_table(store: Store, lang: str) -> pd.DataFrame:
     rows = []
     for layer_id in THEMATIC_LAYERS:
         dates = store[layer_id]["as_of"].dropna().astype(str)
+        start, end = (format_date(dates.min(), lang), format_date(dates.max(), lang)) if len(dates) else ("", "")
+        if start == end:
+            as_of = t("sources.as_of", lang, date=start) if start else ""
+        else:
+            as_of = t("sources.as_of_range", lang, start=start, end=end)
         rows.append({
             t("column.layer", lang): tax.layer(layer_id).label(lang),
             t("column.count", lang): len(store[layer_id]),
-            t("column.as_of", lang): t("sources.as_of_range", lang, start=format_date(dates.min(), lang),
-                                       end=format_date(dates.max(), lang)) if len(dates) else "",
+            t("column.as_of", lang): as_of,
         })
     return pd.DataFrame(rows)
 
