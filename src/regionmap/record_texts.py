@@ -16,7 +16,6 @@ import pandas as pd
 
 from regionmap import config
 from regionmap.config import LANGUAGES
-from regionmap.errors import ConfigError
 
 TRANSLATED_FIELDS = ("source", "indicative_note")
 """The record fields whose curated value is a vocabulary id and whose store value is a text per language."""
