@@ -76,13 +76,13 @@ def point_row(layer: str, rid: str, category: str, lonlat: tuple[float, float] =
     row = {
         "id": rid, "name": f"Name of {rid}", "layer": layer, "category": category, "sectors": "digital,mobility",
         "ags": ags, "address": "Musterstraße 1, 38100 Braunschweig", "website": "https://example.org/",
-        "source": "Project research, website of the institution", "as_of": "2025-01",
+        "source": "institution_website", "as_of": "2025-01",
         "description_de": "Beschreibung.", "description_en": "Description.", "description_fr": "Description.",
         "lon": str(lonlat[0]), "lat": str(lonlat[1]),
     }
     if layer == "sites":
         row |= {"area_ha": "12.5", "size_class": "", "availability": "partly available", "indicative": "true",
-                "indicative_note": "Illustrative example"}
+                "indicative_note": "estimated_by_compilers"}
     if layer == "mobility":
         row |= {"ref": ""}
     return row | extra
@@ -90,7 +90,7 @@ def point_row(layer: str, rid: str, category: str, lonlat: tuple[float, float] =
 
 def health_row(register_id: str, category: str = "university_hospital", **extra: str) -> dict[str, str]:
     row = {"register_id": register_id, "name": "", "category": category, "sectors": "",
-           "website": "https://example.org/", "source": "Project research", "as_of": "2025-01",
+           "website": "https://example.org/", "source": "hospital_classification", "as_of": "2025-01",
            "description_de": "", "description_en": "", "description_fr": ""}
     return row | extra
 

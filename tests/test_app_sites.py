@@ -122,6 +122,23 @@ def test_site_param_opens_the_sheet_with_name_and_indicative_notice(open_sites, 
     assert at.query_params["site"] == site["id"]
 
 
+@pytest.mark.parametrize("lang", ["fr", "de", "en"])
+def test_sheet_notice_basis_and_source_are_in_the_pages_language(open_sites, sites, lang) -> None:
+    """/sites?site=<id>&lang=fr: the notice, what the values rest on and the source are French, none English."""
+    site = sites[sites["indicative"].astype(bool)].iloc[0]
+    at = open_sites(site=site["id"], lang=lang)
+    assert any(w.value == t("sites.indicative_notice", lang) for w in at.warning)
+    captions = [c.value for c in at.caption]
+    basis = t("investor.expose.indicative_basis", lang, note=site[f"indicative_note_{lang}"])
+    assert plain(basis) in captions, captions
+    source = f"**{plain(t('detail.label', lang, label=t('column.source', lang)))}** {plain(site[f'source_{lang}'])}"
+    assert source in [m.value for m in at.markdown]
+    texts = _texts(at)
+    for other in {"de", "en", "fr"} - {lang}:
+        for field in ("indicative_note", "source"):
+            assert site[f"{field}_{other}"] not in texts, (lang, field, other)
+
+
 @pytest.mark.parametrize("bad", ["<img src=x onerror=alert(1)>", "sites-does-not-exist"])
 def test_bad_site_param_gives_a_notice_and_no_sheet(open_sites, bad) -> None:
     at = open_sites(site=bad)

@@ -68,8 +68,11 @@ def site(**changes: object) -> pd.Series:
         "sectors": "logistics,mobility,unknown_sector", "area_ha": 42.5, "size_class": None,
         "availability": "limited", "address": "Hafenstraße 1, 31275 Lehrte", "ags": "03241011",
         "municipality": "Gemeinde 11", "kreis": "Region Hannover", "kreis_ags": "03241",
-        "website": "https://example.org/park", "source": "Wirtschaftsförderung (Beispiel)", "as_of": "2024-05-01",
-        "indicative": True, "indicative_note": "Fläche geschätzt.",
+        "website": "https://example.org/park", "as_of": "2024-05-01", "indicative": True,
+        "source_de": "Wirtschaftsförderung (Beispiel)", "source_en": "Economic development agency (example)",
+        "source_fr": "Agence de développement économique (exemple)",
+        "indicative_note_de": "Fläche geschätzt.", "indicative_note_en": "Area estimated.",
+        "indicative_note_fr": "Superficie estimée.",
         "description_de": "Logistikfläche an der A2.", "description_en": "Logistics land on the A2.",
         "description_fr": "Terrain logistique sur l'A2.",
     }
@@ -96,13 +99,17 @@ def rendered(lang: str) -> bytes:
 EXPECTED = {
     "de": ["Standort-Exposé", "Eckdaten", "Standortfaktoren", "Hinweis: Richtwerte", "Gemeindeprofil: Gemeinde 11",
            "Luftlinie", "Erstellt am 07.03.2025", "Seite 1 von 2", "Logistik, Mobilität & Automotive", "42,5", "ha",
-           "Stand 01.05.2024", "Logistikfläche an der A2.", "eingeschränkt verfügbar"],
+           "Stand 01.05.2024", "Logistikfläche an der A2.", "eingeschränkt verfügbar",
+           "Standorteintrag: Wirtschaftsförderung (Beispiel)", "Grundlage der Angaben: Fläche geschätzt."],
     "en": ["Site exposé", "Key data", "Location factors", "Note: indicative values", "Municipality profile: Gemeinde 11",
            "straight-line", "Generated on", "Page 1 of 2", "Logistics, Mobility & automotive", "42.5",
-           "Logistics land on the A2.", "limited availability"],
+           "Logistics land on the A2.", "limited availability",
+           "Site record: Economic development agency (example)", "What the values rest on: Area estimated."],
     "fr": ["Fiche de présentation du site", "Données clés", "Facteurs de localisation", "Remarque : valeurs indicatives",
            "Profil de la commune : Gemeinde 11", "à vol d'oiseau", "Créé le", "Page 1 sur 2", "Logistique",
-           "42,5", "Terrain logistique sur l'A2.", "disponibilité limitée"],
+           "42,5", "Terrain logistique sur l'A2.", "disponibilité limitée",
+           "Fiche du site : Agence de développement économique (exemple)",
+           "Base des indications : Superficie estimée."],
 }
 EVERY_LANGUAGE = ["Gewerbepark Süd – Größe & Lage", "Hannover Hbf", "Flughafen Hannover-Langenhagen",
                   "AS Lehrte-Ost (A2) $x^2$", "© GeoBasis-DE / BKG", "© DB Station&Service AG", "© OpenFlights.org",
@@ -123,6 +130,9 @@ def test_pages_size_texts_and_image(lang: str) -> None:
     text = text_of(pdf)
     for expected in EXPECTED[lang] + EVERY_LANGUAGE + [region().name(lang), region().short_names[lang]]:
         assert expected in text, (lang, expected)
+    for other in {"de", "en", "fr"} - {lang}:
+        for field in ("source", "indicative_note", "description"):
+            assert site()[f"{field}_{other}"] not in text, (lang, field, other)
     images = reader.pages[0].images
     assert len(images) == 1 and images[0].image.size[0] >= 1200
     assert reader.metadata.title.endswith("Gewerbepark Süd – Größe & Lage")
@@ -151,7 +161,7 @@ def test_hostile_and_missing_values_keep_the_layout() -> None:
     long_word = "X" * 400
     hostile = site(name=HOSTILE + " " + long_word, address="=cmd|' /C calc'!A0 $\\frac{1}{0}$", indicative=False,
                    sectors=None, area_ha=None, size_class="M", availability=HOSTILE, website=None, description_fr=None,
-                   municipality=HOSTILE, ags="09999999", source=None, as_of=None)
+                   municipality=HOSTILE, ags="09999999", source_fr=None, as_of=None)
     for column in ("dist_airport_km", "nearest_airport", "nearest_airport_id"):
         hostile[column] = None
     pdf = render_expose(hostile, context(), "fr")

@@ -68,7 +68,8 @@ def synthetic_layers() -> dict[str, gpd.GeoDataFrame]:
     offsets = np.arange(len(located)) * 0.005
     geometry = gpd.points_from_xy(located.geometry.map(lambda g: g.bounds[0]) + 0.01 + offsets,
                                   located.geometry.map(lambda g: g.bounds[1]) + 0.01 + offsets)
-    located = located.drop(columns="geometry").assign(address="", website="", source="test", as_of="2024-01-01",
+    located = located.drop(columns="geometry").assign(address="", website="", source_de="Test", source_en="test",
+                                                     source_fr="essai", as_of="2024-01-01",
                                                      description_de="", description_en="", description_fr="")
     layers = {layer: gpd.GeoDataFrame(located[located["layer"] == layer].reset_index(drop=True),
                                       geometry=geometry[(located["layer"] == layer).to_numpy()], crs="EPSG:4326")

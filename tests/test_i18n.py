@@ -208,3 +208,7 @@ def test_feature_files_are_merged_and_may_not_redefine_keys(tmp_path):
     (tmp_path / "more.de.toml").write_text('[page]\noverview = "Start"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"more\.de\.toml: key 'page\.overview' is already defined in .*de\.toml"):
         i18n.merge_catalogs(i18n.locale_files("de", tmp_path))
+
+
+def test_a_label_before_its_value_follows_each_languages_punctuation():
+    assert [t("detail.label", lang, label="Source") for lang in LANGUAGES] == ["Source:", "Source:", "Source\u00a0:"]

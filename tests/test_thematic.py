@@ -11,7 +11,14 @@ from curated_helpers import HAN, WOB, health_row, point_row, synthetic_base, wri
 from regionmap.config import data_dir
 from regionmap.data.curated import CuratedDataError
 from regionmap.errors import ConfigError
-from regionmap.data.thematic import CORE_COLUMNS, LAYER_COLUMNS, THEMATIC_LAYERS, build_thematic_layers, load_derived_texts
+from regionmap.data.thematic import (
+    CORE_COLUMNS,
+    LAYER_COLUMNS,
+    THEMATIC_LAYERS,
+    build_thematic_layers,
+    load_derived_texts,
+)
+from regionmap.record_texts import load_record_texts
 
 
 @pytest.fixture
@@ -27,8 +34,8 @@ def test_five_layers_in_the_core_schema(layers: dict[str, gpd.GeoDataFrame]) -> 
         assert (frame.geometry.geom_type == "Point").all()
         assert frame["id"].is_monotonic_increasing and frame["id"].is_unique
         assert (frame["layer"] == name).all()
-        assert frame[["id", "name", "category", "sectors", "ags", "municipality", "kreis", "kreis_ags", "source",
-                      "as_of"]].notna().all().all(), name
+        assert frame[["id", "name", "category", "sectors", "ags", "municipality", "kreis", "kreis_ags",
+                      "source_de", "source_en", "source_fr", "as_of"]].notna().all().all(), name
 
 
 def test_curated_layers(layers: dict[str, gpd.GeoDataFrame]) -> None:
@@ -43,6 +50,18 @@ def test_curated_layers(layers: dict[str, gpd.GeoDataFrame]) -> None:
     assert site["size_class"] == "M" and gpd.pd.isna(site["area_ha"])
 
 
+def test_curated_texts_come_from_the_vocabulary_in_each_language(layers: dict[str, gpd.GeoDataFrame]) -> None:
+    vocabulary = load_record_texts()
+    research = layers["research"].iloc[0]
+    site = layers["sites"].iloc[0]
+    for lang in ("de", "en", "fr"):
+        assert research[f"source_{lang}"] == vocabulary.texts["source"]["institution_website"][lang]
+        assert site[f"indicative_note_{lang}"] == vocabulary.texts["indicative_note"]["estimated_by_compilers"][lang]
+    assert research["source_de"].startswith("Website der Einrichtung")
+    assert research["source_fr"].startswith("Site web de l'établissement")
+    assert "source" not in layers["research"].columns and "indicative_note" not in layers["sites"].columns
+
+
 def test_health_layer(layers: dict[str, gpd.GeoDataFrame]) -> None:
     health = layers["health"].set_index("register_id")
     uni = health.loc["260310000_001_770001"]
@@ -51,7 +70,12 @@ def test_health_layer(layers: dict[str, gpd.GeoDataFrame]) -> None:
     assert uni["name"] == "Städtisches Klinikum Braunschweig" and uni["site_name"] == "Salzdahlumer Straße"
     assert uni["address"] == "Salzdahlumer Str. 90, 38126 Braunschweig"
     assert uni["website"] == "https://example.org/"
-    assert uni["source"].startswith("© Eurostat/GISCO") and uni["source"].endswith("; Project research")
+    attribution = "© Eurostat/GISCO, Healthcare services in Europe (InEK Krankenhausstandortverzeichnis)"
+    assert uni["source_de"] == (f"{attribution}; Einstufung nach öffentlichen Angaben des Krankenhauses, zugeordnet "
+                                "über die Standortkennung des Registers")
+    assert uni["source_fr"] == (f"{attribution}; Classification d'après les informations publiques de l'hôpital, "
+                                "rattachée par l'identifiant de site du registre")
+    assert set(health.loc["260310001_002_770002", ["source_de", "source_en", "source_fr"]]) == {attribution}
     assert uni["as_of"] == "2020-03-08"
     assert uni["description_en"].startswith("University hospital in Braunschweig")
     other = health.loc["260310001_002_770002"]
@@ -70,7 +94,8 @@ def test_mobility_layer(layers: dict[str, gpd.GeoDataFrame]) -> None:
     assert mobility.loc["mobility-airport-8749", ["category", "ref"]].tolist() == ["airfield", "ZVM"]
     assert mobility.loc["mobility-db-8000049", "description_fr"] == (
         "Gare desservie par les grandes lignes à Braunschweig (numéro EVA 8000049).")
-    assert mobility.loc["mobility-db-8000049", "source"] == "© DB Station&Service AG (CC BY 4.0)"
+    assert set(mobility.loc["mobility-db-8000049", ["source_de", "source_en", "source_fr"]]) == {
+        "© DB Station&Service AG (CC BY 4.0)"}
     port = mobility.loc["mobility-port-bs"]
     assert (port["category"], port["ref"], port["description_de"]) == ("inland_port", "BS-Hafen", None)
 

@@ -21,11 +21,12 @@ from curated_helpers import (
     write_store,
     write_valid_curated,
 )
-from regionmap import config
+from regionmap import config, record_texts
 from regionmap.cli import main
 from regionmap.data.pipeline import build_store
 from regionmap.data.thematic import build_thematic_layers
 from regionmap.data.validation import ValidationReport, run_validation
+from regionmap.data.curated import CuratedDataError, record_text_problems
 
 TODAY = dt.date(2025, 6, 1)
 
@@ -244,6 +245,71 @@ def test_plain_text_with_less_than_and_ampersand_passes(tmp_path: Path, store: P
     assert validate(path, store).ok
 
 
+# 10. translated texts: the curated files name them by id, the vocabulary has every language
+
+VOCABULARY = """\
+[source.institution_website]
+de = "Website der Einrichtung"
+en = "Website of the institution"
+
+[source.venue_website]
+de = "Website des Veranstaltungsorts"
+en = "Website of the venue"
+fr = "Site web du lieu <b>"
+it = "Sito web"
+
+[indicative_note.estimated_by_compilers]
+de = "Richtwerte"
+en = "Indicative"
+fr = " "
+"""
+
+
+@pytest.mark.parametrize("field", ["source", "indicative_note"])
+def test_free_text_instead_of_a_text_id(tmp_path: Path, store: Path, field: str) -> None:
+    path = write_csv(tmp_path / "sites.csv", [point_row("sites", "sites-a", "industry",
+                                                        **{field: "Own compilation; not an offer"})])
+    assert_problem(validate(path, store), path, 2, "sites-a", field, "'Own compilation; not an offer'",
+                   f"not a text id of [{field}]", "de, en and fr")
+
+
+def test_missing_translation_is_reported_with_file_line_entry_and_language(
+        tmp_path: Path, store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    vocabulary = tmp_path / "record_texts.toml"
+    vocabulary.write_text(VOCABULARY, encoding="utf-8")
+    monkeypatch.setattr(record_texts, "vocabulary_path", lambda: vocabulary)
+    path = research(tmp_path, point_row("research", "research-a", "university"))
+    report = validate(path, store)
+    assert_problem(report, vocabulary, 1, "source.institution_website", "fr", "translation missing for 'fr'")
+    assert_problem(report, vocabulary, 4, "source.venue_website", "it", "unknown language 'it'")
+    assert_problem(report, vocabulary, 4, "source.venue_website", "fr", "HTML tag")
+    assert_problem(report, vocabulary, 10, "indicative_note.estimated_by_compilers", "fr", "missing for 'fr'")
+    # the incomplete entry cannot be used by a record either
+    assert_problem(report, path, 2, "research-a", "source", "'institution_website' is not a text id")
+    with pytest.raises(CuratedDataError, match="translation missing for 'fr'"):
+        build_thematic_layers(synthetic_base(), write_valid_curated(tmp_path / "curated"))
+
+
+def test_a_description_in_one_language_needs_the_others(tmp_path: Path, store: Path) -> None:
+    path = write_csv(tmp_path / "sites.csv", [
+        point_row("sites", "sites-a", "industry", description_en="", description_fr=""),
+        point_row("sites", "sites-b", "industry", description_de="", description_en="", description_fr=""),
+    ])
+    report = validate(path, store)
+    assert_problem(report, path, 2, "sites-a", "description_en", "translation missing", "description_de given")
+    assert_problem(report, path, 2, "sites-a", "description_fr", "translation missing")
+    assert len(report.problems) == 2, report.format()  # no description at all is allowed
+
+
+def test_shipped_vocabulary_is_complete_and_translated() -> None:
+    vocabulary = record_texts.load_record_texts()
+    assert vocabulary.gaps == () and record_text_problems(vocabulary) == []
+    for field, entries in vocabulary.texts.items():
+        assert entries, field
+        for entry, texts in entries.items():
+            assert len({texts["de"], texts["en"], texts["fr"]}) == 3, f"{field}.{entry} is not translated"
+
+
 # health and gemeinde_status files
 
 def test_health_register_id_not_among_the_sites(tmp_path: Path, store: Path) -> None:
@@ -255,8 +321,8 @@ def test_health_register_id_not_among_the_sites(tmp_path: Path, store: Path) -> 
 
 def test_gemeinde_status(tmp_path: Path, store: Path) -> None:
     path = write_csv(tmp_path / "gemeinde_status.csv", [
-        {"ags": "03101000", "name": "Braunschweig", "kind": "Stadt", "source": "NKomVG", "as_of": "2024-01-01"},
-        {"ags": "03101000", "name": "Braunschweig", "kind": "Stadt", "source": "NKomVG", "as_of": "2024-01-01"},
+        {"ags": "03101000", "name": "Braunschweig", "kind": "Stadt", "source": "town_rights", "as_of": "2024-01-01"},
+        {"ags": "03101000", "name": "Braunschweig", "kind": "Stadt", "source": "town_rights", "as_of": "2024-01-01"},
         {"ags": "03103001", "name": "Nowhere", "kind": "Großstadt", "source": "x", "as_of": "2024"},
     ])
     report = validate(path, store)
@@ -264,6 +330,7 @@ def test_gemeinde_status(tmp_path: Path, store: Path) -> None:
     assert_problem(report, path, 4, "03103001", "kind", "not one of")
     assert_problem(report, path, 4, "03103001", "as_of", "not an ISO date")
     assert_problem(report, path, 4, "03103001", "ags", "not a municipality")
+    assert_problem(report, path, 4, "03103001", "source", "'x' is not a text id of [source]")
 
 
 def test_file_of_unknown_schema(tmp_path: Path, store: Path) -> None:
@@ -302,6 +369,7 @@ def test_store_layers_are_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     layers["events"].loc[0, "geometry"] = gpd.points_from_xy([WOB[0]], [WOB[1]])[0]  # ags still says Hannover
     layers["sites"].loc[0, "id"] = "research-tu-bs"
     layers["health"].loc[0, "description_de"] = "<script>alert(1)</script>"
+    layers["research"].loc[1, "source_fr"] = None
     store = write_store(tmp_path / "store.gpkg", {"gemeinden": base["gemeinden"], "hospitals": base["hospitals"]}
                         | {k: v for k, v in layers.items() if k != "research"} | {"research": layers["research"]})
     monkeypatch.setattr(config, "curated_dir", lambda: curated)
@@ -310,7 +378,8 @@ def test_store_layers_are_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert_problem(report, Path(f"{store}[sites]"), 1, "research-tu-bs", "id", "duplicate id", f"{store}[research]:2")
     assert_problem(report, Path(f"{store}[sites]"), 1, "research-tu-bs", "id", "layer prefix 'sites-'")
     assert_problem(report, Path(f"{store}[health]"), 1, "health-260310000_001_770001", "description_de", "HTML tag")
-    assert len(report.problems) == 4, report.format()
+    assert_problem(report, Path(f"{store}[research]"), 2, "research-tu-bs", "source_fr", "required value is empty")
+    assert len(report.problems) == 5, report.format()
 
 
 def test_store_missing_a_thematic_layer(tmp_path: Path, store: Path, monkeypatch: pytest.MonkeyPatch) -> None:

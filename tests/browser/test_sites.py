@@ -47,3 +47,36 @@ def test_site_sheet_from_the_url_and_expose_download(app_server, watched, built_
     text = " ".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(content)).pages)
     assert site["name"] in " ".join(text.split())
     watched.assert_clean()
+
+
+def test_french_site_sheet_and_expose_show_french_notes_and_sources(app_server, watched, built_store: Path,
+                                                                    tmp_path: Path):
+    """/sites?site=<id>&lang=fr: the indicative notice, what it rests on and the source are French, in the sheet and
+    in the exposé; none of the record's English or German texts is shown."""
+    sites = gpd.read_file(built_store, layer="sites")
+    site = sites[sites["indicative"].astype(bool)].iloc[0]
+    page = watched.page
+    page.goto(f"{app_server.url}/sites?site={site['id']}&lang=fr&basemap=none")
+    page.get_by_text(f"{t('investor.page.sheet', 'fr')}\u00a0: {site['name']}").wait_for(timeout=30_000)
+    sheet = page.locator(".st-key-site_sheet")
+    sheet.get_by_text(t("sites.indicative_notice", "fr")).wait_for(timeout=30_000)
+    sheet.get_by_text(t("investor.expose.indicative_basis", "fr", note=site["indicative_note_fr"])).wait_for()
+    sheet.get_by_text(site["source_fr"]).wait_for()
+    shown = " ".join(page.locator("body").inner_text().split())
+    for other in ("de", "en"):
+        for field in ("indicative_note", "source"):
+            assert " ".join(site[f"{field}_{other}"].split()) not in shown, (field, other)
+    sheet.get_by_text(site["source_fr"]).scroll_into_view_if_needed()
+    screenshot(page, "sites-sheet-fr")
+
+    button = page.get_by_role("button", name=t("investor.download.expose", "fr"))
+    button.scroll_into_view_if_needed()
+    with page.expect_download(timeout=60_000) as info:
+        button.click()
+    assert info.value.suggested_filename == f"expose-{site['id']}-fr.pdf"
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(path).pages)
+    assert " ".join(site["indicative_note_fr"].split()) in text and site["source_fr"] in text
+    assert site["indicative_note_en"] not in text and site["source_en"] not in text
+    watched.assert_clean()

@@ -10,6 +10,7 @@ from pandas.io.formats.style import Styler
 
 from regionmap.i18n import format_date, format_number, format_quantity, label_for, t
 from regionmap.investor.finder import site_vocabulary
+from regionmap.record_texts import TRANSLATED_FIELDS, localized
 from regionmap.taxonomy import Taxonomy
 from regionmap.data.thematic import split_sectors
 
@@ -77,12 +78,16 @@ def display_value(key: str, value: object, layer_id: str, tax: Taxonomy, lang: s
 
 def record_fields(record: pd.Series, layer_id: str, tax: Taxonomy, lang: str,
                   columns: Sequence[str] = CARD_COLUMNS) -> list[Field]:
-    """The card fields of a record that has a value for them (name and description are shown apart)."""
+    """The card fields of a record that has a value for them (name and description are shown apart). A translated
+    field (`source`) shows its column in `lang`."""
     out = []
     for key in columns:
-        if key not in record.index:
+        if key in TRANSLATED_FIELDS:
+            text = localized(record, key, lang)
+        elif key not in record.index:
             continue
-        text = display_value(key, record[key], layer_id, tax, lang)
+        else:
+            text = display_value(key, record[key], layer_id, tax, lang)
         if text:
             out.append(Field(key, t(f"column.{key}", lang), text))
     return out
@@ -100,6 +105,12 @@ def is_indicative(record: pd.Series) -> bool:
     """Whether a record's values are indicative (sites without a published offer)."""
     value = record.get("indicative", False)
     return bool(value) and not _missing(value) and str(value).lower() not in ("false", "0")
+
+
+def indicative_basis(record: pd.Series, lang: str) -> str:
+    """What an indicative record's values rest on, as one sentence in `lang` ('' when not indicative or no note)."""
+    note = localized(record, "indicative_note", lang) if is_indicative(record) else ""
+    return t("investor.expose.indicative_basis", lang, note=note) if note else ""
 
 
 def table_frame(records: pd.DataFrame, layer_id: str, tax: Taxonomy, lang: str) -> pd.DataFrame:

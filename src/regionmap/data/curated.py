@@ -23,9 +23,11 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
+from regionmap.config import LANGUAGES
 from regionmap.errors import RegionmapError
 from regionmap.numbers import CLI_LOCALE, format_fixed
 from regionmap.data.sources.bkg import KINDS as GEMEINDE_KINDS
+from regionmap.record_texts import RecordTexts, load_record_texts
 from regionmap.spatial import METRIC_CRS, WGS84
 from regionmap.taxonomy import Taxonomy
 
@@ -80,7 +82,7 @@ class Field:
     """A column of a curated file. `kind` selects the check and the type it is read as."""
 
     name: str
-    kind: str  # text, id, layer, category, sectors, ags, url, date, float, bool, lon, lat, choice, register_id
+    kind: str  # text, text_id, id, layer, category, sectors, ags, url, date, float, bool, lon, lat, choice, register_id
     required: bool = True  # the value may not be empty
     choices: tuple[str, ...] = ()
     may_be_absent: bool = False  # the column may be left out of the header
@@ -109,7 +111,7 @@ def _point_fields(optional: Iterable[str] = ()) -> tuple[Field, ...]:
     """The core curated point columns; `optional` names those that may be empty. `layer` may be left out: the file
     name says it."""
     kinds = {"id": "id", "layer": "layer", "category": "category", "sectors": "sectors", "ags": "ags",
-             "website": "url", "as_of": "date", "lon": "lon", "lat": "lat"}
+             "website": "url", "source": "text_id", "as_of": "date", "lon": "lon", "lat": "lat"}
     names = ("id", "name", "layer", "category", "sectors", "ags", "address", "website", "source", "as_of",
              "description_de", "description_en", "description_fr", "lon", "lat")
     optional = set(optional)
@@ -128,7 +130,7 @@ SCHEMAS: dict[str, Schema] = {
             Field("size_class", "text", required=False),
             Field("availability", "text"),
             Field("indicative", "bool"),
-            Field("indicative_note", "text", required=False),
+            Field("indicative_note", "text_id", required=False),
         ),
         layer="sites",
     ),
@@ -147,7 +149,7 @@ SCHEMAS: dict[str, Schema] = {
             Field("category", "category"),
             Field("sectors", "sectors", required=False),
             Field("website", "url", required=False),
-            Field("source", "text"),
+            Field("source", "text_id"),
             Field("as_of", "date"),
             Field("description_de", "text", required=False),
             Field("description_en", "text", required=False),
@@ -162,7 +164,7 @@ SCHEMAS: dict[str, Schema] = {
             Field("ags", "ags"),
             Field("name", "text"),
             Field("kind", "choice", choices=GEMEINDE_KINDS),  # as the pipeline reads them
-            Field("source", "text"),
+            Field("source", "text_id"),
             Field("as_of", "date"),
         ),
         key="ags",
@@ -353,13 +355,15 @@ def normalise_sectors(ids: Iterable[str], order: Sequence[str]) -> str:
 @dataclass(frozen=True)
 class Reference:
     """What records are checked against. `boundaries` (the store's `gemeinden`) enables the geographic checks;
-    `register_ids` (the region's hospital sites) the health join check."""
+    `register_ids` (the region's hospital sites) the health join check; `record_texts` is the vocabulary the
+    `text_id` fields name their texts from."""
 
     taxonomy: Taxonomy
     kreis_ags: frozenset[str]
     boundaries: gpd.GeoDataFrame | None = None
     register_ids: frozenset[str] | None = None
     today: dt.date = field(default_factory=dt.date.today)
+    record_texts: RecordTexts = field(default_factory=load_record_texts)
 
 
 def _field_problem(f: Field, value: str, schema: Schema, ref: Reference) -> str | None:
@@ -369,6 +373,12 @@ def _field_problem(f: Field, value: str, schema: Schema, ref: Reference) -> str 
             if f.kind == "choice" and value not in f.choices:
                 return f"'{value}' is not one of: {', '.join(f.choices)}"
             return html_problem(value)
+        if f.kind == "text_id":
+            known = ref.record_texts.ids(f.name)
+            if value not in known:
+                return (f"'{value}' is not a text id of [{f.name}] in {ref.record_texts.path.name} (known: "
+                        f"{', '.join(known) or 'none'}): name one, or add it there with its de, en and fr text")
+            return None
         if f.kind == "id":
             if not ID_PATTERN.match(value):
                 return f"'{value}' must be lower-case letters, digits, '-' and '_' ({ID_PATTERN.pattern})"
@@ -424,6 +434,7 @@ def _record_problems(table: CuratedTable, record: Record, ref: Reference) -> lis
         message = _field_problem(f, value, schema, ref)
         if message:
             problems.append(Problem(name, record.line, key, f.name, message))
+    problems.extend(_translation_problems(table, record))
     if schema.name == "sites":
         values = record.values
         if not values.get("area_ha") and not values.get("size_class"):
@@ -431,6 +442,41 @@ def _record_problems(table: CuratedTable, record: Record, ref: Reference) -> lis
         if values.get("indicative", "").lower() == "true" and not values.get("indicative_note"):
             problems.append(Problem(name, record.line, key, "indicative_note",
                                     "indicative records must say what the values rest on"))
+    return problems
+
+
+def record_text_problems(texts: RecordTexts) -> list[Problem]:
+    """Every problem of the record-text vocabulary: missing translations, unknown tables or languages, markup."""
+    name = str(texts.path)
+    problems = [Problem(name, g.line, g.entry, g.lang, g.message) for g in texts.gaps]
+    for field_name, entries in texts.texts.items():
+        for entry, translations in entries.items():
+            for lang, text in translations.items():
+                message = html_problem(text)
+                if message:
+                    key = f"{field_name}.{entry}"
+                    problems.append(Problem(name, texts.lines.get(key), key, lang, message))
+    return problems
+
+
+def _translation_problems(table: CuratedTable, record: Record) -> list[Problem]:
+    """A text given in one language (`description_de`) must be given in every language: a view never shows another
+    language's text. Empty required columns are reported by the field checks."""
+    assert table.schema is not None
+    groups: dict[str, list[Field]] = {}
+    for f in table.schema.fields:
+        base, _, lang = f.name.rpartition("_")
+        if base and lang in LANGUAGES and f.name in record.values:
+            groups.setdefault(base, []).append(f)
+    problems = []
+    for fields in groups.values():
+        given = [f.name for f in fields if record.values[f.name]]
+        if not given:
+            continue
+        for f in fields:
+            if not record.values[f.name] and not f.required:
+                problems.append(Problem(str(table.path), record.line, table.key(record), f.name,
+                                        f"translation missing: {', '.join(given)} given, {f.name} empty"))
     return problems
 
 

@@ -24,11 +24,13 @@ from regionmap.data.curated import (
     check_tables,
     normalise_sectors,
     read_curated,
+    record_text_problems,
     split_sectors,
     table_frame,
 )
 from regionmap.errors import ConfigError
 from regionmap.data.source_registry import Source, load_registry
+from regionmap.record_texts import RecordTexts, text_columns
 from regionmap.spatial import LOCATION_COLUMNS, WGS84, locate_points, points_from_lonlat
 from regionmap.taxonomy import Taxonomy, taxonomy
 
@@ -37,14 +39,14 @@ __all__ = ["THEMATIC_LAYERS", "CORE_COLUMNS", "REQUIRED_COLUMNS", "LAYER_COLUMNS
 
 THEMATIC_LAYERS = ("research", "sites", "health", "events", "mobility")
 CORE_COLUMNS = ("id", "name", "layer", "category", "sectors", "ags", "municipality", "kreis", "kreis_ags", "address",
-                "website", "source", "as_of", "description_de", "description_en", "description_fr")
+                "website", *text_columns("source"), "as_of", "description_de", "description_en", "description_fr")
 # The core columns every record must fill (the others may be empty).
-REQUIRED_COLUMNS = ("id", "name", "layer", "category", "sectors", "ags", "municipality", "kreis", "kreis_ags", "source",
-                    "as_of")
+REQUIRED_COLUMNS = ("id", "name", "layer", "category", "sectors", "ags", "municipality", "kreis", "kreis_ags",
+                    *text_columns("source"), "as_of")
 LAYER_COLUMNS: dict[str, tuple[str, ...]] = {
     "research": (),
     "events": (),
-    "sites": ("area_ha", "size_class", "availability", "indicative", "indicative_note"),
+    "sites": ("area_ha", "size_class", "availability", "indicative", *text_columns("indicative_note")),
     "health": ("site_name", "register_id"),
     "mobility": ("ref",),
 }
@@ -132,9 +134,10 @@ def _finish(frame: pd.DataFrame, layer: str) -> gpd.GeoDataFrame:
     return out.sort_values("id", kind="stable").reset_index(drop=True)
 
 
-def _curated_points(table: CuratedTable, tax: Taxonomy, gemeinden: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """A checked curated point file as located points (location columns from the boundaries)."""
-    frame = table_frame(table, tax.sector_ids)
+def _curated_points(table: CuratedTable, tax: Taxonomy, gemeinden: gpd.GeoDataFrame,
+                    texts: RecordTexts) -> gpd.GeoDataFrame:
+    """A checked curated point file as located points (location columns from the boundaries, texts per language)."""
+    frame = texts.expand(table_frame(table, tax.sector_ids))
     points, dropped = locate_points(points_from_lonlat(frame).drop(columns=["lon", "lat"]), gemeinden)
     if dropped:  # the checks passed, so every point lies in its municipality
         raise CuratedDataError([Problem(str(table.path), None, MISSING_ID, "lon",
@@ -143,10 +146,10 @@ def _curated_points(table: CuratedTable, tax: Taxonomy, gemeinden: gpd.GeoDataFr
 
 
 def _derived(frame: gpd.GeoDataFrame, origin: Source, /, **columns: object) -> gpd.GeoDataFrame:
-    """Source points with the columns given (values or per-row lists); `source` (unless given) and `as_of` from the
-    registry entry of their origin."""
+    """Source points with the columns given (values or per-row lists); the `source_*` columns (unless given) and
+    `as_of` from the registry entry of their origin."""
     out = frame[[*LOCATION_COLUMNS, "geometry"]].copy()
-    columns = {"source": origin.attribution, "as_of": origin.reference_date} | columns
+    columns = dict.fromkeys(text_columns("source"), origin.attribution) | {"as_of": origin.reference_date} | columns
     for name, value in columns.items():
         out[name] = pd.Series(value if isinstance(value, list) else [value] * len(out), index=out.index, dtype=object)
     return out
@@ -160,7 +163,8 @@ def _address(street: object, number: object, postcode: object, city: object) -> 
 
 
 def _health(hospitals: gpd.GeoDataFrame, curated: pd.DataFrame, tax: Taxonomy, origin: Source) -> gpd.GeoDataFrame:
-    """Every hospital site, with the curated category, sectors, website and descriptions joined on the register id."""
+    """Every hospital site, with the curated category, sectors, website, descriptions and source joined on the
+    register id (`curated` has its texts per language)."""
     register_ids = [_text(v) for v in hospitals["id"]]
     joined = {row["register_id"]: row for row in curated.to_dict("records")}
 
@@ -170,6 +174,8 @@ def _health(hospitals: gpd.GeoDataFrame, curated: pd.DataFrame, tax: Taxonomy, o
     address = [_address(*parts) for parts in zip(hospitals["street"], hospitals["house_number"], hospitals["postcode"],
                                                  hospitals["city"])]
     columns = {column: curated_or(column, None) for column in ("website", *DESCRIPTION_COLUMNS)}
+    columns |= {column: [f"{origin.attribution}; {joined[r][column]}" if r in joined else origin.attribution
+                         for r in register_ids] for column in text_columns("source")}
     return _derived(
         hospitals, origin,
         id=[f"health-{_slug(r)}" for r in register_ids],
@@ -180,8 +186,6 @@ def _health(hospitals: gpd.GeoDataFrame, curated: pd.DataFrame, tax: Taxonomy, o
         category=curated_or("category", DEFAULT_HEALTH_CATEGORY),
         sectors=curated_or("sectors", normalise_sectors(HEALTH_SECTORS, tax.sector_ids)),
         **columns,
-        source=[f"{origin.attribution}; {joined[r]['source']}" if r in joined else origin.attribution
-                for r in register_ids],
     )
 
 
@@ -240,14 +244,16 @@ def build_thematic_layers(base: dict[str, gpd.GeoDataFrame], curated_dir: Path) 
         boundaries=gemeinden,
         register_ids=frozenset(_text(v) for v in base["hospitals"]["id"]),
     )
-    problems = check_tables(list(tables.values()), reference)
+    problems = record_text_problems(reference.record_texts) + check_tables(list(tables.values()), reference)
     if problems:
         raise CuratedDataError(problems)
+    record_texts = reference.record_texts
     frames: dict[str, gpd.GeoDataFrame] = {
-        name: _curated_points(tables[name], tax, gemeinden) for name in ("research", "events", "sites", "mobility")
+        name: _curated_points(tables[name], tax, gemeinden, record_texts)
+        for name in ("research", "events", "sites", "mobility")
     }
-    frames["health"] = _health(base["hospitals"], table_frame(tables["health"], tax.sector_ids), tax,
-                               registry.by_role("hospitals"))
+    frames["health"] = _health(base["hospitals"], record_texts.expand(table_frame(tables["health"], tax.sector_ids)),
+                               tax, registry.by_role("hospitals"))
     frames["mobility"] = _mobility(base["rail_stations"], base["airports"], frames["mobility"], tax,
                                    registry.by_role("rail_stations"), registry.by_role("airports"))
     layers = {}

@@ -23,6 +23,7 @@ from regionmap.data.curated import (
     Schema,
     check_tables,
     read_curated,
+    record_text_problems,
 )
 from regionmap.data.manifest import sha256_file
 from regionmap.spatial import WGS84
@@ -189,6 +190,7 @@ def run_validation(paths: list[Path], store: str | os.PathLike[str] | None = Non
     if layers and hospitals is None and any(t.schema is SCHEMAS["health"] for t in tables):
         problems.append(Problem(target.location, None, MISSING_ID, "register_id",
                                 "the store has no 'hospitals' layer: health register ids cannot be checked"))
+    problems.extend(record_text_problems(reference.record_texts))
     problems.extend(check_tables(tables, reference))
     checked = [str(path) for path in files]
     if not paths and layers:

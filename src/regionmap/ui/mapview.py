@@ -11,7 +11,14 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from regionmap.dashboard.composition import COLOUR_BY, Choropleth, dashboard_parts, display_zoom
-from regionmap.dashboard.details import description, is_indicative, localised_numbers, record_fields, table_frame
+from regionmap.dashboard.details import (
+    description,
+    is_indicative,
+    localised_numbers,
+    record_fields,
+    table_frame,
+    indicative_basis,
+)
 from regionmap.dashboard.filters import bounds_for
 from regionmap.i18n import format_number, t, tn
 from regionmap.maps import RETURNED_OBJECTS, MapParts, bounds_of, clicked_record
@@ -115,14 +122,18 @@ def detail_card(page: str, shown: Mapping[str, gpd.GeoDataFrame], lang: str) -> 
         st.caption(plain(tax.layer(layer_id).label(lang)))
         if is_indicative(record):
             st.warning(t("sites.indicative_notice", lang), icon="⚠️")
+            basis = indicative_basis(record, lang)
+            if basis:
+                st.caption(plain(basis))
         text = description(record, lang)
         if text:
             st.markdown(plain(text))
         for item in record_fields(record, layer_id, tax, lang):
+            label = t("detail.label", lang, label=item.label)
             if item.key == "website" and item.value.startswith(("https://", "http://")):
-                st.markdown(f"**{plain(item.label)}:** [{plain(item.value)}]({item.value.replace(')', '%29')})")
+                st.markdown(f"**{plain(label)}** [{plain(item.value)}]({item.value.replace(')', '%29')})")
             else:
-                st.markdown(f"**{plain(item.label)}:** {plain(item.value)}")
+                st.markdown(f"**{plain(label)}** {plain(item.value)}")
 
 
 def layer_tables(page: str, shown: Mapping[str, gpd.GeoDataFrame], totals: Mapping[str, int], lang: str) -> None:

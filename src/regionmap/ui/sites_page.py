@@ -19,12 +19,19 @@ from streamlit_folium import st_folium
 from regionmap.investor.comparison import AREA_ROW, MAX_COMPARED, MIN_COMPARED
 from regionmap.config import LANGUAGES
 from regionmap.dashboard.composition import KREIS_ZOOM
-from regionmap.dashboard.details import is_indicative, localised_numbers
+from regionmap.dashboard.details import localised_numbers
 from regionmap.i18n import format_density, format_km2, format_number, t, tn
 from regionmap.numbers import format_plain
 from regionmap.investor.factors import LocationFactor, location_factors
 from regionmap.investor.finder import SiteQuery, find_sites, site_vocabulary, sort_sites
-from regionmap.investor.sheet import LAYER, comparison_frame, distance_header, factor_frame, result_frame, site_location_map
+from regionmap.investor.sheet import (
+    LAYER,
+    comparison_frame,
+    distance_header,
+    factor_frame,
+    result_frame,
+    site_location_map,
+)
 from regionmap.data.store import StoreData
 from regionmap.data.thematic import THEMATIC_LAYERS
 from regionmap.ui import data, view
@@ -161,14 +168,11 @@ def site_sheet(store: StoreData, state: ViewState, factors: tuple[LocationFactor
     site = rows.iloc[0]
     with st.container(border=True, key="site_sheet"):
         title, close = st.columns([5, 1])
-        title.subheader(f"{t('investor.page.sheet', lang)}: {plain(site['name'])}")
+        heading = t("detail.label", lang, label=t("investor.page.sheet", lang))
+        title.subheader(f"{plain(heading)} {plain(site['name'])}")
         if close.button(t("investor.page.close", lang), key="close_sheet"):
             choose_site(state, None)
             st.rerun()
-        if is_indicative(site):
-            note = site.get("indicative_note")
-            if isinstance(note, str) and note.strip():
-                st.caption(plain(t("investor.expose.indicative_basis", lang, note=note)))
         card, factor_col = st.columns([2, 3], gap="medium")
         with card:
             detail_card(PAGE, {LAYER: sites}, lang)

@@ -34,7 +34,7 @@ def sources_table(store: StoreData, lang: str) -> pd.DataFrame:
     for basemap in registry.basemaps:
         if basemap.attribution:
             rows.append({
-                t("sources.title", lang): basemap.title,
+                t("sources.title", lang): t(f"basemap.{basemap.id}", lang),
                 t("sources.publisher", lang): basemap.publisher or "",
                 t("sources.licence", lang): basemap.licence or "",
                 t("sources.attribution", lang): basemap.attribution,
@@ -51,11 +51,15 @@ def curated_table(store: StoreData, lang: str) -> pd.DataFrame:
     rows = []
     for layer_id in THEMATIC_LAYERS:
         dates = store[layer_id]["as_of"].dropna().astype(str)
+        start, end = (format_date(dates.min(), lang), format_date(dates.max(), lang)) if len(dates) else ("", "")
+        if start == end:
+            as_of = t("sources.as_of", lang, date=start) if start else ""
+        else:
+            as_of = t("sources.as_of_range", lang, start=start, end=end)
         rows.append({
             t("column.layer", lang): tax.layer(layer_id).label(lang),
             t("column.count", lang): len(store[layer_id]),
-            t("column.as_of", lang): t("sources.as_of_range", lang, start=format_date(dates.min(), lang),
-                                       end=format_date(dates.max(), lang)) if len(dates) else "",
+            t("column.as_of", lang): as_of,
         })
     return pd.DataFrame(rows)
 

@@ -230,4 +230,4 @@ def _reset(lang: str, basemap: str) -> None:
 
 def _category_label(tax: Taxonomy, layer_id: str, category_id: str, lang: str, with_layer: bool) -> str:
     label = category_label(tax, layer_id, category_id, lang)
-    return f"{tax.layer(layer_id).label(lang)}: {label}" if with_layer else label
+    return f"{t('detail.label', lang, label=tax.layer(layer_id).label(lang))} {label}" if with_layer else label

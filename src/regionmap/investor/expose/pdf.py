@@ -23,6 +23,8 @@ from regionmap.investor.expose.map_image import MAP_FACTORS, SITE_COLOUR, clip, 
 from regionmap.investor.factors import STRAIGHT_LINE, LocationFactor, location_factors, nearest_features
 from regionmap.investor.finder import SiteVocabulary, site_vocabulary
 from regionmap.data.source_registry import Registry
+from regionmap.dashboard.details import indicative_basis, is_indicative
+from regionmap.record_texts import localized
 from regionmap.spatial import METRIC_CRS
 from regionmap.taxonomy import Taxonomy, taxonomy
 
@@ -231,7 +233,7 @@ def render_expose(site: pd.Series, context: ExposeContext, lang: str, crs: objec
     generated = t("generated", date=i18n.format_date(context.generated.isoformat(), lang))
     footer = " · ".join((context.region.short_names.get(lang, region_name), clip(name, FOOTER_NAME_CHARS)))
     pdf = _Document(footer_text=footer, page_label=lambda page: f"{generated} · {t('page', page=page, pages='{nb}')}")
-    pdf.set_title(clip(f"{t('kind')}: {name}", 200))
+    pdf.set_title(clip(f"{i18n.t('detail.label', lang, label=t('kind'))} {name}", 200))
     pdf.set_author(region_name)
     pdf.set_lang(lang)
     pdf.set_creation_date(dt.datetime.combine(context.generated, dt.time(), tzinfo=dt.timezone.utc))
@@ -254,8 +256,7 @@ def render_expose(site: pd.Series, context: ExposeContext, lang: str, crs: objec
     pdf.paragraph(subtitle, size=10.5, colour=MUTED)
     pdf.ln(2)
 
-    indicative = site.get("indicative")
-    if indicative is not None and not pd.isna(indicative) and bool(indicative):
+    if is_indicative(site):
         _notice(pdf, site, lang)
 
     # Location map.
@@ -290,7 +291,8 @@ def render_expose(site: pd.Series, context: ExposeContext, lang: str, crs: objec
 
     pdf.heading(t("sources"))
     as_of = i18n.format_date(_text(site.get("as_of")) or None, lang)
-    pdf.paragraph(clip(t("record_source", source=_text(site.get("source")) or "–", as_of=as_of), FIELD_CHARS))
+    source = _text(localized(site, "source", lang)) or "–"
+    pdf.paragraph(clip(t("record_source", source=source, as_of=as_of), FIELD_CHARS))
     pdf.ln(1)
     for line in [*context.attributions, t("curated_note")]:
         pdf.paragraph("• " + clip(_text(line), FIELD_CHARS), size=7.5)
@@ -303,9 +305,9 @@ def render_expose(site: pd.Series, context: ExposeContext, lang: str, crs: objec
 def _notice(pdf: _Document, site: pd.Series, lang: str) -> None:
     """The indicative-values notice: a tinted box with a bold heading, the notice and the record's basis."""
     text = i18n.t("sites.indicative_notice", lang)
-    note = _text(site.get("indicative_note"))
-    if note:
-        text += "\n" + i18n.t("investor.expose.indicative_basis", lang, note=clip(note, FIELD_CHARS))
+    basis = _text(indicative_basis(site, lang))
+    if basis:
+        text += "\n" + clip(basis, FIELD_CHARS)
     with pdf.local_context(fill_color=NOTICE_FILL, draw_color=ACCENT, line_width=0.4):
         pdf.set_font(FONT, "B", 9.5)
         pdf.multi_cell(0, 5.5, i18n.t("investor.expose.indicative_heading", lang), border="LTR", fill=True,
