@@ -106,3 +106,47 @@ def launch_chromium(playwright: Playwright) -> Browser:
         raise FileNotFoundError(f"{CHROMIUM} not found: install Debian's chromium (scripts/install-browser) "
                                 "or set REGIONMAP_CHROMIUM")
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+# Elements whose own text a person reads; their text must not be cut off by an overflow that hides it.
+TEXT_SELECTOR = ", ".join((
+    "h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "label", "button", "a", "th", "td", "summary",
+    "[data-testid='stMetricValue']", "[data-testid='stMetricLabel']", "[data-testid='stMetricDelta']",
+    "[data-testid='stCaptionContainer']", "[data-testid='stMarkdownContainer']", "[data-testid='stWidgetLabel']",
+    "[data-testid='stHeadingWithActionElements']", "[data-baseweb='tag']", "[data-baseweb='select'] [value]",
+    ".rm-legend-title", ".rm-legend-label", ".leaflet-control-attribution",
+))
+
+# A browser function: every visible element (in TEXT_SELECTOR, or an ancestor of one up to 4 levels that hides its
+# overflow) whose text is wider than its box while its overflow is hidden, clipped or ellipsised.
+CLIPPED_TEXT_JS = """
+(selector) => {
+  const hides = (s) => ["hidden", "clip"].includes(s.overflowX) || s.textOverflow === "ellipsis";
+  const visible = (el) => {
+    const r = el.getBoundingClientRect();
+    const s = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && s.visibility !== "hidden" && s.display !== "none" && el.checkVisibility();
+  };
+  const seen = new Set(), out = [];
+  for (const start of document.querySelectorAll(selector)) {
+    if (!start.textContent.trim() || !visible(start) || start.getBoundingClientRect().width <= 2) continue;
+    let el = start;
+    for (let depth = 0; el && depth < 4; depth++, el = el.parentElement) {
+      if (seen.has(el)) break;
+      seen.add(el);
+      const s = getComputedStyle(el);
+      if (hides(s) && el.scrollWidth > el.clientWidth + 1 && el.textContent.trim() && visible(el)) {
+        out.push({tag: el.tagName.toLowerCase(), testid: el.closest("[data-testid]")?.dataset.testid || "",
+                  text: el.textContent.trim().slice(0, 80), scrollWidth: el.scrollWidth, clientWidth: el.clientWidth});
+        break;
+      }
+    }
+  }
+  return out;
+}
+"""
+
+
+def clipped_text(frame: object) -> list[dict]:
+    """The visible text elements of a Playwright page or frame whose text is cut off (see CLIPPED_TEXT_JS)."""
+    return frame.evaluate(CLIPPED_TEXT_JS, TEXT_SELECTOR)

@@ -31,6 +31,7 @@ from regionmap.ui import data, view
 from regionmap.ui.layout import header, shown_layers
 from regionmap.ui.mapview import chosen_row, detail_card, plain, select, selected, show_map, table_key
 from regionmap.ui.pages import page_spec
+from regionmap.ui.tables import metric_row, static_table
 from regionmap.urlstate import ViewState
 
 PAGE = "sites"
@@ -129,6 +130,7 @@ def result_table(found: gpd.GeoDataFrame, factors: tuple[LocationFactor, ...], l
     config: dict[str, object] = {t("column.website", lang): st.column_config.LinkColumn()}
     config.update({distance_header(f, lang): st.column_config.NumberColumn(format="%.1f km") for f in factors})
     config[t("column.area_ha", lang)] = st.column_config.NumberColumn(format="%.1f")
+    config[t("column.name", lang)] = st.column_config.Column(pinned=True)  # visible while it scrolls
     event = st.dataframe(frame, hide_index=True, width="stretch", on_select="rerun",
                          selection_mode="single-row", column_config=config,
                          key=table_key("finder_table", found["id"], lang))
@@ -146,11 +148,11 @@ def site_sheet(store: Store, state: ViewState, factors: tuple[LocationFactor, ..
         return
     site = rows.iloc[0]
     with st.container(border=True, key="site_sheet"):
-        title, close = st.columns([5, 1])
-        title.subheader(f"{t('investor.page.sheet', lang)}: {plain(site['name'])}")
-        if close.button(t("investor.page.close", lang), key="close_sheet"):
-            choose_site(state, None)
-            st.rerun()
+        with st.container(horizontal=True, vertical_alignment="center", key="site_sheet_title"):
+            st.subheader(f"{t('investor.page.sheet', lang)}: {plain(site['name'])}")
+            if st.button(t("investor.page.close", lang), key="close_sheet"):
+                choose_site(state, None)
+                st.rerun()
         if is_indicative(site):
             note = site.get("indicative_note")
             if isinstance(note, str) and note.strip():
@@ -160,7 +162,7 @@ def site_sheet(store: Store, state: ViewState, factors: tuple[LocationFactor, ..
             detail_card(PAGE, {LAYER: sites}, lang)
         with factor_col:
             st.markdown(f"**{t('investor.expose.location_factors', lang)}**")
-            st.dataframe(factor_frame(site, factors, lang), hide_index=True, width="stretch")
+            static_table(factor_frame(site, factors, lang))
             st.caption(t("investor.page.factors_note", lang))
         st.markdown(f"**{t('investor.page.location_map', lang)}**")
         fmap = site_location_map(
@@ -180,16 +182,17 @@ def municipality_profile(store: Store, site: pd.Series, lang: str) -> None:
         return
     municipality = matches.iloc[0]
     st.markdown(f"**{plain(t('investor.expose.profile', lang, name=municipality['name']))}**")
-    cols = st.columns(3)
-    cols[0].metric(t("investor.expose.population", lang), format_number(municipality["population"], lang))
-    cols[1].metric(t("investor.expose.area_km2", lang), format_km2(municipality["area_km2"], lang))
-    cols[2].metric(t("investor.expose.density", lang), format_density(municipality["density"], lang))
+    metric_row([
+        (t("investor.expose.population", lang), format_number(municipality["population"], lang)),
+        (t("investor.expose.area_km2", lang), format_km2(municipality["area_km2"], lang)),
+        (t("investor.expose.density", lang), format_density(municipality["density"], lang)),
+    ], key="site_profile_figures")
     layers = [layer for layer in data.tax().layers if f"n_{layer.id}" in municipality.index]
     if not layers:
         return
     st.caption(t("investor.expose.points_heading", lang))
-    for col, layer in zip(st.columns(len(layers)), layers):
-        col.metric(layer.label(lang), format_number(municipality[f"n_{layer.id}"], lang))
+    metric_row([(layer.label(lang), format_number(municipality[f"n_{layer.id}"], lang)) for layer in layers],
+               key="site_profile_counts")
 
 
 def expose_download(store: Store, site: pd.Series, lang: str) -> None:
@@ -227,8 +230,8 @@ def comparison(sites: gpd.GeoDataFrame, state: ViewState, factors: tuple[Locatio
     if len(chosen) < MIN_COMPARED:
         st.caption(t("investor.compare.too_few", lang))
         return
-    st.dataframe(comparison_frame(sites, list(chosen), factors, lang), hide_index=True, width="stretch",
-                 key="compare_table")
+    with st.container(key="compare_table"):
+        static_table(comparison_frame(sites, list(chosen), factors, lang))
     st.caption(f"✓ = {t('investor.compare.better', lang)} · {t('investor.page.factors_note', lang)}")
 
 

@@ -15,6 +15,7 @@ from regionmap.maps import clicked_record
 from regionmap.store import Store
 from regionmap.ui import data, view
 from regionmap.ui.mapview import plain, show_map
+from regionmap.ui.tables import metric_row
 from regionmap.urlstate import ViewState
 
 PAGE = "municipalities"
@@ -59,16 +60,18 @@ def profile(store: Store, state: ViewState, indicator_id: str) -> None:
     row = rows.iloc[0]
     st.subheader(plain(t("profile.heading", lang, name=row["name"])))
     st.caption(plain(f"{label_for('kind', str(row['kind']), lang)} · {row['kreis_name']} · AGS {row['ags']}"))
-    cols = st.columns(4)
-    cols[0].metric(t("figures.population", lang), format_number(row["population"], lang))
-    cols[1].metric(t("figures.area", lang), format_km2(row["area_km2"], lang))
-    cols[2].metric(t("figures.density", lang), format_density(row["density"], lang))
     item = indicator(indicator_id)
     rank = rank_in_region(store.gemeinden, state.gemeinde, item)
-    cols[3].metric(t("column.rank", lang) + f" · {item.label(lang)}",
-                   t("profile.rank", lang, rank=rank.rank, total=rank.total) if rank else t("number.unknown", lang))
+    metric_row([
+        (t("figures.population", lang), format_number(row["population"], lang)),
+        (t("figures.area", lang), format_km2(row["area_km2"], lang)),
+        (t("figures.density", lang), format_density(row["density"], lang)),
+        (t("column.rank", lang) + f" · {item.label(lang)}",
+         t("profile.rank", lang, rank=rank.rank, total=rank.total) if rank else t("number.unknown", lang)),
+    ], key="profile_figures")
     st.markdown(f"#### {plain(t('profile.points', lang, name=row['name']))}")
-    st.dataframe(points_table(store, state), hide_index=True, width="stretch")
+    st.dataframe(points_table(store, state), hide_index=True, width="stretch",
+                 column_config={t("column.name", lang): st.column_config.Column(pinned=True)})
 
 
 def points_table(store: Store, state: ViewState) -> pd.DataFrame:
