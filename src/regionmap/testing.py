@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Playwright
+    from playwright.sync_api import Browser, Frame, Page, Playwright
 
 CHROMIUM = Path(os.environ.get("REGIONMAP_CHROMIUM", "/usr/bin/chromium"))
 # No sandbox (root in CI), no GPU, and none of Chromium's own calls home: the machine has no network.
@@ -108,34 +108,25 @@ def launch_chromium(playwright: Playwright) -> Browser:
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
-# Elements whose own text a person reads; their text must not be cut off by an overflow that hides it.
-TEXT_SELECTOR = ", ".join((
-    "h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "label", "button", "a", "th", "td", "summary",
-    "[data-testid='stMetricValue']", "[data-testid='stMetricLabel']", "[data-testid='stMetricDelta']",
-    "[data-testid='stCaptionContainer']", "[data-testid='stMarkdownContainer']", "[data-testid='stWidgetLabel']",
-    "[data-testid='stHeadingWithActionElements']", "[data-baseweb='tag']", "[data-baseweb='select'] [value]",
-    ".rm-legend-title", ".rm-legend-label", ".leaflet-control-attribution",
-))
 
-# A browser function: every visible element (in TEXT_SELECTOR, or an ancestor of one up to 4 levels that hides its
-# overflow) whose text is wider than its box while its overflow is hidden, clipped or ellipsised.
+# A browser function: the visible elements holding text of their own whose text, or an ancestor's (up to 4 levels),
+# is wider than its box while that box hides its overflow (hidden, clip or an ellipsis): text a person cannot read.
 CLIPPED_TEXT_JS = """
-(selector) => {
+() => {
   const hides = (s) => ["hidden", "clip"].includes(s.overflowX) || s.textOverflow === "ellipsis";
-  const visible = (el) => {
+  const shown = (el) => {
     const r = el.getBoundingClientRect();
-    const s = getComputedStyle(el);
-    return r.width > 0 && r.height > 0 && s.visibility !== "hidden" && s.display !== "none" && el.checkVisibility();
+    return r.width > 2 && r.height > 2 && el.checkVisibility({visibilityProperty: true, opacityProperty: true});
   };
+  const ownText = (el) => Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim());
   const seen = new Set(), out = [];
-  for (const start of document.querySelectorAll(selector)) {
-    if (!start.textContent.trim() || !visible(start) || start.getBoundingClientRect().width <= 2) continue;
+  for (const start of document.body.querySelectorAll("*")) {
+    if (!ownText(start) || !shown(start)) continue;
     let el = start;
-    for (let depth = 0; el && depth < 4; depth++, el = el.parentElement) {
+    for (let depth = 0; el && el !== document.body && depth < 5; depth++, el = el.parentElement) {
       if (seen.has(el)) break;
       seen.add(el);
-      const s = getComputedStyle(el);
-      if (hides(s) && el.scrollWidth > el.clientWidth + 1 && el.textContent.trim() && visible(el)) {
+      if (hides(getComputedStyle(el)) && el.scrollWidth > el.clientWidth + 1 && shown(el)) {
         out.push({tag: el.tagName.toLowerCase(), testid: el.closest("[data-testid]")?.dataset.testid || "",
                   text: el.textContent.trim().slice(0, 80), scrollWidth: el.scrollWidth, clientWidth: el.clientWidth});
         break;
@@ -147,6 +138,7 @@ CLIPPED_TEXT_JS = """
 """
 
 
-def clipped_text(frame: object) -> list[dict]:
-    """The visible text elements of a Playwright page or frame whose text is cut off (see CLIPPED_TEXT_JS)."""
-    return frame.evaluate(CLIPPED_TEXT_JS, TEXT_SELECTOR)
+def clipped_text(frame: Page | Frame) -> list[dict]:
+    """The visible texts of a Playwright page or frame that are cut off (see CLIPPED_TEXT_JS): tag, nearest
+    `data-testid`, text, scrollWidth and clientWidth of the box that cuts them."""
+    return frame.evaluate(CLIPPED_TEXT_JS)

@@ -45,3 +45,17 @@ def metric_row(figures: Sequence[tuple[str, str]], key: str | None = None) -> No
         for label, value in figures:
             st.metric(label, value, width="content")
 
+
+
+# Streamlit cuts a chosen option's tag in a multiselect at about 130 px with an ellipsis ("Wissenschaft & Fors…"):
+# tags as wide as their text, wrapped within the box when longer than it.
+WHOLE_TEXT_CSS = """<style>
+[data-testid="stMultiSelectTagsContainer"] [data-tag] { max-width: 100%; height: auto; }
+[data-testid="stMultiSelectTagsContainer"] [data-tag] > span { max-width: none; white-space: normal; overflow: visible;
+                                                              text-overflow: clip; }
+</style>"""
+
+
+def whole_text_css() -> None:
+    """Add the page's CSS that keeps Streamlit from cutting off short texts (call once per run)."""
+    st.html(WHOLE_TEXT_CSS)
