@@ -10,6 +10,7 @@ import io
 import math
 import textwrap
 from collections.abc import Sequence
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -102,17 +103,9 @@ def _north_arrow(ax) -> None:
                 arrowprops={"arrowstyle": "-|>", "color": INK, "linewidth": 1.0})
 
 
-def render_site_map(
-    site: pd.Series,
-    site_point: Point,
-    gemeinden: gpd.GeoDataFrame,
-    targets: Sequence[NearestFeature],
-    lang: str,
-    size_mm: tuple[float, float] = (178.0, 100.0),
-    dpi: int = 200,
-) -> bytes:
-    """The location map as PNG bytes, with its legend in a strip below. `site_point` and the targets: EPSG:25832."""
-    fig = draw_site_map(site, site_point, gemeinden, targets, lang, size_mm, dpi)
+def render_site_map(*args: Any, dpi: int = 200, **kwargs: Any) -> bytes:
+    """The location map as PNG bytes (the arguments of `draw_site_map`)."""
+    fig = draw_site_map(*args, dpi=dpi, **kwargs)
     out = io.BytesIO()
     fig.savefig(out, format="png", dpi=dpi, metadata={"Software": None})
     return out.getvalue()
@@ -127,8 +120,9 @@ def draw_site_map(
     size_mm: tuple[float, float] = (178.0, 100.0),
     dpi: int = 200,
 ) -> Figure:
-    """The location map as a matplotlib figure (see `render_site_map`). Its distance labels carry the gid
-    `LABEL_GID` and its markers `MARKER_GID`; `place_labels` keeps every label clear of the others and the markers."""
+    """The location map with its legend in a strip below, as a matplotlib figure; `site_point` and the targets in
+    EPSG:25832. Its distance labels carry the gid `LABEL_GID`, its markers `MARKER_GID`; `place_labels` keeps every
+    label clear of the others and of the markers."""
     aspect = size_mm[0] / (size_mm[1] * (1 - LEGEND_STRIP))
     metric = gemeinden.to_crs(METRIC_CRS)
     own = metric[metric["ags"] == site.get("ags")].geometry
@@ -228,9 +222,10 @@ def _overlap(a: Bbox, b: Bbox) -> float:
 
 
 def place_labels(ax, site: Point, targets: Sequence[NearestFeature], labels: Sequence[str]) -> list[Annotation]:
-    """Put each target's label where it covers no other label, no marker, neither the scale bar nor the north arrow
-    and stays inside the map: the first free candidate position (see `_candidates`), preferring one that crosses no
-    line; when none is free, the position with the least overlap. Deterministic; boxes measured by the renderer."""
+    """Put each target's label (nearest target first) where it covers no other label, no marker, neither the scale
+    bar nor the north arrow, and stays inside the map. Of the candidate positions (see `_candidates`) the first that
+    is free and crosses no line wins; else the one of least cost, where covered area weighs far more than a crossed
+    line. Deterministic; every box is measured by the renderer in display pixels."""
     fig = ax.figure
     renderer = fig.canvas.get_renderer()
     ax.apply_aspect()
@@ -242,7 +237,7 @@ def place_labels(ax, site: Point, targets: Sequence[NearestFeature], labels: Seq
     text_box = {"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": "#cfd8dc", "linewidth": 0.4,
                 "alpha": 0.92}
     order = sorted(range(len(targets)), key=lambda i: (targets[i].km if not math.isnan(targets[i].km) else math.inf, i))
-    placed: list[Annotation] = [None] * len(targets)  # type: ignore[list-item]
+    placed: dict[int, Annotation] = {}
     for i in order:
         target, best, best_cost = targets[i], None, math.inf
         for dx, dy, ha, va, far in _candidates(site, target.point):
@@ -264,4 +259,4 @@ def place_labels(ax, site: Point, targets: Sequence[NearestFeature], labels: Seq
                 break
         obstacles.append(label_box(best, renderer))
         placed[i] = best
-    return placed
+    return [placed[i] for i in range(len(targets))]
