@@ -109,14 +109,16 @@ def launch_chromium(playwright: Playwright) -> Browser:
 
 
 
-# A browser function: the visible elements holding text of their own whose text, or an ancestor's (up to 4 levels),
+# A browser function: the visible elements holding text of their own whose text, or an ancestor's (up to 5 levels),
 # is wider than its box while that box hides its overflow (hidden, clip or an ellipsis): text a person cannot read.
 CLIPPED_TEXT_JS = """
 () => {
   const hides = (s) => ["hidden", "clip"].includes(s.overflowX) || s.textOverflow === "ellipsis";
   const shown = (el) => {
     const r = el.getBoundingClientRect();
-    return r.width > 2 && r.height > 2 && el.checkVisibility({visibilityProperty: true, opacityProperty: true});
+    // Off the screen sideways (a folded sidebar) is out of sight; below the fold is reached by scrolling.
+    return r.width > 2 && r.height > 2 && r.right > 0 && r.left < window.innerWidth
+      && el.checkVisibility({visibilityProperty: true, opacityProperty: true});
   };
   const ownText = (el) => Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim());
   const seen = new Set(), out = [];
