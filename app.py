@@ -9,10 +9,12 @@ import streamlit as st
 from regionmap.i18n import t
 from regionmap.ui import data, view
 from regionmap.ui.navigation import PAGES, page_spec
+from regionmap.ui.tables import whole_text_css
 
 # A local favicon: Material and emoji icons would be fetched from outside hosts.
 st.set_page_config(page_title="regionmap", page_icon=str(Path(__file__).parent / "static" / "favicon.png"), layout="wide")
 data.vendor_assets()
+whole_text_css()
 
 lang = view.url_lang()
 pages = {

@@ -263,15 +263,17 @@ def test_overview_key_figures_equal_key_figures(store_env, params: dict[str, str
 def test_data_page_names_basemaps_in_the_pages_language(store_env, lang: str) -> None:
     at = open_page("data", lang=lang, basemap="none")
     assert_clean(at)
-    title = t("sources.title", lang)
-    sources = next(d.value for d in at.dataframe if title in d.value.columns)
-    assert t("basemap.osm", lang) in set(sources[title])
+    from regionmap.ui.mapview import plain
+
+    title = plain(t("sources.title", lang))
+    sources = next(d.value for d in at.table if title in d.value.columns)
+    assert plain(t("basemap.osm", lang)) in set(sources[title])
     assert "OpenStreetMap standard tiles" not in set(sources[title])  # the registry's English description
-    publisher = t("sources.publisher", lang)
+    publisher = plain(t("sources.publisher", lang))
     assert not any(" from the " in str(p) for p in sources[publisher])
-    layer, as_of = t("column.layer", lang), t("column.as_of", lang)
-    curated = next(d.value for d in at.dataframe if layer in d.value.columns).set_index(layer)[as_of]
+    layer, as_of = plain(t("column.layer", lang)), plain(t("column.as_of", lang))
+    curated = next(d.value for d in at.table if layer in d.value.columns).set_index(layer)[as_of]
     research = open_store(store_env)["research"]["as_of"].astype(str)
     assert research.min() == research.max()  # one date: said once, not "from 26/11/2026 to 26/11/2026"
-    assert curated[taxonomy().layer("research").label(lang)] == t(
-        "sources.as_of", lang, date=format_date(research.min(), lang))
+    assert curated[plain(taxonomy().layer("research").label(lang))] == plain(t(
+        "sources.as_of", lang, date=format_date(research.min(), lang)))

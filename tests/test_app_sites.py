@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -50,6 +51,11 @@ def _result_names(at: AppTest, lang: str = "de") -> list[str]:
     name = t("column.name", lang)
     table = next(d.value for d in at.dataframe if name in d.value.columns and len(d.value.columns) > 10)
     return list(table[name])
+
+
+def _static_table(at: AppTest, column: str) -> pd.DataFrame:
+    """The st.table holding `column` (headers and cells are escaped for Markdown, see `plain`)."""
+    return next(table.value for table in at.table if plain(column) in table.value.columns)
 
 
 def test_logistics_near_a_motorway_gives_the_finders_result(open_sites, sites) -> None:
@@ -115,10 +121,10 @@ def test_site_param_opens_the_sheet_with_name_and_indicative_notice(open_sites, 
     subheaders = [s.value for s in at.subheader]
     assert any(site["name"].split()[0] in s and s.startswith(t("investor.page.sheet")) for s in subheaders), subheaders
     assert any(w.value == t("sites.indicative_notice") for w in at.warning)
-    factors = next(d.value for d in at.dataframe if t("investor.expose.factor") in d.value.columns)
-    assert list(factors[t("investor.expose.factor")]) == [f.label() for f in location_factors()]
+    factors = _static_table(at, t("investor.expose.factor"))  # wrapping cells, text escaped for Markdown
+    assert list(factors[plain(t("investor.expose.factor"))]) == [plain(f.label()) for f in location_factors()]
     assert "Luftlinie" in " ".join(factors.columns)
-    assert site["nearest_motorway"] in set(factors[t("investor.expose.nearest")])
+    assert plain(site["nearest_motorway"]) in set(factors[plain(t("investor.expose.nearest"))])
     assert at.query_params["site"] == site["id"]
 
 
@@ -153,12 +159,13 @@ def test_compare_marks_the_better_value(open_sites, sites) -> None:
     at.multiselect(key="compare_ids").set_value(ids)
     at.run()
     assert not at.exception, at.exception
-    table = next(d.value for d in at.dataframe if t("investor.compare.criterion") in d.value.columns)
+    table = _static_table(at, t("investor.compare.criterion"))
     expected = compare_sites(sites, ids)
     assert expected.better.to_numpy().any()
-    marks = table.drop(columns=t("investor.compare.criterion")).map(lambda text: text.startswith("✓ ")).to_numpy()
+    marks = table.drop(columns=plain(t("investor.compare.criterion"))).map(lambda text: text.startswith("✓ ")).to_numpy()
     assert (marks == expected.better.to_numpy()).all()
-    assert table.equals(comparison_frame(sites, ids, location_factors(), "de"))
+    frame = comparison_frame(sites, ids, location_factors(), "de")
+    assert table.equals(pd.DataFrame({plain(c): [plain(v) for v in frame[c]] for c in frame.columns}))
 
 
 @pytest.mark.parametrize("lang", ["de", "en", "fr"])
@@ -206,3 +213,12 @@ def test_download_names_carry_the_finders_own_filters() -> None:
                                         "motorway-max0.5km"]
     assert finder_name_parts(SiteQuery()) == []
     assert finder_name_parts(SiteQuery(min_ha=2.5, max_ha=50.0)) == ["size-2.5-50ha"]
+def test_the_result_list_keeps_the_name_column_pinned(open_sites, sites) -> None:
+    """The result list is wider than the page: its name column stays in view while it scrolls sideways."""
+    import json
+
+    at = open_sites()
+    name = t("column.name")
+    proto = next(d.proto for d in at.dataframe if name in d.value.columns and len(d.value.columns) > 10)
+    config = json.loads(proto.columns)
+    assert config[name]["pinned"] is True, config.get(name)

@@ -201,3 +201,80 @@ def test_logistics_site_from_the_built_store(built_store) -> None:
     text = text_of(pdf)
     for expected in (site_row["name"], site_row["nearest_motorway"], site_row["municipality"], "Logistics"):
         assert " ".join(str(expected).split()) in text
+
+
+# --- nothing covered, nothing cut off -------------------------------------------------------------------------------
+
+
+def _area(a, b) -> float:
+    """The area (display pixels²) that two boxes share."""
+    width = min(a.x1, b.x1) - max(a.x0, b.x0)
+    height = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return max(width, 0.0) * max(height, 0.0)
+
+
+def map_boxes(site_row: pd.Series, store: dict, lang: str = "de") -> tuple[list, list, object]:
+    """The drawn map's distance-label boxes (with their frames), marker boxes and map frame, measured by the
+    renderer after a full draw: labels are the framed annotations, markers the one-point scatters."""
+    from matplotlib.collections import PathCollection
+
+    from regionmap.investor.expose.map_image import draw_site_map, label_box, marker_box
+    from regionmap.investor.expose.pdf import MAP_SIZE_MM
+    from regionmap.spatial import METRIC_CRS
+
+    targets = nearest_features(site_row, store, location_factors(), taxonomy(), lang, MAP_FACTORS)
+    point = gpd.GeoSeries([site_row.geometry], crs="EPSG:4326").to_crs(METRIC_CRS).iloc[0]
+    fig = draw_site_map(site_row, point, store["gemeinden"], targets, lang, MAP_SIZE_MM)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    labels = [label_box(text, renderer) for text in ax.texts if text.get_bbox_patch() is not None]
+    markers = [marker_box(c, renderer) for c in ax.collections
+               if isinstance(c, PathCollection) and len(c.get_offsets()) == 1]
+    assert len(labels) == len(targets) and len(markers) == len(targets) + 1  # every target, and the site
+    return labels, markers, ax.get_window_extent(renderer)
+
+
+def test_map_labels_cover_no_other_label_nor_any_marker() -> None:
+    labels, markers, frame = map_boxes(site(), {**layers(), "gemeinden": gemeinden()})
+    for i, box_i in enumerate(labels):
+        assert _area(box_i, frame) == pytest.approx(box_i.width * box_i.height)  # inside the map
+        assert all(_area(box_i, other) == 0 for other in labels[i + 1:] + markers)
+
+
+def test_map_labels_of_every_site_in_the_store_cover_nothing(built_store) -> None:
+    store = {name: gpd.read_file(built_store, layer=name) for name in ("sites", "mobility", "research", "gemeinden")}
+    covered = []
+    for _, site_row in store["sites"].iterrows():
+        labels, markers, frame = map_boxes(site_row, store)
+        for i, box_i in enumerate(labels):
+            if _area(box_i, frame) < box_i.width * box_i.height - 0.5:
+                covered.append((site_row["id"], i, "outside the map"))
+            covered += [(site_row["id"], i, "label") for other in labels[i + 1:] if _area(box_i, other) > 0]
+            covered += [(site_row["id"], i, "marker") for other in markers if _area(box_i, other) > 0]
+    assert covered == []
+
+
+def test_long_map_labels_wrap_instead_of_being_cut() -> None:
+    from regionmap.investor.expose.map_image import wrap_label
+
+    assert wrap_label("HAWK Hochschule für angewandte Wissenschaft und Kunst") == (
+        "HAWK Hochschule für angewandte\nWissenschaft und Kunst")
+    assert wrap_label("X" * 400).count("\n") == 2 and wrap_label("X" * 400).endswith("…")
+
+
+@pytest.mark.parametrize("lang", ["de", "fr"])
+def test_pdf_text_stays_within_the_page_margins(lang: str) -> None:
+    from regionmap.investor.expose.pdf import MARGIN
+
+    hostile = site(name="Gewerbe- und Industriepark " + "Y" * 160, address="Z" * 300,
+                   description_fr="Terrain " * 120, description_de="Fläche " * 120)
+    for pdf in (rendered(lang), render_expose(hostile, context(), lang)):
+        document = pdfium.PdfDocument(pdf)
+        for page in document:
+            width, _ = page.get_size()
+            left, right = MARGIN * 72 / 25.4 - 1.0, width - MARGIN * 72 / 25.4 + 1.0
+            text = page.get_textpage()
+            boxes = [text.get_charbox(i) for i in range(text.count_chars())]
+            outside = [text.get_text_range(i, 1) for i, b in enumerate(boxes) if b[2] > b[0] and (b[0] < left or b[2] > right)]
+            assert outside == [], (lang, "".join(outside)[:80])

@@ -146,7 +146,7 @@ def test_class_ranges_and_labels():
         "0 – 2", "3 – 5", "8", "13", "200"]
     population = [1200, 3400, 560_000, 25_000, 51_000, 7800]
     quantiles = classify(population, "quantiles", 3)
-    assert class_labels(quantiles, population, indicator("population"), "de")[-1] == f"51.000{NBSP}Einw. – 560.000{NBSP}Einw."
+    assert class_labels(quantiles, population, indicator("population"), "de")[-1] == "51.000 – 560.000"
     assert class_labels(classify([]), [], indicator("population")) == []
 
 
@@ -154,7 +154,32 @@ def test_class_labels_of_empty_classes_show_their_bounds():
     values = [0, 1, 2, 3, 150]
     classification = classify(values, "equal_interval", 3)
     labels = class_labels(classification, values, indicator("area"), "en")
-    assert labels == [f"0.0{NBSP}km² – 3.0{NBSP}km²", f"50.0{NBSP}km² – 100.0{NBSP}km²", f"150.0{NBSP}km²"]
+    assert labels == ["0.0 – 3.0", "50.0 – 100.0", "150.0"]
+
+
+def test_legend_titles_name_the_unit_once():
+    assert indicator("area").legend_title("de") == "Fläche (km²)"
+    assert indicator("density").legend_title("fr") == "Densité de population (hab./km²)"
+    assert indicator("population").legend_title("en") == "Population"
+    assert indicator("health_per_10k").legend_title("de") == "Gesundheit je 10.000 Einwohner"
+
+
+def test_rounding_never_makes_neighbouring_classes_read_alike():
+    values = [0, 10, 50.6, 51.2, 60, 85.4, 86.0]
+    classification = classify(values, "quantiles", 3)
+    labels = class_labels(classification, values, indicator("density"), "de")
+    assert labels == ["0,0 – 50,6", "51,2 – 60,0", "85,4 – 86,0"]  # at 0 decimals: "0 – 51 / 51 – 60 / …"
+    assert class_labels(classification, values, indicator("density"), "en")[0] == "0.0 – 50.6"
+    few = [1, 2, 3, 4, 9, 11]
+    empty = classify(few, "equal_interval", 5)  # bounds 3, 5, 7, 9, 11: the class (5, 7] is empty
+    assert class_labels(empty, few, indicator("events_count"), "de") == ["1 – 3", "4", "5 – 7", "9", "11"]
+
+
+def test_equal_rates_computed_differently_share_a_class():
+    values = [0.3, 0.1 + 0.2, 0.05, 0.1, 0.2, 1, 2, 3, 4, 5, 6]  # 0.1 + 0.2 is 0.3 plus float noise
+    classification = classify(values, "quantiles", 3)
+    assert classification.bins[0] == 0.3
+    assert classification.classes[0] == classification.classes[1] == 0
 
 
 def test_rank_in_region(gemeinden):
@@ -181,6 +206,14 @@ def test_indicators_on_the_real_store(built_store):
         known = np.isfinite(values.to_numpy())
         assert ((classification.classes >= 0) == known).all(), item.id
         assert len(class_labels(classification, values, item, "fr")) == len(classification.bins)
+        for scheme in SCHEMES:
+            for k in (3, 5, 7):
+                classification = classify(values, scheme, k)
+                labels = class_labels(classification, values, item, "de")
+                filled = [bool((classification.classes == i).any()) for i in range(len(labels))]
+                ends = [(label.split(" – ")[0], label.split(" – ")[-1]) for label in labels]
+                for i in range(len(labels) - 1):  # neighbours with members never share a number
+                    assert not (filled[i] and filled[i + 1] and ends[i][1] == ends[i + 1][0]), (item.id, scheme, k, labels)
     for layer in THEMATIC_LAYERS:
         assert indicator(f"{layer}_count").values(gemeinden).sum() == len(store[layer])
     hannover = rank_in_region(gemeinden, "03241001", "population")

@@ -128,6 +128,17 @@ def test_choropleth_classes_in_the_legend(gemeinden) -> None:
         legend_spec([LegendEntry("x", "X", "javascript:alert(1)", 1)])
 
 
+def test_legend_items_of_single_features_leave_out_their_count() -> None:
+    from regionmap.maps.legend import LegendItem
+
+    items = (LegendItem("0", "Autobahnanschluss · 2,3 km", "#263238", 1),)
+    counted, bare = (legend_spec([LegendEntry("nearest", "Nächstgelegen", "#263238", 1, items, item_counts=flag)],
+                                 format_count=str)["entries"][0] for flag in (True, False))
+    assert counted["text"] == bare["text"] == "Nächstgelegen (1)"
+    assert counted["items"][0]["text"] == "Autobahnanschluss · 2,3 km (1)"
+    assert bare["items"][0]["text"] == "Autobahnanschluss · 2,3 km" and bare["items"][0]["count"] == 1
+
+
 def test_initial_view_and_selection(gemeinden, points) -> None:
     region_bounds = bounds_of(gemeinden)
     m, _, _ = make_map(gemeinden, points)

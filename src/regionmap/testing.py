@@ -26,7 +26,7 @@ from regionmap.config import child_environment
 
 if TYPE_CHECKING:
     import geopandas as gpd
-    from playwright.sync_api import Browser, Playwright
+    from playwright.sync_api import Browser, Frame, Page, Playwright
 
 CHROMIUM = Path(os.environ.get("REGIONMAP_CHROMIUM", "/usr/bin/chromium"))
 # No sandbox (root in CI), no GPU, and none of Chromium's own calls home: the machine has no network.
@@ -134,3 +134,39 @@ def qr_matrix(url: str) -> tuple[tuple[int, ...], ...]:
 def legend_counts(shown: Mapping[str, gpd.GeoDataFrame]) -> dict[str, int]:
     """What the legend must show per layer: the number of shown points with a location."""
     return {layer_id: int((~(gdf.geometry.isna() | gdf.geometry.is_empty)).sum()) for layer_id, gdf in shown.items()}
+
+# A browser function: the visible elements holding text of their own whose text, or an ancestor's (up to 5 levels),
+# is wider than its box while that box hides its overflow (hidden, clip or an ellipsis): text a person cannot read.
+CLIPPED_TEXT_JS = """
+() => {
+  const hides = (s) => ["hidden", "clip"].includes(s.overflowX) || s.textOverflow === "ellipsis";
+  const shown = (el) => {
+    const r = el.getBoundingClientRect();
+    // Off the screen sideways (a folded sidebar) is out of sight; below the fold is reached by scrolling.
+    return r.width > 2 && r.height > 2 && r.right > 0 && r.left < window.innerWidth
+      && el.checkVisibility({visibilityProperty: true, opacityProperty: true});
+  };
+  const ownText = (el) => Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim());
+  const seen = new Set(), out = [];
+  for (const start of document.body.querySelectorAll("*")) {
+    if (!ownText(start) || !shown(start)) continue;
+    let el = start;
+    for (let depth = 0; el && el !== document.body && depth < 5; depth++, el = el.parentElement) {
+      if (seen.has(el)) break;
+      seen.add(el);
+      if (hides(getComputedStyle(el)) && el.scrollWidth > el.clientWidth + 1 && shown(el)) {
+        out.push({tag: el.tagName.toLowerCase(), testid: el.closest("[data-testid]")?.dataset.testid || "",
+                  text: el.textContent.trim().slice(0, 80), scrollWidth: el.scrollWidth, clientWidth: el.clientWidth});
+        break;
+      }
+    }
+  }
+  return out;
+}
+"""
+
+
+def clipped_text(frame: Page | Frame) -> list[dict]:
+    """The visible texts of a Playwright page or frame that are cut off (see CLIPPED_TEXT_JS): tag, nearest
+    `data-testid`, text, scrollWidth and clientWidth of the box that cuts them."""
+    return frame.evaluate(CLIPPED_TEXT_JS)

@@ -77,7 +77,8 @@ def choropleth(gemeinden: gpd.GeoDataFrame, item: Indicator, scheme: str, k: int
         ChoroplethClass(colour, lower, upper, label)
         for colour, (lower, upper), label in zip(colours, class_ranges(classification, values), labels)
     )
-    return Choropleth(fills=fills, legend=ChoroplethLegend(layer="gemeinden", title=item.label(lang), classes=classes))
+    return Choropleth(fills=fills, legend=ChoroplethLegend(layer="gemeinden", title=item.legend_title(lang),
+                                                       classes=classes))
 
 
 def display_zoom(kreis: str | None, gemeinde: str | None) -> int:

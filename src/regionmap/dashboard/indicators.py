@@ -10,12 +10,14 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from regionmap.i18n import DEFAULT_LANGUAGE, format_quantity, t
+from regionmap.i18n import DEFAULT_LANGUAGE, format_number, format_quantity, has_text, t
 from regionmap.taxonomy import taxonomy
 
 # scheme id -> mapclassify classifier; "natural_breaks" is Fisher-Jenks: optimal and deterministic (unlike NaturalBreaks)
 SCHEMES = {"quantiles": "Quantiles", "natural_breaks": "FisherJenks", "equal_interval": "EqualInterval"}
 PER_INHABITANTS = 10_000
+EXTRA_DECIMALS = 2  # legend labels may show this many decimals more than the indicator's own
+FLOAT_SLACK = 1e-12  # relative tolerance of the class bounds for float noise
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,14 @@ class Indicator:
     def format(self, value: Any, lang: str = DEFAULT_LANGUAGE) -> str:
         """One value with the indicator's unit and precision."""
         return format_quantity(value, self.unit, lang, self.decimals)
+
+    def legend_title(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        """The title of the indicator's legend: its name, with the unit (`[legend_unit]`) when the name lacks it,
+        e.g. "Fläche (km²)"; the class labels below it are bare numbers."""
+        key = f"legend_unit.{self.unit}"
+        if not has_text(key):
+            return self.label(lang)
+        return t("legend.with_unit", lang, label=self.label(lang), unit=t(key, lang))
 
 
 def indicators(layers: Sequence[str] | None = None) -> tuple[Indicator, ...]:
@@ -113,7 +123,8 @@ def classify(values: Any, scheme: str = "quantiles", k: int = 5) -> Classificati
             classifier = getattr(mapclassify, SCHEMES[scheme])(valid, k=k)
         bins = np.unique(np.asarray(classifier.bins, dtype="float64"))
         bins[-1] = max(bins[-1], valid.max())
-    classes[known] = np.searchsorted(bins, valid, side="left")
+    # Equal rates computed differently differ in their last bits: such a twin of a bound stays in the bound's class.
+    classes[known] = np.searchsorted(bins + np.abs(bins) * FLOAT_SLACK + FLOAT_SLACK, valid, side="left")
     return Classification(tuple(float(b) for b in bins), classes)
 
 
@@ -128,20 +139,48 @@ def class_ranges(classification: Classification, values: Any) -> list[tuple[floa
 
 
 def class_labels(classification: Classification, values: Any, item: Indicator, lang: str = DEFAULT_LANGUAGE) -> list[str]:
-    """Legend texts of the classes: the smallest to the largest value in each class ("2 – 5", or "8" when all are
-    equal), and the class bounds for a class without features. `values` are the classified values, in the same order.
+    """Legend texts of the classes as locale numbers (the unit goes into `Indicator.legend_title`): the smallest to
+    the largest value in each class ("2 – 5", or "8" when all are equal), and the class bounds for a class without
+    features. `values` are the classified values, in the same order.
+
+    The labels have the indicator's decimals, or up to EXTRA_DECIMALS more where rounding would make neighbouring
+    classes read alike ("0 – 51 / 51 – 85" becomes "0,0 – 51,0 / 51,3 – 85,4"). The classes with members share
+    their decimals; an empty class gets its own, so that its bounds read apart from its neighbours' values (two
+    empty neighbours share a bound).
     """
     data = _as_floats(values)
-    labels = []
+    ranges, filled = [], []
     for i, (lower, upper) in enumerate(class_ranges(classification, data)):
         members = data[classification.classes == i]
-        if len(members):
-            lower, upper = float(members.min()), float(members.max())
-        if lower == upper:
-            labels.append(item.format(upper, lang))
-        else:
-            labels.append(t("legend.range", lang, lower=item.format(lower, lang), upper=item.format(upper, lang)))
+        ranges.append((float(members.min()), float(members.max())) if len(members) else (lower, upper))
+        filled.append(bool(len(members)))
+    options = range(item.decimals, item.decimals + EXTRA_DECIMALS + 1)
+
+    def clear(decimals: Sequence[int], shown: Sequence[bool]) -> bool:
+        return _reads_apart([_ends(r, d, lang) if s else None for r, d, s in zip(ranges, decimals, shown)], ranges)
+
+    common = next((d for d in options if clear([d] * len(ranges), filled)), item.decimals)
+    decimals = [common] * len(ranges)
+    for i in (i for i, full in enumerate(filled) if not full):
+        shown = [full or j == i for j, full in enumerate(filled)]
+        decimals[i] = next((d for d in options if clear([*decimals[:i], d, *decimals[i + 1:]], shown)), common)
+    labels = []
+    for (lower, upper), d in zip(ranges, decimals):
+        low, high = _ends((lower, upper), d, lang)
+        labels.append(high if lower == upper else t("legend.range", lang, lower=low, upper=high))
     return labels
+
+
+def _ends(bounds: tuple[float, float], decimals: int, lang: str) -> tuple[str, str]:
+    return format_number(bounds[0], lang, decimals), format_number(bounds[1], lang, decimals)
+
+
+def _reads_apart(ends: Sequence[tuple[str, str] | None], ranges: Sequence[tuple[float, float]]) -> bool:
+    """Whether every shown range (`ends` not None) has two different ends unless its values are equal, and no shown
+    range begins with the text that the shown range before it ends with."""
+    if any(e is not None and low != high and e[0] == e[1] for e, (low, high) in zip(ends, ranges)):
+        return False
+    return not any(a is not None and b is not None and a[1] == b[0] for a, b in zip(ends, ends[1:]))
 
 
 class Rank(NamedTuple):

@@ -111,7 +111,12 @@ def site_location_map(
     site_frame = gpd.GeoDataFrame({"name": [str(site.get("name", ""))]}, geometry=[site_point], crs=WGS84)
     target_frame = gpd.GeoDataFrame({"name": labels, "cls": [str(i) for i in range(len(targets))]},
                                     geometry=list(target_points), crs=WGS84)
-    classes = [ColourClass(str(i), label, target.colour) for i, (label, target) in enumerate(zip(labels, targets))]
+    # The legend stays small: factor and distance per target (the names are in the tooltips and the factor table).
+    classes = [
+        ColourClass(str(i), t("investor.page.map_target_short", lang, factor=target.category_label,
+                              distance=format_quantity(target.km, "km", lang, 1)), target.colour)
+        for i, target in enumerate(targets)
+    ]
     points = [
         _unclustered(site_frame, "sites", t("investor.page.map_site", lang), SITE_MARKER, []),
         _unclustered(target_frame, "nearest", t("investor.expose.nearest", lang), "#263238", classes),
@@ -125,6 +130,7 @@ def site_location_map(
         attributions=attributions(registry, tax, sorted({LAYER, *(f.layer for f in factors)}), basemap_id, lang),
         legend_title=t("investor.page.location_map", lang),
         format_count=lambda n: format_number(n, lang),
+        collapsed_layer_control=True,
     )
     for target, point in zip(targets, target_points):
         folium.PolyLine([[site_point.y, site_point.x], [point.y, point.x]], color=target.colour,
@@ -136,7 +142,8 @@ def _unclustered(frame: gpd.GeoDataFrame, layer_id: str, label: str, colour: str
                  classes: list[ColourClass]) -> PointLayer:
     """A point layer whose markers stay apart (a cluster would hide the targets near the site)."""
     payload = point_payload(frame, colour=colour, by="cls" if classes else None, classes=classes)
-    entry = point_legend_entry(payload, layer_id=layer_id, label=label, colour=colour, classes=classes)
+    entry = point_legend_entry(payload, layer_id=layer_id, label=label, colour=colour, classes=classes,
+                               item_counts=False)
     return PointLayer(payload.json, name=html_text(label), legend_entry=entry, cluster_radius=1)
 
 

@@ -330,6 +330,8 @@ class BoundaryLayer(Layer, VerbatimRender):
 class LegendControl(VerbatimRender):
     """A Leaflet control listing the shown layers, built with DOM text nodes from a JSON spec. As the child of a
     layer (an `OverlayGroup`) it is shown while that layer is on the map. Its CSS comes with `MapDecorations`.
+    A legend with more than `collapse_rows` rows, or on a map narrower than `narrow_px`, starts with its categories
+    folded; its title unfolds them.
 
     Markup for tests: `.rm-legend` > `.rm-legend-entry[data-layer][data-count]` (with `.rm-legend-item[data-value]
     [data-count]` per colour class) and `.rm-legend-classes[data-layer]` > `.rm-legend-class[data-lower][data-upper]`.
@@ -355,7 +357,7 @@ class LegendControl(VerbatimRender):
                 return r;
             }
             var control = L.control({position: spec.position});
-            control.onAdd = function () {
+            control.onAdd = function (map) {
                 var box = el("div", "leaflet-control rm-legend");
                 var rows = spec.entries.reduce(function (n, e) { return n + 1 + e.items.length; }, 0);
                 var hasItems = spec.entries.some(function (e) { return e.items.length > 0; });
@@ -371,7 +373,10 @@ class LegendControl(VerbatimRender):
                         title.addEventListener("keydown", function (ev) {
                             if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); toggle(); }
                         });
-                        if (rows > {{ this.collapse_rows }}) { box.classList.add("rm-legend-collapsed"); }
+                        // On a narrow map (a phone) it starts folded too, so that it leaves the map visible.
+                        if (rows > {{ this.collapse_rows }} || map.getSize().x < {{ this.narrow_px }}) {
+                            box.classList.add("rm-legend-collapsed");
+                        }
                     }
                     box.appendChild(title);
                 }
@@ -413,11 +418,12 @@ class LegendControl(VerbatimRender):
         """
     )
 
-    def __init__(self, spec: dict[str, Any], collapse_rows: int = 14):
+    def __init__(self, spec: dict[str, Any], collapse_rows: int = 14, narrow_px: int = 480):
         super().__init__()
         self._name = "LegendControl"
         self.spec = script_json(spec)
         self.collapse_rows = int(collapse_rows)
+        self.narrow_px = int(narrow_px)
         self.js_on_map = _JS_ON_MAP
 
 

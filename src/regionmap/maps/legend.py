@@ -22,13 +22,17 @@ class LegendItem:
 
 @dataclass(frozen=True)
 class LegendEntry:
-    """A shown layer: its id (`data-layer`), label, colour and number of shown features (`data-count`)."""
+    """A shown layer: its id (`data-layer`), label, colour and number of shown features (`data-count`).
+
+    `item_counts=False` leaves the count out of the items' texts (for items that are single features).
+    """
 
     layer: str
     label: str
     colour: str
     count: int
     items: tuple[LegendItem, ...] = ()
+    item_counts: bool = True
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,7 @@ def legend_spec(
                         "value": i.value,
                         "colour": check_colour(i.colour, f"legend item {i.value!r}"),
                         "count": int(i.count),
-                        "text": text(i.label, i.count),
+                        "text": text(i.label, i.count) if e.item_counts else i.label,
                     }
                     for i in e.items
                 ],

@@ -100,15 +100,18 @@ def point_payload(
 
 
 def point_legend_entry(
-    payload: PointPayload, *, layer_id: str, label: str, colour: str, classes: Sequence[ColourClass] = ()
+    payload: PointPayload, *, layer_id: str, label: str, colour: str, classes: Sequence[ColourClass] = (),
+    item_counts: bool = True,
 ) -> LegendEntry:
-    """The legend entry of a point layer: its total and the classes that have points."""
+    """The legend entry of a point layer: its total and the classes that have points (with their counts unless
+    `item_counts` is False)."""
     items = tuple(
         LegendItem(value=c.value, label=c.label, colour=c.colour, count=n)
         for c, n in zip(classes, payload.class_counts)
         if n
     )
-    return LegendEntry(layer=layer_id, label=label, colour=colour, count=payload.count, items=items)
+    return LegendEntry(layer=layer_id, label=label, colour=colour, count=payload.count, items=items,
+                       item_counts=item_counts)
 
 
 def point_layer(

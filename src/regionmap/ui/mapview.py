@@ -154,7 +154,8 @@ def layer_tables(page: str, shown: Mapping[str, gpd.GeoDataFrame], totals: Mappi
             on_select="rerun",
             selection_mode="single-row",
             key=table_key(f"table_{page}_{layer_id}", gdf["id"], lang),
-            column_config={t("column.website", lang): st.column_config.LinkColumn()},
+            column_config={t("column.website", lang): st.column_config.LinkColumn(),
+                           t("column.name", lang): st.column_config.Column(pinned=True)},  # visible while it scrolls
         )
         record_id = chosen_row(event, gdf["id"], f"last_row_{page}_{layer_id}")
         if record_id is not None:

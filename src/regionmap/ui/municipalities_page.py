@@ -16,6 +16,7 @@ from regionmap.data.store import StoreData
 from regionmap.ui import data, view
 from regionmap.ui.mapview import plain, show_map
 from regionmap.dashboard.urlstate import ViewState
+from regionmap.ui.tables import metric_row
 
 PAGE = "municipalities"
 
@@ -59,16 +60,19 @@ def profile(store: StoreData, state: ViewState, indicator_id: str) -> None:
     row = rows.iloc[0]
     st.subheader(plain(t("profile.heading", lang, name=row["name"])))
     st.caption(plain(f"{label_for('kind', str(row['kind']), lang)} · {row['kreis_name']} · AGS {row['ags']}"))
-    cols = st.columns(4)
-    cols[0].metric(t("figures.population", lang), format_number(row["population"], lang))
-    cols[1].metric(t("figures.area", lang), format_km2(row["area_km2"], lang))
-    cols[2].metric(t("figures.density", lang), format_density(row["density"], lang))
     item = indicator(indicator_id)
     rank = rank_in_region(store.gemeinden, state.gemeinde, item)
-    cols[3].metric(t("column.rank", lang) + f" · {item.label(lang)}",
-                   t("profile.rank", lang, rank=format_number(rank.rank, lang), total=format_number(rank.total, lang)) if rank else t("number.unknown", lang))
+    metric_row([
+        (t("figures.population", lang), format_number(row["population"], lang)),
+        (t("figures.area", lang), format_km2(row["area_km2"], lang)),
+        (t("figures.density", lang), format_density(row["density"], lang)),
+        (t("column.rank", lang) + f" · {item.label(lang)}",
+         t("profile.rank", lang, rank=format_number(rank.rank, lang), total=format_number(rank.total, lang))
+         if rank else t("number.unknown", lang)),
+    ], key="profile_figures")
     st.markdown(f"#### {plain(t('profile.points', lang, name=row['name']))}")
-    st.dataframe(points_table(store, state), hide_index=True, width="stretch")
+    st.dataframe(points_table(store, state), hide_index=True, width="stretch",
+                 column_config={t("column.name", lang): st.column_config.Column(pinned=True)})
 
 
 def points_table(store: StoreData, state: ViewState) -> pd.DataFrame:

@@ -41,6 +41,7 @@ from regionmap.ui.layout import header, shown_layers
 from regionmap.ui.mapview import chosen_row, detail_card, plain, select, selected, show_map, table_key
 from regionmap.ui.navigation import page_spec
 from regionmap.dashboard.urlstate import ViewState
+from regionmap.ui.tables import metric_row, static_table
 
 PAGE = "sites"
 RESULT_MAP_HEIGHT = 520
@@ -150,6 +151,7 @@ def result_table(found: gpd.GeoDataFrame, factors: tuple[LocationFactor, ...], l
     distances = [distance_header(f, lang) for f in factors]
     shown = localised_numbers(frame, lang, decimals={t("column.area_ha", lang): 1, **dict.fromkeys(distances, 1)},
                               units=dict.fromkeys(distances, "km"))
+    config[t("column.name", lang)] = st.column_config.Column(pinned=True)  # visible while it scrolls
     event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun",
                          selection_mode="single-row", column_config=config,
                          key=table_key("finder_table", found["id"], lang))
@@ -167,18 +169,18 @@ def site_sheet(store: StoreData, state: ViewState, factors: tuple[LocationFactor
         return
     site = rows.iloc[0]
     with st.container(border=True, key="site_sheet"):
-        title, close = st.columns([5, 1])
-        heading = t("detail.label", lang, label=t("investor.page.sheet", lang))
-        title.subheader(f"{plain(heading)} {plain(site['name'])}")
-        if close.button(t("investor.page.close", lang), key="close_sheet"):
-            choose_site(state, None)
-            st.rerun()
+        with st.container(horizontal=True, vertical_alignment="center", key="site_sheet_title"):
+            heading = t("detail.label", lang, label=t("investor.page.sheet", lang))
+            st.subheader(f"{plain(heading)} {plain(site['name'])}")
+            if st.button(t("investor.page.close", lang), key="close_sheet"):
+                choose_site(state, None)
+                st.rerun()
         card, factor_col = st.columns([2, 3], gap="medium")
         with card:
             detail_card(PAGE, {LAYER: sites}, lang)
         with factor_col:
             st.markdown(f"**{t('investor.expose.location_factors', lang)}**")
-            st.dataframe(factor_frame(site, factors, lang), hide_index=True, width="stretch")
+            static_table(factor_frame(site, factors, lang))
             st.caption(t("investor.page.factors_note", lang))
         st.markdown(f"**{t('investor.page.location_map', lang)}**")
         fmap = site_location_map(
@@ -198,16 +200,17 @@ def municipality_profile(store: StoreData, site: pd.Series, lang: str) -> None:
         return
     municipality = matches.iloc[0]
     st.markdown(f"**{plain(t('investor.expose.profile', lang, name=municipality['name']))}**")
-    cols = st.columns(3)
-    cols[0].metric(t("investor.expose.population", lang), format_number(municipality["population"], lang))
-    cols[1].metric(t("investor.expose.area_km2", lang), format_km2(municipality["area_km2"], lang))
-    cols[2].metric(t("investor.expose.density", lang), format_density(municipality["density"], lang))
+    metric_row([
+        (t("investor.expose.population", lang), format_number(municipality["population"], lang)),
+        (t("investor.expose.area_km2", lang), format_km2(municipality["area_km2"], lang)),
+        (t("investor.expose.density", lang), format_density(municipality["density"], lang)),
+    ], key="site_profile_figures")
     layers = [layer for layer in data.tax().layers if f"n_{layer.id}" in municipality.index]
     if not layers:
         return
     st.caption(t("investor.expose.points_heading", lang))
-    for col, layer in zip(st.columns(len(layers)), layers):
-        col.metric(layer.label(lang), format_number(municipality[f"n_{layer.id}"], lang))
+    metric_row([(layer.label(lang), format_number(municipality[f"n_{layer.id}"], lang)) for layer in layers],
+               key="site_profile_counts")
 
 
 def expose_download(store: StoreData, site: pd.Series, lang: str) -> None:
@@ -245,8 +248,8 @@ def comparison(sites: gpd.GeoDataFrame, state: ViewState, factors: tuple[Locatio
     if len(chosen) < MIN_COMPARED:
         st.caption(t("investor.compare.too_few", lang))
         return
-    st.dataframe(comparison_frame(sites, list(chosen), factors, lang), hide_index=True, width="stretch",
-                 key="compare_table")
+    with st.container(key="compare_table"):
+        static_table(comparison_frame(sites, list(chosen), factors, lang))
     st.caption(f"✓ = {t('investor.compare.better', lang)} · {t('investor.page.factors_note', lang)}")
 
 

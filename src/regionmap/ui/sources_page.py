@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from regionmap.dashboard.details import localised_numbers
 from regionmap.i18n import format_date, format_number, t
 from regionmap.data.store import StoreData
 from regionmap.data.thematic import THEMATIC_LAYERS
@@ -14,6 +13,7 @@ from regionmap.ui.downloads import download_button
 from regionmap.ui.layout import shown_layers
 from regionmap.ui.mapview import plain
 from regionmap.dashboard.urlstate import ViewState
+from regionmap.ui.tables import static_table
 
 
 def sources_table(store: StoreData, lang: str) -> pd.DataFrame:
@@ -28,7 +28,7 @@ def sources_table(store: StoreData, lang: str) -> pd.DataFrame:
             t("sources.licence", lang): entry.get("licence", ""),
             t("sources.attribution", lang): entry.get("attribution", ""),
             t("sources.reference_date", lang): format_date(entry.get("reference_date"), lang),
-            t("sources.rows_kept", lang): entry.get("rows_kept"),
+            t("sources.rows_kept", lang): _count(entry.get("rows_kept"), lang),
             t("sources.link", lang): entry.get("licence_url", ""),
         })
     for basemap in registry.basemaps:
@@ -39,10 +39,15 @@ def sources_table(store: StoreData, lang: str) -> pd.DataFrame:
                 t("sources.licence", lang): basemap.licence or "",
                 t("sources.attribution", lang): basemap.attribution,
                 t("sources.reference_date", lang): "",
-                t("sources.rows_kept", lang): None,
+                t("sources.rows_kept", lang): "",
                 t("sources.link", lang): basemap.licence_url or "",
             })
     return pd.DataFrame(rows)
+
+
+def _count(value: object, lang: str) -> str:
+    """A row count in the locale's format; '' when the manifest has none."""
+    return "" if value is None else format_number(value, lang)
 
 
 def curated_table(store: StoreData, lang: str) -> pd.DataFrame:
@@ -58,7 +63,7 @@ def curated_table(store: StoreData, lang: str) -> pd.DataFrame:
             as_of = t("sources.as_of_range", lang, start=start, end=end)
         rows.append({
             t("column.layer", lang): tax.layer(layer_id).label(lang),
-            t("column.count", lang): len(store[layer_id]),
+            t("column.count", lang): format_number(len(store[layer_id]), lang),
             t("column.as_of", lang): as_of,
         })
     return pd.DataFrame(rows)
@@ -71,10 +76,9 @@ def render(store: StoreData, state: ViewState) -> None:
     built = store.manifest.get("built_at")
     if built:
         st.caption(t("sources.built", lang, date=format_date(str(built)[:10], lang)))
-    st.dataframe(localised_numbers(sources_table(store, lang), lang), hide_index=True, width="stretch",
-                 column_config={t("sources.link", lang): st.column_config.LinkColumn()})
+    static_table(sources_table(store, lang), links=[t("sources.link", lang)])
     st.subheader(t("sources.curated", lang))
-    st.dataframe(localised_numbers(curated_table(store, lang), lang), hide_index=True, width="stretch")
+    static_table(curated_table(store, lang))
     st.caption(t("sources.curated_note", lang))
 
     st.subheader(t("download.heading", lang))
