@@ -18,7 +18,7 @@ from streamlit_folium import st_folium
 
 from regionmap.compare import AREA_ROW, MAX_COMPARED, MIN_COMPARED
 from regionmap.config import LANGUAGES
-from regionmap.dashboard import KREIS_ZOOM
+from regionmap.dashboard import KREIS_ZOOM, selected_area
 from regionmap.details import is_indicative
 from regionmap.exports import to_csv_bytes, to_excel_bytes, to_geojson_bytes
 from regionmap.i18n import format_density, format_km2, format_number, t
@@ -29,12 +29,21 @@ from regionmap.store import Store
 from regionmap.thematic import THEMATIC_LAYERS
 from regionmap.ui import data, view
 from regionmap.ui.layout import header, shown_layers
-from regionmap.ui.mapview import chosen_row, detail_card, plain, select, selected, show_map, table_key
+from regionmap.ui.mapview import (
+    chosen_row,
+    detail_card,
+    offline_switch,
+    plain,
+    select,
+    selected,
+    show_map,
+    table_key,
+)
 from regionmap.ui.pages import page_spec
 from regionmap.urlstate import ViewState
 
 PAGE = "sites"
-RESULT_MAP_HEIGHT = 520
+RESULT_MAP_HEIGHT = 560
 SITE_MAP_HEIGHT = 420
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -50,15 +59,16 @@ def sites_page() -> None:
     factors = location_factors()
     sites = store[LAYER]
     base = shown_layers(store, state, (LAYER,)).get(LAYER, sites.iloc[0:0])
-    found = sort_control(find_sites(base, finder_query(sites, factors, lang), factors), factors, lang)
+    found = find_sites(base, finder_query(sites, factors, lang), factors)
     st.caption(t("investor.finder.result", lang, count=format_number(len(found), lang)))
     if state.site:
         select(PAGE, LAYER, state.site)
     shown = {LAYER: found}
     before = selected(PAGE, shown)
-    show_map(PAGE, store, state, shown, height=RESULT_MAP_HEIGHT)
+    show_map(PAGE, store, state, shown, height=RESULT_MAP_HEIGHT)  # on the first screen, right below the filters
     after = selected(PAGE, shown)
     picked = str(after[1]["id"]) if after and (before is None or before[1]["id"] != after[1]["id"]) else None
+    found = sort_control(found, factors, lang)
     picked = result_table(found, factors, lang) or picked
     if picked and picked != state.site:
         state = choose_site(state, picked)
@@ -167,8 +177,10 @@ def site_sheet(store: Store, state: ViewState, factors: tuple[LocationFactor, ..
             site, layers={layer_id: store[layer_id] for layer_id in THEMATIC_LAYERS},
             simplified=data.simplified(store, KREIS_ZOOM),
             gemeinden_payload=data.payloads(store, lang, KREIS_ZOOM)["gemeinden"], factors=factors, tax=data.tax(),
-            registry=data.registry(), lang=lang, basemap_id=state.basemap)
-        st_folium(fmap, key="site_map", height=SITE_MAP_HEIGHT, use_container_width=True, returned_objects=[])
+            registry=data.registry(), lang=lang, basemap_id=state.basemap,
+            outline=selected_area(data.simplified(store, KREIS_ZOOM), state.kreis, state.gemeinde))
+        result = st_folium(fmap, key="site_map", height=SITE_MAP_HEIGHT, use_container_width=True, returned_objects=[])
+        offline_switch(result, state)
         municipality_profile(store, site, lang)
         expose_download(store, site, lang)
 

@@ -10,16 +10,16 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from regionmap.dashboard import COLOUR_BY, Choropleth, dashboard_parts, display_zoom
+from regionmap.dashboard import COLOUR_BY, Choropleth, dashboard_parts, display_zoom, offline_basemap, view_bounds
 from regionmap.details import description, is_indicative, record_fields, table_frame
 from regionmap.filters import bounds_for
 from regionmap.i18n import format_number, t
 from regionmap.maps import RETURNED_OBJECTS, MapParts, bounds_of, clicked_record
 from regionmap.store import Store
-from regionmap.ui import data
+from regionmap.ui import data, view
 from regionmap.urlstate import ViewState
 
-MAP_HEIGHT = 640
+MAP_HEIGHT = 600  # with the compact page header, the map fills the first screen at 1400×900
 
 
 def _selection_key(page: str) -> str:
@@ -67,25 +67,34 @@ def show_map(
     choropleth: Choropleth | None = None,
     height: int = MAP_HEIGHT,
 ) -> dict | None:
-    """Draw the page's map; a click on a marker selects its record. Returns st_folium's result."""
+    """Draw the page's map; a click on a marker selects its record. Returns st_folium's result.
+
+    The map first shows the selected area, or the shown points when they are fewer than the store holds (a filter).
+    """
     lang = state.lang
     colour_by = st.session_state.get(f"colour_by_{page}", "category")
     zoom = display_zoom(state.kreis, state.gemeinde)
+    region = bounds_of(store.region)
+    area = bounds_for(store.gemeinden, store.kreise, state.kreis, state.gemeinde) if state.kreis or state.gemeinde else None
+    filtered = any(len(gdf) < len(store[layer_id]) for layer_id, gdf in shown.items())
     parts = dashboard_parts(
         shown=shown,
         simplified=data.simplified(store, zoom),
         payloads=data.payloads(store, lang, zoom),
         taxonomy=data.tax(),
         registry=data.registry(),
-        region_bounds=bounds_of(store.region),
+        region_bounds=region,
         lang=lang,
         basemap_id=state.basemap,
         colour_by=colour_by,
-        fit_bounds=bounds_for(store.gemeinden, store.kreise, state.kreis, state.gemeinde)
-        if state.kreis or state.gemeinde else None,
+        fit_bounds=area,
+        content_bounds=view_bounds(region, area, shown, filtered),
+        kreis=state.kreis,
+        gemeinde=state.gemeinde,
         choropleth=choropleth,
     )
     result = draw_map(parts, f"map_{page}", height, RETURNED_OBJECTS)
+    offline_switch(result, state)
     hit = clicked_record(result, shown)
     click = (result or {}).get("last_object_clicked")
     if hit is not None and st.session_state.get(f"last_click_{page}") != click:
@@ -93,6 +102,13 @@ def show_map(
         layer_id, index = hit
         select(page, layer_id, str(shown[layer_id].loc[index, "id"]))
     return result
+
+
+def offline_switch(result: Mapping[str, object] | None, state: ViewState) -> None:
+    """Switch to the offline basemap when the map's offline notice asked for it (its tiles failed to load)."""
+    wanted = (result or {}).get("rm_basemap")
+    if wanted and wanted != state.basemap and wanted == offline_basemap(data.registry()):
+        view.request(basemap=wanted)
 
 
 def colour_by_control(page: str, lang: str) -> None:
