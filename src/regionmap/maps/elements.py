@@ -444,6 +444,7 @@ class MapDecorations(VerbatimRender):
         """
         {% macro header(this, kwargs) %}
         <style>
+        #map_div { height: 100vh !important; } /* the map fills its iframe, whose height the page may set */
         .leaflet-interactive:focus { outline: none; }
         .rm-cluster { background: rgba(255, 255, 255, 0.7); }
         .rm-cluster div { color: #fff; font: 600 12px/30px sans-serif; }

@@ -28,7 +28,7 @@ from regionmap.site_sheet import LAYER, comparison_frame, distance_header, facto
 from regionmap.store import Store
 from regionmap.thematic import THEMATIC_LAYERS
 from regionmap.ui import data, view
-from regionmap.ui.layout import header, shown_layers
+from regionmap.ui.layout import SIDE_COLUMN, header, shown_layers
 from regionmap.ui.mapview import (
     chosen_row,
     detail_card,
@@ -43,7 +43,8 @@ from regionmap.ui.pages import page_spec
 from regionmap.urlstate import ViewState
 
 PAGE = "sites"
-RESULT_MAP_HEIGHT = 560
+RESULT_MAP_HEIGHT = 520  # the least height; the map fills the rest of the first screen
+RESULT_MAP_OFFSET = 200  # pixels above the map: page header and the folded finder filters
 SITE_MAP_HEIGHT = 420
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -60,24 +61,37 @@ def sites_page() -> None:
     sites = store[LAYER]
     base = shown_layers(store, state, (LAYER,)).get(LAYER, sites.iloc[0:0])
     found = find_sites(base, finder_query(sites, factors, lang), factors)
-    st.caption(t("investor.finder.result", lang, count=format_number(len(found), lang)))
     if state.site:
         select(PAGE, LAYER, state.site)
     shown = {LAYER: found}
+    map_col, side_col = st.columns(SIDE_COLUMN, gap="medium")  # the map on the first screen, below the filters
+    side_col.caption(t("investor.finder.result", lang, count=format_number(len(found), lang)))
     before = selected(PAGE, shown)
-    show_map(PAGE, store, state, shown, height=RESULT_MAP_HEIGHT)  # on the first screen, right below the filters
+    with map_col:
+        show_map(PAGE, store, state, shown, height=RESULT_MAP_HEIGHT, offset=RESULT_MAP_OFFSET)
     after = selected(PAGE, shown)
     picked = str(after[1]["id"]) if after and (before is None or before[1]["id"] != after[1]["id"]) else None
     found = sort_control(found, factors, lang)
     picked = result_table(found, factors, lang) or picked
     if picked and picked != state.site:
         state = choose_site(state, picked)
+    with side_col:
+        chosen_summary(sites, state, lang)
     if found.empty:
         st.info(t("investor.page.empty", lang))
     if state.site:
         site_sheet(store, state, factors)
-    else:
+
+
+def chosen_summary(sites: gpd.GeoDataFrame, state: ViewState, lang: str) -> None:
+    """Beside the map: the chosen site's name and place (its sheet follows below), or how to choose one."""
+    rows = sites[sites["id"] == state.site] if state.site else sites.iloc[0:0]
+    if rows.empty:
         st.info(t("investor.page.select_hint", lang))
+        return
+    site = rows.iloc[0]
+    st.markdown(f"**{t('investor.page.sheet', lang)}: {plain(site['name'])}**")
+    st.caption(plain(" · ".join(str(site[c]) for c in ("municipality", "kreis") if isinstance(site.get(c), str))))
     comparison(sites, state, factors)
     list_downloads(found, lang)
 

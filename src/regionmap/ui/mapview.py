@@ -19,7 +19,9 @@ from regionmap.store import Store
 from regionmap.ui import data, view
 from regionmap.urlstate import ViewState
 
-MAP_HEIGHT = 600  # with the compact page header, the map fills the first screen at 1400×900
+MAP_HEIGHT = 600  # the least height; the page's CSS stretches the map to the screen (see `fill_screen`)
+MAP_MAX_HEIGHT = 1000
+HEADER_OFFSET = 150  # pixels above a map that follows the page header directly (title, region, toolbar)
 
 
 def _selection_key(page: str) -> str:
@@ -44,6 +46,13 @@ def selected(page: str, shown: Mapping[str, gpd.GeoDataFrame]) -> tuple[str, pd.
     return (layer_id, rows.iloc[0]) if len(rows) else None
 
 
+def fill_screen(key: str, offset: int, least: int) -> None:
+    """Stretch the map in the container `key` to the rest of the first screen: the viewport height minus `offset`
+    pixels above it, at least `least` and at most `MAP_MAX_HEIGHT` pixels (the map itself follows its iframe)."""
+    st.html(f'<style>.st-key-{key} iframe[title="streamlit_folium.st_folium"] {{ height: '
+            f'clamp({int(least)}px, calc(100vh - {int(offset)}px), {MAP_MAX_HEIGHT}px) !important; }}</style>')
+
+
 def draw_map(parts: MapParts, key: str, height: int, returned_objects: Sequence[str]) -> dict | None:
     """Draw a composed map with st_folium. The base map is mounted once per `key` and base; a rerun that changes
     only the overlays (points, legend, attributions) injects them into the mounted map, whose view stays."""
@@ -66,10 +75,12 @@ def show_map(
     *,
     choropleth: Choropleth | None = None,
     height: int = MAP_HEIGHT,
+    offset: int = HEADER_OFFSET,
 ) -> dict | None:
     """Draw the page's map; a click on a marker selects its record. Returns st_folium's result.
 
-    The map first shows the selected area, or the shown points when they are fewer than the store holds (a filter).
+    The map fills the first screen below `offset` pixels (at least `height`). It first shows the selected area, or the
+    shown points when they are fewer than the store holds (a filter).
     """
     lang = state.lang
     colour_by = st.session_state.get(f"colour_by_{page}", "category")
@@ -93,7 +104,9 @@ def show_map(
         gemeinde=state.gemeinde,
         choropleth=choropleth,
     )
-    result = draw_map(parts, f"map_{page}", height, RETURNED_OBJECTS)
+    with st.container(key=f"mapbox_{page}"):
+        fill_screen(f"mapbox_{page}", offset, height)
+        result = draw_map(parts, f"map_{page}", height, RETURNED_OBJECTS)
     offline_switch(result, state)
     hit = clicked_record(result, shown)
     click = (result or {}).get("last_object_clicked")

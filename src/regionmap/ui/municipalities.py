@@ -18,6 +18,7 @@ from regionmap.ui.mapview import plain, show_map
 from regionmap.urlstate import ViewState
 
 PAGE = "municipalities"
+CONTROLS_OFFSET = 240  # pixels above the map: page header and the indicator controls
 
 
 def indicator_controls(lang: str) -> tuple[str, str, int]:
@@ -37,7 +38,7 @@ def choropleth_map(store: Store, state: ViewState, indicator_id: str, scheme: st
     lang = state.lang
     item = indicator(indicator_id)
     fills = choropleth(store.gemeinden, item, scheme, k, lang)
-    result = show_map(PAGE, store, state, {}, choropleth=fills)
+    result = show_map(PAGE, store, state, {}, choropleth=fills, offset=CONTROLS_OFFSET)
     hit = clicked_record(result, {"gemeinden": store.gemeinden})
     click = (result or {}).get("last_object_clicked")
     if hit is not None and st.session_state.get("municipality_click") != click:
