@@ -479,14 +479,16 @@ class MapDecorations(VerbatimRender):
         (function (map) {
             var texts = {{ this.texts }}, offlineBasemap = {{ this.offline_basemap|tojson }};
             map.getContainer().style.background = {{ this.background|tojson }};
-            var keyboard = L.Map.Keyboard.prototype;
+            // Unbind Leaflet's own mousedown handler (disable) before replacing it, then bind the new one (enable).
+            var keyboard = L.Map.Keyboard.prototype, rebind = map.keyboard && map.keyboard.enabled();
+            if (rebind) { map.keyboard.disable(); }
             if (!keyboard.rmNoScroll) {
                 keyboard._onMouseDown = function () {
                     if (!this._focused) { this._map._container.focus({preventScroll: true}); }
                 };
                 keyboard.rmNoScroll = true;
             }
-            if (map.keyboard && map.keyboard.enabled()) { map.keyboard.disable(); map.keyboard.enable(); }
+            if (rebind) { map.keyboard.enable(); }
             var credits = map.attributionControl;
             if (credits) {
                 var box = credits.getContainer(), toggle = document.createElement("button"), update = credits._update;

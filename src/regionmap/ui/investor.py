@@ -81,6 +81,8 @@ def sites_page() -> None:
         st.info(t("investor.page.empty", lang))
     if state.site:
         site_sheet(store, state, factors)
+    comparison(sites, state, factors)
+    list_downloads(found, lang)
 
 
 def chosen_summary(sites: gpd.GeoDataFrame, state: ViewState, lang: str) -> None:
@@ -90,10 +92,8 @@ def chosen_summary(sites: gpd.GeoDataFrame, state: ViewState, lang: str) -> None
         st.info(t("investor.page.select_hint", lang))
         return
     site = rows.iloc[0]
-    st.markdown(f"**{t('investor.page.sheet', lang)}: {plain(site['name'])}**")
+    st.markdown(f"**{plain(site['name'])}**")
     st.caption(plain(" · ".join(str(site[c]) for c in ("municipality", "kreis") if isinstance(site.get(c), str))))
-    comparison(sites, state, factors)
-    list_downloads(found, lang)
 
 
 def choose_site(state: ViewState, site_id: str | None) -> ViewState:
