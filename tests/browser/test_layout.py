@@ -46,7 +46,7 @@ def test_every_map_starts_on_the_first_screen(app_server, sized, size) -> None:
         page.wait_for_timeout(300)
         box = page.locator(MAP_IFRAME).first.bounding_box()
         visible = min(box["y"] + box["height"], height) - box["y"]
-        assert box["y"] < 0.45 * height, f"{path} at {width}x{height}: map starts at y={box['y']:.0f}"
+        assert box["y"] < 0.5 * height, f"{path} at {width}x{height}: map starts at y={box['y']:.0f}"
         assert visible >= 0.5 * height, f"{path} at {width}x{height}: only {visible:.0f} px of the map visible"
         assert box["width"] >= min(0.45 * width, 360), f"{path} at {width}x{height}: map {box['width']:.0f} px wide"
         if path == "/":

@@ -464,7 +464,7 @@ class MapDecorations(VerbatimRender):
         .leaflet-control-attribution.rm-attribution { max-width: calc(100vw - 20px); box-sizing: border-box;
                      font: 11px/16px sans-serif; max-height: 40vh; overflow-y: auto; }
         .leaflet-control-attribution.rm-attribution-collapsed { white-space: nowrap; overflow: hidden;
-                     text-overflow: ellipsis; max-width: min(520px, calc(100vw - 20px)); }
+                     text-overflow: ellipsis; max-width: min(520px, calc(100vw - 120px)); } /* the scale bar stays visible */
         .rm-attribution-toggle { font: 600 11px/14px sans-serif; margin: 0 4px 0 0; padding: 0 4px; cursor: pointer;
                      border: 1px solid #8a949e; border-radius: 3px; background: #fff; color: #1f2d3a; vertical-align: baseline; }
         .rm-attribution-toggle:focus-visible { outline: 2px solid #0b5394; outline-offset: 1px; }
