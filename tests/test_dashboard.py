@@ -14,7 +14,10 @@ from regionmap.dashboard.composition import (
     attributions,
     boundary_payloads,
     dashboard_parts,
+    offline_basemap,
+    selected_area,
     simplified_layers,
+    view_bounds,
 )
 from regionmap.dashboard.details import record_fields, table_frame
 from regionmap.dashboard.filters import filter_view
@@ -23,6 +26,7 @@ from regionmap.maps import bounds_of
 from regionmap.data.source_registry import load_registry
 from regionmap.testing import legend_counts
 from regionmap.data.store import StoreData, open_store
+from regionmap.maps.build import OUTLINE_COLOUR
 from regionmap.taxonomy import taxonomy
 from regionmap.data.thematic import split_sectors
 from regionmap.ui.mapview import plain
@@ -233,3 +237,53 @@ def test_basemaps_come_from_the_source_registry() -> None:
     assert basemap_of(REGISTRY, "none").tiles is None
     with pytest.raises(ValueError, match="unknown basemap"):
         basemap_of(REGISTRY, "satellite")
+
+
+def test_view_bounds_fit_the_filtered_points_or_the_selection(store) -> None:
+    """Unfiltered: the region (or the selected area); filtered: the shown points, joined with the selected area."""
+    region = bounds_of(store.region)
+    research = store["research"]
+    assert view_bounds(region, None, {"research": research}, filtered=False) == region
+    one = research[research["name"].str.contains("Georg-August")]
+    assert len(one) == 1
+    point = one.geometry.iloc[0]
+    assert view_bounds(region, None, {"research": one}, filtered=True) == ((point.y, point.x), (point.y, point.x))
+    kreis = bounds_of(store.kreise[store.kreise["ags"] == "03159"])
+    joined = view_bounds(region, kreis, {"research": one}, filtered=True)
+    assert joined[0][0] <= min(kreis[0][0], point.y) and joined[1][1] >= max(kreis[1][1], point.x)
+    assert view_bounds(region, kreis, {"research": research.iloc[0:0]}, filtered=True) == kreis
+
+
+def test_the_selected_area_is_outlined_in_the_base(store, boundaries) -> None:
+    """A Kreis or municipality in the view gets a bold outline in the base map; without a selection there is none."""
+    simplified, payloads = boundaries
+    assert selected_area(simplified, None, None) is None
+    assert list(selected_area(simplified, "03159", None)["ags"]) == ["03159"]
+    assert list(selected_area(simplified, "03159", "03159016")["ags"]) == ["03159016"]
+
+    def outlines(**selection) -> list:
+        parts = dashboard_parts(shown={}, simplified=simplified, payloads=payloads, taxonomy=TAX, registry=REGISTRY,
+                                region_bounds=bounds_of(store.region), lang="de", **selection)
+        return [layer for layer in descendants(parts.base, "BoundaryLayer") if OUTLINE_COLOUR in layer.style]
+
+    assert outlines() == []
+    assert len(outlines(gemeinde="03159016", kreis="03159")) == 1
+
+
+def test_the_map_fits_its_content_from_the_overlays(store, boundaries) -> None:
+    """The content's bounds travel with the overlays (a filter change keeps the mounted base) and the map texts come
+    in the view's language."""
+    simplified, payloads = boundaries
+    region = bounds_of(store.region)
+    content = ((51.5, 9.9), (51.6, 10.0))
+    for lang in ("de", "en", "fr"):
+        parts = dashboard_parts(shown={}, simplified=simplified, payloads=payloads, taxonomy=TAX, registry=REGISTRY,
+                                region_bounds=region, lang=lang, content_bounds=content)
+        (fit,) = descendants(parts.overlays[0], "FitView")
+        assert json.loads(fit.spec)["bounds"] == [list(p) for p in content]
+        (decorations,) = descendants(parts.base, "MapDecorations")
+        texts = json.loads(decorations.texts)
+        assert texts["tiles_offline"] == t("map.tiles_offline", lang)
+        assert texts["attribution_show"] == t("map.attribution_show", lang)
+        assert decorations.offline_basemap == "none"
+    assert offline_basemap(REGISTRY) == next(b.id for b in REGISTRY.basemaps if not b.online)

@@ -27,7 +27,11 @@ from regionmap.maps import (
     point_layer,
     simplified_boundaries,
 )
+from regionmap.i18n import t
+from regionmap.maps import outline_layer
 from regionmap.maps.assets import URL_PREFIX
+from regionmap.maps.build import FIT_MAX_ZOOM, OUTLINE_COLOUR, OUTLINE_Z_INDEX
+from regionmap.maps.elements import MapDecorations
 from regionmap.maps.legend import LegendEntry, legend_spec
 
 URL = re.compile(r"https?://[^\s\"'<>)]*")
@@ -184,3 +188,31 @@ def test_basemaps() -> None:
     assert basemap_from_config({"id": "none", "online": False}).tiles is None
     with pytest.raises(ValueError, match="attribution"):
         basemap_from_config({"id": "x", "tiles": "https://example.org/{z}/{x}/{y}.png"})
+
+
+def test_map_behaviour_focus_credits_zoom_and_offline_notice(gemeinden, points) -> None:
+    """The rendered map focuses without scrolling the page (the lost first click), folds its credits behind a button,
+    snaps to fractional zoom levels and, with tiles, offers the offline basemap when a tile fails."""
+    html = make_map(gemeinden, points, OSM, offline_basemap="none", lang="en")[0].get_root().render()
+    assert "focus({preventScroll: true})" in html and "map.keyboard.disable(); }" in html
+    assert "rm-attribution-collapsed" in html and 'toggle.type = "button"' in html
+    assert '"zoomSnap": 0.25' in html
+    assert 'layer.on("tileerror", offline)' in html and "offlineBasemap = \"none\"" in html
+    assert json.dumps(t("map.tiles_offline", "en"), ensure_ascii=False) in html
+    html = make_map(gemeinden, points, OSM, lang="en")[0].get_root().render()
+    assert "offlineBasemap = null" in html  # no offline basemap configured: no notice
+    with pytest.raises(ValueError, match="missing tiles_offline"):
+        MapDecorations("#ffffff", {"attribution_show": "a", "attribution_hide": "b", "tiles_offline_action": "c"})
+
+
+def test_content_fit_and_outline(gemeinden, points) -> None:
+    """`content_bounds` is fitted from the overlays with a zoom limit; `outline` is drawn above the boundaries."""
+    one = gemeinden[gemeinden["ags"] == "03101000"]
+    parts = compose_map(bounds=bounds_of(gemeinden), content_bounds=bounds_of(one),
+                        outline=outline_layer(one, "Auswahl"))
+    (fit,) = descendants(parts.overlays[0], "FitView")
+    assert json.loads(fit.spec) == {"bounds": [list(p) for p in bounds_of(one)], "maxZoom": FIT_MAX_ZOOM}
+    (outline,) = [b for b in descendants(parts.base, "BoundaryLayer") if b.z_index == OUTLINE_Z_INDEX]
+    assert OUTLINE_COLOUR in outline.style and not outline.interactive
+    (fit,) = descendants(compose_map(bounds=bounds_of(gemeinden)).overlays[0], "FitView")
+    assert json.loads(fit.spec)["bounds"] == [list(p) for p in bounds_of(gemeinden)]

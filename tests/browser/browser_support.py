@@ -10,6 +10,9 @@ from regionmap.testing import MAP_IFRAME
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+# What a page may request: the app on localhost and inline resources.
+LOCAL_PREFIXES = ("http://127.0.0.1:", "ws://127.0.0.1:", "http://localhost:", "ws://localhost:", "data:", "blob:",
+                  "about:")
 
 
 def screenshot(page: Page, name: str) -> Path:

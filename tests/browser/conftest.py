@@ -6,18 +6,16 @@ host; tests assert both are empty. Screenshots go to `artifacts/screenshots/` (k
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from browser_support import ROOT
+from browser_support import LOCAL_PREFIXES, ROOT
 from regionmap.testing import Server, launch_chromium, streamlit_server
 
-LOCAL_PREFIXES = ("http://127.0.0.1:", "ws://127.0.0.1:", "http://localhost:", "ws://localhost:", "data:", "blob:",
-                  "about:")
 
 
 @pytest.fixture(scope="session")
@@ -55,13 +53,37 @@ class Watched:
         assert self.outside == [], f"requests outside the app's host: {self.outside}"
 
 
-@pytest.fixture
-def watched(browser: Browser) -> Iterator[Watched]:
-    """A fresh page (1600x1000) that records page errors and requests leaving the app's host."""
-    context = browser.new_context(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
+def watched_page(browser: Browser, width: int, height: int) -> tuple[BrowserContext, Watched]:
+    """A fresh page of the given viewport (a phone below 640 px) that records page errors and requests leaving the
+    app's host, in its own context."""
+    phone = width < 640
+    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True,
+                                  is_mobile=phone, has_touch=phone)
     page = context.new_page()
     seen = Watched(page)
     page.on("pageerror", lambda exc: seen.errors.append(str(exc)))
     page.on("request", lambda request: None if request.url.startswith(LOCAL_PREFIXES) else seen.outside.append(request.url))
+    return context, seen
+
+
+@pytest.fixture
+def watched(browser: Browser) -> Iterator[Watched]:
+    """A fresh page (1600x1000) that records page errors and requests leaving the app's host."""
+    context, seen = watched_page(browser, 1600, 1000)
     yield seen
     context.close()
+
+
+@pytest.fixture
+def sized(browser: Browser) -> Iterator[Callable[[int, int], Watched]]:
+    """`sized(width, height)`: a fresh watched page of that viewport; every page is closed after the test."""
+    contexts: list[BrowserContext] = []
+
+    def open_page(width: int, height: int) -> Watched:
+        context, seen = watched_page(browser, width, height)
+        contexts.append(context)
+        return seen
+
+    yield open_page
+    for context in contexts:
+        context.close()

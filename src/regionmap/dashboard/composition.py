@@ -26,6 +26,8 @@ from regionmap.maps import (
     compose_map,
     Basemap,
     basemap_from_config,
+    bounds_of,
+    outline_layer,
     point_layer,
     simplified_boundaries,
     tolerance_for_zoom,
@@ -112,6 +114,33 @@ def boundary_payloads(
     }
 
 
+def selected_area(
+    simplified: Mapping[str, gpd.GeoDataFrame], kreis: str | None, gemeinde: str | None
+) -> gpd.GeoDataFrame | None:
+    """The selected municipality (else the selected Kreis) among the simplified boundaries, or None."""
+    for layer, ags in (("gemeinden", gemeinde), ("kreise", kreis)):
+        if ags:
+            rows = simplified[layer][simplified[layer]["ags"].astype(str) == ags]
+            if not rows.empty:
+                return rows
+    return None
+
+
+def view_bounds(
+    region: Bounds, area: Bounds | None, shown: Mapping[str, gpd.GeoDataFrame], filtered: bool
+) -> Bounds:
+    """What a map fits on first view: the selected area (else the region); when a filter narrows the points, the
+    bounds of the shown points instead (joined with the selected area, if any). A single point gives a point's
+    bounds (the map limits the zoom)."""
+    points = [gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)] for gdf in shown.values()] if filtered else []
+    points = [gdf for gdf in points if not gdf.empty]
+    if not points:
+        return area or region
+    boxes = [bounds_of(gdf) for gdf in points] + ([area] if area else [])
+    return ((min(b[0][0] for b in boxes), min(b[0][1] for b in boxes)),
+            (max(b[1][0] for b in boxes), max(b[1][1] for b in boxes)))
+
+
 def attributions(
     registry: Registry, taxonomy: Taxonomy, layer_ids: Sequence[str], basemap_id: str, lang: str
 ) -> list[str]:
@@ -134,6 +163,11 @@ def basemap_of(registry: Registry, basemap_id: str) -> Basemap:
     raise ValueError(f"unknown basemap {basemap_id!r}: data/sources.toml has {[b.id for b in registry.basemaps]}")
 
 
+def offline_basemap(registry: Registry) -> str | None:
+    """The id of the first basemap of data/sources.toml that needs no network (offered when tiles fail to load)."""
+    return next((b.id for b in registry.basemaps if not b.online), None)
+
+
 def colour_classes(layer: Layer, taxonomy: Taxonomy, colour_by: str, lang: str) -> tuple[str, list[ColourClass]]:
     """The column to colour a layer's markers by and its classes (categories of the layer, or all sectors)."""
     if colour_by == "sectors":
@@ -153,13 +187,18 @@ def dashboard_parts(
     basemap_id: str = "none",
     colour_by: str = "category",
     fit_bounds: Bounds | None = None,
+    content_bounds: Bounds | None = None,
+    kreis: str | None = None,
+    gemeinde: str | None = None,
     choropleth: Choropleth | None = None,
 ) -> MapParts:
     """The map of a view: backdrop or tiles, region/Kreis/municipality boundaries, the shown point layers, legend.
 
     `shown` maps layer ids to the already filtered points; `simplified`/`payloads` come from `simplified_layers` and
-    `boundary_payloads`. A `choropleth` fills the municipalities and adds its classes to the legend. The base part
-    depends only on the boundaries, basemap, view and choropleth: a filter change swaps the overlays alone.
+    `boundary_payloads`. A `choropleth` fills the municipalities and adds its classes to the legend. The selected
+    `gemeinde` (else `kreis`) is outlined. `content_bounds` (see `view_bounds`) is fitted when the content is first
+    shown. The base part depends only on the boundaries, basemap, selection and choropleth: a filter change swaps the
+    overlays alone.
     """
     basemap = basemap_of(registry, basemap_id)
     gemeinden_label = t("legend.gemeinden", lang)
@@ -191,6 +230,7 @@ def dashboard_parts(
         by, classes = colour_classes(layer, taxonomy, colour_by, lang)
         points.append(point_layer(gdf, layer_id=layer_id, label=layer.label(lang), colour=layer.colour, by=by,
                                   classes=classes))
+    area = selected_area(simplified, kreis, gemeinde)
     return compose_map(
         bounds=region_bounds,
         basemap=basemap,
@@ -199,9 +239,13 @@ def dashboard_parts(
         points=points,
         attributions=attributions(registry, taxonomy, list(shown), basemap_id, lang),
         fit_bounds=fit_bounds,
+        content_bounds=content_bounds,
+        outline=outline_layer(area, t("map.outline", lang)) if area is not None else None,
         legend_title=t("legend.title", lang),
         format_count=lambda n: format_number(n, lang),
         collapsed_layer_control=True,  # the legend already names every layer; keep the map visible
+        lang=lang,
+        offline_basemap=offline_basemap(registry),
     )
 
 

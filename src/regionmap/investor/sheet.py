@@ -10,11 +10,11 @@ import geopandas as gpd
 import pandas as pd
 
 from regionmap.investor.comparison import AREA_ROW, compare_sites
-from regionmap.dashboard.composition import BOUNDARY_STYLES, attributions, basemap_of
+from regionmap.dashboard.composition import BOUNDARY_STYLES, attributions, basemap_of, offline_basemap
 from regionmap.dashboard.details import is_indicative, table_frame
 from regionmap.i18n import format_number, format_quantity, t
 from regionmap.investor.factors import LocationFactor, nearest_features
-from regionmap.maps import Bounds, ColourClass, backdrop_layer, boundary_layer, build_map
+from regionmap.maps import Bounds, ColourClass, backdrop_layer, boundary_layer, build_map, outline_layer
 from regionmap.maps.elements import OfflineMap, PointLayer, html_text
 from regionmap.maps.points import point_legend_entry, point_payload
 from regionmap.data.source_registry import Registry
@@ -91,10 +91,12 @@ def site_location_map(
     registry: Registry,
     lang: str,
     basemap_id: str,
+    outline: gpd.GeoDataFrame | None = None,
 ) -> OfflineMap:
     """The site, the nearest feature of every location factor and a dashed straight line to each (no Streamlit).
 
-    Names and distances travel as point names (escaped in the browser); the lines carry no text.
+    Names and distances travel as point names (escaped in the browser); the lines carry no text. `outline` is the
+    selected Kreis or municipality of the view (see `regionmap.dashboard.composition.selected_area`), drawn as a bold outline.
     """
     site_point = gpd.GeoSeries([site.geometry], crs=WGS84).iloc[0]
     targets = nearest_features(site, layers, factors, tax, lang)
@@ -128,9 +130,12 @@ def site_location_map(
         boundaries=[gemeinden],
         points=points,
         attributions=attributions(registry, tax, sorted({LAYER, *(f.layer for f in factors)}), basemap_id, lang),
+        outline=outline_layer(outline, t("map.outline", lang)) if outline is not None else None,
         legend_title=t("investor.page.location_map", lang),
         format_count=lambda n: format_number(n, lang),
         collapsed_layer_control=True,
+        lang=lang,
+        offline_basemap=offline_basemap(registry),
     )
     for target, point in zip(targets, target_points):
         folium.PolyLine([[site_point.y, site_point.x], [point.y, point.x]], color=target.colour,

@@ -9,7 +9,16 @@ from regionmap.maps.boundaries import (
     simplified_boundaries,
     tolerance_for_zoom,
 )
-from regionmap.maps.build import Bounds, MapParts, backdrop_layer, bounds_of, build_map, compose_map
+from regionmap.maps.build import (
+    Bounds,
+    MapParts,
+    backdrop_layer,
+    bounds_of,
+    build_map,
+    compose_map,
+    map_texts,
+    outline_layer,
+)
 from regionmap.maps.clicks import RETURNED_OBJECTS, clicked_record
 from regionmap.maps.legend import ChoroplethClass, ChoroplethLegend, LegendEntry, LegendItem
 from regionmap.maps.points import ColourClass, PointPayload, point_layer, point_payload
@@ -38,6 +47,8 @@ __all__ = [
     "compose_map",
     "ensure_vendor_assets",
     "get_basemap",
+    "map_texts",
+    "outline_layer",
     "point_layer",
     "point_payload",
     "simplified_boundaries",

@@ -14,12 +14,14 @@ from regionmap.maps.boundaries import boundary_layer
 from regionmap.maps.elements import (
     Attributions,
     BoundaryLayer,
+    FitView,
     MapDecorations,
     OfflineMap,
     OverlayGroup,
     PointLayer,
     html_text,
 )
+from regionmap.i18n import t
 from regionmap.maps.legend import legend_control
 from regionmap.spatial import WGS84
 
@@ -28,6 +30,10 @@ Bounds = tuple[tuple[float, float], tuple[float, float]]  # ((south, west), (nor
 BACKDROP_Z_INDEX = 300  # below Leaflet's overlay pane (400) and the point markers (450)
 BACKDROP_FILL = "#dde3e8"
 BACKDROP_LINE = "#ffffff"
+OUTLINE_COLOUR = "#d1495b"  # the selected Kreis or municipality
+OUTLINE_Z_INDEX = 420  # above the other boundaries (400), below the point markers (450)
+FIT_MAX_ZOOM = 13  # the closest first view: a single point is shown with its surroundings
+ZOOM_SNAP = 0.25  # fractional zoom: a fitted region fills the map instead of the next smaller whole zoom level
 
 
 def bounds_of(gdf: gpd.GeoDataFrame) -> Bounds:
@@ -38,6 +44,17 @@ def bounds_of(gdf: gpd.GeoDataFrame) -> Bounds:
     if not all(map(lambda v: v == v, (west, south, east, north))):
         raise ValueError("bounds of an empty GeoDataFrame")
     return (south, west), (north, east)
+
+
+def map_texts(lang: str) -> dict[str, str]:
+    """The user-facing texts of a map's own controls (see `MapDecorations`) in `lang`."""
+    return {key: t(f"map.{key}", lang) for key in MapDecorations.TEXT_KEYS}
+
+
+def outline_layer(area: gpd.GeoDataFrame, label: str, decimals: int = 5) -> BoundaryLayer:
+    """A bold, inert outline of the selected area (a Kreis or municipality), drawn above the other boundaries."""
+    return boundary_layer(area, label=label, colour=OUTLINE_COLOUR, weight=3.5, interactive=False, control=False,
+                          z_index=OUTLINE_Z_INDEX, decimals=decimals)
 
 
 def backdrop_layer(states: gpd.GeoDataFrame, decimals: int = 4) -> BoundaryLayer:
@@ -84,18 +101,27 @@ def compose_map(
     points: Sequence[PointLayer] = (),
     attributions: Sequence[str] = (),
     fit_bounds: Bounds | None = None,
+    content_bounds: Bounds | None = None,
+    outline: BoundaryLayer | None = None,
     legend_title: str | None = None,
     format_count: Callable[[int], str] = str,
     min_zoom: int = 6,
     collapsed_layer_control: bool = False,
+    lang: str = "de",
+    offline_basemap: str | None = None,
 ) -> MapParts:
     """Compose one map. All JavaScript and CSS it needs come from `/app/static/vendor` (see `ensure_vendor_assets`).
 
     - `bounds`: the initial view (the region); `fit_bounds` replaces it for a selection (a municipality or Kreis).
+      `content_bounds` (in the overlays) is what the map fits when this content is first shown (the filtered points),
+      at most to `FIT_MAX_ZOOM`; without it, the map fits `fit_bounds` or `bounds` that way.
+    - `outline`: the selected area's outline (see `outline_layer`), part of the base.
     - `basemap`: tiles with their attribution, or none: then `backdrop` (see `backdrop_layer`) is drawn instead.
     - `boundaries` (in the base) then `points` (in the overlays) are added in order, each a toggle in the layer control.
     - `attributions`: the licence attribution of every dataset shown (plain text, shown escaped).
     - The legend lists every point layer as "Label (count)" and the classes of every choropleth boundary layer.
+    - `lang`: the language of the map's own controls (attribution toggle, offline notice); `offline_basemap`: the
+      basemap the offline notice offers when tiles fail to load (None: no notice).
     """
     (south, west), (north, east) = bounds
     m = OfflineMap(
@@ -106,6 +132,8 @@ def compose_map(
         # With tiles=None Leaflet has no zoom limits; MarkerCluster needs them (see NOTES: "Map has no maxZoom").
         maxZoom=basemap.max_zoom,
         minZoom=min_zoom,
+        zoomSnap=ZOOM_SNAP,
+        zoomDelta=0.5,
     )
     if basemap.tiles is not None:
         folium.TileLayer(
@@ -119,11 +147,14 @@ def compose_map(
         backdrop.add_to(m)
     for layer in boundaries:
         layer.add_to(m)
-    MapDecorations(basemap.background).add_to(m)
+    if outline is not None:
+        outline.add_to(m)
+    MapDecorations(basemap.background, map_texts(lang), offline_basemap).add_to(m)
     m.fit_bounds([list(p) for p in (fit_bounds or bounds)])
 
     info = OverlayGroup(control=False, first=True)
     Attributions(attributions).add_to(info)
+    FitView(content_bounds or fit_bounds or bounds, FIT_MAX_ZOOM).add_to(info)
     entries = [p.legend_entry for p in points if p.legend_entry is not None]
     choropleths = [b.choropleth for b in boundaries if b.choropleth is not None]
     if entries or choropleths:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import folium
@@ -428,13 +428,29 @@ class LegendControl(VerbatimRender):
 
 
 class MapDecorations(VerbatimRender):
-    """The map's background colour and the CSS of its swappable content (cluster icons, legend), which
-    streamlit-folium would not add when it injects that content later; no focus outline on clicked shapes."""
+    """The map's background colour, the CSS of its swappable content (cluster icons, legend), which streamlit-folium
+    would not add when it injects that content later, and the map's own behaviour:
+
+    - a click focuses the map without scrolling the page (Leaflet's keyboard handler focuses the map container on
+      mousedown; in an iframe that is partly below the fold the browser then scrolls the page, so the pointer is no
+      longer over the marker at mouseup and the first click is lost);
+    - the attribution control is folded to one line, with a toggle button (`.rm-attribution-toggle`, keyboard
+      accessible, `aria-expanded`) that shows every attribution;
+    - when a tile of a basemap fails to load (offline), a notice (`.rm-offline-notice`) offers the map without
+      basemap `offline_basemap`: its link sets `{"rm_basemap": offline_basemap}` as the component value (see
+      `regionmap.ui.mapview.offline_switch`) and points at the same page with `basemap=offline_basemap`.
+
+    `texts` are the user-facing strings: `attribution_show`, `attribution_hide`, `tiles_offline`,
+    `tiles_offline_action`; they are shown as text.
+    """
+
+    TEXT_KEYS = ("attribution_show", "attribution_hide", "tiles_offline", "tiles_offline_action")
 
     _template = Template(
         """
         {% macro header(this, kwargs) %}
         <style>
+        #map_div { height: 100vh !important; } /* the map fills its iframe, whose height the page may set */
         .leaflet-interactive:focus { outline: none; }
         .rm-cluster { background: rgba(255, 255, 255, 0.7); }
         .rm-cluster div { color: #fff; font: 600 12px/30px sans-serif; }
@@ -451,19 +467,153 @@ class MapDecorations(VerbatimRender):
         .rm-swatch { display: inline-block; flex: none; width: 12px; height: 12px; border-radius: 50%; border: 1px solid #fff;
                      box-shadow: 0 0 0 1px rgba(0, 0, 0, 0.25); }
         .rm-legend-class .rm-swatch { border-radius: 2px; }
+        .leaflet-control-attribution.rm-attribution { max-width: calc(100vw - 20px); box-sizing: border-box;
+                     font: 11px/16px sans-serif; max-height: 40vh; overflow-y: auto; }
+        .leaflet-control-attribution.rm-attribution-collapsed { white-space: nowrap; overflow: hidden;
+                     text-overflow: ellipsis; max-width: min(520px, calc(100vw - 120px)); } /* the scale bar stays visible */
+        .rm-attribution-toggle { font: 600 11px/14px sans-serif; margin: 0 4px 0 0; padding: 0 4px; cursor: pointer;
+                     border: 1px solid #8a949e; border-radius: 3px; background: #fff; color: #1f2d3a; vertical-align: baseline; }
+        .rm-attribution-toggle:focus-visible { outline: 2px solid #0b5394; outline-offset: 1px; }
+        .rm-offline-notice { background: #fff8e1; border: 1px solid #c98a00; border-radius: 4px; padding: 6px 8px;
+                     font: 12px/1.4 sans-serif; color: #3e2c00; max-width: min(320px, calc(100vw - 80px));
+                     box-shadow: 0 1px 4px rgba(0, 0, 0, 0.3); }
+        .rm-offline-notice a { display: inline-block; margin-top: 4px; font-weight: 600; color: #0b5394; }
         </style>
         {% endmacro %}
 
         {% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.getContainer().style.background = {{ this.background|tojson }};
+        (function (map) {
+            var texts = {{ this.texts }}, offlineBasemap = {{ this.offline_basemap|tojson }};
+            map.getContainer().style.background = {{ this.background|tojson }};
+            // Unbind Leaflet's own mousedown handler (disable) before replacing it, then bind the new one (enable).
+            var keyboard = L.Map.Keyboard.prototype, rebind = map.keyboard && map.keyboard.enabled();
+            if (rebind) { map.keyboard.disable(); }
+            if (!keyboard.rmNoScroll) {
+                keyboard._onMouseDown = function () {
+                    if (!this._focused) { this._map._container.focus({preventScroll: true}); }
+                };
+                keyboard.rmNoScroll = true;
+            }
+            if (rebind) { map.keyboard.enable(); }
+            var credits = map.attributionControl;
+            if (credits) {
+                var box = credits.getContainer(), toggle = document.createElement("button"), update = credits._update;
+                toggle.type = "button";
+                toggle.className = "rm-attribution-toggle";
+                box.classList.add("rm-attribution", "rm-attribution-collapsed");
+                var sync = function () {
+                    var open = !box.classList.contains("rm-attribution-collapsed");
+                    toggle.setAttribute("aria-expanded", String(open));
+                    toggle.textContent = open ? "\\u25BE" : "\\u25B8";
+                    toggle.title = open ? texts.attribution_hide : texts.attribution_show;
+                    toggle.setAttribute("aria-label", toggle.title);
+                };
+                toggle.addEventListener("click", function (ev) {
+                    L.DomEvent.stop(ev);
+                    box.classList.toggle("rm-attribution-collapsed");
+                    sync();
+                });
+                credits._update = function () {
+                    update.apply(this, arguments);
+                    box.insertBefore(toggle, box.firstChild);
+                };
+                credits._update();
+                sync();
+                L.DomEvent.disableClickPropagation(box);
+            }
+            var notice = null;
+            function offline() {
+                if (notice) { return; }
+                notice = L.control({position: "topleft"});
+                notice.onAdd = function () {
+                    var div = L.DomUtil.create("div", "leaflet-control rm-offline-notice");
+                    div.setAttribute("role", "status");
+                    div.appendChild(document.createTextNode(texts.tiles_offline + " "));
+                    var link = document.createElement("a"), href = "?basemap=" + encodeURIComponent(offlineBasemap);
+                    try {
+                        var url = new URL(window.parent.location.href);
+                        url.searchParams.set("basemap", offlineBasemap);
+                        href = url.toString();
+                    } catch (e) { /* a map outside the app: keep the relative link */ }
+                    link.href = href;
+                    link.target = "_top";
+                    link.className = "rm-offline-switch";
+                    link.textContent = texts.tiles_offline_action;
+                    link.addEventListener("click", function (ev) {
+                        var streamlit = window.Streamlit, data = window.__GLOBAL_DATA__;
+                        if (!streamlit || !data) { return; }
+                        ev.preventDefault();
+                        streamlit.setComponentValue(L.extend({}, data.previous_data, {rm_basemap: offlineBasemap}));
+                    });
+                    div.appendChild(document.createElement("br"));
+                    div.appendChild(link);
+                    L.DomEvent.disableClickPropagation(div);
+                    return div;
+                };
+                notice.addTo(map);
+            }
+            if (offlineBasemap) {
+                map.eachLayer(function (layer) { if (layer instanceof L.TileLayer) { layer.on("tileerror", offline); } });
+            }
+        })({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, background: str):
+    def __init__(self, background: str, texts: Mapping[str, str], offline_basemap: str | None = None):
         super().__init__()
         self._name = "MapDecorations"
         self.background = check_colour(background, "background")
+        self.offline_basemap = offline_basemap
+        missing = [key for key in self.TEXT_KEYS if key not in texts]
+        if missing:
+            raise ValueError(f"map texts: missing {', '.join(missing)}")
+        self.texts = script_json({key: str(texts[key]) for key in self.TEXT_KEYS})
+
+
+class FitView(VerbatimRender):
+    """Fits the map to `bounds` ((south, west), (north, east)) when this content is first shown, at most to
+    `max_zoom` (a single point). As the child of a swappable layer it refits only when its bounds differ from the last
+    fitted ones: a rerun with the same content keeps the user's view. Until the user touches the map (pointer, wheel,
+    key), a resize of the map (the iframe getting its final size) fits the bounds again."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (owner) {
+            {{ this.js_on_map }}
+            var spec = {{ this.spec }};
+            onMap(owner, function (map) {
+                var fit = map.rmFit;
+                if (!fit) {
+                    fit = map.rmFit = {key: null, touched: false};
+                    ["pointerdown", "wheel", "touchstart", "keydown"].forEach(function (name) {
+                        map.getContainer().addEventListener(name, function () { fit.touched = true; }, true);
+                    });
+                    map.on("resize", function () {
+                        if (!fit.touched && fit.bounds) { map.fitBounds(fit.bounds, fit.options); }
+                    });
+                }
+                var key = JSON.stringify(spec);
+                if (fit.key === key) { return; }
+                fit.key = key;
+                fit.bounds = L.latLngBounds(spec.bounds);
+                fit.options = {maxZoom: spec.maxZoom, padding: [12, 12]};
+                fit.touched = false;
+                map.fitBounds(fit.bounds, fit.options);
+            }, function () {});
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds: Sequence[Sequence[float]], max_zoom: float):
+        super().__init__()
+        self._name = "FitView"
+        (south, west), (north, east) = bounds
+        self.spec = script_json({"bounds": [[float(south), float(west)], [float(north), float(east)]],
+                                 "maxZoom": float(max_zoom)})
+        self.js_on_map = _JS_ON_MAP
 
 
 class Attributions(VerbatimRender):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 import geopandas as gpd
 import streamlit as st
@@ -15,10 +16,14 @@ from regionmap.ui.mapview import colour_by_control, detail_card, layer_tables, p
 from regionmap.ui.navigation import page_spec
 from regionmap.dashboard.urlstate import ViewState
 
+PAGE_CSS = Path(__file__).with_name("page.css")
+SIDE_COLUMN = [3, 1]  # map : figures and detail card (the columns stack on a phone: map first)
+
 
 def header(title_key: str, state: ViewState) -> None:
     """The page title, the region's name and any ignored URL parameters."""
     lang = state.lang
+    st.html(PAGE_CSS)  # style only: takes no space on the page
     st.title(t(title_key, lang))
     st.caption(plain(data.region_name(lang)))
     for notice in view.notices():
@@ -33,24 +38,23 @@ def shown_layers(store: StoreData, state: ViewState, layers: tuple[str, ...]) ->
 
 
 def figures(store: StoreData, state: ViewState, shown: Mapping[str, gpd.GeoDataFrame]) -> None:
-    """Key figures of the selected area (region, Kreis or municipality) and the point counts of the current filter;
-    when anything is filtered, the region's own figures are given beside them for comparison."""
+    """Key figures of the selected area (region, Kreis or municipality) and the point counts of the current filter,
+    one compact row each (beside the map, or below it on a phone); when anything is filtered, the region's own
+    figures are given below them for comparison."""
     lang = state.lang
     tax = data.tax()
     figs = key_figures(store.gemeinden, shown, state.kreis, state.gemeinde)
     filtered = bool(state.kreis or state.gemeinde or state.sectors or state.categories or state.q)
-    st.markdown(f"**{t('figures.selection' if filtered else 'figures.region', lang)}**")
-    cols = st.columns(4)
-    cols[0].metric(t("figures.population", lang), format_number(figs["population"], lang))
-    cols[1].metric(t("figures.area", lang), format_km2(figs["area_km2"], lang))
-    cols[2].metric(t("figures.density", lang), format_density(figs["density"], lang))
-    cols[3].metric(t("figures.municipalities", lang), format_number(figs["municipalities"], lang))
+    with st.container(key="figures"):
+        st.markdown(f"**{t('figures.selection' if filtered else 'figures.region', lang)}**")
+        st.metric(t("figures.population", lang), format_number(figs["population"], lang))
+        st.metric(t("figures.area", lang), format_km2(figs["area_km2"], lang))
+        st.metric(t("figures.density", lang), format_density(figs["density"], lang))
+        st.metric(t("figures.municipalities", lang), format_number(figs["municipalities"], lang))
+        for layer_id, count in figs["counts"].items():
+            st.metric(tax.layer(layer_id).label(lang), format_number(count, lang))
     if figs["population_unknown"]:
         st.caption(tn("figures.population_incomplete", figs["population_unknown"], lang))
-    if figs["counts"]:
-        layer_cols = st.columns(len(figs["counts"]))
-        for col, (layer_id, count) in zip(layer_cols, figs["counts"].items()):
-            col.metric(tax.layer(layer_id).label(lang), format_number(count, lang))
     if filtered:
         region = key_figures(store.gemeinden, {layer_id: store[layer_id] for layer_id in shown})
         parts = [
@@ -63,22 +67,24 @@ def figures(store: StoreData, state: ViewState, shown: Mapping[str, gpd.GeoDataF
 
 
 def thematic_page(url_path: str, *, with_figures: bool = False) -> None:
-    """A page of thematic layers: map with detail card beside it, then a sortable table per layer."""
+    """A page of thematic layers: the map on the first screen with the colour switch, key figures and detail card
+    beside it (below it on a phone), then a sortable table per layer."""
     spec = page_spec(url_path)
     state = view.current()
     lang = state.lang
     store = data.store(lang)
     header(spec.title_key, state)
     shown = shown_layers(store, state, spec.layers)
-    if with_figures:
-        figures(store, state, shown)
     if not shown:
         st.info(t("map.no_layers", lang))
-    map_col, card_col = st.columns([3, 1], gap="medium")
-    with map_col:
+    map_col, side_col = st.columns(SIDE_COLUMN, gap="medium")
+    with side_col:  # drawn first: the colour switch decides how the map colours its markers
         colour_by_control(url_path, lang)
+    with map_col:
         show_map(url_path, store, state, shown)
-    with card_col:
+    with side_col:
         detail_card(url_path, shown, lang)
+        if with_figures:
+            figures(store, state, shown)
     totals = {layer_id: len(store[layer_id]) for layer_id in shown}
     layer_tables(url_path, shown, totals, lang)

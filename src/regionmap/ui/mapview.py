@@ -10,7 +10,14 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from regionmap.dashboard.composition import COLOUR_BY, Choropleth, dashboard_parts, display_zoom
+from regionmap.dashboard.composition import (
+    COLOUR_BY,
+    Choropleth,
+    dashboard_parts,
+    display_zoom,
+    offline_basemap,
+    view_bounds,
+)
 from regionmap.dashboard.details import (
     description,
     is_indicative,
@@ -23,10 +30,12 @@ from regionmap.dashboard.filters import bounds_for
 from regionmap.i18n import format_number, t, tn
 from regionmap.maps import RETURNED_OBJECTS, MapParts, bounds_of, clicked_record
 from regionmap.data.store import StoreData
-from regionmap.ui import data
+from regionmap.ui import data, view
 from regionmap.dashboard.urlstate import ViewState
 
-MAP_HEIGHT = 640
+MAP_HEIGHT = 600  # the least height; the page's CSS stretches the map to the screen (see `fill_screen`)
+MAP_MAX_HEIGHT = 1000
+HEADER_OFFSET = 150  # pixels above a map that follows the page header directly (title, region, toolbar)
 
 
 def _selection_key(page: str) -> str:
@@ -51,6 +60,13 @@ def selected(page: str, shown: Mapping[str, gpd.GeoDataFrame]) -> tuple[str, pd.
     return (layer_id, rows.iloc[0]) if len(rows) else None
 
 
+def fill_screen(key: str, offset: int, least: int) -> None:
+    """Stretch the map in the container `key` to the rest of the first screen: the viewport height minus `offset`
+    pixels above it, at least `least` and at most `MAP_MAX_HEIGHT` pixels (the map itself follows its iframe)."""
+    st.html(f'<style>.st-key-{key} iframe[title="streamlit_folium.st_folium"] {{ height: '
+            f'clamp({int(least)}px, calc(100vh - {int(offset)}px), {MAP_MAX_HEIGHT}px) !important; }}</style>')
+
+
 def draw_map(parts: MapParts, key: str, height: int, returned_objects: Sequence[str]) -> dict | None:
     """Draw a composed map with st_folium. The base map is mounted once per `key` and base; a rerun that changes
     only the overlays (points, legend, attributions) injects them into the mounted map, whose view stays."""
@@ -73,26 +89,39 @@ def show_map(
     *,
     choropleth: Choropleth | None = None,
     height: int = MAP_HEIGHT,
+    offset: int = HEADER_OFFSET,
 ) -> dict | None:
-    """Draw the page's map; a click on a marker selects its record. Returns st_folium's result."""
+    """Draw the page's map; a click on a marker selects its record. Returns st_folium's result.
+
+    The map fills the first screen below `offset` pixels (at least `height`). It first shows the selected area, or the
+    shown points when they are fewer than the store holds (a filter).
+    """
     lang = state.lang
     colour_by = st.session_state.get(f"colour_by_{page}", "category")
     zoom = display_zoom(state.kreis, state.gemeinde)
+    region = bounds_of(store.region)
+    area = bounds_for(store.gemeinden, store.kreise, state.kreis, state.gemeinde) if state.kreis or state.gemeinde else None
+    filtered = any(len(gdf) < len(store[layer_id]) for layer_id, gdf in shown.items())
     parts = dashboard_parts(
         shown=shown,
         simplified=data.simplified(store, zoom),
         payloads=data.payloads(store, lang, zoom),
         taxonomy=data.tax(),
         registry=data.registry(),
-        region_bounds=bounds_of(store.region),
+        region_bounds=region,
         lang=lang,
         basemap_id=state.basemap,
         colour_by=colour_by,
-        fit_bounds=bounds_for(store.gemeinden, store.kreise, state.kreis, state.gemeinde)
-        if state.kreis or state.gemeinde else None,
+        fit_bounds=area,
+        content_bounds=view_bounds(region, area, shown, filtered),
+        kreis=state.kreis,
+        gemeinde=state.gemeinde,
         choropleth=choropleth,
     )
-    result = draw_map(parts, f"map_{page}", height, RETURNED_OBJECTS)
+    with st.container(key=f"mapbox_{page}"):
+        fill_screen(f"mapbox_{page}", offset, height)
+        result = draw_map(parts, f"map_{page}", height, RETURNED_OBJECTS)
+    offline_switch(result, state)
     hit = clicked_record(result, shown)
     click = (result or {}).get("last_object_clicked")
     if hit is not None and st.session_state.get(f"last_click_{page}") != click:
@@ -100,6 +129,13 @@ def show_map(
         layer_id, index = hit
         select(page, layer_id, str(shown[layer_id].loc[index, "id"]))
     return result
+
+
+def offline_switch(result: Mapping[str, object] | None, state: ViewState) -> None:
+    """Switch to the offline basemap when the map's offline notice asked for it (its tiles failed to load)."""
+    wanted = (result or {}).get("rm_basemap")
+    if wanted and wanted != state.basemap and wanted == offline_basemap(data.registry()):
+        view.request(basemap=wanted)
 
 
 def colour_by_control(page: str, lang: str) -> None:

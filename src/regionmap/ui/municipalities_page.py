@@ -19,6 +19,7 @@ from regionmap.dashboard.urlstate import ViewState
 from regionmap.ui.tables import metric_row
 
 PAGE = "municipalities"
+CONTROLS_OFFSET = 240  # pixels above the map: page header and the indicator controls
 
 
 def indicator_controls(lang: str) -> tuple[str, str, int]:
@@ -38,7 +39,7 @@ def choropleth_map(store: StoreData, state: ViewState, indicator_id: str, scheme
     lang = state.lang
     item = indicator(indicator_id)
     fills = choropleth(store.gemeinden, item, scheme, k, lang)
-    result = show_map(PAGE, store, state, {}, choropleth=fills)
+    result = show_map(PAGE, store, state, {}, choropleth=fills, offset=CONTROLS_OFFSET)
     hit = clicked_record(result, {"gemeinden": store.gemeinden})
     click = (result or {}).get("last_object_clicked")
     if hit is not None and st.session_state.get("municipality_click") != click:

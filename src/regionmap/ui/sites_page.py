@@ -18,7 +18,7 @@ from streamlit_folium import st_folium
 
 from regionmap.investor.comparison import AREA_ROW, MAX_COMPARED, MIN_COMPARED
 from regionmap.config import LANGUAGES
-from regionmap.dashboard.composition import KREIS_ZOOM
+from regionmap.dashboard.composition import KREIS_ZOOM, selected_area
 from regionmap.dashboard.details import localised_numbers
 from regionmap.i18n import format_density, format_km2, format_number, t, tn
 from regionmap.numbers import format_plain
@@ -37,14 +37,15 @@ from regionmap.data.thematic import THEMATIC_LAYERS
 from regionmap.ui import data, view
 from regionmap.ui.downloads import download_button
 from regionmap.ui.inputs import number_field
-from regionmap.ui.layout import header, shown_layers
-from regionmap.ui.mapview import chosen_row, detail_card, plain, select, selected, show_map, table_key
+from regionmap.ui.layout import header, shown_layers, SIDE_COLUMN
+from regionmap.ui.mapview import chosen_row, detail_card, plain, select, selected, show_map, table_key, offline_switch
 from regionmap.ui.navigation import page_spec
 from regionmap.dashboard.urlstate import ViewState
 from regionmap.ui.tables import metric_row, static_table
 
 PAGE = "sites"
-RESULT_MAP_HEIGHT = 520
+RESULT_MAP_HEIGHT = 520  # the least height; the map fills the rest of the first screen
+RESULT_MAP_OFFSET = 200  # pixels above the map: page header and the folded finder filters
 SITE_MAP_HEIGHT = 420
 
 
@@ -60,28 +61,42 @@ def sites_page() -> None:
     sites = store[LAYER]
     base = shown_layers(store, state, (LAYER,)).get(LAYER, sites.iloc[0:0])
     query = finder_query(sites, factors, lang)
-    found = sort_control(find_sites(base, query, factors), factors, lang)
-    st.caption(tn("investor.finder.result", len(found), lang))
-    if query.max_km:
-        st.caption(limits_text(query, factors, lang))
+    found = find_sites(base, query, factors)
     if state.site:
         select(PAGE, LAYER, state.site)
     shown = {LAYER: found}
+    map_col, side_col = st.columns(SIDE_COLUMN, gap="medium")  # the map on the first screen, below the filters
+    side_col.caption(tn("investor.finder.result", len(found), lang))
+    if query.max_km:
+        side_col.caption(limits_text(query, factors, lang))
     before = selected(PAGE, shown)
-    show_map(PAGE, store, state, shown, height=RESULT_MAP_HEIGHT)
+    with map_col:
+        show_map(PAGE, store, state, shown, height=RESULT_MAP_HEIGHT, offset=RESULT_MAP_OFFSET)
     after = selected(PAGE, shown)
     picked = str(after[1]["id"]) if after and (before is None or before[1]["id"] != after[1]["id"]) else None
+    found = sort_control(found, factors, lang)
     picked = result_table(found, factors, lang) or picked
     if picked and picked != state.site:
         state = choose_site(state, picked)
+    with side_col:
+        chosen_summary(sites, state, lang)
     if found.empty:
         st.info(t("investor.page.empty", lang))
     if state.site:
         site_sheet(store, state, factors)
-    else:
-        st.info(t("investor.page.select_hint", lang))
     comparison(sites, state, factors)
     list_downloads(found, state, query)
+
+
+def chosen_summary(sites: gpd.GeoDataFrame, state: ViewState, lang: str) -> None:
+    """Beside the map: the chosen site's name and place (its sheet follows below), or how to choose one."""
+    rows = sites[sites["id"] == state.site] if state.site else sites.iloc[0:0]
+    if rows.empty:
+        st.info(t("investor.page.select_hint", lang))
+        return
+    site = rows.iloc[0]
+    st.markdown(f"**{plain(site['name'])}**")
+    st.caption(plain(" · ".join(str(site[c]) for c in ("municipality", "kreis") if isinstance(site.get(c), str))))
 
 
 def choose_site(state: ViewState, site_id: str | None) -> ViewState:
@@ -187,8 +202,10 @@ def site_sheet(store: StoreData, state: ViewState, factors: tuple[LocationFactor
             site, layers={layer_id: store[layer_id] for layer_id in THEMATIC_LAYERS},
             simplified=data.simplified(store, KREIS_ZOOM),
             gemeinden_payload=data.payloads(store, lang, KREIS_ZOOM)["gemeinden"], factors=factors, tax=data.tax(),
-            registry=data.registry(), lang=lang, basemap_id=state.basemap)
-        st_folium(fmap, key="site_map", height=SITE_MAP_HEIGHT, use_container_width=True, returned_objects=[])
+            registry=data.registry(), lang=lang, basemap_id=state.basemap,
+            outline=selected_area(data.simplified(store, KREIS_ZOOM), state.kreis, state.gemeinde))
+        result = st_folium(fmap, key="site_map", height=SITE_MAP_HEIGHT, use_container_width=True, returned_objects=[])
+        offline_switch(result, state)
         municipality_profile(store, site, lang)
         expose_download(store, site, lang)
 
