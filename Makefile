@@ -31,7 +31,7 @@ validate: data
 	$(BIN)/regionmap validate --store $(STORE)
 
 run: data
-	REGIONMAP_STORE=$(STORE) $(BIN)/streamlit run app.py --server.port $(PORT)
+	REGIONMAP_STORE=$(STORE) $(BIN)/streamlit run serve.py --server.port $(PORT)
 
 present: data
 	REGIONMAP_STORE=$(STORE) scripts/present $(PORT)

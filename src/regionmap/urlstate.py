@@ -24,6 +24,7 @@ MAX_SHOWN_VALUE = 40  # longer rejected values are shortened in notices
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 LIST_PARAMS = {"layers": "layers", "sectors": "sectors", "category": "categories"}
+NOT_FOUND_PARAM = "path"  # on the not-found page: the path that is no page
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,13 @@ def clean_query(text: str, param: str = "q", notices: list[Notice] | None = None
         notices.append(Notice(param, cleaned, "url.truncated", {"max": MAX_QUERY_LENGTH}))
         cleaned = cleaned[:MAX_QUERY_LENGTH].rstrip()
     return cleaned
+
+
+def missing_path(params: Mapping[str, str | list[str]]) -> str:
+    """The path the not-found page names (its `path` parameter), cleaned like search text; "" when absent."""
+    notices: list[Notice] = []
+    raw = _single(NOT_FOUND_PARAM, params.get(NOT_FOUND_PARAM, []), notices)
+    return clean_query(raw or "", NOT_FOUND_PARAM).strip("/")
 
 
 def parse_query_params(params: Mapping[str, str | list[str]], vocab: Vocab) -> tuple[ViewState, list[Notice]]:

@@ -12,8 +12,8 @@ from regionmap.i18n import format_density, format_km2, format_number, t
 from regionmap.store import Store
 from regionmap.ui import data, view
 from regionmap.ui.mapview import colour_by_control, detail_card, layer_tables, plain, show_map
-from regionmap.ui.pages import page_spec
-from regionmap.urlstate import ViewState
+from regionmap.ui.pages import PAGES, page_spec
+from regionmap.urlstate import ViewState, missing_path, to_query_params
 
 
 def header(title_key: str, state: ViewState) -> None:
@@ -82,3 +82,15 @@ def thematic_page(url_path: str, *, with_figures: bool = False) -> None:
         detail_card(url_path, shown, lang)
     totals = {layer_id: len(store[layer_id]) for layer_id in shown}
     layer_tables(url_path, shown, totals, lang)
+
+
+def not_found_page() -> None:
+    """The page for a path that is no page: says so and links to the overview with the same view."""
+    state = view.current()
+    lang = state.lang
+    header("page.not_found", state)
+    path = missing_path({name: st.query_params.get_all(name) for name in st.query_params})
+    st.error(plain(t("url.page_not_found", lang, path=f"/{path}")), icon="⚠️")
+    overview = next(spec for spec in PAGES if spec.default)
+    st.page_link(overview.path, label=t("url.to_overview", lang), icon=overview.icon,
+                 query_params=to_query_params(state))

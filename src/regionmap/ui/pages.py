@@ -30,7 +30,9 @@ PAGES = (
     PageSpec("pages/municipalities.py", "page.municipalities", ":material/location_city:", "municipalities"),
     PageSpec("pages/data_sources.py", "page.data", ":material/description:", "data"),
     PageSpec("pages/present.py", "page.present", ":material/slideshow:", "present", sidebar=False, hidden=True),
+    PageSpec("pages/not_found.py", "page.not_found", ":material/help:", "not-found", hidden=True),
 )
+NOT_FOUND_PAGE = "not-found"  # where the server sends a path that is no page (regionmap.ui.serving)
 
 
 def page_spec(url_path: str) -> PageSpec:
