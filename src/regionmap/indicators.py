@@ -16,6 +16,8 @@ from regionmap.taxonomy import taxonomy
 # scheme id -> mapclassify classifier; "natural_breaks" is Fisher-Jenks: optimal and deterministic (unlike NaturalBreaks)
 SCHEMES = {"quantiles": "Quantiles", "natural_breaks": "FisherJenks", "equal_interval": "EqualInterval"}
 PER_INHABITANTS = 10_000
+CLASS_RANGE = (3, 7)  # the number of classes a map may have
+DEFAULT_CLASSES = 5
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from regionmap.compare import AREA_ROW
 from regionmap.config import DEFAULT_LANGUAGE, LANGUAGES, data_dir, load_toml
 from regionmap.errors import ConfigError
 from regionmap.location_factors import LocationFactor, factor_by_id, location_factors
@@ -183,6 +184,11 @@ def find_sites(
         column = factor_by_id(factors, factor_id).value_column
         mask &= (pd.to_numeric(sites[column], errors="coerce") <= km).fillna(False).to_numpy(dtype=bool)
     return sites[mask]
+
+
+def sort_keys(factors: Iterable[LocationFactor]) -> tuple[str, ...]:
+    """What a site list can be sorted by: name, area (AREA_ROW) and each location factor's id."""
+    return ("name", AREA_ROW, *(factor.id for factor in factors))
 
 
 def sort_sites(

@@ -11,7 +11,7 @@ from regionmap.filters import filter_view, key_figures
 from regionmap.i18n import format_density, format_km2, format_number, t
 from regionmap.store import Store
 from regionmap.ui import data, view
-from regionmap.ui.mapview import colour_by_control, detail_card, layer_tables, plain, show_map
+from regionmap.ui.mapview import colour_by_control, detail_card, layer_tables, plain, show_map, sync_selection
 from regionmap.ui.pages import PAGES, page_spec
 from regionmap.urlstate import ViewState, missing_path, to_query_params
 
@@ -74,12 +74,15 @@ def thematic_page(url_path: str, *, with_figures: bool = False) -> None:
         figures(store, state, shown)
     if not shown:
         st.info(t("map.no_layers", lang))
+    own_layers = {layer_id: store[layer_id] for layer_id in spec.layers}
+    sync_selection(url_path, own_layers)
     map_col, card_col = st.columns([3, 1], gap="medium")
     with map_col:
-        colour_by_control(url_path, lang)
-        show_map(url_path, store, state, shown)
+        colour_by_control(url_path, state)
+        show_map(url_path, store, view.current(), shown)
     with card_col:
         detail_card(url_path, shown, lang)
+    sync_selection(url_path, own_layers)
     totals = {layer_id: len(store[layer_id]) for layer_id in shown}
     layer_tables(url_path, shown, totals, lang)
 
