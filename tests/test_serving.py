@@ -49,7 +49,7 @@ def call(app, path: str, query: bytes = b"", headers=BROWSER, method: str = "GET
 
 def middleware(app, base: str = "") -> DeepLinkMiddleware:
     return DeepLinkMiddleware(app, pages=[spec.url_path for spec in PAGES], not_found=NOT_FOUND_PAGE,
-                              base_url_path=base)
+                              base_url_path=base, index_html=HTML)
 
 
 @pytest.mark.parametrize("path", ["/", *(f"/{spec.url_path}" for spec in PAGES)])
@@ -106,6 +106,26 @@ def test_other_requests_pass_unchanged(path, headers, content_type, status):
     app, seen = inner(content_type=content_type, status=status, body=b"payload")
     got_status, got_headers, body = call(middleware(app), path, headers=headers)
     assert (got_status, body, got_headers["etag"]) == (status, b"payload", '"abc"')
+
+
+def test_other_html_such_as_a_components_page_passes_unchanged():
+    """The map component's iframe loads /component/<name>/index.html: HTML, but not Streamlit's page."""
+    component = b"<html><head></head><body>component</body></html>"
+    app, _ = inner(body=component)
+    status, headers, body = call(middleware(app), "/component/streamlit_folium.st_folium/index.html")
+    assert (status, body, headers["etag"]) == (200, component, '"abc"')
+
+
+def test_streamlits_own_page_is_the_default_index():
+    import streamlit
+    from pathlib import Path
+
+    index = (Path(streamlit.__file__).parent / "static" / "index.html").read_bytes()
+    app, _ = inner(body=index)
+    plain = DeepLinkMiddleware(app, pages=[spec.url_path for spec in PAGES], not_found=NOT_FOUND_PAGE,
+                               base_url_path="")
+    status, _, body = call(plain, "/sites")
+    assert status == 200 and base_url_script("sites") in body
 
 
 def test_posts_are_not_touched():

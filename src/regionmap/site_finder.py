@@ -186,6 +186,17 @@ def find_sites(
     return sites[mask]
 
 
+def size_scale(sites: pd.DataFrame, vocabulary: SiteVocabulary | None = None) -> float:
+    """The top of a size filter's scale in ha: the largest known area or finite size-class bound, rounded up (1 when
+    there is neither), so that every size class can be asked for even when no site has a published area."""
+    vocabulary = vocabulary or site_vocabulary()
+    area = pd.to_numeric(sites["area_ha"], errors="coerce")
+    known = [float(area.max())] if area.notna().any() else []
+    bounds = [b for c in vocabulary.size_classes for b in (c.min_ha, c.max_ha) if math.isfinite(b)]
+    top = max([*known, *bounds], default=0.0)
+    return float(math.ceil(top)) if top > 0 else 1.0
+
+
 def sort_keys(factors: Iterable[LocationFactor]) -> tuple[str, ...]:
     """What a site list can be sorted by: name, area (AREA_ROW) and each location factor's id."""
     return ("name", AREA_ROW, *(factor.id for factor in factors))

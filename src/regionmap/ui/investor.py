@@ -8,7 +8,6 @@ the view state too (the URL's `size`, `availability`, `dist`, `sort`, `compare`)
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -24,7 +23,7 @@ from regionmap.details import is_indicative
 from regionmap.exports import to_csv_bytes, to_excel_bytes, to_geojson_bytes
 from regionmap.i18n import format_density, format_km2, format_number, t
 from regionmap.location_factors import LocationFactor, location_factors
-from regionmap.site_finder import SiteQuery, find_sites, site_vocabulary, sort_keys, sort_sites
+from regionmap.site_finder import SiteQuery, find_sites, site_vocabulary, size_scale, sort_keys, sort_sites
 from regionmap.site_sheet import LAYER, comparison_frame, distance_header, factor_frame, result_frame, site_location_map
 from regionmap.store import Store
 from regionmap.thematic import THEMATIC_LAYERS
@@ -90,8 +89,7 @@ def finder_query(sites: gpd.GeoDataFrame, factors: tuple[LocationFactor, ...], s
     sidebar does the rest. A size range wider than the sites' is clamped to the slider's."""
     lang = state.lang
     vocabulary = site_vocabulary()
-    area = pd.to_numeric(sites["area_ha"], errors="coerce")
-    top = float(math.ceil(area.max())) if area.notna().any() and area.max() > 0 else 1.0
+    top = size_scale(sites, vocabulary)
     codes = [c.id for c in vocabulary.availability]
     distances = dict(state.max_km)
     low_seed = min(state.min_ha or 0.0, top)

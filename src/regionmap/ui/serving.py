@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlencode
 
@@ -64,14 +65,21 @@ class DeepLinkMiddleware:
     """ASGI middleware: names the base URL in the HTML of every page, redirects paths that are no page.
 
     `pages` are the app's URL paths ("" for the root); `not_found` is the path of the not-found page; `base_url_path`
-    defaults to Streamlit's `server.baseUrlPath`. Only browser navigations (GET asking for HTML) are touched.
+    defaults to Streamlit's `server.baseUrlPath` and `index_html` to Streamlit's page (`static/index.html`). Only
+    browser navigations (GET asking for HTML) answered with that page are touched: a component's own HTML passes.
     """
 
-    def __init__(self, app: ASGIApp, pages: Iterable[str], not_found: str, base_url_path: str | None = None) -> None:
+    def __init__(self, app: ASGIApp, pages: Iterable[str], not_found: str, base_url_path: str | None = None,
+                 index_html: bytes | None = None) -> None:
         if base_url_path is None:
             from streamlit import config  # read when the server builds its middleware: the options are loaded then
 
             base_url_path = str(config.get_option("server.baseUrlPath") or "")
+        if index_html is None:
+            import streamlit
+
+            index_html = (Path(streamlit.__file__).parent / "static" / "index.html").read_bytes()
+        self.index_html = index_html
         self.app = app
         self.pages = frozenset(p.strip("/") for p in pages) | {""}
         self.not_found = not_found.strip("/")
@@ -123,6 +131,10 @@ class DeepLinkMiddleware:
         await self.app(scope, receive, capture)
 
     async def _respond(self, scope: Scope, page: str, start: Message, html: bytes, send: Send) -> None:
+        if html != self.index_html:
+            await send(start)
+            await send({"type": "http.response.body", "body": html})
+            return
         if page in self.pages:
             body = inject(html, base_url_script(page))
             headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in (b"content-length", b"etag")]
