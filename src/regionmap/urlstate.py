@@ -28,7 +28,7 @@ MAX_QUERY_LENGTH = 100
 MAX_SHOWN_VALUE = 40  # longer rejected values are shortened in notices
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-NUMBER_PATTERN = re.compile(r"^[0-9]{1,9}(\.[0-9]{1,6})?$")  # machine format: a dot, no sign, no exponent
+NUMBER_PATTERN = re.compile(r"^[0-9]{1,15}(\.[0-9]{1,6})?$")  # machine format: a dot, no sign, no exponent
 LIST_PARAMS = {"layers": "layers", "sectors": "sectors", "category": "categories"}
 NOT_FOUND_PARAM = "path"  # on the not-found page: the path that is no page
 

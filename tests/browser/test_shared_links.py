@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page
+from playwright.sync_api import Error as PlaywrightError
 
 from browser_support import MAP_IFRAME, screenshot, wait_for_map
 from regionmap.details import category_label, sector_labels
@@ -45,15 +46,22 @@ def fresh_page(browser: Browser) -> Page:
 
 def wait_for_url(page: Page, *names: str) -> None:
     """Wait until the address carries every parameter in `names` (the run after a change has written the URL)."""
-    page.wait_for_function("(names) => names.every((n) => new URLSearchParams(location.search).has(n))",
-                           arg=list(names), timeout=TIMEOUT)
+    try:
+        page.wait_for_function("(names) => names.every((n) => new URLSearchParams(location.search).has(n))",
+                               arg=list(names), timeout=TIMEOUT)
+    except PlaywrightError:
+        screenshot(page, "shared-links-url-timeout")
+        pytest.fail(f"the address {page.url} lacks one of {names}")
 
 
-def choose(page: Page, key: str, label: str) -> None:
-    """Pick `label` in the selectbox or multiselect with widget key `key`."""
-    page.locator(f".st-key-{key} [role=combobox]").click()
+def choose(page: Page, key: str, label: str, multi: bool = False) -> None:
+    """Pick `label` in the selectbox (or, `multi`, the multiselect) with widget key `key`."""
+    combo = page.locator(f".st-key-{key} [role=combobox]")
+    combo.click()
+    combo.fill(label)  # filters the (virtualised) list down to the option
     page.get_by_role("option", name=label, exact=True).click()
-    page.keyboard.press("Escape")
+    if multi:
+        page.keyboard.press("Escape")  # a multiselect's list stays open
     page.wait_for_timeout(800)
 
 
@@ -63,9 +71,7 @@ def combo_value(page: Page, key: str) -> str:
 
 def tags(page: Page, key: str) -> list[str]:
     """The chosen values of a multiselect, as shown."""
-    container = page.locator(f".st-key-{key} [data-testid=stMultiSelectTagsContainer]")
-    return [text.strip() for text in container.locator("span[data-baseweb=tag], [data-testid=stMultiSelectTag]")
-            .all_inner_texts()]
+    return page.locator(f".st-key-{key} [data-tag]").evaluate_all("els => els.map((e) => e.getAttribute('aria-label'))")
 
 
 def slider_values(page: Page, key: str) -> list[str]:
@@ -119,6 +125,7 @@ def test_a_municipalities_link_restores_indicator_scheme_classes_and_place(app_s
     step_slider(page, "choropleth_classes", 0, "ArrowLeft", 1)
     kreis = store.kreise.sort_values("ags").iloc[0]
     choose(page, "w_kreis", kreis["name"])
+    wait_for_url(page, "kreis")
     gemeinde = store.gemeinden[store.gemeinden["kreis_ags"] == kreis["ags"]].sort_values("name").iloc[0]
     choose(page, "w_gemeinde", f"{gemeinde['name']} ({gemeinde['ags']})")
     wait_for_url(page, "indicator", "scheme", "classes", "kreis", "gemeinde")
@@ -179,23 +186,20 @@ def test_a_sites_link_restores_every_finder_control_and_the_result(app_server, b
     page.goto(f"{app_server.url}/sites?basemap=none")
     page.get_by_role("heading", level=1).wait_for(timeout=TIMEOUT)
     wait_for_map(page, TIMEOUT)
-    choose(page, "w_categories", category_label(tax, "sites", category, "de"))
-    choose(page, "w_sectors", sector_labels(tax, sector, "de"))
+    choose(page, "w_categories", category_label(tax, "sites", category, "de"), multi=True)
+    choose(page, "w_sectors", sector_labels(tax, sector, "de"), multi=True)
     page.get_by_text(t("investor.page.filters")).click()
     step_slider(page, "finder_size", 0, "ArrowRight", 5)
     step_slider(page, "finder_size", 1, "ArrowLeft", 2)
-    choose(page, "finder_availability", site_vocabulary().availability_label(availability, "de"))
+    choose(page, "finder_availability", site_vocabulary().availability_label(availability, "de"), multi=True)
     distance = page.locator(f".st-key-finder_max_{motorway.id} input")
     distance.fill("25")
     distance.press("Enter")
     wait_for_url(page, "dist")
     choose(page, "finder_sort", motorway.label("de"))
-    page.locator(".st-key-compare_ids [role=combobox]").click()
-    options = page.get_by_role("option")
-    first, second = options.nth(0).inner_text(), options.nth(1).inner_text()
-    options.nth(0).click()
-    page.get_by_role("option").nth(0).click()  # the first one is gone from the list: this is the second
-    page.keyboard.press("Escape")
+    first, second = sorted(sites["name"].astype(str), key=str.casefold)[:2]
+    choose(page, "compare_ids", first, multi=True)
+    choose(page, "compare_ids", second, multi=True)
     wait_for_url(page, "category", "sectors", "size", "availability", "dist", "sort", "compare")
     page.wait_for_timeout(1_500)
     shared = page.url
