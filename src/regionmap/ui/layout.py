@@ -96,4 +96,4 @@ def not_found_page() -> None:
     st.error(plain(t("url.page_not_found", lang, path=f"/{path}")), icon="⚠️")
     overview = next(spec for spec in PAGES if spec.default)
     st.page_link(overview.path, label=t("url.to_overview", lang), icon=overview.icon,
-                 query_params=to_query_params(state))
+                 query_params=to_query_params(state, overview.params))
