@@ -31,7 +31,7 @@ validate: data
 	$(BIN)/regionmap validate --store $(STORE)
 
 run: data
-	REGIONMAP_STORE=$(STORE) $(BIN)/streamlit run app.py --server.port $(PORT)
+	REGIONMAP_STORE=$(STORE) $(BIN)/streamlit run serve.py --server.port $(PORT)
 
 # Offline: neither installs nor builds the store (run `make data` once before the fair).
 present:

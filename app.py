@@ -29,6 +29,6 @@ spec = page_spec(navigation.url_path)
 if spec.sidebar:
     store = data.store(lang)
     menu = st.sidebar.container()
-    state = view.sidebar(store, data.tax(), spec.layers)
+    state = view.sidebar(store, data.tax(), spec.layers, spec.params)
     view.page_links(menu, [(pages[other.url_path], other) for other in PAGES if not other.hidden], state)
 navigation.run()

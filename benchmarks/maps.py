@@ -347,7 +347,7 @@ def measure_browser(browser, script: Path, store_path: Path, implementation: str
 
 def measure_cold_start(browser, store_path: Path) -> float:
     """Seconds from launching `streamlit run app.py` (the real app) to its first map drawn on `/`."""
-    with app_server(PROJECT_ROOT / "app.py", store_path, wait_healthy=False) as server:
+    with app_server(PROJECT_ROOT / "serve.py", store_path, wait_healthy=False) as server:
         context = browser.new_context(viewport={"width": 1600, "height": 1000})
         page = context.new_page()
         deadline = time.monotonic() + 60

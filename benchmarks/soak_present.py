@@ -84,7 +84,7 @@ def soak(store_path: Path, cycles: int, autoplay: float) -> Soak:
     tour = first_tour(store_path)
     n = len(tour.stops)
     expected = sum(tour.stop_interval(i, autoplay) for i in range(n))
-    with app_server(PROJECT_ROOT / "app.py", store_path) as server, sync_playwright() as playwright:
+    with app_server(PROJECT_ROOT / "serve.py", store_path) as server, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         result = Soak(tour=tour.id, autoplay=autoplay, stops=n, expected_cycle_seconds=expected, rss_start_mb=0.0)

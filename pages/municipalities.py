@@ -7,6 +7,6 @@ from regionmap.ui.municipalities_page import choropleth_map, indicator_controls,
 state = view.current()
 store = data.store(state.lang)
 header("page.municipalities", state)
-indicator_id, scheme, k = indicator_controls(state.lang)
+indicator_id, scheme, k = indicator_controls(state)
 choropleth_map(store, state, indicator_id, scheme, k)
 profile(store, state, indicator_id)

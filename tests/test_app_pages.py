@@ -277,3 +277,37 @@ def test_data_page_names_basemaps_in_the_pages_language(store_env, lang: str) ->
     assert research.min() == research.max()  # one date: said once, not "from 26/11/2026 to 26/11/2026"
     assert curated[plain(taxonomy().layer("research").label(lang))] == plain(t(
         "sources.as_of", lang, date=format_date(research.min(), lang)))
+
+
+def test_a_map_page_restores_its_colouring_and_detail_record_from_the_url(store_env, built_store) -> None:
+    record = open_store(built_store)["research"].sort_values("id").iloc[0]
+    at = open_page("research", detail=record["id"], colour="sectors", basemap="none")
+    assert_clean(at)
+    assert at.radio(key="colour_by_research").value == "sectors"
+    assert any(plain(record["name"]) in m.value for m in at.markdown)  # the detail card shows the record
+    assert dict(at.query_params) == {"detail": record["id"], "colour": "sectors", "basemap": "none"}
+    at.radio(key="colour_by_research").set_value("category")
+    assert_clean(rerun(at))
+    assert dict(at.query_params) == {"detail": record["id"], "basemap": "none"}  # the default is left out
+
+
+def test_the_kommunen_controls_come_from_the_url_and_bad_ones_get_a_notice(store_env) -> None:
+    at = open_page("municipalities", indicator="density", scheme="equal_interval", classes="12", basemap="none")
+    assert_clean(at)
+    assert at.selectbox(key="choropleth_indicator").value == "density"
+    assert at.selectbox(key="choropleth_scheme").value == "equal_interval"
+    assert at.slider(key="choropleth_classes").value == 5
+    assert [w.value for w in at.warning] == [plain(t("url.out_of_range", "de", param="classes", value="12", low=3,
+                                                         high=7))]
+    assert dict(at.query_params) == {"indicator": "density", "scheme": "equal_interval", "basemap": "none"}
+    at.slider(key="choropleth_classes").set_value(6)
+    assert_clean(rerun(at))
+    assert at.query_params["classes"] == "6"
+
+
+def test_reset_clears_the_page_controls_too(store_env) -> None:
+    at = open_page("municipalities", indicator="density", classes="4", kreis="03101", basemap="none")
+    at.sidebar.button[0].click()
+    assert_clean(rerun(at))
+    assert at.selectbox(key="choropleth_indicator").value == "population"
+    assert dict(at.query_params) == {"basemap": "none"}

@@ -222,3 +222,35 @@ def test_the_result_list_keeps_the_name_column_pinned(open_sites, sites) -> None
     proto = next(d.proto for d in at.dataframe if name in d.value.columns and len(d.value.columns) > 10)
     config = json.loads(proto.columns)
     assert config[name]["pinned"] is True, config.get(name)
+
+
+def test_the_finder_controls_and_the_comparison_come_from_the_url(open_sites, sites) -> None:
+    """A shared link: distances, size, availability, sort order and compared sites are restored as the widgets'
+    values, and the result is the finder's for the same query."""
+    factors = location_factors()
+    compared = sorted(sites["id"])[:2]
+    at = open_sites(dist="motorway:12.5,airport:60", size="5-", availability="on_request,limited",
+                    sort="motorway", compare=",".join(compared))
+    assert at.text_input(key="finder_max_motorway").value == "12,5"  # shown in the page's (German) notation
+    assert at.text_input(key="finder_max_airport").value == "60"
+    assert not at.text_input(key="finder_max_station_fv").value
+    assert at.slider(key="finder_size").value == (5.0, 50.0)
+    assert at.multiselect(key="finder_availability").value == ["on_request", "limited"]
+    assert at.selectbox(key="finder_sort").value == "motorway"
+    assert at.multiselect(key="compare_ids").value == compared
+    query = SiteQuery(min_ha=5.0, availability={"on_request", "limited"}, max_km={"motorway": 12.5, "airport": 60.0})
+    expected = sort_sites(find_sites(sites, query, factors), "motorway", factors=factors)
+    assert _result_names(at) == list(expected["name"])
+    assert not at.warning
+    assert dict(at.query_params) == {"basemap": "none", "size": "5-", "availability": "limited,on_request",
+                                     "dist": "airport:60,motorway:12.5", "sort": "motorway",
+                                     "compare": ",".join(compared)}
+
+
+def test_malformed_finder_values_are_ignored_with_a_notice(open_sites) -> None:
+    at = open_sites(dist="motorway:0,5", size="20-5", sort="price")
+    assert at.text_input(key="finder_max_motorway").value == "0"
+    assert at.slider(key="finder_size").value == (0.0, 50.0)
+    assert at.selectbox(key="finder_sort").value == "name"
+    assert len(at.warning) == 3
+    assert dict(at.query_params) == {"basemap": "none", "dist": "motorway:0"}

@@ -10,20 +10,29 @@ import pytest
 from regionmap.config import LANGUAGES, region
 from regionmap.i18n import catalog
 from regionmap.taxonomy import taxonomy
+from regionmap.investor.comparison import MAX_COMPARED
+from regionmap.dashboard.composition import COLOUR_BY
+from regionmap.dashboard.indicators import CLASS_RANGE, SCHEMES, indicators
+from regionmap.investor.factors import location_factors
+from regionmap.investor.finder import site_vocabulary, sort_keys
 from regionmap.dashboard.urlstate import (
     BASEMAPS,
     DEFAULT_LAYERS,
     MAX_QUERY_LENGTH,
+    PAGE_PARAMS,
+    PARAM_NAMES,
     Notice,
     ViewState,
     Vocab,
+    format_number,
     parse_query_params,
     to_query_params,
 )
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 GEMEINDEN = ("03101000", "03154013", "03154019", "03154501", "03157006", "03241001", "03241002")
-SITES = ("sites-hannover-expo-park", "sites-wolfsburg-nord", "sites-peine-01")
+SITES = ("sites-hannover-expo-park", "sites-wolfsburg-nord", "sites-peine-01", "sites-goslar-02")
+RECORDS = ("research-tu-braunschweig", "health-mhh", *SITES)
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +45,15 @@ def vocab() -> Vocab:
         kreise=region().kreis_ags,
         gemeinden=GEMEINDEN,
         sites=SITES,
+        records=RECORDS,
+        colours=COLOUR_BY,
+        indicators=[item.id for item in indicators()],
+        schemes=SCHEMES,
+        factors=[factor.id for factor in location_factors()],
+        availability=[code.id for code in site_vocabulary().availability],
+        sort_keys=sort_keys(location_factors()),
+        classes=CLASS_RANGE,
+        max_compared=MAX_COMPARED,
     )
 
 
@@ -212,7 +230,33 @@ def random_state(rng: random.Random, vocab: Vocab) -> ViewState:
         site=rng.choice([None, *sorted(vocab.sites)]),
         lang=rng.choice(LANGUAGES),
         basemap=rng.choice(BASEMAPS),
+        **random_page_state(rng, vocab),
     )
+
+
+def random_page_state(rng: random.Random, vocab: Vocab) -> dict:
+    """The pages' own controls, each left at its default half of the time."""
+    def maybe(value):
+        return value if rng.random() < 0.5 else None
+
+    def number():
+        return rng.choice([0.0, 0.5, 1.0, 12.25, 150.0, round(rng.uniform(0, 500), rng.randint(0, 6))])
+
+    low, high = sorted([number(), number()])
+    factors = rng.sample(sorted(vocab.factors), rng.randint(0, len(vocab.factors)))
+    return {
+        "colour": maybe(rng.choice(sorted(vocab.colours))),
+        "detail": maybe(rng.choice(sorted(vocab.records))),
+        "indicator": maybe(rng.choice(sorted(vocab.indicators))),
+        "scheme": maybe(rng.choice(sorted(vocab.schemes))),
+        "classes": maybe(rng.randint(*vocab.classes)),
+        "min_ha": maybe(low),
+        "max_ha": maybe(high),
+        "availability": tuple(rng.sample(sorted(vocab.availability), rng.randint(0, len(vocab.availability)))),
+        "max_km": tuple((factor, number()) for factor in factors),
+        "sort": maybe(rng.choice(sorted(vocab.sort_keys))),
+        "compare": tuple(rng.sample(sorted(vocab.sites), rng.randint(0, vocab.max_compared))),
+    }
 
 
 def test_round_trip_of_many_generated_states(vocab):
@@ -240,6 +284,103 @@ def test_defaults_are_omitted_one_by_one():
     assert to_query_params(replace(ViewState(), lang="fr")) == {"lang": "fr"}
     assert to_query_params(replace(ViewState(), basemap="none")) == {"basemap": "none"}
     assert to_query_params(replace(ViewState(), layers=("health",))) == {"layers": "health"}
+
+
+# --- the pages' own parameters -----------------------------------------------------------------------------------
+
+
+def test_every_page_control_from_the_url(vocab):
+    params = {"colour": "sectors", "detail": "research-tu-braunschweig", "indicator": "density",
+              "scheme": "natural_breaks", "classes": "4", "size": "5-20.5", "availability": "available,limited",
+              "dist": "motorway:0.5,airport:30", "sort": "motorway", "compare": "sites-peine-01,sites-wolfsburg-nord"}
+    state, notices = parse_query_params(params, vocab)
+    assert notices == []
+    assert state == ViewState(colour="sectors", detail="research-tu-braunschweig", indicator="density",
+                              scheme="natural_breaks", classes=4, min_ha=5.0, max_ha=20.5,
+                              availability=("available", "limited"), max_km=(("motorway", 0.5), ("airport", 30.0)),
+                              sort="motorway", compare=("sites-peine-01", "sites-wolfsburg-nord"))
+    assert to_query_params(state) == params
+    assert list(to_query_params(state)) == [p.name for p in PAGE_PARAMS]  # declared order
+
+
+def test_open_size_ranges(vocab):
+    for text, expected in (("5-", (5.0, None)), ("-20", (None, 20.0)), ("0-0", (0.0, 0.0)), ("-", (None, None))):
+        state, notices = parse_query_params({"size": text}, vocab)
+        assert ((state.min_ha, state.max_ha), notices) == (expected, []), text
+        assert parse_query_params(to_query_params(state), vocab)[0] == state
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"classes": "9"}, [("classes", "url.out_of_range")]),
+        ({"classes": "2"}, [("classes", "url.out_of_range")]),
+        ({"classes": "four"}, [("classes", "url.out_of_range")]),
+        ({"classes": "٤"}, [("classes", "url.out_of_range")]),  # Arabic-Indic digit four
+        ({"indicator": "happiness"}, [("indicator", "url.unknown_value")]),
+        ({"scheme": HOSTILE}, [("scheme", "url.malformed_id")]),
+        ({"colour": "rainbow"}, [("colour", "url.unknown_value")]),
+        ({"detail": "research-nowhere"}, [("detail", "url.unknown_value")]),
+        ({"size": "20-5"}, [("size", "url.malformed_range")]),
+        ({"size": "12"}, [("size", "url.malformed_range")]),
+        ({"size": "5,5-20"}, [("size", "url.malformed_number")]),  # a decimal comma is not the machine format
+        ({"size": "1e3-"}, [("size", "url.malformed_number")]),
+        ({"size": "nan-inf"}, [("size", "url.malformed_number")]),
+        ({"availability": "available,sold"}, [("availability", "url.unknown_value")]),
+        ({"dist": "motorway:0,5"}, [("dist", "url.malformed_distance")]),  # "motorway:0" is kept, "5" is not a pair
+        ({"dist": "moon:5"}, [("dist", "url.unknown_value")]),
+        ({"dist": "motorway:-1"}, [("dist", "url.malformed_number")]),
+        ({"dist": "motorway:five"}, [("dist", "url.malformed_number")]),
+        ({"dist": "motorway:1,motorway:2"}, [("dist", "url.duplicate_value")]),
+        ({"sort": "price"}, [("sort", "url.unknown_value")]),
+        ({"compare": "sites-peine-01,sites-unknown"}, [("compare", "url.unknown_value")]),
+        ({"compare": ",".join(SITES)}, [("compare", "url.too_many")]),
+    ],
+)
+def test_bad_page_values_are_ignored_with_a_notice(vocab, params, expected):
+    state, notices = parse_query_params(params, vocab)
+    assert keys(notices) == expected
+    for notice in notices:
+        assert notice.key in catalog("de")
+        for lang in LANGUAGES:
+            assert notice.message(lang) and "{" not in notice.message(lang)
+    defaults = ViewState()
+    if "classes" in params:
+        assert state.classes is None
+    if "size" in params:
+        assert (state.min_ha, state.max_ha) == (None, None)
+    if "dist" in params:
+        assert state.max_km in ((), (("motorway", 0.0),), (("motorway", 1.0),))
+    if "compare" in params:
+        assert len(state.compare) <= MAX_COMPARED and set(state.compare) <= set(SITES)
+    assert state.lang == defaults.lang
+
+
+def test_numbers_are_written_with_a_decimal_point():
+    assert [format_number(v) for v in (0.0, 0.5, 12.0, 12.25, 1234567.5, 0.000001)] == \
+        ["0", "0.5", "12", "12.25", "1234567.5", "0.000001"]
+
+
+def test_a_page_writes_the_sidebar_and_only_its_own_parameters():
+    state = ViewState(kreis="03241", indicator="density", sort="motorway", colour="sectors")
+    assert to_query_params(state, ("indicator", "scheme", "classes")) == {"kreis": "03241", "indicator": "density"}
+    assert to_query_params(state, ()) == {"kreis": "03241"}
+    assert to_query_params(state) == {"kreis": "03241", "colour": "sectors", "indicator": "density", "sort": "motorway"}
+
+
+def test_every_parameter_is_declared_once():
+    assert len(PARAM_NAMES) == len(set(PARAM_NAMES))
+
+
+def test_the_vocabularies_come_from_the_data_files(built_store):
+    from regionmap.data.store import open_store
+
+    vocab = open_store(built_store).url_vocab(taxonomy())
+    assert vocab.factors == {f.id for f in location_factors()} and "motorway" in vocab.factors
+    assert vocab.availability == {c.id for c in site_vocabulary().availability}
+    assert vocab.indicators == {item.id for item in indicators()} and "sites_per_10k" in vocab.indicators
+    assert vocab.sort_keys >= {"name"} | vocab.factors
+    assert vocab.sites <= vocab.records and len(vocab.records) > len(vocab.sites)
 
 
 # --- the real store built from the sources ---------------------------------------------------------------------

@@ -20,9 +20,9 @@ from regionmap.testing import Server, launch_chromium, streamlit_server
 
 @pytest.fixture(scope="session")
 def app_server(built_store: Path) -> Iterator[Server]:
-    """`streamlit run app.py` on a free port, reading the session's freshly built store."""
+    """`streamlit run serve.py` (the app behind its middleware) on a free port, reading the session's freshly built store."""
     try:
-        with streamlit_server(ROOT / "app.py", {"REGIONMAP_STORE": str(built_store)}, cwd=ROOT) as server:
+        with streamlit_server(ROOT / "serve.py", {"REGIONMAP_STORE": str(built_store)}, cwd=ROOT) as server:
             yield server
     except RuntimeError as exc:
         pytest.fail(str(exc))

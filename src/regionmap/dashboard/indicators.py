@@ -18,6 +18,8 @@ SCHEMES = {"quantiles": "Quantiles", "natural_breaks": "FisherJenks", "equal_int
 PER_INHABITANTS = 10_000
 EXTRA_DECIMALS = 2  # legend labels may show this many decimals more than the indicator's own
 FLOAT_SLACK = 1e-12  # relative tolerance of the class bounds for float noise
+CLASS_RANGE = (3, 7)  # the number of classes a map may have
+DEFAULT_CLASSES = 5
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,20 @@
 """The dashboard's view state and its URL query parameters, both ways.
 
 `parse_query_params` never raises on user input: unknown or malformed values are dropped and reported as `Notice`s,
-whose `key` and `params` are a text of `regionmap.i18n` (`url.*`). Parameter names: `layers`, `sectors`, `category`,
-`kreis`, `gemeinde`, `q`, `site`, `lang`, `basemap`; other parameters (such as Streamlit's `embed`) are left alone.
+whose `key` and `params` are a text of `regionmap.i18n` (`url.*`). `PARAM_NAMES` lists every parameter: the sidebar's
+`layers`, `sectors`, `category`, `kreis`, `gemeinde`, `q`, `site`, `lang`, `basemap`, and the pages' own (`PAGE_PARAMS`):
+the map's `colour` and `detail` (the record in the detail card), the Kommunen page's `indicator`, `scheme`, `classes`,
+and the site finder's `size` (`5-20`, hectares, either end may be left out), `availability`, `dist`
+(`motorway:0.5,airport:30`: the largest distance in km per location factor), `sort` and `compare` (site ids). Numbers
+are written with a decimal point, whatever the language. Other parameters (such as Streamlit's `embed`) are left alone.
+The ids a URL may name come from the data (`Vocab`, see `regionmap.data.store.Store.url_vocab`).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -23,7 +28,9 @@ MAX_QUERY_LENGTH = 100
 MAX_SHOWN_VALUE = 40  # longer rejected values are shortened in notices
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+NUMBER_PATTERN = re.compile(r"^[0-9]{1,15}(\.[0-9]{1,6})?$")  # machine format: a dot, no sign, no exponent
 LIST_PARAMS = {"layers": "layers", "sectors": "sectors", "category": "categories"}
+NOT_FOUND_PARAM = "path"  # on the not-found page: the path that is no page
 
 
 @dataclass(frozen=True)
@@ -39,11 +46,26 @@ class ViewState:
     site: str | None = None
     lang: str = DEFAULT_LANGUAGE
     basemap: str = DEFAULT_BASEMAP
+    # The pages' own controls; None (or empty) is the page's default.
+    colour: str | None = None
+    detail: str | None = None
+    indicator: str | None = None
+    scheme: str | None = None
+    classes: int | None = None
+    min_ha: float | None = None
+    max_ha: float | None = None
+    availability: tuple[str, ...] = ()
+    max_km: tuple[tuple[str, float], ...] = ()  # (location factor id, km), in the order given
+    sort: str | None = None
+    compare: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Vocab:
-    """The ids a URL may name: thematic layers, sectors, categories, Kreise (5-digit AGS), municipalities (8-digit AGS), sites."""
+    """The ids a URL may name: thematic layers, sectors, categories, Kreise (5-digit AGS), municipalities (8-digit AGS),
+    sites, every thematic record (`records`), and the pages' choices: colourings, indicators, classification schemes,
+    location factors, availability codes, sort keys; `classes` is the allowed range of class counts and
+    `max_compared` the most sites a comparison takes."""
 
     layers: frozenset[str] = field(default_factory=frozenset)
     sectors: frozenset[str] = field(default_factory=frozenset)
@@ -51,10 +73,20 @@ class Vocab:
     kreise: frozenset[str] = field(default_factory=frozenset)
     gemeinden: frozenset[str] = field(default_factory=frozenset)
     sites: frozenset[str] = field(default_factory=frozenset)
+    records: frozenset[str] = field(default_factory=frozenset)
+    colours: frozenset[str] = field(default_factory=frozenset)
+    indicators: frozenset[str] = field(default_factory=frozenset)
+    schemes: frozenset[str] = field(default_factory=frozenset)
+    factors: frozenset[str] = field(default_factory=frozenset)
+    availability: frozenset[str] = field(default_factory=frozenset)
+    sort_keys: frozenset[str] = field(default_factory=frozenset)
+    classes: tuple[int, int] = (1, 0)
+    max_compared: int = 0
 
     def __post_init__(self) -> None:
         for f in fields(self):
-            object.__setattr__(self, f.name, frozenset(str(v) for v in getattr(self, f.name)))
+            if f.name not in ("classes", "max_compared"):
+                object.__setattr__(self, f.name, frozenset(str(v) for v in getattr(self, f.name)))
 
 
 @dataclass(frozen=True)
@@ -130,6 +162,155 @@ def _choice(name: str, text: str, allowed: tuple[str, ...], default: str, notice
     return value
 
 
+def _number(name: str, text: str, notices: list[Notice]) -> float | None:
+    """A non-negative number written with a decimal point (`0.5`, `12`); None with a notice otherwise."""
+    value = text.strip()
+    if not NUMBER_PATTERN.match(value):
+        notices.append(Notice(name, text, "url.malformed_number"))
+        return None
+    return float(value)
+
+
+def format_number(value: float) -> str:
+    """A number in the URL's machine format: a decimal point, no exponent, no trailing zeros (`0.5`, `12`)."""
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def _word(name: str, text: str, allowed: frozenset[str], notices: list[Notice]) -> str | None:
+    """One id out of `allowed`; None (the page's default) when empty, unknown or malformed."""
+    value = text.strip().lower()
+    if not value:
+        return None
+    if not ID_PATTERN.match(value):
+        notices.append(Notice(name, text, "url.malformed_id"))
+    elif value not in allowed:
+        notices.append(Notice(name, text, "url.unknown_value"))
+    else:
+        return value
+    return None
+
+
+def _classes(name: str, text: str, vocab: Vocab, notices: list[Notice]) -> dict[str, Any]:
+    value = text.strip()
+    low, high = vocab.classes
+    if not value:
+        return {}
+    if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
+        notices.append(Notice(name, text, "url.out_of_range", {"low": low, "high": high}))
+        return {}
+    return {"classes": int(value)}
+
+
+def _size(name: str, text: str, vocab: Vocab, notices: list[Notice]) -> dict[str, Any]:
+    """`low-high` in hectares; either end may be left out (`5-`, `-20`)."""
+    value = text.strip()
+    if not value:
+        return {}
+    low_text, sep, high_text = value.partition("-")
+    if not sep:
+        notices.append(Notice(name, text, "url.malformed_range"))
+        return {}
+    ends: list[float | None] = []
+    for part in (low_text, high_text):
+        number = _number(name, part, notices) if part.strip() else None
+        if part.strip() and number is None:
+            return {}
+        ends.append(number)
+    low, high = ends
+    if low is not None and high is not None and low > high:
+        notices.append(Notice(name, text, "url.malformed_range"))
+        return {}
+    return {"min_ha": low, "max_ha": high}
+
+
+def _distances(name: str, text: str, vocab: Vocab, notices: list[Notice]) -> dict[str, Any]:
+    """`factor:km` pairs, comma-separated; a factor given twice keeps its first distance."""
+    kept: dict[str, float] = {}
+    for item in text.split(","):
+        if not item.strip():
+            continue
+        factor_text, sep, km_text = item.partition(":")
+        if not sep:
+            notices.append(Notice(name, item, "url.malformed_distance"))
+            continue
+        factor = _word(name, factor_text, vocab.factors, notices)
+        km = _number(name, km_text, notices) if factor is not None else None
+        if factor is None or km is None:
+            continue
+        if factor in kept:
+            notices.append(Notice(name, item, "url.duplicate_value"))
+            continue
+        kept[factor] = km
+    return {"max_km": tuple(kept.items())}
+
+
+def _compare(name: str, text: str, vocab: Vocab, notices: list[Notice]) -> dict[str, Any]:
+    ids = _ids(name, text, vocab.sites, notices)
+    if len(ids) > vocab.max_compared:
+        notices.append(Notice(name, text, "url.too_many", {"max": vocab.max_compared}))
+        ids = ids[: vocab.max_compared]
+    return {"compare": ids}
+
+
+def _single_word(attribute: str, allowed: str) -> Callable[[str, str, Vocab, list[Notice]], dict[str, Any]]:
+    def parse(name: str, text: str, vocab: Vocab, notices: list[Notice]) -> dict[str, Any]:
+        value = _word(name, text, getattr(vocab, allowed), notices)
+        return {attribute: value} if value is not None else {}
+    return parse
+
+
+def _word_list(attribute: str, allowed: str) -> Callable[[str, str, Vocab, list[Notice]], dict[str, Any]]:
+    def parse(name: str, text: str, vocab: Vocab, notices: list[Notice]) -> dict[str, Any]:
+        return {attribute: _ids(name, text, getattr(vocab, allowed), notices)}
+    return parse
+
+
+def _format_size(state: ViewState) -> str | None:
+    if state.min_ha is None and state.max_ha is None:
+        return None
+    return "-".join("" if v is None else format_number(v) for v in (state.min_ha, state.max_ha))
+
+
+def _format_distances(state: ViewState) -> str | None:
+    return ",".join(f"{factor}:{format_number(km)}" for factor, km in state.max_km) or None
+
+
+def _attribute(attribute: str) -> Callable[[ViewState], str | None]:
+    def format_value(state: ViewState) -> str | None:
+        value = getattr(state, attribute)
+        if isinstance(value, tuple):
+            return ",".join(value) or None
+        return None if value is None else str(value)
+    return format_value
+
+
+@dataclass(frozen=True)
+class PageParam:
+    """A page's own URL parameter: how its text becomes state attributes (with notices), and how it is written
+    (None: left out, the default)."""
+
+    name: str
+    parse: Callable[[str, str, Vocab, list[Notice]], dict[str, Any]]
+    format: Callable[[ViewState], str | None]
+
+
+PAGE_PARAMS: tuple[PageParam, ...] = (
+    PageParam("colour", _single_word("colour", "colours"), _attribute("colour")),
+    PageParam("detail", _single_word("detail", "records"), _attribute("detail")),
+    PageParam("indicator", _single_word("indicator", "indicators"), _attribute("indicator")),
+    PageParam("scheme", _single_word("scheme", "schemes"), _attribute("scheme")),
+    PageParam("classes", _classes, _attribute("classes")),
+    PageParam("size", _size, _format_size),
+    PageParam("availability", _word_list("availability", "availability"), _attribute("availability")),
+    PageParam("dist", _distances, _format_distances),
+    PageParam("sort", _single_word("sort", "sort_keys"), _attribute("sort")),
+    PageParam("compare", _compare, _attribute("compare")),
+)
+SIDEBAR_PARAMS: tuple[str, ...] = ("layers", "sectors", "category", "kreis", "gemeinde", "q", "site", "lang", "basemap")
+PARAM_NAMES: tuple[str, ...] = SIDEBAR_PARAMS + tuple(p.name for p in PAGE_PARAMS)
+
+
 def clean_query(text: str, param: str = "q", notices: list[Notice] | None = None) -> str:
     """Free search text: NFC, control characters removed, whitespace collapsed, at most MAX_QUERY_LENGTH characters.
 
@@ -146,6 +327,13 @@ def clean_query(text: str, param: str = "q", notices: list[Notice] | None = None
         notices.append(Notice(param, cleaned, "url.truncated", {"max": MAX_QUERY_LENGTH}))
         cleaned = cleaned[:MAX_QUERY_LENGTH].rstrip()
     return cleaned
+
+
+def missing_path(params: Mapping[str, str | list[str]]) -> str:
+    """The path the not-found page names (its `path` parameter), cleaned like search text; "" when absent."""
+    notices: list[Notice] = []
+    raw = _single(NOT_FOUND_PARAM, params.get(NOT_FOUND_PARAM, []), notices)
+    return clean_query(raw or "", NOT_FOUND_PARAM).strip("/")
 
 
 def parse_query_params(params: Mapping[str, str | list[str]], vocab: Vocab) -> tuple[ViewState, list[Notice]]:
@@ -179,6 +367,10 @@ def parse_query_params(params: Mapping[str, str | list[str]], vocab: Vocab) -> t
         notices.append(Notice("site", raw["site"], "url.unknown_value"))
         site = None
 
+    for param in PAGE_PARAMS:
+        if param.name in raw:
+            values.update(param.parse(param.name, raw[param.name], vocab, notices))
+
     state = ViewState(
         **values,
         kreis=kreis,
@@ -191,9 +383,10 @@ def parse_query_params(params: Mapping[str, str | list[str]], vocab: Vocab) -> t
     return state, notices
 
 
-def to_query_params(state: ViewState) -> dict[str, str]:
+def to_query_params(state: ViewState, page_params: Iterable[str] | None = None) -> dict[str, str]:
     """The query parameters of a state, in a fixed order, leaving out values equal to the defaults.
 
+    `page_params` names the pages' own parameters to write (those of the page shown or linked to; default: all).
     An empty layer selection is kept as `layers=` (no layers), which differs from the default (all layers).
     """
     default = ViewState()
@@ -206,4 +399,9 @@ def to_query_params(state: ViewState) -> dict[str, str]:
         value = getattr(state, name)
         if value != getattr(default, name):
             out[name] = value
+    wanted = None if page_params is None else set(page_params)
+    for param in PAGE_PARAMS:
+        text = param.format(state) if wanted is None or param.name in wanted else None
+        if text is not None:
+            out[param.name] = text
     return out

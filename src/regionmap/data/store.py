@@ -297,7 +297,15 @@ class StoreData:
         return {layer: self.layers[layer] for layer in THEMATIC_LAYERS}
 
     def url_vocab(self, tax: Taxonomy) -> Vocab:
-        """The ids a dashboard URL may name: the taxonomy's layers, sectors and categories, this store's places and sites."""
+        """The ids a dashboard URL may name: the taxonomy's layers, sectors and categories, this store's places, sites
+        and records, and the pages' choices (indicators, location factors, site codes from data/*.toml)."""
+        from regionmap.investor.comparison import MAX_COMPARED
+        from regionmap.dashboard.composition import COLOUR_BY
+        from regionmap.dashboard.indicators import CLASS_RANGE, SCHEMES, indicators
+        from regionmap.investor.factors import location_factors
+        from regionmap.investor.finder import site_vocabulary, sort_keys
+
+        factors = location_factors()
         return Vocab(
             layers=[layer.id for layer in tax.layers],
             sectors=tax.sector_ids,
@@ -305,6 +313,15 @@ class StoreData:
             kreise=self.kreise["ags"],
             gemeinden=self.gemeinden["ags"],
             sites=self.layers["sites"]["id"],
+            records=[record_id for gdf in self.thematic.values() for record_id in gdf["id"]],
+            colours=COLOUR_BY,
+            indicators=[item.id for item in indicators([layer.id for layer in tax.layers])],
+            schemes=SCHEMES,
+            factors=[factor.id for factor in factors],
+            availability=[code.id for code in site_vocabulary().availability],
+            sort_keys=sort_keys(factors),
+            classes=CLASS_RANGE,
+            max_compared=MAX_COMPARED,
         )
 
 

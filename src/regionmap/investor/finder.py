@@ -19,6 +19,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from regionmap.investor.comparison import AREA_ROW
 from regionmap.config import DEFAULT_LANGUAGE, LANGUAGES, data_dir, load_toml
 from regionmap.errors import ConfigError
 from regionmap.investor.factors import LocationFactor, factor_by_id, location_factors
@@ -183,6 +184,22 @@ def find_sites(
         column = factor_by_id(factors, factor_id).value_column
         mask &= (pd.to_numeric(sites[column], errors="coerce") <= km).fillna(False).to_numpy(dtype=bool)
     return sites[mask]
+
+
+def size_scale(sites: pd.DataFrame, vocabulary: SiteVocabulary | None = None) -> float:
+    """The top of a size filter's scale in ha: the largest known area or finite size-class bound, rounded up (1 when
+    there is neither), so that every size class can be asked for even when no site has a published area."""
+    vocabulary = vocabulary or site_vocabulary()
+    area = pd.to_numeric(sites["area_ha"], errors="coerce")
+    known = [float(area.max())] if area.notna().any() else []
+    bounds = [b for c in vocabulary.size_classes for b in (c.min_ha, c.max_ha) if math.isfinite(b)]
+    top = max([*known, *bounds], default=0.0)
+    return float(math.ceil(top)) if top > 0 else 1.0
+
+
+def sort_keys(factors: Iterable[LocationFactor]) -> tuple[str, ...]:
+    """What a site list can be sorted by: name, area (AREA_ROW) and each location factor's id."""
+    return ("name", AREA_ROW, *(factor.id for factor in factors))
 
 
 def sort_sites(

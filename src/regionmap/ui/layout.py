@@ -12,9 +12,9 @@ from regionmap.dashboard.filters import filter_view, key_figures
 from regionmap.i18n import format_density, format_km2, format_number, t, tn
 from regionmap.data.store import StoreData
 from regionmap.ui import data, view
-from regionmap.ui.mapview import colour_by_control, detail_card, layer_tables, plain, show_map
-from regionmap.ui.navigation import page_spec
-from regionmap.dashboard.urlstate import ViewState
+from regionmap.ui.mapview import colour_by_control, detail_card, layer_tables, plain, show_map, sync_selection
+from regionmap.ui.navigation import page_spec, PAGES
+from regionmap.dashboard.urlstate import ViewState, missing_path, to_query_params
 
 PAGE_CSS = Path(__file__).with_name("page.css")
 SIDE_COLUMN = [3, 1]  # map : figures and detail card (the columns stack on a phone: map first)
@@ -77,14 +77,29 @@ def thematic_page(url_path: str, *, with_figures: bool = False) -> None:
     shown = shown_layers(store, state, spec.layers)
     if not shown:
         st.info(t("map.no_layers", lang))
+    own_layers = {layer_id: store[layer_id] for layer_id in spec.layers}
+    sync_selection(url_path, own_layers)
     map_col, side_col = st.columns(SIDE_COLUMN, gap="medium")
     with side_col:  # drawn first: the colour switch decides how the map colours its markers
-        colour_by_control(url_path, lang)
+        colour_by_control(url_path, state)
     with map_col:
-        show_map(url_path, store, state, shown)
+        show_map(url_path, store, view.current(), shown)
     with side_col:
         detail_card(url_path, shown, lang)
         if with_figures:
             figures(store, state, shown)
+    sync_selection(url_path, own_layers)
     totals = {layer_id: len(store[layer_id]) for layer_id in shown}
     layer_tables(url_path, shown, totals, lang)
+
+
+def not_found_page() -> None:
+    """The page for a path that is no page: says so and links to the overview with the same view."""
+    state = view.current()
+    lang = state.lang
+    header("page.not_found", state)
+    path = missing_path({name: st.query_params.get_all(name) for name in st.query_params})
+    st.error(plain(t("url.page_not_found", lang, path=f"/{path}")), icon="⚠️")
+    overview = next(spec for spec in PAGES if spec.default)
+    st.page_link(overview.path, label=t("url.to_overview", lang), icon=overview.icon,
+                 query_params=to_query_params(state, overview.params))

@@ -138,10 +138,28 @@ def offline_switch(result: Mapping[str, object] | None, state: ViewState) -> Non
         view.request(basemap=wanted)
 
 
-def colour_by_control(page: str, lang: str) -> None:
-    """A switch between colouring markers by category and by sector."""
-    st.radio(t("map.colour_by", lang), COLOUR_BY, key=f"colour_by_{page}", horizontal=True,
-             format_func=lambda value: t(f"map.colour_by_{value}", lang))
+def colour_by_control(page: str, state: ViewState) -> None:
+    """A switch between colouring markers by category and by sector, from and to the view state's `colour`."""
+    lang = state.lang
+    view.seed_widget(f"colour_by_{page}", state.colour or COLOUR_BY[0], COLOUR_BY)
+    value = st.radio(t("map.colour_by", lang), COLOUR_BY, key=f"colour_by_{page}", horizontal=True,
+                     format_func=lambda value: t(f"map.colour_by_{value}", lang))
+    view.update(colour=None if value == COLOUR_BY[0] else value)
+
+
+def sync_selection(page: str, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
+    """Keep the page's detail card and the view state's `detail` in step: a record the URL names is selected when the
+    page has none, a record chosen on the map or in a table becomes the state's. `layers` are the page's layers."""
+    chosen = st.session_state.get(_selection_key(page))
+    if chosen is not None:
+        view.update(detail=chosen[1])
+        return
+    record_id = view.current().detail
+    owner = next((layer_id for layer_id, gdf in layers.items() if record_id and (gdf["id"] == record_id).any()), None)
+    if owner is None:
+        view.update(detail=None)
+    else:
+        select(page, owner, record_id)
 
 
 def detail_card(page: str, shown: Mapping[str, gpd.GeoDataFrame], lang: str) -> None:

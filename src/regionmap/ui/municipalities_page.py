@@ -10,7 +10,7 @@ from regionmap.dashboard.composition import choropleth
 from regionmap.dashboard.details import category_label
 from regionmap.dashboard.filters import filter_points, filter_view
 from regionmap.i18n import format_density, format_km2, format_number, label_for, t
-from regionmap.dashboard.indicators import SCHEMES, indicator, indicators, rank_in_region
+from regionmap.dashboard.indicators import SCHEMES, indicator, indicators, rank_in_region, CLASS_RANGE, DEFAULT_CLASSES
 from regionmap.maps import clicked_record
 from regionmap.data.store import StoreData
 from regionmap.ui import data, view
@@ -22,15 +22,24 @@ PAGE = "municipalities"
 CONTROLS_OFFSET = 240  # pixels above the map: page header and the indicator controls
 
 
-def indicator_controls(lang: str) -> tuple[str, str, int]:
-    """Indicator, classification scheme and number of classes chosen on the page."""
+def indicator_controls(state: ViewState) -> tuple[str, str, int]:
+    """Indicator, classification scheme and number of classes chosen on the page, from and to the view state (the
+    first indicator, the first scheme and DEFAULT_CLASSES are the defaults, left out of the URL)."""
+    lang = state.lang
     ids = [item.id for item in indicators()]
+    schemes = list(SCHEMES)
+    low, high = CLASS_RANGE
+    view.seed_widget("choropleth_indicator", state.indicator or ids[0], ids)
+    view.seed_widget("choropleth_scheme", state.scheme or schemes[0], schemes)
+    view.seed_widget("choropleth_classes", state.classes or DEFAULT_CLASSES, range(low, high + 1))
     cols = st.columns([2, 2, 1])
     chosen = cols[0].selectbox(t("indicator.choose", lang), ids, key="choropleth_indicator",
                                format_func=lambda i: indicator(i).label(lang))
-    scheme = cols[1].selectbox(t("legend.scheme", lang), list(SCHEMES), key="choropleth_scheme",
+    scheme = cols[1].selectbox(t("legend.scheme", lang), schemes, key="choropleth_scheme",
                                format_func=lambda s: t(f"scheme.{s}", lang))
-    k = cols[2].slider(t("legend.classes", lang), 3, 7, 5, key="choropleth_classes")
+    k = cols[2].slider(t("legend.classes", lang), low, high, key="choropleth_classes")
+    view.update(indicator=None if chosen == ids[0] else chosen, scheme=None if scheme == schemes[0] else scheme,
+                classes=None if k == DEFAULT_CLASSES else k)
     return chosen, scheme, k
 
 

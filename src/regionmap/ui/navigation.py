@@ -18,19 +18,26 @@ class PageSpec:
     default: bool = False
     sidebar: bool = True
     hidden: bool = False
+    params: tuple[str, ...] = ()  # the page's own URL parameters (regionmap.dashboard.urlstate.PAGE_PARAMS)
 
+
+MAP_PARAMS = ("colour", "detail")  # a thematic page's colouring and the record in its detail card
 
 PAGES = (
-    PageSpec("pages/overview.py", "page.overview", ":material/map:", "overview", default=True),
-    PageSpec("pages/research.py", "page.research", ":material/school:", "research", ("research",)),
-    PageSpec("pages/sites.py", "page.sites", ":material/factory:", "sites", ("sites",)),
-    PageSpec("pages/health.py", "page.health", ":material/local_hospital:", "health", ("health",)),
+    PageSpec("pages/overview.py", "page.overview", ":material/map:", "overview", default=True, params=MAP_PARAMS),
+    PageSpec("pages/research.py", "page.research", ":material/school:", "research", ("research",), params=MAP_PARAMS),
+    PageSpec("pages/sites.py", "page.sites", ":material/factory:", "sites", ("sites",),
+             params=("size", "availability", "dist", "sort", "compare")),
+    PageSpec("pages/health.py", "page.health", ":material/local_hospital:", "health", ("health",), params=MAP_PARAMS),
     PageSpec("pages/events_mobility.py", "page.events_mobility", ":material/train:", "events-mobility",
-             ("events", "mobility")),
-    PageSpec("pages/municipalities.py", "page.municipalities", ":material/location_city:", "municipalities"),
+             ("events", "mobility"), params=MAP_PARAMS),
+    PageSpec("pages/municipalities.py", "page.municipalities", ":material/location_city:", "municipalities",
+             params=("indicator", "scheme", "classes")),
     PageSpec("pages/data_sources.py", "page.data", ":material/description:", "data"),
     PageSpec("pages/present.py", "page.present", ":material/slideshow:", "present", sidebar=False, hidden=True),
+    PageSpec("pages/not_found.py", "page.not_found", ":material/help:", "not-found", hidden=True),
 )
+NOT_FOUND_PAGE = "not-found"  # where the server sends a path that is no page (regionmap.ui.serving)
 
 
 def page_spec(url_path: str) -> PageSpec:

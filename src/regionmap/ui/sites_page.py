@@ -1,13 +1,13 @@
 """The investor view of the Investitionsstandorte page: site finder, site sheet, comparison and downloads.
 
 The sidebar filters (type = category, sectors, Kreis, municipality, search) come from the view state; the page adds
-size, availability and a maximum distance per location factor. The chosen site lives in `ViewState.site` (the URL's
-`?site=`), whether it was picked on the map, in the list or through a link.
+size, availability and a maximum distance per location factor, the sort order and the compared sites, which live in
+the view state too (the URL's `size`, `availability`, `dist`, `sort`, `compare`). The chosen site lives in
+`ViewState.site` (the URL's `?site=`), whether it was picked on the map, in the list or through a link.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -23,7 +23,7 @@ from regionmap.dashboard.details import localised_numbers
 from regionmap.i18n import format_density, format_km2, format_number, t, tn
 from regionmap.numbers import format_plain
 from regionmap.investor.factors import LocationFactor, location_factors
-from regionmap.investor.finder import SiteQuery, find_sites, site_vocabulary, sort_sites
+from regionmap.investor.finder import SiteQuery, find_sites, site_vocabulary, sort_sites, size_scale, sort_keys
 from regionmap.investor.sheet import (
     LAYER,
     comparison_frame,
@@ -60,7 +60,7 @@ def sites_page() -> None:
     factors = location_factors()
     sites = store[LAYER]
     base = shown_layers(store, state, (LAYER,)).get(LAYER, sites.iloc[0:0])
-    query = finder_query(sites, factors, lang)
+    query = finder_query(sites, factors, state)
     found = find_sites(base, query, factors)
     if state.site:
         select(PAGE, LAYER, state.site)
@@ -74,7 +74,8 @@ def sites_page() -> None:
         show_map(PAGE, store, state, shown, height=RESULT_MAP_HEIGHT, offset=RESULT_MAP_OFFSET)
     after = selected(PAGE, shown)
     picked = str(after[1]["id"]) if after and (before is None or before[1]["id"] != after[1]["id"]) else None
-    found = sort_control(found, factors, lang)
+    found = sort_control(found, factors, state)
+    state = view.current()
     picked = result_table(found, factors, lang) or picked
     if picked and picked != state.site:
         state = choose_site(state, picked)
@@ -110,17 +111,26 @@ def choose_site(state: ViewState, site_id: str | None) -> ViewState:
     return new_state
 
 
-def finder_query(sites: gpd.GeoDataFrame, factors: tuple[LocationFactor, ...], lang: str) -> SiteQuery:
-    """The page's own filters (size, availability, maximum distances) as a query; the sidebar does the rest."""
+def finder_query(sites: gpd.GeoDataFrame, factors: tuple[LocationFactor, ...], state: ViewState) -> SiteQuery:
+    """The page's own filters (size, availability, maximum distances) as a query, from and to the view state; the
+    sidebar does the rest. A size range wider than the sites' is clamped to the slider's."""
+    lang = state.lang
     vocabulary = site_vocabulary()
-    area = pd.to_numeric(sites["area_ha"], errors="coerce")
-    top = float(math.ceil(area.max())) if area.notna().any() and area.max() > 0 else 1.0
-    with st.expander(t("investor.page.filters", lang)):
-        low, high = st.slider(t("investor.finder.size", lang), 0.0, top, (0.0, top), step=1.0, format="%d",
+    top = size_scale(sites, vocabulary)
+    codes = [c.id for c in vocabulary.availability]
+    distances = dict(state.max_km)
+    low_seed = min(state.min_ha or 0.0, top)
+    view.seed_widget("finder_size", (low_seed, max(low_seed, min(top, state.max_ha if state.max_ha is not None else top))))
+    view.seed_widget("finder_availability", [c for c in state.availability if c in codes], codes)
+    for factor in factors:
+        view.seed_widget(f"finder_max_{factor.id}", distances.get(factor.id))
+    with st.expander(t("investor.page.filters", lang), expanded=bool(state.min_ha or state.max_ha or distances
+                                                                         or state.availability)):
+        low, high = st.slider(t("investor.finder.size", lang), 0.0, top, step=1.0, format="%d",
                               key="finder_size")
         st.caption(t("investor.finder.size_rule", lang))
         availability = st.multiselect(
-            t("investor.finder.availability", lang), [c.id for c in vocabulary.availability], key="finder_availability",
+            t("investor.finder.availability", lang), codes, key="finder_availability",
             format_func=lambda code: vocabulary.availability_label(code, lang), placeholder=t("sidebar.choose", lang))
         columns = st.columns(4)
         max_km = {}
@@ -131,12 +141,15 @@ def finder_query(sites: gpd.GeoDataFrame, factors: tuple[LocationFactor, ...], l
                 help=t("investor.page.max_km_help", lang))
             if value is not None:
                 max_km[factor.id] = value
-    return SiteQuery(
+    query = SiteQuery(
         min_ha=low if low > 0 else None,
         max_ha=high if high < top else None,
         availability=frozenset(availability),
         max_km=max_km,
     )
+    view.update(min_ha=query.min_ha, max_ha=query.max_ha, availability=tuple(c for c in codes if c in availability),
+                max_km=tuple((f.id, max_km[f.id]) for f in factors if f.id in max_km))
+    return query
 
 
 def limits_text(query: SiteQuery, factors: tuple[LocationFactor, ...], lang: str) -> str:
@@ -147,12 +160,15 @@ def limits_text(query: SiteQuery, factors: tuple[LocationFactor, ...], lang: str
         for f in factors if f.id in query.max_km)
 
 
-def sort_control(found: gpd.GeoDataFrame, factors: tuple[LocationFactor, ...], lang: str) -> gpd.GeoDataFrame:
-    """The result sorted by name, area (largest first) or a factor (best first)."""
+def sort_control(found: gpd.GeoDataFrame, factors: tuple[LocationFactor, ...], state: ViewState) -> gpd.GeoDataFrame:
+    """The result sorted by name, area (largest first) or a factor (best first), from and to the view state."""
+    lang = state.lang
+    keys = list(sort_keys(factors))
     labels = {"name": t("investor.page.sort_name", lang), AREA_ROW: t("investor.compare.area", lang),
               **{f.id: f.label(lang) for f in factors}}
-    by = st.selectbox(t("investor.finder.sort_by", lang), list(labels), format_func=labels.__getitem__,
-                      key="finder_sort")
+    view.seed_widget("finder_sort", state.sort or keys[0], keys)
+    by = st.selectbox(t("investor.finder.sort_by", lang), keys, format_func=labels.__getitem__, key="finder_sort")
+    view.update(sort=None if by == keys[0] else by)
     better = {f.id: f.better for f in factors}.get(by, "higher" if by == AREA_ROW else "lower")
     return sort_sites(found, by, ascending=better == "lower", factors=factors)
 
@@ -257,11 +273,12 @@ def comparison(sites: gpd.GeoDataFrame, state: ViewState, factors: tuple[Locatio
     st.subheader(t("investor.compare.heading", lang))
     ordered = sites.sort_values("name", key=lambda s: s.astype(str).str.casefold())
     names = dict(zip(ordered["id"], ordered["name"].astype(str)))
-    if "compare_ids" not in st.session_state and state.site in names:
-        st.session_state["compare_ids"] = [state.site]
+    start = list(state.compare) or ([state.site] if state.site in names else [])
+    view.seed_widget("compare_ids", [site_id for site_id in start if site_id in names][:MAX_COMPARED], list(names))
     chosen = st.multiselect(t("investor.compare.choose", lang), list(names), key="compare_ids",
                             max_selections=MAX_COMPARED, format_func=names.__getitem__,
                             placeholder=t("sidebar.choose", lang))
+    view.update(compare=tuple(chosen))
     if len(chosen) < MIN_COMPARED:
         st.caption(t("investor.compare.too_few", lang))
         return

@@ -1,8 +1,9 @@
 """The view state: read from the URL when a session starts, edited in the sidebar, written back to the URL.
 
-The state lives in `st.session_state["view"]` (a `ViewState`); the sidebar widgets are initialised from it and a
-changed widget produces the next state. Every run writes the state's query parameters, so a copied link opens the
-same view (page switches clear the URL, the next run restores it).
+The state lives in `st.session_state["view"]` (a `ViewState`); the sidebar widgets and the pages' own controls
+(`seed_widget`) are initialised from it and a changed widget produces the next state. Every run writes the state's
+query parameters (the sidebar's and the shown page's own, `PageSpec.params`), so a copied link opens the same view
+(page switches clear the URL, the next run restores it).
 """
 
 from __future__ import annotations
@@ -20,13 +21,15 @@ from regionmap.data.store import StoreData
 from regionmap.dashboard.details import category_label, sector_labels
 from regionmap.taxonomy import Taxonomy
 from regionmap.ui.navigation import PageSpec
-from regionmap.dashboard.urlstate import BASEMAPS, Notice, ViewState, parse_query_params, to_query_params
+from regionmap.dashboard.urlstate import BASEMAPS, Notice, ViewState, parse_query_params, to_query_params, PARAM_NAMES
 
-URL_PARAMS = ("layers", "sectors", "category", "kreis", "gemeinde", "q", "site", "lang", "basemap")
 _VIEW = "view"
 _NOTICES = "url_notices"
 _PENDING = "pending_sidebar_changes"
 _PAGE_LAYERS = "sidebar_page_layers"
+_PAGE_PARAMS = "page_url_params"
+_SEEDED = "seeded_widgets"
+_SELECTION_PREFIX = "selected_"  # the detail card's record per page (regionmap.ui.mapview)
 _WIDGETS = {
     "lang": "w_lang",
     "basemap": "w_basemap",
@@ -69,7 +72,31 @@ def current() -> ViewState:
 def set_current(state: ViewState) -> None:
     """Replace the view state (e.g. a page selecting a site) and write it to the URL."""
     st.session_state[_VIEW] = state
-    write_url(state)
+    write_url(state, st.session_state.get(_PAGE_PARAMS, ()))
+
+
+def update(**changes: object) -> ViewState:
+    """The current view state with `changes`, made current (and written to the URL) when it differs."""
+    state: ViewState = st.session_state[_VIEW]
+    new_state = replace(state, **changes)
+    if new_state != state:
+        set_current(new_state)
+    return new_state
+
+
+def seed_widget(key: str, value: object, options: Sequence[object] | None = None) -> None:
+    """Give a page's widget its value from the view state when it has none yet or its value is no longer an option
+    (a list keeps the values that still are); the reset button clears every seeded widget."""
+    seeded = st.session_state.setdefault(_SEEDED, set())
+    seeded.add(key)
+    if key not in st.session_state:
+        st.session_state[key] = value
+    elif options is not None:
+        current_value = st.session_state[key]
+        if isinstance(current_value, list):
+            st.session_state[key] = [v for v in current_value if v in options]
+        elif current_value not in options:
+            st.session_state[key] = value if value in options else None
 
 
 def request(**changes: object) -> None:
@@ -96,10 +123,11 @@ def notices() -> list[Notice]:
     return st.session_state.get(_NOTICES, [])
 
 
-def write_url(state: ViewState) -> None:
-    """Make the URL's view parameters equal the state's (other parameters are left alone)."""
-    params = to_query_params(state)
-    for name in URL_PARAMS:
+def write_url(state: ViewState, page_params: Sequence[str] = ()) -> None:
+    """Make the URL's view parameters equal the state's: the sidebar's and the page's own `page_params` (other
+    parameters are left alone)."""
+    params = to_query_params(state, page_params)
+    for name in PARAM_NAMES:
         if name in params:
             if st.query_params.get(name) != params[name] or len(st.query_params.get_all(name)) != 1:
                 st.query_params[name] = params[name]
@@ -108,22 +136,16 @@ def write_url(state: ViewState) -> None:
 
 
 def _init_widget(name: str, value: object, options: Sequence[object] | None = None) -> None:
-    """Give a widget its value from the state when it has none yet or its value is no longer an option."""
-    key = _WIDGETS[name]
-    if key not in st.session_state:
-        st.session_state[key] = value
-    elif options is not None:
-        current_value = st.session_state[key]
-        if isinstance(current_value, list):
-            st.session_state[key] = [v for v in current_value if v in options]
-        elif current_value not in options:
-            st.session_state[key] = value if value in options else None
+    """Give a sidebar widget its value from the state when it has none yet or its value is no longer an option."""
+    seed_widget(_WIDGETS[name], value, options)
 
 
-def sidebar(data: StoreData, tax: Taxonomy, page_layers: Sequence[str]) -> ViewState:
-    """Render the filter sidebar for a page showing `page_layers` and return the resulting view state."""
+def sidebar(data: StoreData, tax: Taxonomy, page_layers: Sequence[str], page_params: Sequence[str] = ()) -> ViewState:
+    """Render the filter sidebar for a page showing `page_layers` and return the resulting view state; the URL gets
+    the sidebar's parameters and the page's own `page_params`."""
     if _VIEW not in st.session_state:
         st.session_state[_VIEW] = _from_url(data, tax)
+    st.session_state[_PAGE_PARAMS] = tuple(page_params)
     if st.session_state.get(_PAGE_LAYERS) != tuple(page_layers):
         # Another page: its layer and category choices start from the view state, not from the last page's widgets.
         st.session_state[_PAGE_LAYERS] = tuple(page_layers)
@@ -202,11 +224,12 @@ def sidebar(data: StoreData, tax: Taxonomy, page_layers: Sequence[str]) -> ViewS
 
 
 def page_links(menu: DeltaGenerator, links: Sequence[tuple[StreamlitPage, PageSpec]], state: ViewState) -> None:
-    """The page menu in `menu`: links that keep the current view (its query parameters) on the other pages."""
-    params = to_query_params(state)
+    """The page menu in `menu`: links that keep the current view (its query parameters) on the other pages, each with
+    that page's own parameters."""
     with menu:
         for page, spec in links:
-            st.page_link(page, label=t(spec.title_key, state.lang), icon=spec.icon, query_params=params)
+            st.page_link(page, label=t(spec.title_key, state.lang), icon=spec.icon,
+                         query_params=to_query_params(state, spec.params))
         st.divider()
 
 
@@ -221,7 +244,9 @@ def page_layers(state: ViewState, layers: Sequence[str]) -> list[str]:
 
 
 def _reset(lang: str, basemap: str) -> None:
-    for key in _WIDGETS.values():
+    for key in [*_WIDGETS.values(), *st.session_state.pop(_SEEDED, set())]:
+        st.session_state.pop(key, None)
+    for key in [k for k in st.session_state if str(k).startswith(_SELECTION_PREFIX)]:
         st.session_state.pop(key, None)
     st.session_state[_VIEW] = ViewState(lang=lang, basemap=basemap)
     st.session_state[_NOTICES] = []

@@ -1,0 +1,165 @@
+"""How the app's pages are served: deep links that find the server at once, and unknown paths.
+
+Streamlit's frontend guesses the server's base URL from the address: on `/sites` it first asks
+`/sites/_stcore/health` and `/sites/_stcore/host-config` (two 404s), then `/`. `DeepLinkMiddleware` answers a page
+request with Streamlit's HTML plus a line that names the base URL (`window.__streamlit.BACKEND_BASE_URL`, read by the
+frontend before it connects), so the first health check is the right one. A path that is no page of the app
+(`/doesnotexist`) is redirected to the not-found page, with the path and the rest of the query.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote, urlencode
+
+from regionmap.ui.navigation import NOT_FOUND_PAGE, PAGES
+from regionmap.dashboard.urlstate import NOT_FOUND_PARAM
+
+if TYPE_CHECKING:
+    from starlette.middleware import Middleware
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+# The page's path without the base (`sites`, or "" for the root) -> the base URL the frontend connects to.
+_BASE_SCRIPT = (
+    "<script>(function(){{var page={page};var path=location.pathname.replace(/\\/+$/,'');"
+    "if(page&&path.slice(-page.length-1)!=='/'+page)return;"
+    "var base=page?path.slice(0,path.length-page.length-1):path;"
+    "window.__streamlit=Object.assign({{}},window.__streamlit,{{BACKEND_BASE_URL:location.origin+base+'/'}});}})();"
+    "</script>"
+)
+
+
+def base_url_script(page: str) -> bytes:
+    """The inline script for a page at `page` (its URL path below the base); safe for any text of `page`."""
+    literal = json.dumps(page).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return _BASE_SCRIPT.format(page=literal).encode("utf-8")
+
+
+def inject(html: bytes, script: bytes) -> bytes:
+    """`html` with `script` as the first element of its head (before Streamlit's own module script)."""
+    marker = b"<head>"
+    at = html.find(marker)
+    if at < 0:
+        return script + html
+    at += len(marker)
+    return html[:at] + script + html[at:]
+
+
+def not_found_location(page: str, query: str, not_found_path: str) -> str:
+    """A relative redirect from the unknown path `page` to the not-found page, keeping the query."""
+    up = "../" * page.count("/")
+    extra = urlencode({NOT_FOUND_PARAM: unquote(page)})
+    joined = f"{query}&{extra}" if query else extra
+    return f"{up or './'}{quote(not_found_path)}?{joined}"
+
+
+class DeepLinkMiddleware:
+    """ASGI middleware: names the base URL in the HTML of every page, redirects paths that are no page.
+
+    `pages` are the app's URL paths ("" for the root); `not_found` is the path of the not-found page; `base_url_path`
+    defaults to Streamlit's `server.baseUrlPath` and `index_html` to Streamlit's page (`static/index.html`). Only
+    browser navigations (GET asking for HTML) answered with that page are touched: a component's own HTML passes.
+    """
+
+    def __init__(self, app: ASGIApp, pages: Iterable[str], not_found: str, base_url_path: str | None = None,
+                 index_html: bytes | None = None) -> None:
+        if base_url_path is None:
+            from streamlit import config  # read when the server builds its middleware: the options are loaded then
+
+            base_url_path = str(config.get_option("server.baseUrlPath") or "")
+        if index_html is None:
+            import streamlit
+
+            index_html = (Path(streamlit.__file__).parent / "static" / "index.html").read_bytes()
+        self.index_html = index_html
+        self.app = app
+        self.pages = frozenset(p.strip("/") for p in pages) | {""}
+        self.not_found = not_found.strip("/")
+        self.base = base_url_path.strip("/")
+
+    def _page(self, scope: Scope) -> str | None:
+        """The request's path below the base, or None when it lies outside the base."""
+        raw = scope.get("raw_path")
+        path = raw.decode("latin-1") if isinstance(raw, bytes) else str(scope.get("path", ""))
+        path = path.split("?", 1)[0].strip("/")
+        if not self.base:
+            return path
+        if path == self.base:
+            return ""
+        return path[len(self.base) + 1:] if path.startswith(self.base + "/") else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "GET" or not _wants_html(scope):
+            await self.app(scope, receive, send)
+            return
+        page = self._page(scope)
+        if page is None:
+            await self.app(scope, receive, send)
+            return
+        # The body is rewritten: ask the inner app for it uncompressed.
+        scope = dict(scope)
+        scope["headers"] = [(k, v) for k, v in scope.get("headers", []) if k.lower() != b"accept-encoding"]
+        start: Message = {}
+        chunks: list[bytes] = []
+        passing = False
+
+        async def capture(message: Message) -> None:
+            nonlocal passing
+            if message["type"] == "http.response.start":
+                headers = dict((k.lower(), v) for k, v in message.get("headers", []))
+                passing = message.get("status") != 200 or not headers.get(b"content-type", b"").startswith(b"text/html")
+                if passing:
+                    await send(message)
+                else:
+                    start.update(message)
+                return
+            if passing or message["type"] != "http.response.body":
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                await self._respond(scope, page, start, b"".join(chunks), send)
+
+        await self.app(scope, receive, capture)
+
+    async def _respond(self, scope: Scope, page: str, start: Message, html: bytes, send: Send) -> None:
+        if html != self.index_html:
+            await send(start)
+            await send({"type": "http.response.body", "body": html})
+            return
+        if page in self.pages:
+            body = inject(html, base_url_script(page))
+            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in (b"content-length", b"etag")]
+            headers.append((b"content-length", str(len(body)).encode()))
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        query = scope.get("query_string", b"").decode("latin-1")
+        location = not_found_location(page, query, self.not_found)
+        await send({"type": "http.response.start", "status": 307,
+                    "headers": [(b"location", location.encode("latin-1")), (b"content-length", b"0"),
+                                (b"cache-control", b"no-cache")]})
+        await send({"type": "http.response.body", "body": b""})
+
+
+def middleware() -> list[Middleware]:
+    """The app's middleware for `st.App`: deep links and unknown paths for the pages of `regionmap.ui.navigation`."""
+    from starlette.middleware import Middleware
+
+    return [Middleware(DeepLinkMiddleware, pages=[spec.url_path for spec in PAGES], not_found=NOT_FOUND_PAGE)]
+
+
+def _wants_html(scope: Scope) -> bool:
+    """A browser navigation: the request accepts HTML (the frontend's own fetches ask for `*/*`)."""
+    for key, value in scope.get("headers", []):
+        if key.lower() == b"accept":
+            return b"text/html" in value
+    return False
