@@ -19,9 +19,11 @@ from regionmap.filters import (
     fold_series,
     key_figures,
 )
-from regionmap.store import THEMATIC_LAYERS, open_store
+from regionmap.store import open_store
 from regionmap.taxonomy import taxonomy
 from regionmap.urlstate import ViewState
+
+THEMATIC_LAYERS = taxonomy().layer_ids
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 

@@ -14,8 +14,10 @@ from test_filters import HOSTILE, synthetic_layers
 
 from regionmap import config
 from regionmap.errors import RegionmapError
-from regionmap.store import REQUIRED_COLUMNS, THEMATIC_LAYERS, StoreMissing, open_store, store_cache_key
+from regionmap.store import StoreMissing, open_store, required_columns, store_cache_key
 from regionmap.taxonomy import taxonomy
+
+THEMATIC_LAYERS = taxonomy().layer_ids
 
 
 def write_store(path, layers=None, manifest: dict | None = None):
@@ -44,7 +46,7 @@ def store_path(written, tmp_path):
 
 def test_open_store_reads_every_layer(store_path):
     store = open_store(store_path)
-    assert set(REQUIRED_COLUMNS) <= set(store.layers)
+    assert set(required_columns()) <= set(store.layers)
     assert len(store.gemeinden) == 6 and len(store.kreise) == 3 and len(store.region) == 1 and len(store.states) == 1
     assert list(store.thematic) == list(THEMATIC_LAYERS)
     assert len(store["research"]) == 5

@@ -9,10 +9,9 @@ import pytest
 
 from regionmap.config import LANGUAGES, region
 from regionmap.i18n import catalog
+from regionmap.sources_registry import registry
 from regionmap.taxonomy import taxonomy
 from regionmap.urlstate import (
-    BASEMAPS,
-    DEFAULT_LAYERS,
     MAX_QUERY_LENGTH,
     Notice,
     ViewState,
@@ -43,8 +42,10 @@ def keys(notices: list[Notice]) -> list[tuple[str, str]]:
     return [(n.param, n.key) for n in notices]
 
 
-def test_default_layers_are_the_configured_layers():
-    assert DEFAULT_LAYERS == tuple(layer.id for layer in taxonomy().layers)
+def test_default_layers_and_basemaps_are_the_configured_ones():
+    assert ViewState().layers == tuple(layer.id for layer in taxonomy().layers)
+    assert ViewState().basemap == "osm" and Vocab().basemaps == frozenset({"osm", "none"})
+    assert registry().offline_basemap == "none"
 
 
 def test_no_parameters_give_the_default_view(vocab):
@@ -203,7 +204,7 @@ def random_state(rng: random.Random, vocab: Vocab) -> ViewState:
     alphabet = "abcÄöüßé <>&\"'%#+,;=?/ {}0123456789"
     q = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 120)))
     return ViewState(
-        layers=some(vocab.layers, 5) if rng.random() < 0.7 else DEFAULT_LAYERS,
+        layers=some(vocab.layers, 5) if rng.random() < 0.7 else ViewState().layers,
         sectors=some(vocab.sectors, 4),
         categories=some(vocab.categories, 4),
         kreis=kreis,
@@ -211,7 +212,7 @@ def random_state(rng: random.Random, vocab: Vocab) -> ViewState:
         q=" ".join(q.split())[:MAX_QUERY_LENGTH].rstrip() if rng.random() < 0.5 else "",
         site=rng.choice([None, *sorted(vocab.sites)]),
         lang=rng.choice(LANGUAGES),
-        basemap=rng.choice(BASEMAPS),
+        basemap=rng.choice(registry().basemap_ids),
     )
 
 
@@ -250,7 +251,7 @@ def test_urls_against_the_real_store(built_store):
 
     store = open_store(built_store)
     vocab = store.url_vocab(taxonomy())
-    assert len(vocab.gemeinden) == 381 and len(vocab.kreise) == 18 and vocab.layers == frozenset(DEFAULT_LAYERS)
+    assert len(vocab.gemeinden) == 381 and len(vocab.kreise) == 18 and vocab.layers == frozenset(ViewState().layers)
     site = sorted(store["sites"]["id"])[0]
     params = {"kreis": "03159", "gemeinde": "03159016", "sectors": "health,digital", "site": site, "lang": "fr"}
     state, notices = parse_query_params(params, vocab)

@@ -21,18 +21,22 @@ from regionmap import config
 from regionmap.errors import RegionmapError
 from regionmap.manifest import read_manifest
 from regionmap.taxonomy import Taxonomy
+from regionmap.taxonomy import taxonomy
 from regionmap.thematic import REQUIRED_COLUMNS as THEMATIC_REQUIRED
-from regionmap.thematic import THEMATIC_LAYERS
 from regionmap.urlstate import Vocab
 
-REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "gemeinden": ("ags", "name", "kind", "kreis_ags", "kreis_name", "population", "area_km2", "density",
-                  *(f"n_{layer}" for layer in THEMATIC_LAYERS)),
-    "kreise": ("ags", "name", "population", "area_km2", "density", "n_gemeinden"),
-    "region": ("id", "name", "population", "area_km2", "density", "n_gemeinden", "n_kreise"),
-    "states": ("ags", "name"),
-    **{layer: THEMATIC_REQUIRED for layer in THEMATIC_LAYERS},
-}
+
+def required_columns() -> dict[str, tuple[str, ...]]:
+    """The layers the app needs and their columns: the boundaries, and every layer of data/layers.toml."""
+    layer_ids = taxonomy().layer_ids
+    return {
+        "gemeinden": ("ags", "name", "kind", "kreis_ags", "kreis_name", "population", "area_km2", "density",
+                      *(f"n_{layer}" for layer in layer_ids)),
+        "kreise": ("ags", "name", "population", "area_km2", "density", "n_gemeinden"),
+        "region": ("id", "name", "population", "area_km2", "density", "n_gemeinden", "n_kreise"),
+        "states": ("ags", "name"),
+        **{layer: THEMATIC_REQUIRED for layer in layer_ids},
+    }
 BUILD_HINT = (
     "Build it with `REGIONMAP_SOURCE_DIR=/path/to/sources regionmap build-data` "
     "(or set REGIONMAP_STORE to an existing store)."
@@ -78,8 +82,8 @@ class Store:
 
     @property
     def thematic(self) -> dict[str, gpd.GeoDataFrame]:
-        """The five thematic point layers by id."""
-        return {layer: self.layers[layer] for layer in THEMATIC_LAYERS}
+        """The thematic point layers of data/layers.toml by id."""
+        return {layer: self.layers[layer] for layer in taxonomy().layer_ids}
 
     def url_vocab(self, tax: Taxonomy) -> Vocab:
         """The ids a dashboard URL may name: the taxonomy's layers, sectors and categories, this store's places and sites."""
@@ -155,7 +159,8 @@ def open_store(path: Path | str | None = None) -> Store:
         available = [str(name) for name, _ in pyogrio.list_layers(path)]
     except (RuntimeError, OSError) as exc:  # pyogrio's DataSourceError is a RuntimeError
         raise StoreMissing(path, f"not a readable GeoPackage ({exc})") from exc
-    missing = [layer for layer in REQUIRED_COLUMNS if layer not in available]
+    required = required_columns()
+    missing = [layer for layer in required if layer not in available]
     if missing:
         raise StoreMissing(path, f"layer(s) missing: {', '.join(missing)}")
     layers: dict[str, gpd.GeoDataFrame] = {}
@@ -164,7 +169,7 @@ def open_store(path: Path | str | None = None) -> Store:
             layers[layer] = _read_layer(path, layer)
         except (RuntimeError, OSError, ValueError) as exc:  # pyogrio's errors are RuntimeErrors
             raise StoreMissing(path, f"layer '{layer}' unreadable ({exc})") from exc
-    for layer, columns in REQUIRED_COLUMNS.items():
+    for layer, columns in required.items():
         absent = [c for c in columns if c not in layers[layer].columns]
         if absent:
             raise StoreMissing(path, f"layer '{layer}' lacks column(s) {', '.join(absent)} (built by an older version?)")

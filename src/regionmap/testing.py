@@ -106,3 +106,41 @@ def launch_chromium(playwright: Playwright) -> Browser:
         raise FileNotFoundError(f"{CHROMIUM} not found: install Debian's chromium (scripts/install-browser) "
                                 "or set REGIONMAP_CHROMIUM")
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+def clear_config_caches() -> None:
+    """Forget every configuration read from the data directory (region, sources and basemaps, sectors and layers,
+    location factors, site vocabulary), so that a changed `$REGIONMAP_DATA_DIR` takes effect in this process."""
+    from regionmap import config, location_factors, site_finder, sources_registry, taxonomy
+
+    for cached in (config.region, sources_registry.registry, taxonomy.taxonomy, location_factors.location_factors,
+                   site_finder.site_vocabulary):
+        cached.cache_clear()
+
+
+@contextmanager
+def data_dir_copy(target: Path, *, append: Mapping[str, str] | None = None,
+                  files: Mapping[str, str] | None = None) -> Iterator[Path]:
+    """Use a copy of the configuration data in `target` (TOML files, tours, curated CSVs; no built store) as
+    `$REGIONMAP_DATA_DIR` while the block runs. `append` adds text to copied files, `files` writes new ones (paths
+    relative to the data directory). The previous directory and fresh caches are restored afterwards."""
+    from regionmap import config
+
+    source = config.data_dir()
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.gpkg", "*.gpkg-*", "manifest.json"))
+    for name, text in (append or {}).items():
+        with (target / name).open("a", encoding="utf-8") as fh:
+            fh.write(text)
+    for name, text in (files or {}).items():
+        (target / name).write_text(text, encoding="utf-8")
+    previous = os.environ.get("REGIONMAP_DATA_DIR")
+    os.environ["REGIONMAP_DATA_DIR"] = str(target)
+    clear_config_caches()
+    try:
+        yield target
+    finally:
+        if previous is None:
+            os.environ.pop("REGIONMAP_DATA_DIR", None)
+        else:
+            os.environ["REGIONMAP_DATA_DIR"] = previous
+        clear_config_caches()

@@ -15,10 +15,9 @@ from typing import Any
 
 from regionmap.config import DEFAULT_LANGUAGE, LANGUAGES
 from regionmap.i18n import t
+from regionmap.sources_registry import registry
+from regionmap.taxonomy import taxonomy
 
-DEFAULT_LAYERS: tuple[str, ...] = ("research", "sites", "health", "events", "mobility")
-BASEMAPS: tuple[str, ...] = ("osm", "none")
-DEFAULT_BASEMAP = "osm"
 MAX_QUERY_LENGTH = 100
 MAX_SHOWN_VALUE = 40  # longer rejected values are shortened in notices
 
@@ -26,11 +25,26 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 LIST_PARAMS = {"layers": "layers", "sectors": "sectors", "category": "categories"}
 
 
+def default_layers() -> tuple[str, ...]:
+    """Every thematic layer of data/layers.toml: what the dashboard shows when the URL names none."""
+    return taxonomy().layer_ids
+
+
+def basemap_ids() -> tuple[str, ...]:
+    """The basemaps of data/sources.toml."""
+    return registry().basemap_ids
+
+
+def default_basemap() -> str:
+    """The dashboard's default basemap (data/sources.toml)."""
+    return registry().default_basemap
+
+
 @dataclass(frozen=True)
 class ViewState:
     """What the dashboard shows; the defaults are the unfiltered region with all layers."""
 
-    layers: tuple[str, ...] = DEFAULT_LAYERS
+    layers: tuple[str, ...] = field(default_factory=default_layers)
     sectors: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     kreis: str | None = None
@@ -38,12 +52,13 @@ class ViewState:
     q: str = ""
     site: str | None = None
     lang: str = DEFAULT_LANGUAGE
-    basemap: str = DEFAULT_BASEMAP
+    basemap: str = field(default_factory=default_basemap)
 
 
 @dataclass(frozen=True)
 class Vocab:
-    """The ids a URL may name: thematic layers, sectors, categories, Kreise (5-digit AGS), municipalities (8-digit AGS), sites."""
+    """The ids a URL may name: thematic layers, sectors, categories, Kreise (5-digit AGS), municipalities (8-digit AGS),
+    sites, basemaps (by default those of data/sources.toml)."""
 
     layers: frozenset[str] = field(default_factory=frozenset)
     sectors: frozenset[str] = field(default_factory=frozenset)
@@ -51,6 +66,7 @@ class Vocab:
     kreise: frozenset[str] = field(default_factory=frozenset)
     gemeinden: frozenset[str] = field(default_factory=frozenset)
     sites: frozenset[str] = field(default_factory=frozenset)
+    basemaps: frozenset[str] = field(default_factory=lambda: frozenset(basemap_ids()))
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -186,7 +202,7 @@ def parse_query_params(params: Mapping[str, str | list[str]], vocab: Vocab) -> t
         q=clean_query(raw.get("q", ""), "q", notices),
         site=site,
         lang=_choice("lang", raw.get("lang", ""), LANGUAGES, DEFAULT_LANGUAGE, notices),
-        basemap=_choice("basemap", raw.get("basemap", ""), BASEMAPS, DEFAULT_BASEMAP, notices),
+        basemap=_choice("basemap", raw.get("basemap", ""), tuple(vocab.basemaps), default_basemap(), notices),
     )
     return state, notices
 

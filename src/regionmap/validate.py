@@ -13,7 +13,6 @@ import pyogrio
 from regionmap import config
 from regionmap.curated import (
     MISSING_ID,
-    SCHEMAS,
     CuratedTable,
     Field,
     Problem,
@@ -21,11 +20,12 @@ from regionmap.curated import (
     Reference,
     Schema,
     check_tables,
+    core_fields,
     read_curated,
 )
 from regionmap.spatial import WGS84
 from regionmap.taxonomy import taxonomy
-from regionmap.thematic import CORE_COLUMNS, LAYER_COLUMNS, REQUIRED_COLUMNS, THEMATIC_LAYERS
+from regionmap.thematic import CORE_COLUMNS, REQUIRED_COLUMNS
 
 NO_STORE = ("store not found: the geographic checks (coordinates inside the region and the municipality, swapped "
             "or projected coordinates) and the health register check need `regionmap build-data` first")
@@ -53,9 +53,11 @@ class ValidationReport:
 
 def store_schema(layer: str) -> Schema:
     """The columns a thematic layer has in the store, checked like the curated files' columns of the same name."""
-    kinds = {f.name: f.kind for f in SCHEMAS["research"].fields} | {f.name: f.kind for f in SCHEMAS[layer].fields}
+    own = taxonomy().layer(layer)
+    kinds = {f.name: f.kind for f in core_fields((), join=False)}
+    kinds |= {c.name: c.type for c in own.curated.columns} if own.curated else {}
     fields = tuple(Field(name, kinds.get(name, "text"), required=name in REQUIRED_COLUMNS)
-                   for name in (*CORE_COLUMNS, *LAYER_COLUMNS[layer]))
+                   for name in (*CORE_COLUMNS, *own.columns))
     return Schema(f"store {layer}", fields, layer=layer)
 
 
@@ -111,7 +113,7 @@ def _read_store(store: Path) -> tuple[dict[str, gpd.GeoDataFrame], list[Problem]
     try:
         names = [str(name) for name, _ in pyogrio.list_layers(store)]
         layers = {name: gpd.read_file(store, layer=name) for name in names
-                  if name in ("gemeinden", "hospitals", *THEMATIC_LAYERS)}
+                  if name in ("gemeinden", "hospitals", *taxonomy().layer_ids)}
     except Exception as exc:  # any GDAL/driver failure: the store is not readable
         return {}, [Problem(str(store), None, MISSING_ID, MISSING_ID, f"cannot read the store: {exc}")]
     problems = []
@@ -141,14 +143,14 @@ def run_validation(paths: list[Path], store: Path | None = None, today: dt.date 
         today=today or dt.date.today(),
     )
     tables = [_read_file(path) for path in files]
-    if layers and hospitals is None and any(t.schema is SCHEMAS["health"] for t in tables):
+    if layers and hospitals is None and any(f.kind == "register_id" for t in tables if t.schema for f in t.schema.fields):
         problems.append(Problem(str(store), None, MISSING_ID, "register_id",
                                 "the store has no 'hospitals' layer: health register ids cannot be checked"))
     problems.extend(check_tables(tables, reference))
     checked = [str(path) for path in files]
     if not paths and layers:
         store_tables = []
-        for layer in THEMATIC_LAYERS:
+        for layer in taxonomy().layer_ids:
             if layer in layers:
                 store_tables.append(store_table(store, layer, layers[layer]))
             else:

@@ -1,7 +1,7 @@
 """Offline folium maps for regionmap: assets, point and boundary layers, legend, click lookup, map composition."""
 
 from regionmap.maps.assets import ensure_vendor_assets
-from regionmap.maps.basemaps import NO_BASEMAP, OSM, Basemap, basemap_from_config, get_basemap
+from regionmap.maps.basemaps import NO_BASEMAP, Basemap, basemap_from_config
 from regionmap.maps.boundaries import (
     BoundaryPayload,
     boundary_payload,
@@ -17,7 +17,6 @@ from regionmap.maps.points import ColourClass, PointPayload, point_layer, point_
 __all__ = [
     "RETURNED_OBJECTS",
     "NO_BASEMAP",
-    "OSM",
     "Basemap",
     "Bounds",
     "ChoroplethClass",
@@ -37,7 +36,6 @@ __all__ = [
     "clicked_record",
     "compose_map",
     "ensure_vendor_assets",
-    "get_basemap",
     "point_layer",
     "point_payload",
     "record_at",

@@ -11,7 +11,8 @@ from regionmap import config
 from regionmap.dashboard import OVERVIEW_ZOOM, boundary_payloads, simplified_layers
 from regionmap.i18n import t
 from regionmap.maps import BoundaryPayload, ensure_vendor_assets
-from regionmap.sources_registry import Registry, load_registry
+from regionmap.sources_registry import Registry
+from regionmap.sources_registry import registry as configured_registry
 from regionmap.store import Store, StoreMissing, open_store, store_cache_key
 from regionmap.taxonomy import Taxonomy, taxonomy
 
@@ -33,10 +34,9 @@ def store(lang: str) -> Store:
         raise  # st.stop() raises; this line keeps type checkers informed
 
 
-@st.cache_resource(show_spinner=False)
 def registry() -> Registry:
-    """The source registry (data/sources.toml)."""
-    return load_registry()
+    """The source registry (data/sources.toml), with its basemaps."""
+    return configured_registry()
 
 
 def region_name(lang: str) -> str:

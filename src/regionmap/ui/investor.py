@@ -26,7 +26,6 @@ from regionmap.location_factors import LocationFactor, location_factors
 from regionmap.site_finder import SiteQuery, find_sites, site_vocabulary, sort_sites
 from regionmap.site_sheet import LAYER, comparison_frame, distance_header, factor_frame, result_frame, site_location_map
 from regionmap.store import Store
-from regionmap.thematic import THEMATIC_LAYERS
 from regionmap.ui import data, view
 from regionmap.ui.layout import header, shown_layers
 from regionmap.ui.mapview import chosen_row, detail_card, plain, select, selected, show_map, table_key
@@ -164,7 +163,7 @@ def site_sheet(store: Store, state: ViewState, factors: tuple[LocationFactor, ..
             st.caption(t("investor.page.factors_note", lang))
         st.markdown(f"**{t('investor.page.location_map', lang)}**")
         fmap = site_location_map(
-            site, layers={layer_id: store[layer_id] for layer_id in THEMATIC_LAYERS},
+            site, layers=store.thematic,
             simplified=data.simplified(store, KREIS_ZOOM),
             gemeinden_payload=data.payloads(store, lang, KREIS_ZOOM)["gemeinden"], factors=factors, tax=data.tax(),
             registry=data.registry(), lang=lang, basemap_id=state.basemap)
@@ -200,7 +199,7 @@ def expose_download(store: Store, site: pd.Series, lang: str) -> None:
     left, right = st.columns([1, 2], vertical_alignment="bottom")
     expose_lang = left.selectbox(t("investor.download.expose_lang", lang), LANGUAGES, index=LANGUAGES.index(lang),
                                  format_func=lambda code: t(f"language.{code}", code), key="expose_lang")
-    context = ExposeContext(gemeinden=store.gemeinden, layers={layer_id: store[layer_id] for layer_id in THEMATIC_LAYERS},
+    context = ExposeContext(gemeinden=store.gemeinden, layers=store.thematic,
                             attributions=source_attributions(data.registry()))
     right.download_button(t("investor.download.expose", lang),
                           data=_deferred(render_expose, site, context, expose_lang),

@@ -130,7 +130,7 @@ def layer_tables(page: str, shown: Mapping[str, gpd.GeoDataFrame], totals: Mappi
     tax = data.tax()
     for layer_id, gdf in shown.items():
         layer = tax.layer(layer_id)
-        st.markdown(f"#### {plain(layer.label(lang))}")
+        st.markdown(f"#### :material/{layer.icon}: {plain(layer.label(lang))}")
         st.caption(t("table.shown", lang, shown=format_number(len(gdf), lang),
                      total=format_number(totals.get(layer_id, len(gdf)), lang)))
         if gdf.empty:

@@ -8,7 +8,6 @@ import streamlit as st
 from regionmap.exports import to_csv_bytes, to_geojson_bytes
 from regionmap.i18n import format_date, format_number, t
 from regionmap.store import Store
-from regionmap.thematic import THEMATIC_LAYERS
 from regionmap.ui import data
 from regionmap.ui.layout import shown_layers
 from regionmap.ui.mapview import plain
@@ -48,7 +47,7 @@ def curated_table(store: Store, lang: str) -> pd.DataFrame:
     """Per thematic layer: how many records and the range of their `as_of` dates."""
     tax = data.tax()
     rows = []
-    for layer_id in THEMATIC_LAYERS:
+    for layer_id in tax.layer_ids:
         dates = store[layer_id]["as_of"].dropna().astype(str)
         rows.append({
             t("column.layer", lang): tax.layer(layer_id).label(lang),
@@ -75,7 +74,7 @@ def render(store: Store, state: ViewState) -> None:
     st.subheader(t("download.heading", lang))
     st.caption(t("download.note", lang))
     tax = data.tax()
-    for layer_id, gdf in shown_layers(store, state, THEMATIC_LAYERS).items():
+    for layer_id, gdf in shown_layers(store, state, tax.layer_ids).items():
         label = tax.layer(layer_id).label(lang)
         count = format_number(len(gdf), lang)
         cols = st.columns(2)
