@@ -51,7 +51,8 @@ def test_default_layers_and_basemaps_are_the_configured_ones():
 def test_no_parameters_give_the_default_view(vocab):
     state, notices = parse_query_params({}, vocab)
     assert state == ViewState()
-    assert state.layers == ("research", "sites", "health", "events", "mobility")
+    assert state.layers == taxonomy().layer_ids
+    assert state.layers[:5] == ("research", "sites", "health", "events", "mobility")
     assert (state.lang, state.basemap, state.q, state.kreis) == ("de", "osm", "", None)
     assert notices == []
     assert to_query_params(state) == {}
