@@ -15,6 +15,8 @@ from regionmap.ui.mapview import colour_by_control, detail_card, layer_tables, p
 from regionmap.ui.pages import page_spec
 from regionmap.urlstate import ViewState
 
+LAYER_FIGURES_PER_ROW = 4  # as many as the key figures above them
+
 
 def header(title_key: str, state: ViewState) -> None:
     """The page title, the region's name and any ignored URL parameters."""
@@ -47,9 +49,10 @@ def figures(store: Store, state: ViewState, shown: Mapping[str, gpd.GeoDataFrame
     cols[3].metric(t("figures.municipalities", lang), format_number(figs["municipalities"], lang))
     if figs["population_unknown"]:
         st.caption(t("figures.population_incomplete", lang, count=format_number(figs["population_unknown"], lang)))
-    if figs["counts"]:
-        layer_cols = st.columns(len(figs["counts"]))
-        for col, (layer_id, count) in zip(layer_cols, figs["counts"].items()):
+    counts = list(figs["counts"].items())
+    for start in range(0, len(counts), LAYER_FIGURES_PER_ROW):  # rows of a few, so long layer names stay readable
+        row = counts[start : start + LAYER_FIGURES_PER_ROW]
+        for col, (layer_id, count) in zip(st.columns(LAYER_FIGURES_PER_ROW), row):
             col.metric(tax.layer(layer_id).label(lang), format_number(count, lang))
     if filtered:
         region = key_figures(store.gemeinden, {layer_id: store[layer_id] for layer_id in shown})
