@@ -10,6 +10,7 @@ import pandas as pd
 import shapely
 
 from regionmap.spatial import WGS84
+from regionmap.taxonomy import taxonomy
 
 # Three square "municipalities" with real AGS of the region (not their real shapes).
 SQUARES = {
@@ -118,6 +119,10 @@ def write_valid_curated(directory: Path) -> Path:
     write_csv(directory / "mobility.csv", [point_row("mobility", "mobility-port-bs", "inland_port", ref="BS-Hafen",
                                                      description_de="", description_en="", description_fr="")])
     write_csv(directory / "health.csv", [health_row("260310000_001_770001")])
+    for layer in taxonomy().layers:  # one record in every further point file of data/layers.toml
+        spec = layer.curated
+        if spec and not spec.join and not (directory / spec.file).exists():
+            write_csv(directory / spec.file, [point_row(layer.id, f"{layer.id}-sample", layer.category_ids[0])])
     return directory
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from regionmap.data.source_registry import registry
 from regionmap.dashboard.filters import filter_view, key_figures
 from regionmap import config
 from regionmap.i18n import format_date, format_density, format_km2, format_number, t
@@ -267,7 +268,7 @@ def test_data_page_names_basemaps_in_the_pages_language(store_env, lang: str) ->
 
     title = plain(t("sources.title", lang))
     sources = next(d.value for d in at.table if title in d.value.columns)
-    assert plain(t("basemap.osm", lang)) in set(sources[title])
+    assert plain(registry().basemap("osm").label(lang)) in set(sources[title])
     assert "OpenStreetMap standard tiles" not in set(sources[title])  # the registry's English description
     publisher = plain(t("sources.publisher", lang))
     assert not any(" from the " in str(p) for p in sources[publisher])

@@ -183,13 +183,12 @@ def test_location_map_keeps_hostile_text_inert(built_store: Path) -> None:
     from regionmap.dashboard.composition import boundary_payloads, simplified_layers
     from regionmap.data.source_registry import load_registry
     from regionmap.data.store import open_store
-    from regionmap.taxonomy import taxonomy
     from regionmap.investor.sheet import site_location_map
-    from regionmap.data.thematic import THEMATIC_LAYERS as THEMATIC
+    from regionmap.taxonomy import taxonomy
 
     hostile = "<img src=x onerror=alert(1)>{{ 7*7 }}"
     store = open_store(built_store)
-    layers = {layer_id: store[layer_id].copy() for layer_id in THEMATIC}
+    layers = {layer_id: store[layer_id].copy() for layer_id in taxonomy().layer_ids}
     site = layers["sites"].iloc[0].copy()
     site["name"] = hostile
     mobility = layers["mobility"]

@@ -9,10 +9,10 @@ import pytest
 
 from curated_helpers import BS, health_row, point_row, synthetic_gemeinden, write_csv
 from regionmap.data.curated import (
-    SCHEMAS,
     CuratedDataError,
     Problem,
     coordinate_problems,
+    curated_schemas,
     html_problem,
     normalise_sectors,
     parse_date,
@@ -31,7 +31,7 @@ def test_read_keeps_editor_line_numbers(tmp_path: Path) -> None:
     text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
     path.write_bytes(("\ufeff" + text.replace("\nresearch-b", "\n\n  \nresearch-b")).encode("utf-8"))
     table = read_curated(path)
-    assert table.schema is SCHEMAS["research"]
+    assert table.schema == curated_schemas()["research"]
     assert table.problems == ()
     assert [(r.line, r.values["id"]) for r in table.records] == [(2, "research-a"), (6, "research-b")]
     assert table.records[0].values["description_de"] == "zwei\nZeilen"
@@ -67,7 +67,7 @@ def test_empty_and_missing_files(tmp_path: Path) -> None:
 
 def test_schema_of_a_file_named_otherwise_comes_from_its_layer(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "import_2025.csv", [point_row("events", "events-a", "arena")])
-    assert read_curated(path).schema is SCHEMAS["events"]
+    assert read_curated(path).schema == curated_schemas()["events"]
 
 
 def test_table_frame_types(tmp_path: Path) -> None:

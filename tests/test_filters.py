@@ -19,9 +19,11 @@ from regionmap.dashboard.filters import (
     fold_series,
     key_figures,
 )
-from regionmap.data.store import THEMATIC_LAYERS, open_store
+from regionmap.data.store import open_store
 from regionmap.taxonomy import taxonomy
 from regionmap.dashboard.urlstate import ViewState
+
+THEMATIC_LAYERS = taxonomy().layer_ids
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -187,6 +189,11 @@ def test_filter_gemeinden(layers):
     assert filter_gemeinden(gemeinden, kreis="03101", gemeinde="03241001").empty
 
 
+def counted(**counts: int) -> dict[str, int]:
+    """Point counts per thematic layer in registry order; layers not named have none in the sample."""
+    return {layer: counts.get(layer, 0) for layer in THEMATIC_LAYERS}
+
+
 def test_key_figures_of_region_kreis_and_gemeinde(layers):
     thematic = {k: layers[k] for k in THEMATIC_LAYERS}
     region = key_figures(layers["gemeinden"], thematic)
@@ -195,18 +202,17 @@ def test_key_figures_of_region_kreis_and_gemeinde(layers):
     assert region["municipalities"] == 6
     assert region["area_km2"] == pytest.approx(586.9)
     assert region["density"] == pytest.approx(854_000 / (586.9 - 20.0))  # area of the unknown one is left out
-    assert region["counts"] == {"research": 5, "sites": 2, "health": 2, "events": 1, "mobility": 2}
+    assert region["counts"] == counted(research=5, sites=2, health=2, events=1, mobility=2)
 
     helmstedt = key_figures(layers["gemeinden"], thematic, kreis="03154")
     assert (helmstedt["population"], helmstedt["municipalities"]) == (25_000, 2)
-    assert helmstedt["counts"] == {"research": 1, "sites": 0, "health": 1, "events": 0, "mobility": 0}
+    assert helmstedt["counts"] == counted(research=1, health=1)
 
     unknown = key_figures(layers["gemeinden"], thematic, gemeinde="03154501")
     assert (unknown["population"], unknown["density"], unknown["population_unknown"]) == (None, None, 1)
 
     filtered = {k: filter_points(v, sectors=["digital"]) for k, v in thematic.items()}
-    assert key_figures(layers["gemeinden"], filtered, kreis="03241")["counts"] == {
-        "research": 1, "sites": 1, "health": 0, "events": 1, "mobility": 0}
+    assert key_figures(layers["gemeinden"], filtered, kreis="03241")["counts"] == counted(research=1, sites=1, events=1)
 
 
 def test_key_figures_for_an_empty_selection(layers):

@@ -24,6 +24,7 @@ from regionmap.i18n import (
     t,
 )
 from regionmap.testing import placeholders
+from regionmap.data.source_registry import registry
 
 NNBSP = "\u202f"  # narrow no-break space
 NBSP = "\u00a0"
@@ -85,8 +86,8 @@ def test_required_texts_exist():
     required = [
         "app.title", "page.overview", "page.research", "page.sites", "page.health", "page.events_mobility",
         "page.municipalities", "page.data", "page.present", "sidebar.layers", "sidebar.sectors", "sidebar.category",
-        "sidebar.kreis", "sidebar.gemeinde", "sidebar.search", "sidebar.language", "sidebar.basemap", "basemap.osm",
-        "basemap.none", "figures.population", "figures.area", "figures.municipalities", "sites.indicative_notice",
+        "sidebar.kreis", "sidebar.gemeinde", "sidebar.search", "sidebar.language", "sidebar.basemap",
+        "figures.population", "figures.area", "figures.municipalities", "sites.indicative_notice",
         "store.missing", "url.unknown_value", "download.csv", "download.geojson", "legend.item", "legend.range",
         "indicator.population", "indicator.per_10k", "unit.km2", "unit.density",
     ]
@@ -100,9 +101,11 @@ def test_page_titles_and_basemap_names_in_german():
                                      "data", "present")] == [
         "Übersicht", "Wissenschaft & Forschung", "Investitionsstandorte", "Gesundheit", "Veranstaltungen & Mobilität",
         "Kommunen", "Daten & Quellen", "Präsentation"]
-    assert t("basemap.osm") == "OpenStreetMap"
-    assert t("basemap.none", "de") == "ohne Hintergrundkarte"
-    assert t("basemap.none", "en") == "no basemap"
+    basemaps = registry()  # basemap names come with the basemaps, from data/sources.toml
+    assert basemaps.basemap("osm").label() == "OpenStreetMap"
+    assert basemaps.basemap("none").label("de") == "ohne Hintergrundkarte"
+    assert basemaps.basemap("none").label("en") == "no basemap"
+    assert basemaps.basemap("none").label("fr") == "sans fond de carte"
 
 
 def test_parameters_are_filled_and_not_interpreted():

@@ -19,8 +19,10 @@ from regionmap.dashboard.indicators import (
     indicators,
     rank_in_region,
 )
-from regionmap.data.store import THEMATIC_LAYERS, open_store
+from regionmap.data.store import open_store
 from regionmap.taxonomy import taxonomy
+
+THEMATIC_LAYERS = taxonomy().layer_ids
 
 NBSP = "\u00a0"
 

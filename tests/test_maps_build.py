@@ -13,7 +13,6 @@ from test_maps_support import HOSTILE, descendants, region_gemeinden, synthetic_
 
 from regionmap.maps import (
     NO_BASEMAP,
-    OSM,
     ChoroplethClass,
     ChoroplethLegend,
     ColourClass,
@@ -23,7 +22,6 @@ from regionmap.maps import (
     bounds_of,
     build_map,
     compose_map,
-    get_basemap,
     point_layer,
     simplified_boundaries,
 )
@@ -33,6 +31,10 @@ from regionmap.maps.assets import URL_PREFIX
 from regionmap.maps.build import FIT_MAX_ZOOM, OUTLINE_COLOUR, OUTLINE_Z_INDEX
 from regionmap.maps.elements import MapDecorations
 from regionmap.maps.legend import LegendEntry, legend_spec
+
+# The OpenStreetMap entry of data/sources.toml, as the map builder draws it.
+OSM = basemap_from_config({"id": "osm", "tiles": "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "max_zoom": 19,
+                           "attribution": "© OpenStreetMap contributors", "background": "#f2efe9"})
 
 URL = re.compile(r"https?://[^\s\"'<>)]*")
 CLASSES = (ColourClass("university", "Universität", "#1d3c8f"), ColourClass("hochschule", "Hochschule", "#4a78d0"))
@@ -179,12 +181,10 @@ def test_attributions_are_listed(gemeinden, points) -> None:
 
 
 def test_basemaps() -> None:
-    assert get_basemap("none").tiles is None and get_basemap("osm") == OSM
-    with pytest.raises(ValueError, match="unknown basemap"):
-        get_basemap("satellite")
+    assert NO_BASEMAP.tiles is None
     entry = {"id": "osm", "tiles": "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "max_zoom": 19,
              "attribution": "© OpenStreetMap contributors"}
-    assert basemap_from_config(entry).tiles == OSM.tiles
+    assert basemap_from_config(entry).tiles == OSM.tiles and basemap_from_config(entry).max_zoom == 19
     assert basemap_from_config({"id": "none", "online": False}).tiles is None
     with pytest.raises(ValueError, match="attribution"):
         basemap_from_config({"id": "x", "tiles": "https://example.org/{z}/{x}/{y}.png"})

@@ -18,17 +18,18 @@ from regionmap import config
 from regionmap.errors import RegionmapError
 from regionmap.data.store import (
     META_TABLE,
-    REQUIRED_COLUMNS,
-    THEMATIC_LAYERS,
     GeoPackageStore,
     StoreMissing,
     open_store,
     store_at,
+    required_columns,
 )
 from regionmap.taxonomy import taxonomy
 from regionmap.data.validation import run_validation
 
 MANIFEST = {"built_at": "2024-05-01T10:00:00Z", "sources": [{"id": "vg250_ew", "sha256": "ab" * 32}]}
+
+THEMATIC_LAYERS = taxonomy().layer_ids
 
 
 def write_store(path, layers=None, manifest: dict | None = None):
@@ -59,7 +60,7 @@ def store_path(written, tmp_path):
 
 def test_open_store_reads_every_layer(store_path):
     store = open_store(store_path)
-    assert set(REQUIRED_COLUMNS) <= set(store.layers)
+    assert set(required_columns()) <= set(store.layers)
     assert len(store.gemeinden) == 6 and len(store.kreise) == 3 and len(store.region) == 1 and len(store.states) == 1
     assert list(store.thematic) == list(THEMATIC_LAYERS)
     assert len(store["research"]) == 5
@@ -128,7 +129,7 @@ def test_a_store_without_metadata_is_refused(tmp_path):
     for name, gdf in synthetic_layers().items():  # layers only, as stores built before the metadata table
         gdf.to_file(path, layer=name, engine="pyogrio")
     assert_missing(path, f"no '{META_TABLE}' table (built by an older version of regionmap?)")
-    assert set(REQUIRED_COLUMNS) <= set(GeoPackageStore(path).layer_names())  # the layers themselves are still listed
+    assert set(required_columns()) <= set(GeoPackageStore(path).layer_names())  # the layers themselves are still listed
 
 
 def test_layers_listed_without_the_metadata_table(store_path):

@@ -17,15 +17,22 @@ REQUIRED_SECTORS = {"mobility", "aerospace", "health", "energy", "digital", "pro
 def test_shipped_taxonomy() -> None:
     tax = taxonomy()
     assert set(tax.sector_ids) >= REQUIRED_SECTORS
-    assert [layer.id for layer in tax.layers] == ["research", "sites", "health", "events", "mobility"]
+    assert [layer.id for layer in tax.layers][:5] == ["research", "sites", "health", "events", "mobility"]
     for sector in tax.sectors:
         assert sector.colour.startswith("#") and sector.icon
         assert all(sector.label(lang) for lang in config.LANGUAGES)
     research = tax.layer("research")
     assert research.category_ids == ("university", "hochschule", "research_institute")
     assert research.label("fr") == "Science et recherche"
-    assert tax.mobility.station_categories["FV"] == "station_long_distance"
-    assert tax.mobility.scheduled_airports == frozenset({"EDDV", "EDVE"})
+    mobility = tax.layer("mobility")
+    assert mobility.derive["rail_stations"]["categories"]["FV"] == "station_long_distance"
+    assert mobility.derive["airports"]["scheduled"] == ["EDDV", "EDVE"]
+    assert [(layer.id, layer.page) for layer in tax.layers if layer.page] == [
+        ("research", "research"), ("sites", "sites"), ("health", "health"), ("events", "events-mobility"),
+        ("mobility", "events-mobility")]
+    assert tax.layer("sites").columns == ("area_ha", "size_class", "availability", "indicative", "indicative_note_de",
+                                          "indicative_note_en", "indicative_note_fr")
+    assert tax.layer("health").curated.join == "register_id"
 
 
 def test_unknown_layer_is_a_config_error() -> None:
@@ -60,9 +67,16 @@ def test_broken_sectors(tmp_path: Path, old: str, new: str, message: str) -> Non
 @pytest.mark.parametrize(("old", "new", "message"), [
     ('"nur DPN" = "station_regional"', '"nur DPN" = "tram_stop"', "'tram_stop' is not a mobility category"),
     ('{ id = "airfield", colour = "#4db6ac"', '{ id = "airport", colour = "#4db6ac"', "duplicate id 'airport'"),
-    ('scheduled_airports = ["EDDV", "EDVE"]', 'scheduled_airports = "EDDV"', "list of ICAO codes"),
+    ('scheduled = ["EDDV", "EDVE"]', 'scheduled = "EDDV"', "'scheduled' must be a list"),
     ('colour = "#3b5ba9"', 'colour = "#3b5"', "must be #rrggbb"),
-    ('id = "mobility"\nsources', 'id = "transport"\nsources', "no 'mobility' layer"),
+    ('sources = ["rail_stations", "airports"]', 'sources = ["rail_stations"]', "'airports' is not among the layer's"),
+    ('{ name = "area_ha", type = "float"', '{ name = "area_ha", type = "decimal"', "type 'decimal' is not one of"),
+    ('join = "register_id"', 'join = "hospital_id"', "join column 'hospital_id' is not among"),
+    ('categories = ["inland_port",', 'categories = ["harbour",', "'categories' harbour are not categories"),
+    ('optional = ["address", "website"', 'optional = ["adress", "website"', "outside the core schema: adress"),
+    ('{ name = "ref", type = "text"', '{ name = "ags", type = "text"', "ags are core columns"),
+    ('page = "research"', 'page = 3', "'page' a page's URL path"),
+    ('icon = "school"', 'icon = "<b>"', "Material Symbols name"),
 ])
 def test_broken_layers(tmp_path: Path, old: str, new: str, message: str) -> None:
     path = _copy_with(tmp_path, "layers.toml", old, new)
@@ -71,7 +85,7 @@ def test_broken_layers(tmp_path: Path, old: str, new: str, message: str) -> None
 
 
 def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
-    path = _copy_with(tmp_path, "layers.toml", "[mobility]", "[mobility")
+    path = _copy_with(tmp_path, "layers.toml", "[layers.derive.airports]", "[layers.derive.airports")
     with pytest.raises(ConfigError, match="invalid TOML"):
         load_taxonomy(tmp_path)
 
@@ -91,3 +105,12 @@ def test_layer_sources_must_be_a_list_of_roles(tmp_path: Path) -> None:
     path = _copy_with(tmp_path, "layers.toml", 'sources = ["hospitals"]', 'sources = "hospitals"')
     with pytest.raises(ConfigError, match="'sources' must be a list"):
         load_layers(path)
+
+
+def test_every_layer_page_is_a_thematic_page() -> None:
+    from regionmap.ui.navigation import PAGES
+
+    own = {spec.url_path for spec in PAGES if spec.own_layers}
+    assert all(layer.page in own | {""} for layer in taxonomy().layers)
+    assert all(spec.layers for spec in PAGES if spec.own_layers)  # no thematic page without a layer
+    assert next(spec for spec in PAGES if spec.default).layers == taxonomy().layer_ids  # the overview shows all

@@ -11,14 +11,11 @@ from curated_helpers import HAN, WOB, health_row, point_row, synthetic_base, wri
 from regionmap.config import data_dir
 from regionmap.data.curated import CuratedDataError
 from regionmap.errors import ConfigError
-from regionmap.data.thematic import (
-    CORE_COLUMNS,
-    LAYER_COLUMNS,
-    THEMATIC_LAYERS,
-    build_thematic_layers,
-    load_derived_texts,
-)
+from regionmap.taxonomy import taxonomy
+from regionmap.data.thematic import CORE_COLUMNS, build_thematic_layers, load_derived_texts
 from regionmap.record_texts import load_record_texts
+
+THEMATIC_LAYERS = taxonomy().layer_ids
 
 
 @pytest.fixture
@@ -29,7 +26,7 @@ def layers(tmp_path: Path) -> dict[str, gpd.GeoDataFrame]:
 def test_five_layers_in_the_core_schema(layers: dict[str, gpd.GeoDataFrame]) -> None:
     assert tuple(layers) == THEMATIC_LAYERS
     for name, frame in layers.items():
-        assert list(frame.columns) == [*CORE_COLUMNS, *LAYER_COLUMNS[name], "geometry"]
+        assert list(frame.columns) == [*CORE_COLUMNS, *taxonomy().layer(name).columns, "geometry"]
         assert frame.crs == "EPSG:4326"
         assert (frame.geometry.geom_type == "Point").all()
         assert frame["id"].is_monotonic_increasing and frame["id"].is_unique

@@ -27,7 +27,7 @@ from regionmap.presenter.tours import (
 )
 from regionmap.dashboard.urlstate import Vocab, parse_query_params
 
-THEMATIC_LAYERS = ("research", "sites", "health", "events", "mobility")
+THEMATIC_LAYERS = taxonomy().layer_ids
 HOSTILE = "<img src=x onerror=alert(1)>"
 
 HEADER = """\

@@ -9,6 +9,7 @@ import pytest
 
 from regionmap.config import LANGUAGES, region
 from regionmap.i18n import catalog
+from regionmap.data.source_registry import registry
 from regionmap.taxonomy import taxonomy
 from regionmap.investor.comparison import MAX_COMPARED
 from regionmap.dashboard.composition import COLOUR_BY
@@ -16,8 +17,6 @@ from regionmap.dashboard.indicators import CLASS_RANGE, SCHEMES, indicators
 from regionmap.investor.factors import location_factors
 from regionmap.investor.finder import site_vocabulary, sort_keys
 from regionmap.dashboard.urlstate import (
-    BASEMAPS,
-    DEFAULT_LAYERS,
     MAX_QUERY_LENGTH,
     PAGE_PARAMS,
     PARAM_NAMES,
@@ -61,14 +60,17 @@ def keys(notices: list[Notice]) -> list[tuple[str, str]]:
     return [(n.param, n.key) for n in notices]
 
 
-def test_default_layers_are_the_configured_layers():
-    assert DEFAULT_LAYERS == tuple(layer.id for layer in taxonomy().layers)
+def test_default_layers_and_basemaps_are_the_configured_ones():
+    assert ViewState().layers == tuple(layer.id for layer in taxonomy().layers)
+    assert ViewState().basemap == "osm" and Vocab().basemaps == frozenset({"osm", "none"})
+    assert registry().offline_basemap == "none"
 
 
 def test_no_parameters_give_the_default_view(vocab):
     state, notices = parse_query_params({}, vocab)
     assert state == ViewState()
-    assert state.layers == ("research", "sites", "health", "events", "mobility")
+    assert state.layers == taxonomy().layer_ids
+    assert state.layers[:5] == ("research", "sites", "health", "events", "mobility")
     assert (state.lang, state.basemap, state.q, state.kreis) == ("de", "osm", "", None)
     assert notices == []
     assert to_query_params(state) == {}
@@ -221,7 +223,7 @@ def random_state(rng: random.Random, vocab: Vocab) -> ViewState:
     alphabet = "abcÄöüßé <>&\"'%#+,;=?/ {}0123456789"
     q = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 120)))
     return ViewState(
-        layers=some(vocab.layers, 5) if rng.random() < 0.7 else DEFAULT_LAYERS,
+        layers=some(vocab.layers, 5) if rng.random() < 0.7 else ViewState().layers,
         sectors=some(vocab.sectors, 4),
         categories=some(vocab.categories, 4),
         kreis=kreis,
@@ -229,7 +231,7 @@ def random_state(rng: random.Random, vocab: Vocab) -> ViewState:
         q=" ".join(q.split())[:MAX_QUERY_LENGTH].rstrip() if rng.random() < 0.5 else "",
         site=rng.choice([None, *sorted(vocab.sites)]),
         lang=rng.choice(LANGUAGES),
-        basemap=rng.choice(BASEMAPS),
+        basemap=rng.choice(registry().basemap_ids),
         **random_page_state(rng, vocab),
     )
 
@@ -391,7 +393,7 @@ def test_urls_against_the_real_store(built_store):
 
     store = open_store(built_store)
     vocab = store.url_vocab(taxonomy())
-    assert len(vocab.gemeinden) == 381 and len(vocab.kreise) == 18 and vocab.layers == frozenset(DEFAULT_LAYERS)
+    assert len(vocab.gemeinden) == 381 and len(vocab.kreise) == 18 and vocab.layers == frozenset(ViewState().layers)
     site = sorted(store["sites"]["id"])[0]
     params = {"kreis": "03159", "gemeinde": "03159016", "sectors": "health,digital", "site": site, "lang": "fr"}
     state, notices = parse_query_params(params, vocab)

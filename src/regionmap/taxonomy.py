@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from regionmap.record_texts import text_columns
 from regionmap.config import DEFAULT_LANGUAGE, LANGUAGES, data_dir, load_toml
 from regionmap.errors import ConfigError
 
@@ -36,6 +37,37 @@ class Category:
         return self.labels.get(lang) or self.labels[DEFAULT_LANGUAGE]
 
 
+COLUMN_TYPES = ("text", "text_id", "float", "bool", "choice", "register_id")  # text_id: data/record_texts.toml
+"""Types of a layer's extra columns (`[layers.curated] columns`)."""
+CORE_FIELDS = ("id", "name", "layer", "category", "sectors", "ags", "address", "website", "source", "as_of",
+               "description_de", "description_en", "description_fr")
+"""The core columns of a curated point file (besides lon, lat)."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """An extra column of a layer: in the store and (unless `curated` is false) in its curated file."""
+
+    name: str
+    type: str = "text"
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    curated: bool = True
+
+
+@dataclass(frozen=True)
+class CuratedFile:
+    """A layer's curated file (`[layers.curated]`)."""
+
+    file: str
+    optional: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()  # allowed categories when only part of the layer's are curated
+    join: str | None = None  # the records are joined onto source records by this column (not points)
+    columns: tuple[Column, ...] = ()
+    one_of: tuple[tuple[str, ...], ...] = ()
+    required_if_true: tuple[tuple[str, str], ...] = ()  # (column, bool column that makes it required)
+
+
 @dataclass(frozen=True)
 class Layer:
     id: str
@@ -43,6 +75,12 @@ class Layer:
     colour: str
     categories: tuple[Category, ...]
     source_roles: tuple[str, ...] = ()  # roles in data/sources.toml of the official datasets behind the layer
+    icon: str = "place"
+    page: str = ""  # the thematic page showing the layer besides the overview ("" = the overview only)
+    expose: bool = True
+    tour: bool = True
+    curated: CuratedFile | None = None
+    derive: dict[str, dict[str, Any]] = field(default_factory=dict)  # settings of the source readers, by role
 
     def label(self, lang: str = DEFAULT_LANGUAGE) -> str:
         return self.labels.get(lang) or self.labels[DEFAULT_LANGUAGE]
@@ -51,24 +89,32 @@ class Layer:
     def category_ids(self) -> tuple[str, ...]:
         return tuple(c.id for c in self.categories)
 
-
-@dataclass(frozen=True)
-class MobilityRules:
-    """How source records become mobility categories (`[mobility]` in layers.toml)."""
-
-    scheduled_airports: frozenset[str]
-    station_categories: dict[str, str]
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The layer's own store columns after the core schema (a `text_id` column becomes one per language)."""
+        if not self.curated:
+            return ()
+        return tuple(name for c in self.curated.columns
+                     for name in (text_columns(c.name) if c.type == "text_id" else (c.name,)))
 
 
 @dataclass(frozen=True)
 class Taxonomy:
     sectors: tuple[Sector, ...]
     layers: tuple[Layer, ...]
-    mobility: MobilityRules
 
     @property
     def sector_ids(self) -> tuple[str, ...]:
         return tuple(s.id for s in self.sectors)
+
+    @property
+    def layer_ids(self) -> tuple[str, ...]:
+        """The thematic layers' ids in registry order (the order of the URL parameter, the tables and legends)."""
+        return tuple(layer.id for layer in self.layers)
+
+    def layers_on(self, page: str) -> tuple[str, ...]:
+        """The ids of the layers whose `page` is this page."""
+        return tuple(layer.id for layer in self.layers if layer.page == page)
 
     def layer(self, layer_id: str) -> Layer:
         """The layer with this id; a ConfigError when layers.toml does not define it."""
@@ -135,6 +181,76 @@ def load_sectors(path: Path | None = None) -> tuple[Sector, ...]:
     return tuple(sectors)
 
 
+def _strings(raw: Any, where: str, key: str) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not all(isinstance(r, str) for r in raw):
+        raise ConfigError(f"{where}: '{key}' must be a list of strings")
+    return tuple(raw)
+
+
+def _flag(raw: dict[str, Any], key: str, where: str, default: bool) -> bool:
+    value = raw.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: '{key}' must be true or false")
+    return value
+
+
+def _load_column(raw: Any, where: str) -> Column:
+    if not isinstance(raw, dict) or not ID_PATTERN.match(str(raw.get("name", ""))):
+        raise ConfigError(f"{where}: expected a table with a 'name' matching {ID_PATTERN.pattern}")
+    kind = str(raw.get("type", "text"))
+    if kind not in COLUMN_TYPES:
+        raise ConfigError(f"{where}: type '{kind}' is not one of {', '.join(COLUMN_TYPES)}")
+    choices = _strings(raw.get("choices", []), where, "choices")
+    if (kind == "choice") != bool(choices):
+        raise ConfigError(f"{where}: 'choices' go with type 'choice' (and it needs them)")
+    return Column(name=str(raw["name"]), type=kind, required=_flag(raw, "required", where, True), choices=choices,
+                  curated=_flag(raw, "curated", where, True))
+
+
+def _load_curated(raw: Any, layer_id: str, category_ids: tuple[str, ...], where: str) -> CuratedFile | None:
+    if raw is None:
+        return None
+    where = f"{where}.curated"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: expected a table")
+    unknown = sorted(set(raw) - {"file", "optional", "categories", "join", "columns", "one_of", "required_if_true"})
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
+    columns = tuple(_load_column(c, f"{where}.columns[{i}]") for i, c in enumerate(raw.get("columns", [])))
+    names = [c.name for c in columns]
+    _unique(names, f"{where}.columns")
+    clash = sorted(set(names) & {*CORE_FIELDS, "lon", "lat", "municipality", "kreis", "kreis_ags"})
+    if clash:
+        raise ConfigError(f"{where}: column(s) {', '.join(clash)} are core columns")
+    optional = _strings(raw.get("optional", []), where, "optional")
+    if not set(optional) <= set(CORE_FIELDS):
+        raise ConfigError(f"{where}: 'optional' names columns outside the core schema: "
+                          f"{', '.join(sorted(set(optional) - set(CORE_FIELDS)))}")
+    categories = _strings(raw.get("categories", []), where, "categories")
+    if not set(categories) <= set(category_ids):
+        raise ConfigError(f"{where}: 'categories' {', '.join(sorted(set(categories) - set(category_ids)))} "
+                          f"are not categories of layer '{layer_id}'")
+    join = raw.get("join")
+    if join is not None and join not in names:
+        raise ConfigError(f"{where}: join column '{join}' is not among its 'columns'")
+    one_of = tuple(_strings(group, where, "one_of") for group in raw.get("one_of", []))
+    conditions = raw.get("required_if_true", {})
+    if not isinstance(conditions, dict):
+        raise ConfigError(f"{where}: 'required_if_true' must be a table column -> bool column")
+    bools = {c.name for c in columns if c.type == "bool"}
+    for column, condition in conditions.items():
+        if column not in names or condition not in bools:
+            raise ConfigError(f"{where}: required_if_true.{column} = '{condition}' needs a column and a bool column")
+    if any(not set(group) <= set(names) for group in one_of):
+        raise ConfigError(f"{where}: 'one_of' names columns the layer does not have")
+    file = str(raw.get("file", f"{layer_id}.csv"))
+    if "/" in file or "\\" in file or not file.endswith(".csv"):
+        raise ConfigError(f"{where}: file '{file}' must be a .csv file name in the curated directory")
+    return CuratedFile(file=file, optional=optional, categories=categories, join=str(join) if join else None,
+                       columns=columns, one_of=one_of,
+                       required_if_true=tuple((str(k), str(v)) for k, v in conditions.items()))
+
+
 def _load_layer(raw: dict[str, Any], where: str) -> Layer:
     categories = raw.get("categories")
     if not isinstance(categories, list) or not categories:
@@ -150,47 +266,60 @@ def _load_layer(raw: dict[str, Any], where: str) -> Layer:
     roles = raw.get("sources", [])
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise ConfigError(f"{where}: 'sources' must be a list of source roles")
-    return Layer(id=_id(raw, where), labels=_labels(raw.get("label"), where), colour=_colour(raw, where),
-                 categories=tuple(cats), source_roles=tuple(roles))
+    layer_id = _id(raw, where)
+    derive = raw.get("derive", {})
+    if not isinstance(derive, dict) or not all(isinstance(v, dict) for v in derive.values()):
+        raise ConfigError(f"{where}: 'derive' must hold one table per source role")
+    for role in derive:
+        if role not in roles:
+            raise ConfigError(f"{where}: derive.{role}: '{role}' is not among the layer's 'sources'")
+    icon = raw.get("icon", "place")
+    page = raw.get("page", "")
+    if not isinstance(icon, str) or not ID_PATTERN.match(icon) or not isinstance(page, str):
+        raise ConfigError(f"{where}: 'icon' must be a Material Symbols name and 'page' a page's URL path")
+    category_ids = tuple(c.id for c in cats)
+    layer = Layer(id=layer_id, labels=_labels(raw.get("label"), where), colour=_colour(raw, where),
+                  categories=tuple(cats), source_roles=tuple(roles), icon=icon, page=page,
+                  expose=_flag(raw, "expose", where, True), tour=_flag(raw, "tour", where, True),
+                  curated=_load_curated(raw.get("curated"), layer_id, category_ids, where), derive=derive)
+    for role, settings in derive.items():
+        for key in ("default_category", "scheduled_category"):
+            if key in settings and settings[key] not in category_ids:
+                raise ConfigError(f"{where}: derive.{role}.{key} = '{settings[key]}' is not a {layer_id} category")
+        for key, category in dict(settings.get("categories", {})).items():
+            if category not in category_ids:
+                raise ConfigError(f"{where}: derive.{role}.categories.{key} = '{category}' is not a {layer_id} "
+                                  "category")
+        if "scheduled" in settings:
+            _strings(settings["scheduled"], f"{where}: derive.{role}", "scheduled")
+    return layer
 
 
-def _load_mobility(raw: Any, layers: tuple[Layer, ...], path: Path) -> MobilityRules:
-    where = f"{path}: [mobility]"
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: table missing")
-    airports = raw.get("scheduled_airports", [])
-    stations = raw.get("station_categories", {})
-    if not isinstance(airports, list) or not all(isinstance(a, str) for a in airports):
-        raise ConfigError(f"{where}: scheduled_airports must be a list of ICAO codes")
-    if not isinstance(stations, dict):
-        raise ConfigError(f"{where}: station_categories must be a table traffic -> category")
-    mobility = next((layer for layer in layers if layer.id == "mobility"), None)
-    if mobility is None:
-        raise ConfigError(f"{where}: layers.toml defines no 'mobility' layer")
-    for traffic, category in stations.items():
-        if category not in mobility.category_ids:
-            raise ConfigError(f"{where}: station_categories.{traffic} = '{category}' is not a mobility category")
-    return MobilityRules(
-        scheduled_airports=frozenset(a.upper() for a in airports),
-        station_categories={str(k): str(v) for k, v in stations.items()},
-    )
-
-
-def load_layers(path: Path | None = None) -> tuple[tuple[Layer, ...], MobilityRules]:
-    """Load and check `layers.toml`: the layers and the `[mobility]` rules."""
+def load_layers(path: Path | None = None) -> tuple[Layer, ...]:
+    """Load and check `layers.toml`."""
     path = path or data_dir() / "layers.toml"
     raw = load_toml(path)
     items = _table_list(raw, "layers", path)
     layers = tuple(_load_layer(item, _where(path, "layers", i)) for i, item in enumerate(items))
     _unique([layer.id for layer in layers], str(path))
-    return layers, _load_mobility(raw.get("mobility"), layers, path)
+    files = [layer.curated.file for layer in layers if layer.curated]
+    _unique(files, f"{path}: curated files")
+    return layers
 
 
 def load_taxonomy(directory: Path | None = None) -> Taxonomy:
     """Load sectors.toml and layers.toml from `directory` (default: the configured data directory)."""
     directory = directory or data_dir()
-    layers, mobility = load_layers(directory / "layers.toml")
-    return Taxonomy(sectors=load_sectors(directory / "sectors.toml"), layers=layers, mobility=mobility)
+    sectors = load_sectors(directory / "sectors.toml")
+    layers = load_layers(directory / "layers.toml")
+    known = {s.id for s in sectors}
+    for layer in layers:
+        for role, settings in layer.derive.items():
+            unknown = sorted(set(settings.get("sectors", [])) - known)
+            if unknown:
+                raise ConfigError(f"{directory / 'layers.toml'}: layer '{layer.id}' derive.{role}: unknown sector(s) "
+                                  f"{', '.join(unknown)}")
+    return Taxonomy(sectors=sectors, layers=layers)
 
 
 @lru_cache(maxsize=None)

@@ -170,3 +170,44 @@ def clipped_text(frame: Page | Frame) -> list[dict]:
     """The visible texts of a Playwright page or frame that are cut off (see CLIPPED_TEXT_JS): tag, nearest
     `data-testid`, text, scrollWidth and clientWidth of the box that cuts them."""
     return frame.evaluate(CLIPPED_TEXT_JS)
+
+
+def clear_config_caches() -> None:
+    """Forget every configuration read from the data directory (region, sources and basemaps, sectors and layers,
+    location factors, site vocabulary), so that a changed `$REGIONMAP_DATA_DIR` takes effect in this process."""
+    from regionmap import config, taxonomy
+    from regionmap.investor import factors as location_factors
+    from regionmap.investor import finder as site_finder
+    from regionmap.data import source_registry as sources_registry
+
+    for cached in (config.region, sources_registry.registry, taxonomy.taxonomy, location_factors.location_factors,
+                   site_finder.site_vocabulary):
+        cached.cache_clear()
+
+
+@contextmanager
+def data_dir_copy(target: Path, *, append: Mapping[str, str] | None = None,
+                  files: Mapping[str, str] | None = None) -> Iterator[Path]:
+    """Use a copy of the configuration data in `target` (TOML files, tours, curated CSVs; no built store) as
+    `$REGIONMAP_DATA_DIR` while the block runs. `append` adds text to copied files, `files` writes new ones (paths
+    relative to the data directory). The previous directory and fresh caches are restored afterwards."""
+    from regionmap import config
+
+    source = config.data_dir()
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.gpkg", "*.gpkg-*", "manifest.json"))
+    for name, text in (append or {}).items():
+        with (target / name).open("a", encoding="utf-8") as fh:
+            fh.write(text)
+    for name, text in (files or {}).items():
+        (target / name).write_text(text, encoding="utf-8")
+    previous = os.environ.get("REGIONMAP_DATA_DIR")
+    os.environ["REGIONMAP_DATA_DIR"] = str(target)
+    clear_config_caches()
+    try:
+        yield target
+    finally:
+        if previous is None:
+            os.environ.pop("REGIONMAP_DATA_DIR", None)
+        else:
+            os.environ["REGIONMAP_DATA_DIR"] = previous
+        clear_config_caches()

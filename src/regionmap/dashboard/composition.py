@@ -145,7 +145,7 @@ def attributions(
     registry: Registry, taxonomy: Taxonomy, layer_ids: Sequence[str], basemap_id: str, lang: str
 ) -> list[str]:
     """The licence attribution of every dataset on the map: boundaries, the shown layers' sources, the basemap."""
-    roles = ["municipalities"] + (["states"] if basemap_id == "none" else [])
+    roles = ["municipalities"] + (["states"] if not registry.basemap(basemap_id).tiles else [])  # the backdrop
     for layer_id in layer_ids:
         roles += [r for r in taxonomy.layer(layer_id).source_roles if r not in roles]
     texts = [registry.by_role(role).attribution for role in roles]
@@ -157,10 +157,11 @@ def attributions(
 
 def basemap_of(registry: Registry, basemap_id: str) -> Basemap:
     """The basemap `basemap_id` as configured in data/sources.toml (`[[basemaps]]`: tiles, attribution, zoom)."""
-    for entry in registry.basemaps:
-        if entry.id == basemap_id:
-            return basemap_from_config({k: v for k, v in asdict(entry).items() if v is not None})
-    raise ValueError(f"unknown basemap {basemap_id!r}: data/sources.toml has {[b.id for b in registry.basemaps]}")
+    try:
+        entry = registry.basemap(basemap_id)
+    except KeyError:
+        raise ValueError(f"unknown basemap {basemap_id!r}: data/sources.toml has {list(registry.basemap_ids)}") from None
+    return basemap_from_config({k: v for k, v in asdict(entry).items() if v is not None})
 
 
 def offline_basemap(registry: Registry) -> str | None:
@@ -184,7 +185,7 @@ def dashboard_parts(
     registry: Registry,
     region_bounds: Bounds,
     lang: str,
-    basemap_id: str = "none",
+    basemap_id: str | None = None,
     colour_by: str = "category",
     fit_bounds: Bounds | None = None,
     content_bounds: Bounds | None = None,
@@ -200,6 +201,7 @@ def dashboard_parts(
     shown. The base part depends only on the boundaries, basemap, selection and choropleth: a filter change swaps the
     overlays alone.
     """
+    basemap_id = basemap_id or registry.offline_basemap
     basemap = basemap_of(registry, basemap_id)
     gemeinden_label = t("legend.gemeinden", lang)
     if choropleth is None:

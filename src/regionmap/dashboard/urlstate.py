@@ -20,10 +20,9 @@ from typing import Any
 
 from regionmap.config import DEFAULT_LANGUAGE, LANGUAGES
 from regionmap.i18n import t
+from regionmap.data.source_registry import registry
+from regionmap.taxonomy import taxonomy
 
-DEFAULT_LAYERS: tuple[str, ...] = ("research", "sites", "health", "events", "mobility")
-BASEMAPS: tuple[str, ...] = ("osm", "none")
-DEFAULT_BASEMAP = "osm"
 MAX_QUERY_LENGTH = 100
 MAX_SHOWN_VALUE = 40  # longer rejected values are shortened in notices
 
@@ -33,11 +32,26 @@ LIST_PARAMS = {"layers": "layers", "sectors": "sectors", "category": "categories
 NOT_FOUND_PARAM = "path"  # on the not-found page: the path that is no page
 
 
+def default_layers() -> tuple[str, ...]:
+    """Every thematic layer of data/layers.toml: what the dashboard shows when the URL names none."""
+    return taxonomy().layer_ids
+
+
+def basemap_ids() -> tuple[str, ...]:
+    """The basemaps of data/sources.toml."""
+    return registry().basemap_ids
+
+
+def default_basemap() -> str:
+    """The dashboard's default basemap (data/sources.toml)."""
+    return registry().default_basemap
+
+
 @dataclass(frozen=True)
 class ViewState:
     """What the dashboard shows; the defaults are the unfiltered region with all layers."""
 
-    layers: tuple[str, ...] = DEFAULT_LAYERS
+    layers: tuple[str, ...] = field(default_factory=default_layers)
     sectors: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     kreis: str | None = None
@@ -45,7 +59,7 @@ class ViewState:
     q: str = ""
     site: str | None = None
     lang: str = DEFAULT_LANGUAGE
-    basemap: str = DEFAULT_BASEMAP
+    basemap: str = field(default_factory=default_basemap)
     # The pages' own controls; None (or empty) is the page's default.
     colour: str | None = None
     detail: str | None = None
@@ -63,7 +77,7 @@ class ViewState:
 @dataclass(frozen=True)
 class Vocab:
     """The ids a URL may name: thematic layers, sectors, categories, Kreise (5-digit AGS), municipalities (8-digit AGS),
-    sites, every thematic record (`records`), and the pages' choices: colourings, indicators, classification schemes,
+    sites, basemaps (by default those of data/sources.toml), every thematic record (`records`), and the pages' choices: colourings, indicators, classification schemes,
     location factors, availability codes, sort keys; `classes` is the allowed range of class counts and
     `max_compared` the most sites a comparison takes."""
 
@@ -73,6 +87,7 @@ class Vocab:
     kreise: frozenset[str] = field(default_factory=frozenset)
     gemeinden: frozenset[str] = field(default_factory=frozenset)
     sites: frozenset[str] = field(default_factory=frozenset)
+    basemaps: frozenset[str] = field(default_factory=lambda: frozenset(basemap_ids()))
     records: frozenset[str] = field(default_factory=frozenset)
     colours: frozenset[str] = field(default_factory=frozenset)
     indicators: frozenset[str] = field(default_factory=frozenset)
@@ -378,7 +393,7 @@ def parse_query_params(params: Mapping[str, str | list[str]], vocab: Vocab) -> t
         q=clean_query(raw.get("q", ""), "q", notices),
         site=site,
         lang=_choice("lang", raw.get("lang", ""), LANGUAGES, DEFAULT_LANGUAGE, notices),
-        basemap=_choice("basemap", raw.get("basemap", ""), BASEMAPS, DEFAULT_BASEMAP, notices),
+        basemap=_choice("basemap", raw.get("basemap", ""), tuple(vocab.basemaps), default_basemap(), notices),
     )
     return state, notices
 

@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -29,7 +29,7 @@ from regionmap.numbers import CLI_LOCALE, format_fixed
 from regionmap.data.sources.bkg import KINDS as GEMEINDE_KINDS
 from regionmap.record_texts import RecordTexts, load_record_texts
 from regionmap.spatial import METRIC_CRS, WGS84
-from regionmap.taxonomy import Taxonomy
+from regionmap.taxonomy import CORE_FIELDS, Layer, Taxonomy, taxonomy
 
 MISSING_ID = "-"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -97,6 +97,8 @@ class Schema:
     key: str = "id"
     layer: str | None = None
     categories: tuple[str, ...] = ()  # allowed categories when only part of the layer's are curated
+    one_of: tuple[tuple[str, ...], ...] = ()  # groups of columns of which a record fills at least one
+    required_if_true: tuple[tuple[str, str], ...] = ()  # (column, bool column that makes it required)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -107,69 +109,51 @@ class Schema:
         return "lon" in self.columns and "lat" in self.columns
 
 
-def _point_fields(optional: Iterable[str] = ()) -> tuple[Field, ...]:
-    """The core curated point columns; `optional` names those that may be empty. `layer` may be left out: the file
-    name says it."""
+def core_fields(optional: Iterable[str], join: bool) -> tuple[Field, ...]:
+    """The core curated columns; `optional` names those that may be empty. `layer` may be left out: the file name
+    says it. A join file has no id, location or address (they come from the source) and may leave out its name."""
     kinds = {"id": "id", "layer": "layer", "category": "category", "sectors": "sectors", "ags": "ags",
              "website": "url", "source": "text_id", "as_of": "date", "lon": "lon", "lat": "lat"}
-    names = ("id", "name", "layer", "category", "sectors", "ags", "address", "website", "source", "as_of",
-             "description_de", "description_en", "description_fr", "lon", "lat")
-    optional = set(optional)
-    return tuple(Field(n, kinds.get(n, "text"), required=n not in optional, may_be_absent=n == "layer")
-                 for n in names)
+    optional = set(optional) | ({"name"} if join else set())
+    names = [n for n in (*CORE_FIELDS, "lon", "lat")
+             if not join or n not in ("id", "layer", "ags", "address", "lon", "lat")]
+    return tuple(Field(n, kinds.get(n, "text"), required=n not in optional,
+                       may_be_absent=n == "layer" or (join and n == "name")) for n in names)
 
 
-SCHEMAS: dict[str, Schema] = {
-    "research": Schema("research", _point_fields(), layer="research"),
-    "events": Schema("events", _point_fields(), layer="events"),
-    "sites": Schema(
-        "sites",
-        _point_fields(optional=("address", "website", "description_de", "description_en", "description_fr"))
-        + (
-            Field("area_ha", "float", required=False),
-            Field("size_class", "text", required=False),
-            Field("availability", "text"),
-            Field("indicative", "bool"),
-            Field("indicative_note", "text_id", required=False),
-        ),
-        layer="sites",
+def layer_schema(layer: Layer) -> Schema | None:
+    """The schema of a layer's curated file as `data/layers.toml` declares it (None: the layer has none)."""
+    spec = layer.curated
+    if spec is None:
+        return None
+    extra = tuple(Field(c.name, c.type, required=c.required, choices=c.choices) for c in spec.columns if c.curated)
+    if spec.join:
+        key = next(f for f in extra if f.name == spec.join)
+        fields = (key, *core_fields(spec.optional, join=True), *(f for f in extra if f is not key))
+    else:
+        fields = core_fields(spec.optional, join=False) + extra
+    return Schema(layer.id, fields, key=spec.join or "id", layer=layer.id, categories=spec.categories,
+                  one_of=spec.one_of, required_if_true=spec.required_if_true)
+
+
+GEMEINDE_STATUS = Schema(
+    "gemeinde_status",
+    (
+        Field("ags", "ags"),
+        Field("name", "text"),
+        Field("kind", "choice", choices=GEMEINDE_KINDS),  # as the pipeline reads them
+        Field("source", "text_id"),
+        Field("as_of", "date"),
     ),
-    "mobility": Schema(
-        "mobility",
-        _point_fields(optional=("address", "website", "description_de", "description_en", "description_fr"))
-        + (Field("ref", "text", required=False),),
-        layer="mobility",
-        categories=("inland_port", "freight_terminal", "motorway_junction"),
-    ),
-    "health": Schema(
-        "health",
-        (
-            Field("register_id", "register_id"),
-            Field("name", "text", required=False, may_be_absent=True),  # the hospital's name, for the reader
-            Field("category", "category"),
-            Field("sectors", "sectors", required=False),
-            Field("website", "url", required=False),
-            Field("source", "text_id"),
-            Field("as_of", "date"),
-            Field("description_de", "text", required=False),
-            Field("description_en", "text", required=False),
-            Field("description_fr", "text", required=False),
-        ),
-        key="register_id",
-        layer="health",
-    ),
-    "gemeinde_status": Schema(
-        "gemeinde_status",
-        (
-            Field("ags", "ags"),
-            Field("name", "text"),
-            Field("kind", "choice", choices=GEMEINDE_KINDS),  # as the pipeline reads them
-            Field("source", "text_id"),
-            Field("as_of", "date"),
-        ),
-        key="ags",
-    ),
-}
+    key="ags",
+)
+
+
+def curated_schemas(tax: Taxonomy | None = None) -> dict[str, Schema]:
+    """The schema of every curated file by file name stem: each layer's (data/layers.toml) and `gemeinde_status`."""
+    tax = tax or taxonomy()
+    schemas = {Path(layer.curated.file).stem: layer_schema(layer) for layer in tax.layers if layer.curated}
+    return {**schemas, GEMEINDE_STATUS.name: GEMEINDE_STATUS}
 
 
 # --- reading ------------------------------------------------------------------------------------------------------
@@ -194,15 +178,17 @@ class CuratedTable:
         return record.values.get(key) or MISSING_ID
 
 
-def schema_for(path: Path, records: Sequence[Record]) -> Schema | None:
+def schema_for(path: Path, records: Sequence[Record], schemas: Mapping[str, Schema] | None = None) -> Schema | None:
     """The schema of a file: by its name (`research.csv`), else by the one `layer` value all its records share."""
-    if path.stem in SCHEMAS:
-        return SCHEMAS[path.stem]
+    schemas = schemas if schemas is not None else curated_schemas()
+    if path.stem in schemas:
+        return schemas[path.stem]
     layers = {r.values.get("layer", "") for r in records}
     if len(layers) == 1:
         layer = layers.pop()
-        if layer in SCHEMAS and SCHEMAS[layer].has_points:
-            return SCHEMAS[layer]
+        by_layer = {s.layer: s for s in schemas.values() if s.layer and s.has_points}
+        if layer in by_layer:
+            return by_layer[layer]
     return None
 
 
@@ -257,10 +243,11 @@ def read_curated(path: Path, schema: Schema | None = None) -> CuratedTable:
                                         f"row has {len(row)} fields, the header has {len(header)}"))
             records.append(Record(line, {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header)}))
         line = reader.line_num + 1
-    schema = schema or schema_for(path, records)
+    schemas = curated_schemas() if schema is None else {}
+    schema = schema or schema_for(path, records, schemas)
     if schema is None:
         problems.append(Problem(name, None, MISSING_ID, "layer", "cannot tell the file's schema: name it after a "
-                                f"layer ({', '.join(SCHEMAS)}.csv) or give every row the same layer"))
+                                f"layer ({', '.join(schemas)}.csv) or give every row the same layer"))
     else:
         for f in schema.fields:
             if f.name not in header and not f.may_be_absent:
@@ -435,13 +422,14 @@ def _record_problems(table: CuratedTable, record: Record, ref: Reference) -> lis
         if message:
             problems.append(Problem(name, record.line, key, f.name, message))
     problems.extend(_translation_problems(table, record))
-    if schema.name == "sites":
-        values = record.values
-        if not values.get("area_ha") and not values.get("size_class"):
-            problems.append(Problem(name, record.line, key, "area_ha", "give area_ha or size_class"))
-        if values.get("indicative", "").lower() == "true" and not values.get("indicative_note"):
-            problems.append(Problem(name, record.line, key, "indicative_note",
-                                    "indicative records must say what the values rest on"))
+    values = record.values
+    for group in schema.one_of:
+        if not any(values.get(column) for column in group):
+            problems.append(Problem(name, record.line, key, group[0], f"give {' or '.join(group)}"))
+    for column, condition in schema.required_if_true:
+        if values.get(condition, "").lower() == "true" and not values.get(column):
+            problems.append(Problem(name, record.line, key, column,
+                                    f"{condition} records must say what the values rest on ({column})"))
     return problems
 
 

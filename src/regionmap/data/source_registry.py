@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -43,12 +45,41 @@ class Basemap:
     attribution: str | None = None
     tiles: str | None = None
     max_zoom: int | None = None
+    background: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    default: bool = False
+
+    def label(self, lang: str = config.DEFAULT_LANGUAGE) -> str:
+        return self.labels.get(lang) or self.labels.get(config.DEFAULT_LANGUAGE) or self.title
 
 
 @dataclass(frozen=True)
 class Registry:
     sources: tuple[Source, ...]
     basemaps: tuple[Basemap, ...]
+
+    @property
+    def basemap_ids(self) -> tuple[str, ...]:
+        """The ids of the basemaps one may choose, in the order of sources.toml."""
+        return tuple(b.id for b in self.basemaps)
+
+    @property
+    def default_basemap(self) -> str:
+        """The dashboard's basemap when the URL names none: the one marked `default`, else the first."""
+        if not self.basemaps:
+            raise ConfigError("sources.toml declares no [[basemaps]]: the map needs at least one")
+        return next((b.id for b in self.basemaps if b.default), self.basemaps[0].id)
+
+    @property
+    def offline_basemap(self) -> str:
+        """The presenter's basemap: the first one that needs no network (else the default)."""
+        return next((b.id for b in self.basemaps if not b.online), self.default_basemap)
+
+    def basemap(self, basemap_id: str) -> Basemap:
+        for basemap in self.basemaps:
+            if basemap.id == basemap_id:
+                return basemap
+        raise KeyError(basemap_id)
 
     def get(self, source_id: str) -> Source:
         for source in self.sources:
@@ -117,9 +148,19 @@ def _load_basemap(path: Path, index: int, entry: dict[str, Any]) -> Basemap:
             attribution=entry.get("attribution"),
             tiles=entry.get("tiles"),
             max_zoom=entry.get("max_zoom"),
+            background=entry.get("background"),
+            labels=_basemap_labels(path, where, entry.get("label")),
+            default=bool(entry.get("default", False)),
         )
     except KeyError as exc:
         raise ConfigError(f"{path}: {where}: missing key {exc}") from exc
+
+
+def _basemap_labels(path: Path, where: str, raw: Any) -> dict[str, str]:
+    """The basemap's name in every language (`label = { de = ..., en = ..., fr = ... }`)."""
+    if not isinstance(raw, dict) or any(not str(raw.get(lang, "")).strip() for lang in config.LANGUAGES):
+        raise ConfigError(f"{path}: {where}: 'label' needs a name for each of {', '.join(config.LANGUAGES)}")
+    return {lang: str(raw[lang]) for lang in config.LANGUAGES}
 
 
 def load_registry(path: Path | None = None) -> Registry:
@@ -131,13 +172,24 @@ def load_registry(path: Path | None = None) -> Registry:
         raise ConfigError(f"{path}: no [[sources]] entries")
     sources = tuple(_load_source(path, i, e) for i, e in enumerate(entries))
     basemaps = tuple(_load_basemap(path, i, e) for i, e in enumerate(raw.get("basemaps", [])))
-    ids = [s.id for s in sources]
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
-    if duplicates:
-        raise ConfigError(f"{path}: duplicate source id(s) {', '.join(duplicates)}")
+    for basemap in basemaps:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", basemap.id):
+            raise ConfigError(f"{path}: basemap id '{basemap.id}' must be lower-case letters, digits, '-' and '_'")
+    if sum(b.default for b in basemaps) > 1:
+        raise ConfigError(f"{path}: more than one basemap has default = true")
+    for kind, ids in (("source", [s.id for s in sources]), ("basemap", [b.id for b in basemaps])):
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ConfigError(f"{path}: duplicate {kind} id(s) {', '.join(duplicates)}")
     for role in ROLES:
         filled = [s.id for s in sources if s.role == role]
         if len(filled) != 1:
             found = ", ".join(filled) or "none"
             raise ConfigError(f"{path}: role '{role}' needs exactly one source (found: {found})")
     return Registry(sources=sources, basemaps=basemaps)
+
+
+@lru_cache(maxsize=None)
+def registry() -> Registry:
+    """The configured registry (cached; `registry.cache_clear()` after changing the data directory)."""
+    return load_registry()

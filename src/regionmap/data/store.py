@@ -37,19 +37,23 @@ import pyogrio
 from regionmap import config
 from regionmap.errors import RegionmapError
 from regionmap.data.manifest import write_manifest
-from regionmap.taxonomy import Taxonomy
+from regionmap.taxonomy import Taxonomy, taxonomy
 from regionmap.data.thematic import REQUIRED_COLUMNS as THEMATIC_REQUIRED
-from regionmap.data.thematic import THEMATIC_LAYERS
 from regionmap.dashboard.urlstate import Vocab
 
-REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "gemeinden": ("ags", "name", "kind", "kreis_ags", "kreis_name", "population", "area_km2", "density",
-                  *(f"n_{layer}" for layer in THEMATIC_LAYERS)),
-    "kreise": ("ags", "name", "population", "area_km2", "density", "n_gemeinden"),
-    "region": ("id", "name", "population", "area_km2", "density", "n_gemeinden", "n_kreise"),
-    "states": ("ags", "name"),
-    **{layer: THEMATIC_REQUIRED for layer in THEMATIC_LAYERS},
-}
+
+def required_columns() -> dict[str, tuple[str, ...]]:
+    """The layers the app needs and their columns: the boundaries, and every layer of data/layers.toml."""
+    layer_ids = taxonomy().layer_ids
+    return {
+        "gemeinden": ("ags", "name", "kind", "kreis_ags", "kreis_name", "population", "area_km2", "density",
+                      *(f"n_{layer}" for layer in layer_ids)),
+        "kreise": ("ags", "name", "population", "area_km2", "density", "n_gemeinden"),
+        "region": ("id", "name", "population", "area_km2", "density", "n_gemeinden", "n_kreise"),
+        "states": ("ags", "name"),
+        **{layer: THEMATIC_REQUIRED for layer in layer_ids},
+    }
+
 BUILD_HINT = (
     "Build it with `REGIONMAP_SOURCE_DIR=/path/to/sources regionmap build-data` "
     "(or set REGIONMAP_STORE to an existing store)."
@@ -294,7 +298,7 @@ class StoreData:
     @property
     def thematic(self) -> dict[str, gpd.GeoDataFrame]:
         """The five thematic point layers by id."""
-        return {layer: self.layers[layer] for layer in THEMATIC_LAYERS}
+        return {layer: self.layers[layer] for layer in taxonomy().layer_ids}
 
     def url_vocab(self, tax: Taxonomy) -> Vocab:
         """The ids a dashboard URL may name: the taxonomy's layers, sectors and categories, this store's places, sites
@@ -335,11 +339,12 @@ def load_store(store: Store) -> StoreData:
     version = store.version()
     manifest = store.manifest()
     available = store.layer_names()
-    missing = [layer for layer in REQUIRED_COLUMNS if layer not in available]
+    required = required_columns()
+    missing = [layer for layer in required if layer not in available]
     if missing:
         raise StoreMissing(store.location, f"layer(s) missing: {', '.join(missing)}")
     layers = {layer: store.read_layer(layer) for layer in available}
-    for layer, columns in REQUIRED_COLUMNS.items():
+    for layer, columns in required.items():
         absent = [c for c in columns if c not in layers[layer].columns]
         if absent:
             raise StoreMissing(store.location,

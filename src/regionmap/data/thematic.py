@@ -1,7 +1,8 @@
-"""The five thematic point layers (research, sites, health, events, mobility) in the core schema.
+"""The thematic point layers of `data/layers.toml` in the core schema.
 
-research, events and sites are curated files; health and mobility are derived from the sources (GISCO hospital
-sites, DB stations, OpenFlights airports) and completed by curated files (`health.csv`, `mobility.csv`).
+A layer is its curated file, plus the records of every source role it declares that has a reader here
+(`ROLE_READERS`: GISCO hospital sites, DB stations, OpenFlights airports). A curated file with `join` completes the
+source records (categories, texts) instead of adding points.
 """
 
 from __future__ import annotations
@@ -13,15 +14,17 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from collections.abc import Callable
+
 from regionmap import config
 from regionmap.data.curated import (
     MISSING_ID,
-    SCHEMAS,
     CuratedDataError,
     CuratedTable,
     Problem,
     Reference,
     check_tables,
+    layer_schema,
     normalise_sectors,
     read_curated,
     record_text_problems,
@@ -32,32 +35,17 @@ from regionmap.errors import ConfigError
 from regionmap.data.source_registry import Source, load_registry
 from regionmap.record_texts import RecordTexts, text_columns
 from regionmap.spatial import LOCATION_COLUMNS, WGS84, locate_points, points_from_lonlat
-from regionmap.taxonomy import Taxonomy, taxonomy
+from regionmap.taxonomy import Layer, Taxonomy, taxonomy
 
-__all__ = ["THEMATIC_LAYERS", "CORE_COLUMNS", "REQUIRED_COLUMNS", "LAYER_COLUMNS", "build_thematic_layers", "split_sectors",
-           "load_derived_texts"]
+__all__ = ["CORE_COLUMNS", "REQUIRED_COLUMNS", "build_thematic_layers", "split_sectors", "load_derived_texts"]
 
-THEMATIC_LAYERS = ("research", "sites", "health", "events", "mobility")
 CORE_COLUMNS = ("id", "name", "layer", "category", "sectors", "ags", "municipality", "kreis", "kreis_ags", "address",
                 "website", *text_columns("source"), "as_of", "description_de", "description_en", "description_fr")
 # The core columns every record must fill (the others may be empty).
 REQUIRED_COLUMNS = ("id", "name", "layer", "category", "sectors", "ags", "municipality", "kreis", "kreis_ags",
                     *text_columns("source"), "as_of")
-LAYER_COLUMNS: dict[str, tuple[str, ...]] = {
-    "research": (),
-    "events": (),
-    "sites": ("area_ha", "size_class", "availability", "indicative", *text_columns("indicative_note")),
-    "health": ("site_name", "register_id"),
-    "mobility": ("ref",),
-}
-CURATED_FILES = ("research", "events", "sites", "health", "mobility")
 DESCRIPTION_COLUMNS = ("description_de", "description_en", "description_fr")
 TEMPLATE_FIELDS = frozenset({"name", "site_name", "municipality", "kreis", "ref"})
-DEFAULT_HEALTH_CATEGORY = "hospital"
-DEFAULT_STATION_CATEGORY = "station_regional"
-HEALTH_SECTORS = ("health",)
-STATION_SECTORS = ("mobility", "logistics")
-AIRPORT_SECTORS = ("mobility", "aerospace")
 
 DerivedTexts = dict[tuple[str, str], dict[str, str]]
 
@@ -120,10 +108,10 @@ def _fill_descriptions(frame: pd.DataFrame, layer: str, texts: DerivedTexts) -> 
         frame[column] = pd.Series(filled, index=frame.index, dtype=object)
 
 
-def _finish(frame: pd.DataFrame, layer: str) -> gpd.GeoDataFrame:
+def _finish(frame: pd.DataFrame, layer: Layer) -> gpd.GeoDataFrame:
     """The layer in the core schema plus its own columns, EPSG:4326, sorted by id."""
-    columns = [*CORE_COLUMNS, *LAYER_COLUMNS[layer]]
-    frame = frame.assign(layer=layer)
+    columns = [*CORE_COLUMNS, *layer.columns]
+    frame = frame.assign(layer=layer.id)
     for column in columns:
         if column not in frame.columns:
             frame[column] = pd.Series(None, index=frame.index, dtype=object)
@@ -162,14 +150,17 @@ def _address(street: object, number: object, postcode: object, city: object) -> 
     return ", ".join(p for p in parts if p) or None
 
 
-def _health(hospitals: gpd.GeoDataFrame, curated: pd.DataFrame, tax: Taxonomy, origin: Source) -> gpd.GeoDataFrame:
-    """Every hospital site, with the curated category, sectors, website, descriptions and source joined on the
-    register id (`curated` has its texts per language)."""
+def _hospitals(hospitals: gpd.GeoDataFrame, layer: Layer, settings: dict, curated: pd.DataFrame | None, tax: Taxonomy,
+               origin: Source) -> gpd.GeoDataFrame:
+    """Every hospital site, with the curated category, sectors, website and descriptions joined on the register id
+    (`curated` has its texts per language)."""
     register_ids = [_text(v) for v in hospitals["id"]]
-    joined = {row["register_id"]: row for row in curated.to_dict("records")}
+    rows = curated.to_dict("records") if curated is not None else []
+    joined = {row[layer.curated.join]: row for row in rows} if layer.curated and layer.curated.join else {}
+    default_category = settings.get("default_category", layer.category_ids[0])
 
     def curated_or(column: str, default: str | None) -> list[str | None]:
-        return [_text(joined[r][column]) or default if r in joined else default for r in register_ids]
+        return [_text(joined[r].get(column)) or default if r in joined else default for r in register_ids]
 
     address = [_address(*parts) for parts in zip(hospitals["street"], hospitals["house_number"], hospitals["postcode"],
                                                  hospitals["city"])]
@@ -178,41 +169,53 @@ def _health(hospitals: gpd.GeoDataFrame, curated: pd.DataFrame, tax: Taxonomy, o
                          for r in register_ids] for column in text_columns("source")}
     return _derived(
         hospitals, origin,
-        id=[f"health-{_slug(r)}" for r in register_ids],
+        id=[f"{layer.id}-{_slug(r)}" for r in register_ids],
         name=[_text(v) for v in hospitals["name"]],
         site_name=[_text(v) for v in hospitals["site_name"]],
         register_id=register_ids,
         address=address,
-        category=curated_or("category", DEFAULT_HEALTH_CATEGORY),
-        sectors=curated_or("sectors", normalise_sectors(HEALTH_SECTORS, tax.sector_ids)),
+        category=curated_or("category", default_category),
+        sectors=curated_or("sectors", normalise_sectors(settings.get("sectors", ()), tax.sector_ids)),
         **columns,
     )
 
 
-def _mobility(stations: gpd.GeoDataFrame, airports: gpd.GeoDataFrame, curated: gpd.GeoDataFrame, tax: Taxonomy,
-              station_source: Source, airport_source: Source) -> gpd.GeoDataFrame:
-    """DB stations and airports from the sources, plus the curated ports, terminals and junctions."""
-    rules = tax.mobility
+def _rail_stations(stations: gpd.GeoDataFrame, layer: Layer, settings: dict, curated: pd.DataFrame | None,
+                   tax: Taxonomy, origin: Source) -> gpd.GeoDataFrame:
+    """DB stations, categorised by their traffic (`categories`: traffic -> category)."""
     eva = [_text(v) for v in stations["eva_nr"]]
-    station_points = _derived(
-        stations, station_source,
-        id=[f"mobility-db-{_slug(e)}" for e in eva],
+    categories = dict(settings.get("categories", {}))
+    default_category = settings.get("default_category", layer.category_ids[0])
+    return _derived(
+        stations, origin,
+        id=[f"{layer.id}-db-{_slug(e)}" for e in eva],
         name=[_text(v) for v in stations["name"]],
-        category=[rules.station_categories.get(_text(t) or "", DEFAULT_STATION_CATEGORY) for t in stations["traffic"]],
-        sectors=normalise_sectors(STATION_SECTORS, tax.sector_ids),
+        category=[categories.get(_text(t) or "", default_category) for t in stations["traffic"]],
+        sectors=normalise_sectors(settings.get("sectors", ()), tax.sector_ids),
         ref=eva,
     )
+
+
+def _airports(airports: gpd.GeoDataFrame, layer: Layer, settings: dict, curated: pd.DataFrame | None, tax: Taxonomy,
+              origin: Source) -> gpd.GeoDataFrame:
+    """Airports: `scheduled` ICAO codes get the `scheduled_category`, the others the `default_category`."""
+    scheduled = {code.upper() for code in settings.get("scheduled", ())}
+    default_category = settings.get("default_category", layer.category_ids[0])
     icao = [(_text(v) or "").upper() or None for v in airports["icao"]]
-    airport_points = _derived(
-        airports, airport_source,
-        id=[f"mobility-airport-{_slug(c or _text(i) or '')}" for c, i in zip(icao, airports["id"])],
+    return _derived(
+        airports, origin,
+        id=[f"{layer.id}-airport-{_slug(c or _text(i) or '')}" for c, i in zip(icao, airports["id"])],
         name=[_text(v) for v in airports["name"]],
-        category=["airport" if c in rules.scheduled_airports else "airfield" for c in icao],
-        sectors=normalise_sectors(AIRPORT_SECTORS, tax.sector_ids),
+        category=[settings.get("scheduled_category", default_category) if c in scheduled else default_category
+                  for c in icao],
+        sectors=normalise_sectors(settings.get("sectors", ()), tax.sector_ids),
         ref=[c or _text(iata) for c, iata in zip(icao, airports["iata"])],
     )
-    parts = [p.to_crs(WGS84) for p in (station_points, airport_points, curated) if len(p)]
-    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=WGS84)
+
+
+RoleReader = Callable[[gpd.GeoDataFrame, Layer, dict, "pd.DataFrame | None", Taxonomy, Source], gpd.GeoDataFrame]
+ROLE_READERS: dict[str, RoleReader] = {"hospitals": _hospitals, "rail_stations": _rail_stations, "airports": _airports}
+"""The source roles whose records a layer declaring them (`sources` in layers.toml) takes in, and how."""
 
 
 def _duplicate_ids(layers: dict[str, gpd.GeoDataFrame]) -> list[Problem]:
@@ -228,7 +231,7 @@ def _duplicate_ids(layers: dict[str, gpd.GeoDataFrame]) -> list[Problem]:
 
 
 def build_thematic_layers(base: dict[str, gpd.GeoDataFrame], curated_dir: Path) -> dict[str, gpd.GeoDataFrame]:
-    """The five thematic layers from the normalised base layers and the curated files.
+    """Every layer of `data/layers.toml` from the normalised base layers and the curated files.
 
     Raises CuratedDataError listing the problems when a curated file does not pass the checks of
     `regionmap validate`, or when two records share an id.
@@ -237,7 +240,8 @@ def build_thematic_layers(base: dict[str, gpd.GeoDataFrame], curated_dir: Path) 
     texts = load_derived_texts(tax=tax)
     registry = load_registry()
     gemeinden = base["gemeinden"]
-    tables = {name: read_curated(curated_dir / f"{name}.csv", SCHEMAS[name]) for name in CURATED_FILES}
+    tables = {layer.id: read_curated(curated_dir / layer.curated.file, layer_schema(layer))
+              for layer in tax.layers if layer.curated}
     reference = Reference(
         taxonomy=tax,
         kreis_ags=frozenset(config.region().kreis_ags),
@@ -248,18 +252,22 @@ def build_thematic_layers(base: dict[str, gpd.GeoDataFrame], curated_dir: Path) 
     if problems:
         raise CuratedDataError(problems)
     record_texts = reference.record_texts
-    frames: dict[str, gpd.GeoDataFrame] = {
-        name: _curated_points(tables[name], tax, gemeinden, record_texts)
-        for name in ("research", "events", "sites", "mobility")
-    }
-    frames["health"] = _health(base["hospitals"], record_texts.expand(table_frame(tables["health"], tax.sector_ids)),
-                               tax, registry.by_role("hospitals"))
-    frames["mobility"] = _mobility(base["rail_stations"], base["airports"], frames["mobility"], tax,
-                                   registry.by_role("rail_stations"), registry.by_role("airports"))
     layers = {}
-    for name in THEMATIC_LAYERS:
-        layers[name] = _finish(frames[name], name)
-        _fill_descriptions(layers[name], name, texts)
+    for layer in tax.layers:
+        table = tables.get(layer.id)
+        joined = layer.curated is not None and layer.curated.join is not None
+        curated = record_texts.expand(table_frame(table, tax.sector_ids)) if table is not None and joined else None
+        parts = [ROLE_READERS[role](base[role], layer, layer.derive.get(role, {}), curated, tax,
+                                    registry.by_role(role))
+                 for role in layer.source_roles if role in ROLE_READERS]
+        if table is not None and not joined:
+            parts.append(_curated_points(table, tax, gemeinden, record_texts))
+        parts = [p.to_crs(WGS84) for p in parts if len(p)] or [p.to_crs(WGS84) for p in parts[:1]]
+        if not parts:
+            raise ConfigError(f"layers.toml: layer '{layer.id}' has neither a curated file nor a source reader")
+        frame = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=WGS84)
+        layers[layer.id] = _finish(frame, layer)
+        _fill_descriptions(layers[layer.id], layer.id, texts)
     problems = _duplicate_ids(layers)
     if problems:
         raise CuratedDataError(problems)

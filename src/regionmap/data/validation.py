@@ -14,7 +14,6 @@ import pandas as pd
 from regionmap import config
 from regionmap.data.curated import (
     MISSING_ID,
-    SCHEMAS,
     CuratedTable,
     Field,
     Problem,
@@ -22,6 +21,7 @@ from regionmap.data.curated import (
     Reference,
     Schema,
     check_tables,
+    core_fields,
     read_curated,
     record_text_problems,
 )
@@ -29,7 +29,7 @@ from regionmap.data.manifest import sha256_file
 from regionmap.spatial import WGS84
 from regionmap.data.store import Store, StoreMissing, store_at
 from regionmap.taxonomy import taxonomy
-from regionmap.data.thematic import CORE_COLUMNS, LAYER_COLUMNS, REQUIRED_COLUMNS, THEMATIC_LAYERS
+from regionmap.data.thematic import CORE_COLUMNS, REQUIRED_COLUMNS
 
 NO_STORE = ("store not found: the geographic checks (coordinates inside the region and the municipality, swapped "
             "or projected coordinates) and the health register check need `regionmap build-data` first")
@@ -57,9 +57,11 @@ class ValidationReport:
 
 def store_schema(layer: str) -> Schema:
     """The columns a thematic layer has in the store, checked like the curated files' columns of the same name."""
-    kinds = {f.name: f.kind for f in SCHEMAS["research"].fields} | {f.name: f.kind for f in SCHEMAS[layer].fields}
+    own = taxonomy().layer(layer)
+    kinds = {f.name: f.kind for f in core_fields((), join=False)}
+    kinds |= {c.name: c.type for c in own.curated.columns} if own.curated else {}
     fields = tuple(Field(name, kinds.get(name, "text"), required=name in REQUIRED_COLUMNS)
-                   for name in (*CORE_COLUMNS, *LAYER_COLUMNS[layer]))
+                   for name in (*CORE_COLUMNS, *own.columns))
     return Schema(f"store {layer}", fields, layer=layer)
 
 
@@ -114,7 +116,7 @@ def _read_store(store: Store) -> tuple[dict[str, gpd.GeoDataFrame], dict[str, An
         store.version()  # its metadata: a damaged or replaced-by-garbage store fails here, naming the file
         manifest = store.manifest()
         layers = {name: store.read_layer(name) for name in store.layer_names()
-                  if name in ("gemeinden", "hospitals", *THEMATIC_LAYERS)}
+                  if name in ("gemeinden", "hospitals", *taxonomy().layer_ids)}
     except StoreMissing as exc:
         problem = NO_STORE if exc.problem == "file not found" else f"cannot read the store: {exc.problem}"
         return {}, {}, [Problem(store.location, None, MISSING_ID, MISSING_ID, problem)]
@@ -187,7 +189,7 @@ def run_validation(paths: list[Path], store: str | os.PathLike[str] | None = Non
         today=today or dt.date.today(),
     )
     tables = [_read_file(path) for path in files]
-    if layers and hospitals is None and any(t.schema is SCHEMAS["health"] for t in tables):
+    if layers and hospitals is None and any(f.kind == "register_id" for t in tables if t.schema for f in t.schema.fields):
         problems.append(Problem(target.location, None, MISSING_ID, "register_id",
                                 "the store has no 'hospitals' layer: health register ids cannot be checked"))
     problems.extend(record_text_problems(reference.record_texts))
@@ -195,7 +197,7 @@ def run_validation(paths: list[Path], store: str | os.PathLike[str] | None = Non
     checked = [str(path) for path in files]
     if not paths and layers:
         store_tables = []
-        for layer in THEMATIC_LAYERS:
+        for layer in taxonomy().layer_ids:
             if layer in layers:
                 store_tables.append(store_table(target.location, layer, layers[layer]))
             else:

@@ -1,7 +1,7 @@
 """Offline folium maps for regionmap: assets, point and boundary layers, legend, click lookup, map composition."""
 
 from regionmap.maps.assets import ensure_vendor_assets
-from regionmap.maps.basemaps import NO_BASEMAP, OSM, Basemap, basemap_from_config, get_basemap
+from regionmap.maps.basemaps import NO_BASEMAP, Basemap, basemap_from_config
 from regionmap.maps.boundaries import (
     BoundaryPayload,
     boundary_payload,
@@ -26,7 +26,6 @@ from regionmap.maps.points import ColourClass, PointPayload, point_layer, point_
 __all__ = [
     "RETURNED_OBJECTS",
     "NO_BASEMAP",
-    "OSM",
     "Basemap",
     "Bounds",
     "ChoroplethClass",
@@ -46,7 +45,6 @@ __all__ = [
     "clicked_record",
     "compose_map",
     "ensure_vendor_assets",
-    "get_basemap",
     "map_texts",
     "outline_layer",
     "point_layer",

@@ -1,4 +1,8 @@
-"""Basemaps: OpenStreetMap tiles (online) or none ("ohne Hintergrundkarte": a plain background, no request)."""
+"""Basemaps as the map builder draws them: tiles (online) or none (a plain background, no request).
+
+Which basemaps exist is declared in `data/sources.toml` (`[[basemaps]]`) alone; `basemap_from_config` turns an entry
+into a `Basemap`.
+"""
 
 from __future__ import annotations
 
@@ -25,37 +29,22 @@ class Basemap:
             raise ValueError(f"basemap {self.id!r}: tiles need an attribution")
 
 
-OSM = Basemap(
-    "osm",
-    tiles="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-    attribution="© OpenStreetMap contributors",
-    max_zoom=19,
-    background="#f2efe9",
-)
-NO_BASEMAP = Basemap("none")
-BASEMAPS = {b.id: b for b in (OSM, NO_BASEMAP)}
+NO_BASEMAP = Basemap("plain")
+"""A plain background without tiles: the builder's default when no configured basemap is given."""
 
 
 def basemap_from_config(entry: Mapping[str, Any]) -> Basemap:
-    """A Basemap from a `[[basemaps]]` entry of `data/sources.toml` (`id`, optional `tiles`, `attribution`, `max_zoom`)."""
+    """A Basemap from a `[[basemaps]]` entry of `data/sources.toml` (`id`, optional `tiles`, `attribution`,
+    `max_zoom`, `background`)."""
     try:
         basemap_id = str(entry["id"])
     except KeyError as exc:
         raise ValueError("basemap entry without 'id'") from exc
-    default = BASEMAPS.get(basemap_id, NO_BASEMAP)
     tiles = entry.get("tiles")
     return Basemap(
         id=basemap_id,
         tiles=str(tiles) if tiles else None,
         attribution=str(entry.get("attribution", "")),
-        max_zoom=int(entry.get("max_zoom", default.max_zoom)),
-        background=str(entry.get("background", default.background)),
+        max_zoom=int(entry.get("max_zoom", NO_BASEMAP.max_zoom)),
+        background=str(entry.get("background", NO_BASEMAP.background)),
     )
-
-
-def get_basemap(basemap_id: str) -> Basemap:
-    """The built-in basemap `osm` or `none`."""
-    try:
-        return BASEMAPS[basemap_id]
-    except KeyError:
-        raise ValueError(f"unknown basemap {basemap_id!r}: expected one of {', '.join(BASEMAPS)}") from None

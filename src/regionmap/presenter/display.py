@@ -16,10 +16,10 @@ from regionmap.i18n import format_number
 from regionmap.maps import point_payload
 from regionmap.maps.elements import PointLayer, html_text
 from regionmap.presenter.tours import Stop
-from regionmap.dashboard.urlstate import BASEMAPS, Notice
+from regionmap.dashboard.urlstate import Notice
+from regionmap.data.source_registry import registry
 
 AUTOPLAY_RANGE = (1.0, 3600.0)  # seconds per stop accepted in ?autoplay=
-PRESENTER_BASEMAP = "none"
 HIGHLIGHT_COLOUR = "#e6007e"
 
 
@@ -38,7 +38,8 @@ def parse_present_params(
 ) -> tuple[PresentParams, list[Notice]]:
     """The presenter's URL parameters; unknown or malformed values fall back to the defaults with a `Notice`.
 
-    Defaults: the first tour, German, no auto-play, no basemap. `tour_ids` must not be empty.
+    Defaults: the first tour, German, no auto-play, the offline basemap of data/sources.toml. `tour_ids` must not
+    be empty.
     """
     notices: list[Notice] = []
     tour_id = query.get("tour") or tour_ids[0]
@@ -49,10 +50,11 @@ def parse_present_params(
     if lang not in LANGUAGES:
         notices.append(Notice("lang", str(query.get("lang")), "present.bad_lang"))
         lang = DEFAULT_LANGUAGE
-    basemap = (query.get("basemap") or "").strip().lower() or PRESENTER_BASEMAP
-    if basemap not in BASEMAPS:
+    basemaps = registry()
+    basemap = (query.get("basemap") or "").strip().lower() or basemaps.offline_basemap
+    if basemap not in basemaps.basemap_ids:
         notices.append(Notice("basemap", str(query.get("basemap")), "present.bad_basemap"))
-        basemap = PRESENTER_BASEMAP
+        basemap = basemaps.offline_basemap
     autoplay, valid = parse_autoplay(query.get("autoplay"))
     if not valid:
         low, high = AUTOPLAY_RANGE

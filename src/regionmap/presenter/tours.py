@@ -19,7 +19,8 @@ from urllib.parse import urlencode, urlsplit
 
 from regionmap.config import DEFAULT_LANGUAGE, LANGUAGES, data_dir
 from regionmap.errors import ConfigError, RegionmapError
-from regionmap.dashboard.urlstate import BASEMAPS, ID_PATTERN, MAX_QUERY_LENGTH, ViewState, clean_query, to_query_params
+from regionmap.dashboard.urlstate import ID_PATTERN, MAX_QUERY_LENGTH, ViewState, clean_query, to_query_params
+from regionmap.data.source_registry import registry
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -156,7 +157,7 @@ def vocab_from_store(
         point_layers.update(zip(frame["id"].astype(str), frame["layer"].astype(str), strict=True))
     w, s, e, n = (float(v) for v in gemeinden.total_bounds)
     return TourVocab(
-        layers=frozenset(layer.id for layer in taxonomy.layers),
+        layers=frozenset(layer.id for layer in taxonomy.layers if layer.tour),
         sectors=frozenset(taxonomy.sector_ids),
         categories={layer.id: frozenset(layer.category_ids) for layer in taxonomy.layers},
         kreise=frozenset(gemeinden["kreis_ags"].astype(str)),
@@ -365,16 +366,18 @@ def load_tours(directory: Path, vocab: TourVocab) -> dict[str, Tour]:
     return tours
 
 
-def stop_view_state(stop: Stop, lang: str = DEFAULT_LANGUAGE, basemap: str = "none") -> ViewState:
-    """The dashboard view state of a stop; `basemap` is `none` by default, the offline basemap of the presenter.
+def stop_view_state(stop: Stop, lang: str = DEFAULT_LANGUAGE, basemap: str | None = None) -> ViewState:
+    """The dashboard view state of a stop; `basemap` is by default the presenter's offline basemap (sources.toml).
 
     A `bounds` view and `highlight` have no dashboard state: the view is then the region with the stop's layers and
     filters. A stop without `layers` shows no thematic layer.
     """
     if lang not in LANGUAGES:
         raise ValueError(f"language '{lang}' is not one of {', '.join(LANGUAGES)}")
-    if basemap not in BASEMAPS:
-        raise ValueError(f"basemap '{basemap}' is not one of {', '.join(BASEMAPS)}")
+    basemaps = registry()
+    basemap = basemap or basemaps.offline_basemap
+    if basemap not in basemaps.basemap_ids:
+        raise ValueError(f"basemap '{basemap}' is not one of {', '.join(basemaps.basemap_ids)}")
     view = stop.view or View("region")
     return ViewState(
         layers=stop.layers,
@@ -388,19 +391,20 @@ def stop_view_state(stop: Stop, lang: str = DEFAULT_LANGUAGE, basemap: str = "no
     )
 
 
-def stop_query_params(stop: Stop, lang: str = DEFAULT_LANGUAGE, basemap: str = "none") -> dict[str, str]:
+def stop_query_params(stop: Stop, lang: str = DEFAULT_LANGUAGE, basemap: str | None = None) -> dict[str, str]:
     """The dashboard's URL query parameters for a stop (`regionmap.dashboard.urlstate` names; dashboard defaults left out)."""
     return to_query_params(stop_view_state(stop, lang, basemap))
 
 
-def stop_share_url(base_url: str, page_path: str, stop: Stop, lang: str, basemap: str = "osm") -> str:
+def stop_share_url(base_url: str, page_path: str, stop: Stop, lang: str, basemap: str | None = None) -> str:
     """The link to a stop's view in the dashboard, for the QR code a visitor scans.
 
     `base_url` is where visitors reach the dashboard: at a fair, the public URL of the hosted dashboard (configured
     by whoever runs the presenter), not the kiosk's localhost. `page_path` is the dashboard page, e.g. "" for the
-    start page. The link carries the whole view: `lang` and `basemap` are always in it, even when they are the
-    dashboard's defaults, so that the view does not change when a default does.
+    start page. The link carries the whole view: `lang` and `basemap` (default: the dashboard's) are always in it,
+    even when they are the dashboard's defaults, so that the view does not change when a default does.
     """
+    basemap = basemap or registry().default_basemap
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         raise ConfigError(f"share base URL {base_url!r} must be an http(s) URL with a host and no query or fragment")

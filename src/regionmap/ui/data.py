@@ -19,7 +19,7 @@ from regionmap import config
 from regionmap.dashboard.composition import OVERVIEW_ZOOM, boundary_payloads, simplified_layers
 from regionmap.i18n import t
 from regionmap.maps import BoundaryPayload, ensure_vendor_assets
-from regionmap.data.source_registry import Registry, load_registry
+from regionmap.data.source_registry import Registry, registry as configured_registry
 from regionmap.data.store import StoreData, StoreMissing, load_store, store_at
 from regionmap.taxonomy import Taxonomy, taxonomy
 
@@ -68,10 +68,9 @@ def store(lang: str) -> StoreData:
         raise  # st.stop() raises; this line keeps type checkers informed
 
 
-@st.cache_resource(show_spinner=False)
 def registry() -> Registry:
-    """The source registry (data/sources.toml)."""
-    return load_registry()
+    """The source registry (data/sources.toml), with its basemaps."""
+    return configured_registry()
 
 
 def region_name(lang: str) -> str:

@@ -19,6 +19,8 @@ from regionmap.dashboard.urlstate import ViewState, missing_path, to_query_param
 PAGE_CSS = Path(__file__).with_name("page.css")
 SIDE_COLUMN = [3, 1]  # map : figures and detail card (the columns stack on a phone: map first)
 
+LAYER_FIGURES_PER_ROW = 4  # as many as the key figures above them
+
 
 def header(title_key: str, state: ViewState) -> None:
     """The page title, the region's name and any ignored URL parameters."""

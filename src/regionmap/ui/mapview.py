@@ -195,7 +195,7 @@ def layer_tables(page: str, shown: Mapping[str, gpd.GeoDataFrame], totals: Mappi
     tax = data.tax()
     for layer_id, gdf in shown.items():
         layer = tax.layer(layer_id)
-        st.markdown(f"#### {plain(layer.label(lang))}")
+        st.markdown(f"#### :material/{layer.icon}: {plain(layer.label(lang))}")
         st.caption(tn("table.shown", totals.get(layer_id, len(gdf)), lang, shown=format_number(len(gdf), lang)))
         if gdf.empty:
             st.info(t("table.empty", lang))

@@ -4,33 +4,41 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from regionmap.data.thematic import THEMATIC_LAYERS
-
+from regionmap.taxonomy import taxonomy
 
 
 @dataclass(frozen=True)
 class PageSpec:
+    """A page. A page with `own_layers` shows the layers whose `page` in data/layers.toml is its URL path; the others
+    (overview, municipalities, data) offer every layer."""
+
     path: str
     title_key: str
     icon: str
     url_path: str
-    layers: tuple[str, ...] = THEMATIC_LAYERS
+    own_layers: bool = False
     default: bool = False
     sidebar: bool = True
     hidden: bool = False
     params: tuple[str, ...] = ()  # the page's own URL parameters (regionmap.dashboard.urlstate.PAGE_PARAMS)
+
+    @property
+    def layers(self) -> tuple[str, ...]:
+        tax = taxonomy()
+        return tax.layers_on(self.url_path) if self.own_layers else tax.layer_ids
 
 
 MAP_PARAMS = ("colour", "detail")  # a thematic page's colouring and the record in its detail card
 
 PAGES = (
     PageSpec("pages/overview.py", "page.overview", ":material/map:", "overview", default=True, params=MAP_PARAMS),
-    PageSpec("pages/research.py", "page.research", ":material/school:", "research", ("research",), params=MAP_PARAMS),
-    PageSpec("pages/sites.py", "page.sites", ":material/factory:", "sites", ("sites",),
+    PageSpec("pages/research.py", "page.research", ":material/school:", "research", own_layers=True, params=MAP_PARAMS),
+    PageSpec("pages/sites.py", "page.sites", ":material/factory:", "sites", own_layers=True,
              params=("size", "availability", "dist", "sort", "compare")),
-    PageSpec("pages/health.py", "page.health", ":material/local_hospital:", "health", ("health",), params=MAP_PARAMS),
+    PageSpec("pages/health.py", "page.health", ":material/local_hospital:", "health", own_layers=True,
+             params=MAP_PARAMS),
     PageSpec("pages/events_mobility.py", "page.events_mobility", ":material/train:", "events-mobility",
-             ("events", "mobility"), params=MAP_PARAMS),
+             own_layers=True, params=MAP_PARAMS),
     PageSpec("pages/municipalities.py", "page.municipalities", ":material/location_city:", "municipalities",
              params=("indicator", "scheme", "classes")),
     PageSpec("pages/data_sources.py", "page.data", ":material/description:", "data"),

@@ -33,7 +33,6 @@ from regionmap.investor.sheet import (
     site_location_map,
 )
 from regionmap.data.store import StoreData
-from regionmap.data.thematic import THEMATIC_LAYERS
 from regionmap.ui import data, view
 from regionmap.ui.downloads import download_button
 from regionmap.ui.inputs import number_field
@@ -215,7 +214,7 @@ def site_sheet(store: StoreData, state: ViewState, factors: tuple[LocationFactor
             st.caption(t("investor.page.factors_note", lang))
         st.markdown(f"**{t('investor.page.location_map', lang)}**")
         fmap = site_location_map(
-            site, layers={layer_id: store[layer_id] for layer_id in THEMATIC_LAYERS},
+            site, layers=store.thematic,
             simplified=data.simplified(store, KREIS_ZOOM),
             gemeinden_payload=data.payloads(store, lang, KREIS_ZOOM)["gemeinden"], factors=factors, tax=data.tax(),
             registry=data.registry(), lang=lang, basemap_id=state.basemap,
@@ -254,7 +253,7 @@ def expose_download(store: StoreData, site: pd.Series, lang: str) -> None:
     left, right = st.columns([1, 2], vertical_alignment="bottom")
     expose_lang = left.selectbox(t("investor.download.expose_lang", lang), LANGUAGES, index=LANGUAGES.index(lang),
                                  format_func=lambda code: t(f"language.{code}", code), key="expose_lang")
-    context = ExposeContext(gemeinden=store.gemeinden, layers={layer_id: store[layer_id] for layer_id in THEMATIC_LAYERS},
+    context = ExposeContext(gemeinden=store.gemeinden, layers=store.thematic,
                             attributions=source_attributions(data.registry()))
     right.download_button(t("investor.download.expose", lang),
                           data=_deferred(render_expose, site, context, expose_lang),

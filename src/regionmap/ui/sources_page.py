@@ -7,7 +7,6 @@ import streamlit as st
 
 from regionmap.i18n import format_date, format_number, t
 from regionmap.data.store import StoreData
-from regionmap.data.thematic import THEMATIC_LAYERS
 from regionmap.ui import data
 from regionmap.ui.downloads import download_button
 from regionmap.ui.layout import shown_layers
@@ -34,7 +33,7 @@ def sources_table(store: StoreData, lang: str) -> pd.DataFrame:
     for basemap in registry.basemaps:
         if basemap.attribution:
             rows.append({
-                t("sources.title", lang): t(f"basemap.{basemap.id}", lang),
+                t("sources.title", lang): basemap.label(lang),
                 t("sources.publisher", lang): basemap.publisher or "",
                 t("sources.licence", lang): basemap.licence or "",
                 t("sources.attribution", lang): basemap.attribution,
@@ -54,7 +53,7 @@ def curated_table(store: StoreData, lang: str) -> pd.DataFrame:
     """Per thematic layer: how many records and the range of their `as_of` dates."""
     tax = data.tax()
     rows = []
-    for layer_id in THEMATIC_LAYERS:
+    for layer_id in tax.layer_ids:
         dates = store[layer_id]["as_of"].dropna().astype(str)
         start, end = (format_date(dates.min(), lang), format_date(dates.max(), lang)) if len(dates) else ("", "")
         if start == end:
@@ -84,7 +83,7 @@ def render(store: StoreData, state: ViewState) -> None:
     st.subheader(t("download.heading", lang))
     st.caption(t("download.note", lang))
     tax = data.tax()
-    for layer_id, gdf in shown_layers(store, state, THEMATIC_LAYERS).items():
+    for layer_id, gdf in shown_layers(store, state, tax.layer_ids).items():
         label = tax.layer(layer_id).label(lang)
         count = format_number(len(gdf), lang)
         cols = st.columns(2)

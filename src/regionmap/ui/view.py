@@ -21,7 +21,8 @@ from regionmap.data.store import StoreData
 from regionmap.dashboard.details import category_label, sector_labels
 from regionmap.taxonomy import Taxonomy
 from regionmap.ui.navigation import PageSpec
-from regionmap.dashboard.urlstate import BASEMAPS, Notice, ViewState, parse_query_params, to_query_params, PARAM_NAMES
+from regionmap.dashboard.urlstate import Notice, ViewState, parse_query_params, to_query_params, PARAM_NAMES
+from regionmap.ui import data as app_data
 
 _VIEW = "view"
 _NOTICES = "url_notices"
@@ -163,7 +164,8 @@ def sidebar(data: StoreData, tax: Taxonomy, page_layers: Sequence[str], page_par
     kreis_names = dict(zip(kreise["ags"], kreise["name"]))
 
     _init_widget("lang", state.lang, LANGUAGES)
-    _init_widget("basemap", state.basemap, BASEMAPS)
+    basemaps = app_data.registry()
+    _init_widget("basemap", state.basemap, basemaps.basemap_ids)
     _init_widget("layers", [l for l in state.layers if l in layer_options], layer_options)
     _init_widget("sectors", list(state.sectors), tax.sector_ids)
     _init_widget("categories", [c for c in state.categories if c in category_ids], category_ids)
@@ -199,8 +201,8 @@ def sidebar(data: StoreData, tax: Taxonomy, page_layers: Sequence[str], page_par
                      else f"{gemeinde_names[ags]} ({ags})")
         st.text_input(t("sidebar.search", lang), key=_WIDGETS["q"], placeholder=t("sidebar.search_placeholder", lang),
                       max_chars=100)
-        st.radio(t("sidebar.basemap", lang), BASEMAPS, key=_WIDGETS["basemap"],
-                 format_func=lambda b: t(f"basemap.{b}", lang), horizontal=True)
+        st.radio(t("sidebar.basemap", lang), basemaps.basemap_ids, key=_WIDGETS["basemap"],
+                 format_func=lambda b: basemaps.basemap(b).label(lang), horizontal=True)
         if st.button(t("sidebar.reset", lang), width="stretch"):
             _reset(lang, state.basemap)
         st.caption(t("sidebar.share_help", lang))

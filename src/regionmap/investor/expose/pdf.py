@@ -42,7 +42,6 @@ RULE = (207, 216, 220)
 ACCENT = tuple(int(SITE_COLOUR[i : i + 2], 16) for i in (1, 3, 5))
 NOTICE_FILL = (255, 244, 224)
 LABEL_FILL = (245, 247, 248)
-PROFILE_LAYERS = ("research", "sites", "health", "events", "mobility")
 
 
 @dataclass(frozen=True)
@@ -209,7 +208,7 @@ def _profile_rows(municipality: pd.Series, ctx: ExposeContext, lang: str) -> lis
     ]
     for layer in ctx.taxonomy.layers:
         column = f"n_{layer.id}"
-        if layer.id in PROFILE_LAYERS and column in municipality.index:
+        if layer.expose and column in municipality.index:
             rows.append((layer.label(lang), i18n.format_number(municipality.get(column), lang)))
     return [(label, value) for label, value in rows if value]
 
