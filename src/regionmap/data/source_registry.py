@@ -160,3 +160,8 @@ def load_registry(path: Path | None = None) -> Registry:
             found = ", ".join(filled) or "none"
             raise ConfigError(f"{path}: role '{role}' needs exactly one source (found: {found})")
     return Registry(sources=sources, basemaps=basemaps)
+
+
+def default_tolerance_m(registry: Registry | None = None) -> float:
+    """The positional tolerance of the registry's municipality boundaries (0 when its scale is not recorded)."""
+    return (registry or load_registry()).by_role("municipalities").tolerance_m or 0.0

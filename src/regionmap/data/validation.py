@@ -21,8 +21,11 @@ from regionmap.data.curated import (
     Reference,
     Schema,
     check_tables,
+    errors_of,
     read_curated,
+    warnings_of,
 )
+from regionmap.data.source_registry import default_tolerance_m
 from regionmap.spatial import WGS84
 from regionmap.taxonomy import taxonomy
 from regionmap.data.thematic import CORE_COLUMNS, LAYER_COLUMNS, REQUIRED_COLUMNS, THEMATIC_LAYERS
@@ -37,17 +40,23 @@ class ValidationReport:
 
     checked: tuple[str, ...]
     problems: tuple[Problem, ...]
+    strict: bool = False  # warnings count as errors
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not errors_of(self.problems, self.strict)
 
     def format(self) -> str:
         lines = [p.format() for p in self.problems]
-        if self.ok:
-            lines.append(f"OK: no problems in {len(self.checked)} checked file(s) and layer(s).")
+        where = f"in {len(self.checked)} checked file(s) and layer(s)"
+        warnings = len(warnings_of(self.problems))
+        if not self.problems:
+            lines.append(f"OK: no problems {where}.")
+        elif self.ok:
+            lines.append(f"OK: {warnings} warning(s) and no errors {where}.")
         else:
-            lines.append(f"{len(self.problems)} problem(s) in {len(self.checked)} checked file(s) and layer(s).")
+            strict = " (--strict: warnings count as errors)" if self.strict and warnings else ""
+            lines.append(f"{len(self.problems)} problem(s) {where}{strict}.")
         return "\n".join(lines)
 
 
@@ -121,9 +130,13 @@ def _read_store(store: Path) -> tuple[dict[str, gpd.GeoDataFrame], list[Problem]
     return layers, problems
 
 
-def run_validation(paths: list[Path], store: Path | None = None, today: dt.date | None = None) -> ValidationReport:
+def run_validation(paths: list[Path], store: Path | None = None, today: dt.date | None = None, *,
+                   strict: bool = False, tolerance_m: float | None = None) -> ValidationReport:
     """Check the given curated files (default: every CSV in the curated directory, and then also the store's
-    thematic layers) against the taxonomy, the region and the store's boundaries."""
+    thematic layers) against the taxonomy, the region and the store's boundaries.
+
+    Points may lie outside their municipality by `tolerance_m` (default: the registry's boundary product's
+    positional tolerance) with a warning; `strict` makes warnings fail the report."""
     store = store or config.default_store_path()
     files = _files(paths)
     problems: list[Problem] = []
@@ -139,6 +152,7 @@ def run_validation(paths: list[Path], store: Path | None = None, today: dt.date 
         boundaries=layers.get("gemeinden"),
         register_ids=frozenset(str(v) for v in hospitals["id"]) if hospitals is not None else None,
         today=today or dt.date.today(),
+        tolerance_m=default_tolerance_m() if tolerance_m is None else tolerance_m,
     )
     tables = [_read_file(path) for path in files]
     if layers and hospitals is None and any(t.schema is SCHEMAS["health"] for t in tables):
@@ -155,4 +169,4 @@ def run_validation(paths: list[Path], store: Path | None = None, today: dt.date 
                 problems.append(Problem(str(store), None, MISSING_ID, MISSING_ID, f"thematic layer '{layer}' missing"))
         problems.extend(check_tables(store_tables, reference))
         checked.extend(str(t.path) for t in store_tables)
-    return ValidationReport(tuple(checked), tuple(problems))
+    return ValidationReport(tuple(checked), tuple(problems), strict)
