@@ -308,7 +308,7 @@ def test_without_store_the_geographic_checks_are_reported_missing(tmp_path: Path
 def test_store_layers_are_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     curated = write_valid_curated(tmp_path / "curated")
     base = synthetic_base()
-    layers = build_thematic_layers(base, curated)
+    layers = build_thematic_layers(base, curated).layers
     layers["events"].loc[0, "geometry"] = gpd.points_from_xy([WOB[0]], [WOB[1]])[0]  # ags still says Hannover
     layers["sites"].loc[0, "id"] = "research-tu-bs"
     layers["health"].loc[0, "description_de"] = "<script>alert(1)</script>"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import tempfile
 import time
@@ -14,20 +15,23 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+import pyogrio.errors
 import shapely
 
 from regionmap import config
 from regionmap.errors import RegionmapError, SourceError
+from regionmap.data.changes import Build, ChangeReport, change_report
 from regionmap.data.fetch import Downloader, ResolvedSource, download_file, resolve_source
 from regionmap.investor.factors import compute_location_factors, location_factors
 from regionmap.data.manifest import curated_entries, source_entry, write_manifest
 from regionmap.data.sources.bkg import read_gemeinde_status, read_municipalities, read_states
+from regionmap.data.sources.bkg_product import product_reference_date, product_scale
 from regionmap.data.sources.db import read_stations
 from regionmap.data.sources.geonames import read_postal_codes
 from regionmap.data.sources.gisco import read_hospitals
 from regionmap.data.sources.openflights import read_airports
 from regionmap.data.sources.tabular import SourceTable
-from regionmap.data.source_registry import Registry, load_registry
+from regionmap.data.source_registry import Registry, load_registry, positional_tolerance_m
 from regionmap.spatial import LOCATION_COLUMNS, WGS84, locate_points, points_from_lonlat
 from regionmap.taxonomy import taxonomy
 
@@ -75,6 +79,11 @@ class BuildResult:
             outside = entry.get("rows_outside_region")
             extra = f", {outside:,} outside the region dropped" if outside is not None else ""
             lines.append(f"Source {entry['id']}: {entry['rows_read']:,} rows read, {entry['rows_kept']:,} kept{extra}")
+        placement = m["placement"]
+        lines.append(f"Points placed with a positional tolerance of {placement['tolerance_m']:,.0f} m "
+                     f"({placement['tolerance_from']})")
+        lines += [f"Warning: {w}" for w in m["warnings"]]
+        lines += ChangeReport.from_dict(m["changes"]).summary()
         return "\n".join(lines)
 
 
@@ -165,12 +174,14 @@ def _locate(table: SourceTable, gemeinden: gpd.GeoDataFrame,
     return _sorted(kept[[*columns, *LOCATION_COLUMNS, "geometry"]], sort_by), dropped
 
 
-def _thematic_layers(base: dict[str, gpd.GeoDataFrame], curated: Path) -> dict[str, gpd.GeoDataFrame]:
-    """The five thematic layers (`regionmap.data.thematic`), checked against `layers.toml`."""
+def _thematic_layers(base: dict[str, gpd.GeoDataFrame], curated: Path, tolerance_m: float,
+                     strict: bool) -> tuple[dict[str, gpd.GeoDataFrame], tuple[Any, ...]]:
+    """The five thematic layers (`regionmap.data.thematic`), checked against `layers.toml`, and their warnings."""
     from regionmap.data.thematic import build_thematic_layers
 
     expected = [layer.id for layer in taxonomy().layers]
-    layers = build_thematic_layers(base, curated)
+    built = build_thematic_layers(base, curated, tolerance_m=tolerance_m, strict=strict)
+    layers = built.layers
     missing = [name for name in expected if name not in layers]
     if missing:
         raise RegionmapError(f"thematic layers missing from the build: {', '.join(missing)}")
@@ -180,7 +191,7 @@ def _thematic_layers(base: dict[str, gpd.GeoDataFrame], curated: Path) -> dict[s
         if "ags" not in frame.columns or "id" not in frame.columns:
             raise RegionmapError(f"thematic layer '{name}' lacks the 'id' or 'ags' column")
         result[name] = _sorted(frame.to_crs(WGS84), ("id",))
-    return result
+    return result, tuple(built.warnings)
 
 
 def _count_points(gemeinden: gpd.GeoDataFrame, points: dict[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
@@ -218,13 +229,74 @@ def _publish(layers: dict[str, gpd.GeoDataFrame], out: Path, manifest: dict[str,
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def _previous_build(out: Path) -> Build | None:
+    """What the change report compares of the store at `out`, or None when there is none (or it is unreadable)."""
+    manifest_file = config.manifest_path(out)
+    if not out.is_file():
+        return None
+    try:
+        layers = {name for name, _ in pyogrio.list_layers(out)}
+        if not {"gemeinden", "kreise", "region"} <= layers:
+            return None
+        thematic = [layer.id for layer in taxonomy().layers if layer.id in layers]
+        manifest = json.loads(manifest_file.read_text(encoding="utf-8")) if manifest_file.is_file() else {}
+        return Build(
+            gemeinden=pyogrio.read_dataframe(out, layer="gemeinden", columns=["ags", "name", "population", "area_km2"]),
+            kreise=pyogrio.read_dataframe(out, layer="kreise", columns=["ags", "name", "population", "area_km2"],
+                                          read_geometry=False),
+            region=pyogrio.read_dataframe(out, layer="region", columns=["id", "name", "population", "area_km2"],
+                                          read_geometry=False),
+            points={name: pyogrio.read_dataframe(out, layer=name, columns=["id", "name", "ags"], read_geometry=False)
+                    for name in thematic},
+            manifest=manifest,
+        )
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError, ValueError, KeyError):
+        return None
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """The positional tolerance points are placed with, and where it comes from."""
+
+    metres: float
+    origin: str
+
+
+def _tolerance(given: float | None, municipalities: ResolvedSource) -> Tolerance:
+    """`--tolerance`, else the scale in the boundary file's name, else the registry's scale of the source."""
+    if given is not None:
+        if given < 0:
+            raise RegionmapError(f"--tolerance {given}: give a distance in metres of 0 or more")
+        return Tolerance(float(given), "--tolerance")
+    scale = product_scale(municipalities.path) if municipalities.origin == "--boundaries" else None
+    if scale is not None:
+        return Tolerance(positional_tolerance_m(scale), f"{municipalities.path.name}: 1:{scale:,}")
+    source = municipalities.source
+    if source.scale is not None:
+        return Tolerance(positional_tolerance_m(source.scale), f"data/sources.toml ({source.id}): 1:{source.scale:,}")
+    return Tolerance(0.0, "no scale recorded")
+
+
+def _reference_date(resolved: ResolvedSource, given: str | None) -> tuple[str, str]:
+    """(reference date, where it comes from): the file's own, else `--reference-date`, else the registry's."""
+    stated = product_reference_date(resolved.path)
+    if stated is not None:
+        return stated[0], stated[1]
+    if given is not None:
+        return given, "--reference-date"
+    return resolved.source.reference_date, "data/sources.toml"
+
+
 def _read_sources(
     municipalities: ResolvedSource,
     resolve: Callable[[str], ResolvedSource],
     region: config.Region,
     curated: Path,
+    reference_date: str | None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, dict[str, gpd.GeoDataFrame], list[dict[str, Any]]]:
     """Read every source: the region's municipalities, the states, the located base points, and their manifest records.
+
+    `reference_date` is the municipalities' reference date when their file states none.
 
     The postal codes are read and checked (and counted in the region) but give no layer.
     """
@@ -233,12 +305,13 @@ def _read_sources(
     table = read_municipalities(municipalities.path, municipalities.source.id, layer=municipalities.layer,
                                 status=status)
     gemeinden = _clip_municipalities(table, region, municipalities)
-    sources = [source_entry(municipalities, table.rows_read, len(gemeinden))]
+    sources = [source_entry(municipalities, table.rows_read, len(gemeinden),
+                            reference_date=_reference_date(municipalities, reference_date))]
 
     resolved = resolve("states")
     table = read_states(resolved.path, resolved.source.id, layer=resolved.layer)
     states = _multi(table.frame)
-    sources.append(source_entry(resolved, table.rows_read, len(states)))
+    sources.append(source_entry(resolved, table.rows_read, len(states), reference_date=_reference_date(resolved, None)))
 
     points: dict[str, gpd.GeoDataFrame] = {}
     for name, spec in POINT_SOURCES.items():
@@ -263,11 +336,23 @@ def build_store(
     region: config.Region | None = None,
     curated_dir: Path | None = None,
     download: Downloader = download_file,
+    tolerance_m: float | None = None,
+    strict: bool = False,
+    reference_date: str | None = None,
 ) -> BuildResult:
     """Build the region store (GeoPackage + manifest.json) from the registry's sources.
 
-    `boundaries` replaces the registry's municipality file; `download` fetches sources found nowhere locally.
+    `boundaries` replaces the registry's municipality file (any vintage or scale of BKG's products);
+    `download` fetches sources found nowhere locally. Points are placed by position with the boundaries' positional
+    tolerance (`tolerance_m`, default from their scale); curated records that are off within it, or whose AGS the
+    boundaries lack, are warnings (errors with `strict`). `reference_date` is the boundaries' reference date when
+    their files state none. The manifest gets the warnings and a report of what changed against the store at `out`.
     """
+    if reference_date is not None:
+        try:
+            reference_date = dt.date.fromisoformat(reference_date).isoformat()
+        except ValueError as exc:
+            raise RegionmapError(f"--reference-date {reference_date!r} is not a date (YYYY-MM-DD)") from exc
     started = time.perf_counter()
     built_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     registry = registry or load_registry()
@@ -280,8 +365,9 @@ def build_store(
 
     municipalities = (ResolvedSource(registry.by_role("municipalities"), Path(boundaries), "--boundaries")
                       if boundaries else resolve("municipalities"))
-    gemeinden, states, points, sources = _read_sources(municipalities, resolve, region, curated)
-    thematic = _thematic_layers({"gemeinden": gemeinden, **points}, curated)
+    tolerance = _tolerance(tolerance_m, municipalities)
+    gemeinden, states, points, sources = _read_sources(municipalities, resolve, region, curated, reference_date)
+    thematic, warnings = _thematic_layers({"gemeinden": gemeinden, **points}, curated, tolerance.metres, strict)
     thematic["sites"] = compute_location_factors(thematic["sites"], thematic, location_factors())
     gemeinden = gemeinden.assign(density=_density(gemeinden["population"], gemeinden["area_km2"]))
     gemeinden = _count_points(gemeinden, {**points, **thematic})
@@ -310,7 +396,11 @@ def build_store(
         "population": {"total": _total(gemeinden["population"]), "unknown_ags": unknown},
         "area_km2": round(float(gemeinden["area_km2"].sum()), 2),
         "missing_kreise": [k.ags for k in region.kreise if k.ags not in set(kreise["ags"])],
+        "placement": {"tolerance_m": tolerance.metres, "tolerance_from": tolerance.origin},
+        "warnings": [w.format() for w in warnings],
     }
+    current = Build(gemeinden, kreise, layers["region"], thematic, manifest)
+    manifest["changes"] = change_report(_previous_build(out), current).as_dict()
     _publish(layers, out, manifest, started)
     return BuildResult(store=out, manifest_path=config.manifest_path(out), manifest=manifest)
 

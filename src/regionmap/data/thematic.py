@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import string
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -22,10 +23,12 @@ from regionmap.data.curated import (
     Problem,
     Reference,
     check_tables,
+    errors_of,
     normalise_sectors,
     read_curated,
     split_sectors,
     table_frame,
+    warnings_of,
 )
 from regionmap.errors import ConfigError
 from regionmap.data.source_registry import Source, load_registry
@@ -132,10 +135,11 @@ def _finish(frame: pd.DataFrame, layer: str) -> gpd.GeoDataFrame:
     return out.sort_values("id", kind="stable").reset_index(drop=True)
 
 
-def _curated_points(table: CuratedTable, tax: Taxonomy, gemeinden: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def _curated_points(table: CuratedTable, tax: Taxonomy, gemeinden: gpd.GeoDataFrame,
+                    tolerance_m: float) -> gpd.GeoDataFrame:
     """A checked curated point file as located points (location columns from the boundaries)."""
     frame = table_frame(table, tax.sector_ids)
-    points, dropped = locate_points(points_from_lonlat(frame).drop(columns=["lon", "lat"]), gemeinden)
+    points, dropped = locate_points(points_from_lonlat(frame).drop(columns=["lon", "lat"]), gemeinden, tolerance_m)
     if dropped:  # the checks passed, so every point lies in its municipality
         raise CuratedDataError([Problem(str(table.path), None, MISSING_ID, "lon",
                                         f"{dropped} point(s) outside the region")])
@@ -223,11 +227,21 @@ def _duplicate_ids(layers: dict[str, gpd.GeoDataFrame]) -> list[Problem]:
     return problems
 
 
-def build_thematic_layers(base: dict[str, gpd.GeoDataFrame], curated_dir: Path) -> dict[str, gpd.GeoDataFrame]:
+@dataclass(frozen=True)
+class ThematicBuild:
+    """The thematic layers of a build, and the warnings their curated records gave."""
+
+    layers: dict[str, gpd.GeoDataFrame]
+    warnings: tuple[Problem, ...]
+
+
+def build_thematic_layers(base: dict[str, gpd.GeoDataFrame], curated_dir: Path, *, tolerance_m: float = 0.0,
+                          strict: bool = False) -> ThematicBuild:
     """The five thematic layers from the normalised base layers and the curated files.
 
-    Raises CuratedDataError listing the problems when a curated file does not pass the checks of
-    `regionmap validate`, or when two records share an id.
+    Points are placed in the municipality they lie in; `tolerance_m` is the boundaries' positional tolerance (see
+    `regionmap.data.curated.coordinate_problems`). Raises CuratedDataError listing the problems when a curated file
+    does not pass the checks of `regionmap validate` (with `strict`, warnings too), or when two records share an id.
     """
     tax = taxonomy()
     texts = load_derived_texts(tax=tax)
@@ -239,12 +253,13 @@ def build_thematic_layers(base: dict[str, gpd.GeoDataFrame], curated_dir: Path) 
         kreis_ags=frozenset(config.region().kreis_ags),
         boundaries=gemeinden,
         register_ids=frozenset(_text(v) for v in base["hospitals"]["id"]),
+        tolerance_m=tolerance_m,
     )
     problems = check_tables(list(tables.values()), reference)
-    if problems:
-        raise CuratedDataError(problems)
+    if errors_of(problems, strict):
+        raise CuratedDataError(errors_of(problems, strict))
     frames: dict[str, gpd.GeoDataFrame] = {
-        name: _curated_points(tables[name], tax, gemeinden) for name in ("research", "events", "sites", "mobility")
+        name: _curated_points(tables[name], tax, gemeinden, tolerance_m) for name in ("research", "events", "sites", "mobility")
     }
     frames["health"] = _health(base["hospitals"], table_frame(tables["health"], tax.sector_ids), tax,
                                registry.by_role("hospitals"))
@@ -254,7 +269,7 @@ def build_thematic_layers(base: dict[str, gpd.GeoDataFrame], curated_dir: Path) 
     for name in THEMATIC_LAYERS:
         layers[name] = _finish(frames[name], name)
         _fill_descriptions(layers[name], name, texts)
-    problems = _duplicate_ids(layers)
-    if problems:
-        raise CuratedDataError(problems)
-    return layers
+    duplicates = _duplicate_ids(layers)
+    if duplicates:
+        raise CuratedDataError(duplicates)
+    return ThematicBuild(layers, tuple(warnings_of(problems)))
