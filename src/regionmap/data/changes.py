@@ -122,9 +122,7 @@ class ChangeReport:
             lines.append(f"  {move.layer} {move.id} ({move.name}): {move.old_ags} -> {move.new_ags}")
         for source in self.sources:
             lines.append(f"  source {source.id}: {source.field} {source.old or '-'} -> {source.new or '-'}")
-        if len(lines) == 2 and not changed:
-            lines.append("  nothing")
-        return lines
+        return lines if len(lines) > 2 or changed else [f"{lines[0]} none"]
 
 
 def _pairs(raw: Sequence[Sequence[str]]) -> tuple[tuple[str, str], ...]:
