@@ -70,8 +70,10 @@ def official_layout(sample_gemeinden):
 
 
 
-def stub_thematic_layers(base: dict, curated_dir: Path) -> dict:
+def stub_thematic_layers(base: dict, curated_dir: Path, **options):
     """Five small layers: the first k+1 hospitals for the k-th thematic layer (a known count per municipality)."""
+    import types
+
     layers = {}
     for k, name in enumerate(THEMATIC):
         frame = base["hospitals"].head(k + 1)[["ags", "municipality", "kreis_ags", "kreis", "geometry"]].copy()
@@ -79,7 +81,7 @@ def stub_thematic_layers(base: dict, curated_dir: Path) -> dict:
         frame.insert(1, "name", frame["id"])
         frame.insert(2, "category", "stub")
         layers[name] = frame
-    return layers
+    return types.SimpleNamespace(layers=layers, warnings=())
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from curated_helpers import BS, health_row, point_row, synthetic_gemeinden, writ
 from regionmap.data.curated import (
     CuratedDataError,
     Problem,
+    ERROR,
     coordinate_problems,
     curated_schemas,
     html_problem,
@@ -114,10 +115,10 @@ def test_parse_date() -> None:
 def test_coordinate_problems_against_boundaries() -> None:
     gemeinden = synthetic_gemeinden()
     assert coordinate_problems(gemeinden, *BS, "03101000") == []
-    [(field, message)] = coordinate_problems(gemeinden, BS[1], BS[0], "03101000")
-    assert field == "lon" and "swapped" in message
-    [(field, message)] = coordinate_problems(None, 604000.0, 5792000.0, "03101000")
-    assert field == "lon" and "projected metres" in message
+    [(field, message, severity)] = coordinate_problems(gemeinden, BS[1], BS[0], "03101000")
+    assert field == "lon" and "swapped" in message and severity == ERROR
+    [(field, message, severity)] = coordinate_problems(None, 604000.0, 5792000.0, "03101000")
+    assert field == "lon" and "projected metres" in message and severity == ERROR
     assert coordinate_problems(None, *BS, "03101000") == []
 
 

@@ -126,7 +126,7 @@ def test_thematic_failure_keeps_the_previous_store(source_dir, previous_store, m
     import sys
     import types
 
-    def failing(base: dict, curated_dir: Path) -> dict:
+    def failing(base: dict, curated_dir: Path, **options) -> dict:
         raise RegionmapError("research.csv: line 3: bad category")
 
     monkeypatch.setitem(sys.modules, "regionmap.data.thematic", types.SimpleNamespace(build_thematic_layers=failing))

@@ -18,7 +18,6 @@ from regionmap.investor.factors import compute_location_factors, location_factor
 from regionmap.record_texts import TRANSLATED_FIELDS, load_record_texts, localized, text_columns
 from regionmap.data.source_registry import load_registry
 from regionmap.taxonomy import taxonomy
-from regionmap.taxonomy import taxonomy
 
 THEMATIC_LAYERS = taxonomy().layer_ids
 

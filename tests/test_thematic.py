@@ -20,7 +20,7 @@ THEMATIC_LAYERS = taxonomy().layer_ids
 
 @pytest.fixture
 def layers(tmp_path: Path) -> dict[str, gpd.GeoDataFrame]:
-    return build_thematic_layers(synthetic_base(), write_valid_curated(tmp_path / "curated"))
+    return build_thematic_layers(synthetic_base(), write_valid_curated(tmp_path / "curated")).layers
 
 
 def test_five_layers_in_the_core_schema(layers: dict[str, gpd.GeoDataFrame]) -> None:
@@ -132,7 +132,7 @@ def test_duplicate_id_between_curated_and_derived_records(tmp_path: Path) -> Non
 def test_hostile_source_text_is_kept_as_text(tmp_path: Path) -> None:
     base = synthetic_base()
     base["rail_stations"].loc[0, "name"] = "<img src=x onerror=alert(1)> {ref} {0}"
-    layers = build_thematic_layers(base, write_valid_curated(tmp_path / "curated"))
+    layers = build_thematic_layers(base, write_valid_curated(tmp_path / "curated")).layers
     station = layers["mobility"].set_index("id").loc["mobility-db-8000049"]
     assert station["name"] == "<img src=x onerror=alert(1)> {ref} {0}"
 

@@ -12,7 +12,8 @@ from regionmap.errors import RegionmapError
 def _build_data(args: argparse.Namespace) -> int:
     from regionmap.data.pipeline import build_store
 
-    result = build_store(source_dir=args.source_dir, boundaries=args.boundaries, out=args.out)
+    result = build_store(source_dir=args.source_dir, boundaries=args.boundaries, out=args.out,
+                         tolerance_m=args.tolerance, strict=args.strict, reference_date=args.reference_date)
     print(result.summary())
     return 0
 
@@ -20,9 +21,16 @@ def _build_data(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from regionmap.data.validation import run_validation
 
-    report = run_validation(args.paths, store=args.store)
+    report = run_validation(args.paths, store=args.store, strict=args.strict, tolerance_m=args.tolerance)
     print(report.format())
     return 0 if report.ok else 1
+
+
+def _placement_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--tolerance", type=float, metavar="METRES",
+                        help="how far a curated point may lie outside its municipality with only a warning "
+                             "(default: 0.2 mm at the boundary product's scale, 50 m for 1:250,000)")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors (for CI on the shipped data)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,9 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--source-dir", type=resolve_path,
                        help="directory with the source datasets (default: $REGIONMAP_SOURCE_DIR)")
     build.add_argument("--boundaries", type=resolve_path,
-                       help="municipality polygons in a BKG layout, instead of the registry's")
+                       help="municipality polygons in a BKG layout of any vintage or scale, instead of the registry's")
     build.add_argument("--out", help="store to write: a GeoPackage path (default: $REGIONMAP_STORE or "
                        "data/geo/regionmap.gpkg)")
+    _placement_arguments(build)
+    build.add_argument("--reference-date", metavar="YYYY-MM-DD",
+                       help="reference date of the boundaries and population when their files state none")
     build.set_defaults(func=_build_data)
 
     validate = sub.add_parser("validate", help="check curated layer files and the built store")
@@ -43,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="files to check (default: data/geo/curated/*.csv and the store)")
     validate.add_argument("--store", help="store to check against: a GeoPackage path (default: $REGIONMAP_STORE or "
                           "data/geo/regionmap.gpkg)")
+    _placement_arguments(validate)
     validate.set_defaults(func=_validate)
     return parser
 

@@ -49,19 +49,34 @@ PROJECTIONS = (
 MAX_LISTED_PROBLEMS = 20
 
 
+ERROR, WARNING = "error", "warning"
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One problem in one record (row None: the whole file)."""
+    """One problem in one record (row None: the whole file). A warning does not stop a build unless it is strict."""
 
     file: str
     row: int | None
     id: str
     field: str
     message: str
+    severity: str = ERROR
 
     def format(self) -> str:
         where = self.file if self.row is None else f"{self.file}:{self.row}"
-        return f"{where}: id={self.id} field={self.field}: {self.message}"
+        label = "warning: " if self.severity == WARNING else ""
+        return f"{where}: {label}id={self.id} field={self.field}: {self.message}"
+
+
+def errors_of(problems: Sequence[Problem], strict: bool = False) -> list[Problem]:
+    """The problems that stop a build: the errors, and with `strict` the warnings too."""
+    return [p for p in problems if strict or p.severity == ERROR]
+
+
+def warnings_of(problems: Sequence[Problem]) -> list[Problem]:
+    """The problems that are only warnings."""
+    return [p for p in problems if p.severity == WARNING]
 
 
 class CuratedDataError(RegionmapError):
@@ -351,6 +366,7 @@ class Reference:
     register_ids: frozenset[str] | None = None
     today: dt.date = field(default_factory=dt.date.today)
     record_texts: RecordTexts = field(default_factory=load_record_texts)
+    tolerance_m: float = 0.0  # the boundaries' positional tolerance: a point this close to its municipality is kept
 
 
 def _field_problem(f: Field, value: str, schema: Schema, ref: Reference) -> str | None:
@@ -534,33 +550,60 @@ def _num(value: float) -> str:
     return f"{value:.6f}".rstrip("0").rstrip(".")
 
 
-def coordinate_problems(boundaries: gpd.GeoDataFrame | None, lon: float, lat: float, ags: str) -> list[tuple[str, str]]:
-    """(field, message) for a WGS84 point that is not degrees, not in the region, or not in the municipality `ags`.
+def coordinate_problems(boundaries: gpd.GeoDataFrame | None, lon: float, lat: float, ags: str,
+                        tolerance_m: float = 0.0) -> list[tuple[str, str, str]]:
+    """(field, message, severity) for a WGS84 point that is not degrees, not in the region, or not in `ags`.
 
-    Without boundaries only the degree ranges are checked."""
+    The point's position decides its municipality; the stated AGS is a check. A stated AGS these boundaries do not
+    have (merged, split, renumbered) is a warning, and so is a point outside its municipality or the region by at
+    most `tolerance_m` (the boundaries' positional tolerance). Farther off is an error. Without boundaries only the
+    degree ranges are checked."""
     if abs(lon) > 180 or abs(lat) > 90:
         message = f"lon={_num(lon)}, lat={_num(lat)} are not WGS84 degrees (outside ±180/±90)"
         if abs(lon) > 1000 and abs(lat) > 1000:
             message += "; they look like projected metres (UTM/Gauss-Krüger)"
             if boundaries is not None:
                 message += _projected_hint(boundaries, lon, lat)
-        return [("lon" if abs(lon) > 180 else "lat", message)]
+        return [("lon" if abs(lon) > 180 else "lat", message, ERROR)]
     if boundaries is None:
         return []
     found, swapped = point_municipalities(boundaries, [lon, lat], [lat, lon])
+    known = AGS_PATTERN.match(ags) is not None and bool((boundaries["ags"] == ags).any())
     if not found:
-        if swapped:
+        nearest, distance = nearest_municipality(boundaries, lon, lat)
+        if distance <= tolerance_m:
+            found = [nearest]
+            if not known or nearest == ags:
+                return [("lon", f"lon={_num(lon)}, lat={_num(lat)} lies {distance:,.0f} m outside the region's "
+                                f"boundaries, within their positional tolerance of {tolerance_m:,.0f} m: placed in "
+                                f"{_label(boundaries, nearest)}", WARNING)]
+        elif swapped:
             return [("lon", f"longitude and latitude look swapped: lon={_num(lat)}, lat={_num(lon)} lies in "
-                            f"{_label(boundaries, swapped[0])}")]
-        return [("lon", f"lon={_num(lon)}, lat={_num(lat)} lies outside the region")]
+                            f"{_label(boundaries, swapped[0])}", ERROR)]
+        else:
+            return [("lon", f"lon={_num(lon)}, lat={_num(lat)} lies outside the region", ERROR)]
     if not AGS_PATTERN.match(ags) or ags in found:
         return []
-    if not (boundaries["ags"] == ags).any():
-        return [("ags", f"AGS '{ags}' is not a municipality of the region's boundaries (the point lies in "
-                        f"{_label(boundaries, found[0])})")]
+    if not known:
+        return [("ags", f"AGS '{ags}' is not a municipality of these boundaries (merged, split or renumbered?): "
+                        f"the point lies in {_label(boundaries, found[0])}", WARNING)]
     distance = _distance_m(boundaries, ags, lon, lat)
+    if distance <= tolerance_m:
+        return [("ags", f"the point lies in {_label(boundaries, found[0])}, {format_fixed(distance, CLI_LOCALE)} m outside "
+                        f"{_label(boundaries, ags)} named by the AGS, within the boundaries' positional tolerance "
+                        f"of {format_fixed(tolerance_m, CLI_LOCALE)} m", WARNING)]
     return [("ags", f"the point lies in {_label(boundaries, found[0])}, {format_fixed(distance, CLI_LOCALE)} m outside "
-                    f"{_label(boundaries, ags)} named by the AGS")]
+                    f"{_label(boundaries, ags)} named by the AGS (more than the boundaries' positional tolerance of "
+                    f"{format_fixed(tolerance_m, CLI_LOCALE)} m)", ERROR)]
+
+
+def nearest_municipality(boundaries: gpd.GeoDataFrame, lon: float, lat: float) -> tuple[str, float]:
+    """The AGS of the municipality nearest to a WGS84 point, and its distance in metres."""
+    metric = boundaries.to_crs(METRIC_CRS)
+    point = gpd.GeoSeries([shapely.Point(lon, lat)], crs=WGS84).to_crs(METRIC_CRS).iloc[0]
+    distances = metric.geometry.distance(point)
+    position = int(np.argmin(distances.to_numpy()))
+    return str(metric["ags"].iloc[position]), float(distances.iloc[position])
 
 
 def _location_problems(table: CuratedTable, ref: Reference) -> list[Problem]:
@@ -574,13 +617,15 @@ def _location_problems(table: CuratedTable, ref: Reference) -> list[Problem]:
                 lon, lat = parse_float(values.get("lon", "")), parse_float(values.get("lat", ""))
             except ValueError:
                 continue  # reported by the field checks
-            for name, message in coordinate_problems(ref.boundaries, lon, lat, values.get("ags", "")):
-                problems.append(Problem(str(table.path), record.line, table.key(record), name, message))
+            for name, message, severity in coordinate_problems(ref.boundaries, lon, lat, values.get("ags", ""),
+                                                               ref.tolerance_m):
+                problems.append(Problem(str(table.path), record.line, table.key(record), name, message, severity))
         elif schema.key == "ags" and ref.boundaries is not None:
             ags = values.get("ags", "")
             if AGS_PATTERN.match(ags) and not (ref.boundaries["ags"] == ags).any():
                 problems.append(Problem(str(table.path), record.line, ags, "ags",
-                                        f"AGS '{ags}' is not a municipality of the region's boundaries"))
+                                        f"AGS '{ags}' is not a municipality of these boundaries (merged, split or "
+                                        "renumbered?): the record is not used", WARNING))
     return problems
 
 

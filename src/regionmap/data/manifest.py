@@ -24,9 +24,12 @@ def sha256_file(path: Path) -> str:
 
 
 def source_entry(resolved: ResolvedSource, rows_read: int, rows_kept: int,
-                 rows_outside_region: int | None = None) -> dict[str, Any]:
+                 rows_outside_region: int | None = None,
+                 reference_date: tuple[str, str] | None = None) -> dict[str, Any]:
     """The manifest record of one source: where it was read (the file relative to its source directory or the
-    download cache, so stores built on different machines agree), its checksum, licence and row counts."""
+    download cache, so stores built on different machines agree), its checksum, licence and row counts.
+
+    `reference_date` is (date, where it comes from) when known better than the registry's."""
     source, path = resolved.source, resolved.path
     entry: dict[str, Any] = {
         "id": source.id,
@@ -35,7 +38,8 @@ def source_entry(resolved: ResolvedSource, rows_read: int, rows_kept: int,
         "file": resolved.relative_file,
         "origin": resolved.origin,
         "sha256": sha256_file(path),
-        "reference_date": source.reference_date,
+        "reference_date": reference_date[0] if reference_date else source.reference_date,
+        "reference_date_from": reference_date[1] if reference_date else "data/sources.toml",
         "licence": source.licence,
         "licence_url": source.licence_url,
         "attribution": source.attribution,

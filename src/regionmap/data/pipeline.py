@@ -16,19 +16,21 @@ import shapely
 
 from regionmap import config
 from regionmap.errors import RegionmapError, SourceError
+from regionmap.data.changes import Build, ChangeReport, change_report
 from regionmap.data.fetch import Downloader, ResolvedSource, download_file, resolve_source
 from regionmap.investor.factors import compute_location_factors, location_factors
 from regionmap.numbers import CLI_LOCALE, format_fixed
 from regionmap.data.manifest import curated_entries, source_entry
 from regionmap.data.sources.bkg import read_gemeinde_status, read_municipalities, read_states
+from regionmap.data.sources.bkg_product import product_reference_date, product_scale
 from regionmap.data.sources.db import read_stations
 from regionmap.data.sources.geonames import read_postal_codes
 from regionmap.data.sources.gisco import read_hospitals
 from regionmap.data.sources.openflights import read_airports
 from regionmap.data.sources.tabular import SourceTable
-from regionmap.data.source_registry import Registry, load_registry
+from regionmap.data.source_registry import Registry, load_registry, positional_tolerance_m
 from regionmap.spatial import LOCATION_COLUMNS, WGS84, locate_points, points_from_lonlat
-from regionmap.data.store import store_at
+from regionmap.data.store import Store, StoreMissing, store_at
 from regionmap.taxonomy import taxonomy
 
 GEMEINDE_STATUS = "gemeinde_status.csv"
@@ -76,6 +78,11 @@ class BuildResult:
             extra = f", {_cli(outside)} outside the region dropped" if outside is not None else ""
             lines.append(f"Source {entry['id']}: {_cli(entry['rows_read'])} rows read, {_cli(entry['rows_kept'])} kept"
                          f"{extra}")
+        placement = m["placement"]
+        lines.append(f"Points placed with a positional tolerance of {_cli(placement['tolerance_m'])} m "
+                     f"({placement['tolerance_from']})")
+        lines += [f"Warning: {w}" for w in m["warnings"]]
+        lines += ChangeReport.from_dict(m["changes"]).summary()
         return "\n".join(lines)
 
 
@@ -171,12 +178,14 @@ def _locate(table: SourceTable, gemeinden: gpd.GeoDataFrame,
     return _sorted(kept[[*columns, *LOCATION_COLUMNS, "geometry"]], sort_by), dropped
 
 
-def _thematic_layers(base: dict[str, gpd.GeoDataFrame], curated: Path) -> dict[str, gpd.GeoDataFrame]:
-    """The five thematic layers (`regionmap.data.thematic`), checked against `layers.toml`."""
+def _thematic_layers(base: dict[str, gpd.GeoDataFrame], curated: Path, tolerance_m: float,
+                     strict: bool) -> tuple[dict[str, gpd.GeoDataFrame], tuple[Any, ...]]:
+    """The five thematic layers (`regionmap.data.thematic`), checked against `layers.toml`, and their warnings."""
     from regionmap.data.thematic import build_thematic_layers
 
     expected = [layer.id for layer in taxonomy().layers]
-    layers = build_thematic_layers(base, curated)
+    built = build_thematic_layers(base, curated, tolerance_m=tolerance_m, strict=strict)
+    layers = built.layers
     missing = [name for name in expected if name not in layers]
     if missing:
         raise RegionmapError(f"thematic layers missing from the build: {', '.join(missing)}")
@@ -186,7 +195,7 @@ def _thematic_layers(base: dict[str, gpd.GeoDataFrame], curated: Path) -> dict[s
         if "ags" not in frame.columns or "id" not in frame.columns:
             raise RegionmapError(f"thematic layer '{name}' lacks the 'id' or 'ags' column")
         result[name] = _sorted(frame.to_crs(WGS84), ("id",))
-    return result
+    return result, tuple(built.warnings)
 
 
 def _count_points(gemeinden: gpd.GeoDataFrame, points: dict[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
@@ -200,13 +209,69 @@ def _geometry_type(layer: str) -> str:
     return "MultiPolygon" if layer in POLYGON_LAYERS else "Point"
 
 
+def _previous_build(target: Store) -> Build | None:
+    """What the change report compares of the store being replaced, or None when there is none (or it is unreadable)."""
+    try:
+        target.version()
+        names = set(target.layer_names())
+        if not {"gemeinden", "kreise", "region"} <= names:
+            return None
+        columns = ["ags", "name", "population", "area_km2"]
+        return Build(
+            gemeinden=target.read_layer("gemeinden")[[*columns, "geometry"]],
+            kreise=pd.DataFrame(target.read_layer("kreise")[columns]),
+            region=pd.DataFrame(target.read_layer("region")[["id", "name", "population", "area_km2"]]),
+            points={layer.id: pd.DataFrame(target.read_layer(layer.id)[["id", "name", "ags"]])
+                    for layer in taxonomy().layers if layer.id in names},
+            manifest=target.manifest(),
+        )
+    except (StoreMissing, KeyError):
+        return None
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """The positional tolerance points are placed with, and where it comes from."""
+
+    metres: float
+    origin: str
+
+
+def _tolerance(given: float | None, municipalities: ResolvedSource) -> Tolerance:
+    """`--tolerance`, else the scale in the boundary file's name, else the registry's scale of the source."""
+    if given is not None:
+        if given < 0:
+            raise RegionmapError(f"--tolerance {given}: give a distance in metres of 0 or more")
+        return Tolerance(float(given), "--tolerance")
+    scale = product_scale(municipalities.path) if municipalities.origin == "--boundaries" else None
+    if scale is not None:
+        return Tolerance(positional_tolerance_m(scale), f"{municipalities.path.name}: 1:{scale:,}")
+    source = municipalities.source
+    if source.scale is not None:
+        return Tolerance(positional_tolerance_m(source.scale), f"data/sources.toml ({source.id}): 1:{source.scale:,}")
+    return Tolerance(0.0, "no scale recorded")
+
+
+def _reference_date(resolved: ResolvedSource, given: str | None) -> tuple[str, str]:
+    """(reference date, where it comes from): the file's own, else `--reference-date`, else the registry's."""
+    stated = product_reference_date(resolved.path)
+    if stated is not None:
+        return stated[0], stated[1]
+    if given is not None:
+        return given, "--reference-date"
+    return resolved.source.reference_date, "data/sources.toml"
+
+
 def _read_sources(
     municipalities: ResolvedSource,
     resolve: Callable[[str], ResolvedSource],
     region: config.Region,
     curated: Path,
+    reference_date: str | None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, dict[str, gpd.GeoDataFrame], list[dict[str, Any]]]:
     """Read every source: the region's municipalities, the states, the located base points, and their manifest records.
+
+    `reference_date` is the municipalities' reference date when their file states none.
 
     The postal codes are read and checked (and counted in the region) but give no layer.
     """
@@ -215,12 +280,13 @@ def _read_sources(
     table = read_municipalities(municipalities.path, municipalities.source.id, layer=municipalities.layer,
                                 status=status)
     gemeinden = _clip_municipalities(table, region, municipalities)
-    sources = [source_entry(municipalities, table.rows_read, len(gemeinden))]
+    sources = [source_entry(municipalities, table.rows_read, len(gemeinden),
+                            reference_date=_reference_date(municipalities, reference_date))]
 
     resolved = resolve("states")
     table = read_states(resolved.path, resolved.source.id, layer=resolved.layer)
     states = _multi(table.frame)
-    sources.append(source_entry(resolved, table.rows_read, len(states)))
+    sources.append(source_entry(resolved, table.rows_read, len(states), reference_date=_reference_date(resolved, None)))
 
     points: dict[str, gpd.GeoDataFrame] = {}
     for name, spec in POINT_SOURCES.items():
@@ -245,12 +311,24 @@ def build_store(
     region: config.Region | None = None,
     curated_dir: Path | None = None,
     download: Downloader = download_file,
+    tolerance_m: float | None = None,
+    strict: bool = False,
+    reference_date: str | None = None,
 ) -> BuildResult:
     """Build the region store at `out` (a location for `regionmap.data.store.store_at`; default `$REGIONMAP_STORE`) from
     the registry's sources, written at once by `Store.write_build`.
 
-    `boundaries` replaces the registry's municipality file; `download` fetches sources found nowhere locally.
+    `boundaries` replaces the registry's municipality file (any vintage or scale of BKG's products);
+    `download` fetches sources found nowhere locally. Points are placed by position with the boundaries' positional
+    tolerance (`tolerance_m`, default from their scale); curated records that are off within it, or whose AGS the
+    boundaries lack, are warnings (errors with `strict`). `reference_date` is the boundaries' reference date when
+    their files state none. The manifest gets the warnings and a report of what changed against the store at `out`.
     """
+    if reference_date is not None:
+        try:
+            reference_date = dt.date.fromisoformat(reference_date).isoformat()
+        except ValueError as exc:
+            raise RegionmapError(f"--reference-date {reference_date!r} is not a date (YYYY-MM-DD)") from exc
     started = time.perf_counter()
     built_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     registry = registry or load_registry()
@@ -263,8 +341,9 @@ def build_store(
 
     municipalities = (ResolvedSource(registry.by_role("municipalities"), config.resolve_path(boundaries),
                                      "--boundaries") if boundaries else resolve("municipalities"))
-    gemeinden, states, points, sources = _read_sources(municipalities, resolve, region, curated)
-    thematic = _thematic_layers({"gemeinden": gemeinden, **points}, curated)
+    tolerance = _tolerance(tolerance_m, municipalities)
+    gemeinden, states, points, sources = _read_sources(municipalities, resolve, region, curated, reference_date)
+    thematic, warnings = _thematic_layers({"gemeinden": gemeinden, **points}, curated, tolerance.metres, strict)
     thematic["sites"] = compute_location_factors(thematic["sites"], thematic, location_factors())
     gemeinden = gemeinden.assign(density=_density(gemeinden["population"], gemeinden["area_km2"]))
     gemeinden = _count_points(gemeinden, {**points, **thematic})
@@ -293,7 +372,11 @@ def build_store(
         "population": {"total": _total(gemeinden["population"]), "unknown_ags": unknown},
         "area_km2": round(float(gemeinden["area_km2"].sum()), 2),
         "missing_kreise": [k.ags for k in region.kreise if k.ags not in set(kreise["ags"])],
+        "placement": {"tolerance_m": tolerance.metres, "tolerance_from": tolerance.origin},
+        "warnings": [w.format() for w in warnings],
     }
+    current = Build(gemeinden, kreise, layers["region"], thematic, manifest)
+    manifest["changes"] = change_report(_previous_build(target), current).as_dict()
     manifest["build_seconds"] = round(time.perf_counter() - started, 2)
     version = target.write_build(layers, manifest)
     return BuildResult(store=target.location, version=version, manifest=manifest)

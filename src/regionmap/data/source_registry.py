@@ -32,6 +32,21 @@ class Source:
     download_member: str | None = None
     download_layer: str | None = None
     reference_date_note: str | None = None
+    scale: int | None = None  # map scale denominator of a boundary product (250000 for 1:250,000)
+
+    @property
+    def tolerance_m(self) -> float | None:
+        """The positional tolerance of a boundary product: 0.2 mm at its scale (50 m at 1:250,000)."""
+        return None if self.scale is None else positional_tolerance_m(self.scale)
+
+
+MAP_ACCURACY_M = 0.0002
+"""Positional accuracy of a map product, in metres at scale 1:1 (0.2 mm on the map)."""
+
+
+def positional_tolerance_m(scale: int) -> float:
+    """How far a correct point may lie outside its municipality in boundaries of scale 1:`scale`."""
+    return scale * MAP_ACCURACY_M
 
 
 @dataclass(frozen=True)
@@ -127,7 +142,11 @@ def _load_source(path: Path, index: int, entry: dict[str, Any]) -> Source:
     where = f"source #{index + 1} ('{entry.get('id', '?')}')"
     values = {key: _text(path, where, entry, key) for key in _SOURCE_REQUIRED}
     values |= {key: _text(path, where, entry, key, required=False) for key in _SOURCE_OPTIONAL}
-    unknown = sorted(set(entry) - set(_SOURCE_REQUIRED) - set(_SOURCE_OPTIONAL))
+    scale = entry.get("scale")
+    if scale is not None and (not isinstance(scale, int) or isinstance(scale, bool) or scale <= 0):
+        raise ConfigError(f"{path}: {where}: 'scale' must be a positive whole number (250000 for 1:250,000)")
+    values["scale"] = scale
+    unknown = sorted(set(entry) - set(_SOURCE_REQUIRED) - set(_SOURCE_OPTIONAL) - {"scale"})
     if unknown:
         raise ConfigError(f"{path}: {where}: unknown key(s) {', '.join(unknown)}")
     source = Source(**values)
@@ -193,3 +212,8 @@ def load_registry(path: Path | None = None) -> Registry:
 def registry() -> Registry:
     """The configured registry (cached; `registry.cache_clear()` after changing the data directory)."""
     return load_registry()
+
+
+def default_tolerance_m(source_registry: Registry | None = None) -> float:
+    """The positional tolerance of the registry's municipality boundaries (0 when its scale is not recorded)."""
+    return (source_registry or registry()).by_role("municipalities").tolerance_m or 0.0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import string
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -24,12 +25,14 @@ from regionmap.data.curated import (
     Problem,
     Reference,
     check_tables,
+    errors_of,
     layer_schema,
     normalise_sectors,
     read_curated,
     record_text_problems,
     split_sectors,
     table_frame,
+    warnings_of,
 )
 from regionmap.errors import ConfigError
 from regionmap.data.source_registry import Source, load_registry
@@ -123,10 +126,11 @@ def _finish(frame: pd.DataFrame, layer: Layer) -> gpd.GeoDataFrame:
 
 
 def _curated_points(table: CuratedTable, tax: Taxonomy, gemeinden: gpd.GeoDataFrame,
-                    texts: RecordTexts) -> gpd.GeoDataFrame:
-    """A checked curated point file as located points (location columns from the boundaries, texts per language)."""
+                    texts: RecordTexts, tolerance_m: float) -> gpd.GeoDataFrame:
+    """A checked curated point file as located points (location columns from the boundaries, texts per language);
+    a point outside every municipality by at most `tolerance_m` is given to the nearest."""
     frame = texts.expand(table_frame(table, tax.sector_ids))
-    points, dropped = locate_points(points_from_lonlat(frame).drop(columns=["lon", "lat"]), gemeinden)
+    points, dropped = locate_points(points_from_lonlat(frame).drop(columns=["lon", "lat"]), gemeinden, tolerance_m)
     if dropped:  # the checks passed, so every point lies in its municipality
         raise CuratedDataError([Problem(str(table.path), None, MISSING_ID, "lon",
                                         f"{dropped} point(s) outside the region")])
@@ -230,11 +234,21 @@ def _duplicate_ids(layers: dict[str, gpd.GeoDataFrame]) -> list[Problem]:
     return problems
 
 
-def build_thematic_layers(base: dict[str, gpd.GeoDataFrame], curated_dir: Path) -> dict[str, gpd.GeoDataFrame]:
+@dataclass(frozen=True)
+class ThematicBuild:
+    """The thematic layers of a build, and the warnings their curated records gave."""
+
+    layers: dict[str, gpd.GeoDataFrame]
+    warnings: tuple[Problem, ...]
+
+
+def build_thematic_layers(base: dict[str, gpd.GeoDataFrame], curated_dir: Path, *, tolerance_m: float = 0.0,
+                          strict: bool = False) -> ThematicBuild:
     """Every layer of `data/layers.toml` from the normalised base layers and the curated files.
 
-    Raises CuratedDataError listing the problems when a curated file does not pass the checks of
-    `regionmap validate`, or when two records share an id.
+    Points are placed in the municipality they lie in; `tolerance_m` is the boundaries' positional tolerance (see
+    `regionmap.data.curated.coordinate_problems`). Raises CuratedDataError listing the problems when a curated file
+    does not pass the checks of `regionmap validate` (with `strict`, warnings too), or when two records share an id.
     """
     tax = taxonomy()
     texts = load_derived_texts(tax=tax)
@@ -247,10 +261,11 @@ def build_thematic_layers(base: dict[str, gpd.GeoDataFrame], curated_dir: Path) 
         kreis_ags=frozenset(config.region().kreis_ags),
         boundaries=gemeinden,
         register_ids=frozenset(_text(v) for v in base["hospitals"]["id"]),
+        tolerance_m=tolerance_m,
     )
     problems = record_text_problems(reference.record_texts) + check_tables(list(tables.values()), reference)
-    if problems:
-        raise CuratedDataError(problems)
+    if errors_of(problems, strict):
+        raise CuratedDataError(errors_of(problems, strict))
     record_texts = reference.record_texts
     layers = {}
     for layer in tax.layers:
@@ -261,14 +276,14 @@ def build_thematic_layers(base: dict[str, gpd.GeoDataFrame], curated_dir: Path) 
                                     registry.by_role(role))
                  for role in layer.source_roles if role in ROLE_READERS]
         if table is not None and not joined:
-            parts.append(_curated_points(table, tax, gemeinden, record_texts))
+            parts.append(_curated_points(table, tax, gemeinden, record_texts, tolerance_m))
         parts = [p.to_crs(WGS84) for p in parts if len(p)] or [p.to_crs(WGS84) for p in parts[:1]]
         if not parts:
             raise ConfigError(f"layers.toml: layer '{layer.id}' has neither a curated file nor a source reader")
         frame = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=WGS84)
         layers[layer.id] = _finish(frame, layer)
         _fill_descriptions(layers[layer.id], layer.id, texts)
-    problems = _duplicate_ids(layers)
-    if problems:
-        raise CuratedDataError(problems)
-    return layers
+    duplicates = _duplicate_ids(layers)
+    if duplicates:
+        raise CuratedDataError(duplicates)
+    return ThematicBuild(layers, tuple(warnings_of(problems)))

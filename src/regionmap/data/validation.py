@@ -22,10 +22,13 @@ from regionmap.data.curated import (
     Schema,
     check_tables,
     core_fields,
+    errors_of,
     read_curated,
     record_text_problems,
+    warnings_of,
 )
 from regionmap.data.manifest import sha256_file
+from regionmap.data.source_registry import default_tolerance_m
 from regionmap.spatial import WGS84
 from regionmap.data.store import Store, StoreMissing, store_at
 from regionmap.taxonomy import taxonomy
@@ -41,17 +44,23 @@ class ValidationReport:
 
     checked: tuple[str, ...]
     problems: tuple[Problem, ...]
+    strict: bool = False  # warnings count as errors
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not errors_of(self.problems, self.strict)
 
     def format(self) -> str:
         lines = [p.format() for p in self.problems]
-        if self.ok:
-            lines.append(f"OK: no problems in {len(self.checked)} checked file(s) and layer(s).")
+        where = f"in {len(self.checked)} checked file(s) and layer(s)"
+        warnings = len(warnings_of(self.problems))
+        if not self.problems:
+            lines.append(f"OK: no problems {where}.")
+        elif self.ok:
+            lines.append(f"OK: {warnings} warning(s) and no errors {where}.")
         else:
-            lines.append(f"{len(self.problems)} problem(s) in {len(self.checked)} checked file(s) and layer(s).")
+            strict = " (--strict: warnings count as errors)" if self.strict and warnings else ""
+            lines.append(f"{len(self.problems)} problem(s) {where}{strict}.")
         return "\n".join(lines)
 
 
@@ -167,11 +176,14 @@ def manifest_problems(store: Store, manifest: dict[str, Any]) -> list[Problem]:
 
 
 def run_validation(paths: list[Path], store: str | os.PathLike[str] | None = None,
-                   today: dt.date | None = None) -> ValidationReport:
+                   today: dt.date | None = None, *, strict: bool = False,
+                   tolerance_m: float | None = None) -> ValidationReport:
     """Check the given curated files (default: every CSV in the curated directory, and then also the store's
     thematic layers and the checksums in its manifest) against the taxonomy, the region and the store's boundaries.
 
-    `store` is a location for `regionmap.data.store.store_at` (default `$REGIONMAP_STORE`)."""
+    `store` is a location for `regionmap.data.store.store_at` (default `$REGIONMAP_STORE`). Points may lie outside
+    their municipality by `tolerance_m` (default: the registry's boundary product's positional tolerance) with a
+    warning; `strict` makes warnings fail the report."""
     target = store_at(store)
     files = _files(paths)
     problems: list[Problem] = []
@@ -187,6 +199,7 @@ def run_validation(paths: list[Path], store: str | os.PathLike[str] | None = Non
         boundaries=layers.get("gemeinden"),
         register_ids=frozenset(str(v) for v in hospitals["id"]) if hospitals is not None else None,
         today=today or dt.date.today(),
+        tolerance_m=default_tolerance_m() if tolerance_m is None else tolerance_m,
     )
     tables = [_read_file(path) for path in files]
     if layers and hospitals is None and any(f.kind == "register_id" for t in tables if t.schema for f in t.schema.fields):
@@ -206,4 +219,4 @@ def run_validation(paths: list[Path], store: str | os.PathLike[str] | None = Non
         problems.extend(check_tables(store_tables, reference))
         problems.extend(manifest_problems(target, manifest))
         checked.extend(str(t.path) for t in store_tables)
-    return ValidationReport(tuple(checked), tuple(problems))
+    return ValidationReport(tuple(checked), tuple(problems), strict)
