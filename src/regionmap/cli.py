@@ -20,7 +20,7 @@ def _build_data(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from regionmap.data.validation import run_validation
 
-    report = run_validation(args.paths, store=args.store)
+    report = run_validation(args.paths, store=args.store, layer=args.layer)
     print(report.format())
     return 0 if report.ok else 1
 
@@ -38,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check curated layer files and the built store")
     validate.add_argument("paths", nargs="*", type=Path, help="files to check (default: data/geo/curated/*.csv and the store)")
     validate.add_argument("--store", type=Path, help="store to check against (default: $REGIONMAP_STORE or data/geo/regionmap.gpkg)")
+    validate.add_argument("--layer", help="check the files against this layer's schema (any upload format: CSV, "
+                          "XLSX, GeoJSON, GeoPackage, zipped shapefile, KML)")
     validate.set_defaults(func=_validate)
     return parser
 

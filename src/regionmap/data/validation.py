@@ -22,6 +22,7 @@ from regionmap.data.curated import (
     Schema,
     check_tables,
     read_curated,
+    schema_for,
 )
 from regionmap.spatial import WGS84
 from regionmap.taxonomy import taxonomy
@@ -97,11 +98,24 @@ def _files(paths: list[Path]) -> list[Path]:
     return files
 
 
-def _read_file(path: Path) -> CuratedTable:
-    if path.suffix.lower() != ".csv":
-        return CuratedTable(path, None, (), (Problem(str(path), None, MISSING_ID, MISSING_ID,
-                                                     "not a CSV file: curated layers are UTF-8 CSV"),))
-    return read_curated(path)
+def _read_file(path: Path, layer: str | None = None) -> CuratedTable:
+    """A curated CSV as the project writes them; any other file (or any file checked as `layer`) as an upload."""
+    if layer is None and path.suffix.lower() == ".csv":
+        return read_curated(path)
+    from regionmap.uploads.records import upload_table
+
+    if layer is not None and layer not in SCHEMAS:
+        return CuratedTable(path, None, (), (Problem(str(path), None, MISSING_ID, "layer",
+                                                     f"unknown layer '{layer}' (one of {', '.join(SCHEMAS)})"),))
+    table = upload_table(path, SCHEMAS[layer] if layer else None)
+    if table.schema is None:
+        schema = schema_for(path, table.records)
+        if schema is None:
+            return CuratedTable(path, None, (), table.problems + (Problem(
+                str(path), None, MISSING_ID, "layer", "cannot tell the file's schema: give --layer "
+                f"({', '.join(SCHEMAS)}) or name the file after a layer"),))
+        table = upload_table(path, schema)
+    return table
 
 
 def _read_store(store: Path) -> tuple[dict[str, gpd.GeoDataFrame], list[Problem]]:
@@ -121,7 +135,8 @@ def _read_store(store: Path) -> tuple[dict[str, gpd.GeoDataFrame], list[Problem]
     return layers, problems
 
 
-def run_validation(paths: list[Path], store: Path | None = None, today: dt.date | None = None) -> ValidationReport:
+def run_validation(paths: list[Path], store: Path | None = None, today: dt.date | None = None,
+                   layer: str | None = None) -> ValidationReport:
     """Check the given curated files (default: every CSV in the curated directory, and then also the store's
     thematic layers) against the taxonomy, the region and the store's boundaries."""
     store = store or config.default_store_path()
@@ -140,7 +155,7 @@ def run_validation(paths: list[Path], store: Path | None = None, today: dt.date 
         register_ids=frozenset(str(v) for v in hospitals["id"]) if hospitals is not None else None,
         today=today or dt.date.today(),
     )
-    tables = [_read_file(path) for path in files]
+    tables = [_read_file(path, layer) for path in files]
     if layers and hospitals is None and any(t.schema is SCHEMAS["health"] for t in tables):
         problems.append(Problem(str(store), None, MISSING_ID, "register_id",
                                 "the store has no 'hospitals' layer: health register ids cannot be checked"))

@@ -9,6 +9,7 @@ extracted; a file whose content is not what its name says is refused.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import tempfile
 import zipfile
@@ -48,6 +49,17 @@ class RawData:
     @property
     def is_vector(self) -> bool:
         return isinstance(self.frame, gpd.GeoDataFrame)
+
+
+def cell_value(value: object) -> object:
+    """A cell as read: dates and times as ISO text (a date at midnight as `YYYY-MM-DD`), the rest unchanged."""
+    if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)):
+        return ""
+    if isinstance(value, dt.datetime | pd.Timestamp):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return value
 
 
 def _content_kind(data: bytes) -> str:
@@ -213,8 +225,7 @@ def read_xlsx(name: str, data: bytes, settings: UploadSettings, sheet: str | Non
             break
         if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
-        records.append(["" if v is None else v.isoformat() if hasattr(v, "isoformat") else v
-                        for v in (list(values) + [None] * len(columns))[:len(columns)]])
+        records.append([cell_value(v) for v in (list(values) + [None] * len(columns))[:len(columns)]])
     book.close()
     _check_rows(name, len(records), settings)
     frame = pd.DataFrame(records, columns=columns, dtype=object)
