@@ -257,3 +257,13 @@ def test_geojson_is_wgs84_and_json_arrays_are_not_geojson(tmp_path):
         {"type": "Feature", "properties": {"n": 1}, "geometry": {"type": "Point", "coordinates": list(HANNOVER)}}]})
     assert load_upload("p.json", raw.encode()).frame.crs == "EPSG:4326"
     assert codes(fatal("a.json", b"[1, 2, 3]")) == ["not_readable"]
+
+
+def test_postcodes_from_the_store_place_a_table(built_store):
+    from regionmap.uploads.upload import postcode_lookup
+
+    lookup = postcode_lookup(gpd.read_file(built_store, layer="postcodes"))
+    assert len(lookup) > 8000 and "38100" in lookup
+    upload = load_upload("plz.csv", b"Firma,PLZ\nA,38100\nB,30159\n", postcodes=lookup)
+    braunschweig = upload.frame.geometry.iloc[0]
+    assert abs(braunschweig.x - BRAUNSCHWEIG[0]) < 0.05 and abs(braunschweig.y - BRAUNSCHWEIG[1]) < 0.05

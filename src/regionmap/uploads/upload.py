@@ -175,3 +175,8 @@ def counts_per_municipality(upload: Upload, gemeinden: gpd.GeoDataFrame) -> pd.S
     """How many uploaded records lie in each municipality (AGS -> count, every municipality listed)."""
     joined = joined_table(upload, gemeinden)
     return gemeinden["ags"].map(joined["ags"].value_counts()).fillna(0).astype("int64").set_axis(gemeinden["ags"])
+
+
+def postcode_lookup(postcodes: gpd.GeoDataFrame) -> dict[str, tuple[float, float]]:
+    """The store's `postcodes` layer as postcode -> (lon, lat) of its centroid."""
+    return {str(code): (point.x, point.y) for code, point in zip(postcodes["postal_code"], postcodes.geometry)}
