@@ -29,6 +29,18 @@ class Projected:
 
 
 @dataclass(frozen=True)
+class UploadStyle:
+    """How a styled upload is coloured."""
+
+    colour: str
+    categorical: tuple[str, ...]
+    sequential: tuple[str, ...]
+    other: str
+    scheme: str
+    classes: int
+
+
+@dataclass(frozen=True)
 class UploadSettings:
     """Everything `data/uploads.toml` declares."""
 
@@ -40,6 +52,18 @@ class UploadSettings:
     formats: dict[str, str]  # suffix -> format
     columns: dict[str, tuple[str, ...]]  # role -> normalised header names
     projected: tuple[Projected, ...]
+    style: UploadStyle
+
+
+def _style(path: Path, raw: dict[str, Any]) -> UploadStyle:
+    try:
+        style = UploadStyle(str(raw["colour"]), tuple(map(str, raw["categorical"])), tuple(map(str, raw["sequential"])),
+                            str(raw["other"]), str(raw["scheme"]), int(raw["classes"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"{path}: [style] needs colour, categorical, sequential, other, scheme and classes") from exc
+    if not style.categorical or len(style.sequential) < style.classes:
+        raise ConfigError(f"{path}: [style] needs categorical colours and at least `classes` sequential colours")
+    return style
 
 
 def normalise_header(name: object) -> str:
@@ -85,6 +109,7 @@ def load_settings(path: Path | None = None) -> UploadSettings:
         formats=formats,
         columns=columns,
         projected=projected,
+        style=_style(path, raw.get("style", {})),
     )
 
 
