@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import openpyxl
 import pytest
 from shapely.geometry import LineString, Point, Polygon
@@ -267,3 +268,13 @@ def test_postcodes_from_the_store_place_a_table(built_store):
     upload = load_upload("plz.csv", b"Firma,PLZ\nA,38100\nB,30159\n", postcodes=lookup)
     braunschweig = upload.frame.geometry.iloc[0]
     assert abs(braunschweig.x - BRAUNSCHWEIG[0]) < 0.05 and abs(braunschweig.y - BRAUNSCHWEIG[1]) < 0.05
+
+
+def test_numbers_follow_the_columns_convention():
+    from regionmap.uploads.geometry import parse_numbers
+
+    values, bad = parse_numbers(pd.Series(["52,37", "1.234,5", "-0,5", "", "52.3759", "abc", "7"]))
+    assert values.tolist()[:3] == [52.37, 1234.5, -0.5] and values.tolist()[6] == 7.0
+    assert bad.tolist() == [False, False, False, False, True, True, False]
+    values, bad = parse_numbers(pd.Series(["52.37", "1,234.5", "1e3"]))
+    assert values.tolist() == [52.37, 1234.5, 1000.0] and not bad.any()

@@ -32,6 +32,7 @@ DELIMITERS = ";,\t"
 ROW = "_row"  # the row a person sees (header = 1) or the feature number
 SNIFF_BYTES = 64 * 1024
 COPY_CHUNK = 1 << 20
+SINGLE_LAYER = ("geojson",)  # formats with exactly one layer: no listing needed
 
 
 @dataclass
@@ -157,7 +158,7 @@ def _cut_long_cells(name: str, frame: pd.DataFrame, settings: UploadSettings, pr
         values = frame[column]
         if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
             continue
-        lengths = values.map(lambda v: len(v) if isinstance(v, str) else 0)
+        lengths = values.astype(object).where(values.map(type) == str, "").str.len()
         long = lengths > settings.max_cell_chars
         if long.any():
             first = int(frame.loc[long, ROW].iloc[0])
@@ -280,6 +281,8 @@ def _on_disk(name: str, data: bytes, fmt: str, settings: UploadSettings) -> Iter
 
 def _layer_names(name: str, paths: list[Path], fmt: str) -> tuple[tuple[str, ...], dict[str, tuple[Path, str | None]]]:
     """The layers a file offers (shapefiles in a zip count as layers), each with its path and GDAL layer."""
+    if fmt in SINGLE_LAYER:
+        return (PurePosixPath(name).stem,), {PurePosixPath(name).stem: (paths[0], None)}
     if fmt == "shapefile_zip":
         stems = [p.stem for p in paths]
         where = {(p.stem if stems.count(p.stem) == 1 else f"{p.parent.name}/{p.stem}"): (p, None) for p in paths}
@@ -303,12 +306,12 @@ def read_vector(name: str, data: bytes, fmt: str, settings: UploadSettings, laye
             raise fail("unknown_layer", name, layer=chosen, layers=", ".join(layers))
         path, gdal_layer = where[chosen]
         try:
-            info = pyogrio.read_info(path, layer=gdal_layer)
-            if info["features"] > settings.max_rows:
-                raise fail("too_many_rows", name, rows=info["features"], limit=settings.max_rows)
-            frame = pyogrio.read_dataframe(path, layer=gdal_layer)
-        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
-                pyogrio.errors.FieldTypeError, pyogrio.errors.GeometryError) as exc:
+            frame = pyogrio.read_dataframe(path, layer=gdal_layer, max_features=settings.max_rows + 1)
+            if len(frame) > settings.max_rows:
+                rows = pyogrio.read_info(path, layer=gdal_layer)["features"]
+                raise fail("too_many_rows", name, rows=rows, limit=settings.max_rows)
+        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FeatureError,
+                pyogrio.errors.FieldError, pyogrio.errors.GeometryError, pyogrio.errors.CRSError) as exc:
             raise fail("not_readable", name, reason=str(exc).splitlines()[0]) from exc
     if not isinstance(frame, gpd.GeoDataFrame):
         raise fail("no_geometry", name)
