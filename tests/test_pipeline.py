@@ -19,7 +19,7 @@ from regionmap.data.sources.bkg import load_layout, read_gemeinde_status
 from regionmap.data.store import META_TABLE, GeoPackageStore
 
 BASE_POINTS = ("hospitals", "rail_stations", "airports")
-LAYERS = ("gemeinden", "kreise", "region", "states", *BASE_POINTS, *THEMATIC)
+LAYERS = ("gemeinden", "kreise", "region", "states", *BASE_POINTS, *THEMATIC, "postcodes")
 # Municipalities per Kreis, from bkg/vg250-ew/PROVENANCE.md
 PER_KREIS = {"03101": 1, "03102": 1, "03103": 1, "03151": 42, "03153": 8, "03154": 28, "03155": 12, "03157": 7,
              "03158": 35, "03159": 40, "03241": 21, "03252": 8, "03254": 20, "03255": 39, "03256": 36, "03257": 38,
@@ -196,3 +196,11 @@ def test_sites_carry_their_location_factors(layers) -> None:
         targets = layers[factor.layer]
         wanted = set(targets.loc[targets["category"].isin(factor.categories), "id"])
         assert set(sites[factor.id_column]) <= wanted, factor.id
+
+
+def test_postcodes_layer(layers) -> None:
+    postcodes = layers["postcodes"]
+    assert postcodes["postal_code"].is_unique and len(postcodes) > 8000
+    braunschweig = postcodes.set_index("postal_code").loc["38100"]
+    assert "Braunschweig" in braunschweig["place_name"]
+    assert abs(braunschweig.geometry.x - 10.52) < 0.05 and abs(braunschweig.geometry.y - 52.26) < 0.05

@@ -21,7 +21,8 @@ def _build_data(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from regionmap.data.validation import run_validation
 
-    report = run_validation(args.paths, store=args.store, strict=args.strict, tolerance_m=args.tolerance)
+    report = run_validation(args.paths, store=args.store, strict=args.strict, tolerance_m=args.tolerance,
+                            layer=args.layer)
     print(report.format())
     return 0 if report.ok else 1
 
@@ -55,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--store", help="store to check against: a GeoPackage path (default: $REGIONMAP_STORE or "
                           "data/geo/regionmap.gpkg)")
     _placement_arguments(validate)
+    validate.add_argument("--layer", help="check the files against this layer's schema (any upload format: CSV, "
+                          "XLSX, GeoJSON, GeoPackage, zipped shapefile, KML)")
     validate.set_defaults(func=_validate)
     return parser
 

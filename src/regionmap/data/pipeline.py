@@ -268,12 +268,12 @@ def _read_sources(
     region: config.Region,
     curated: Path,
     reference_date: str | None,
-) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, dict[str, gpd.GeoDataFrame], list[dict[str, Any]]]:
-    """Read every source: the region's municipalities, the states, the located base points, and their manifest records.
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, dict[str, gpd.GeoDataFrame], list[dict[str, Any]],
+           gpd.GeoDataFrame]:
+    """Read every source: the region's municipalities, the states, the located base points, their manifest records,
+    and the country's postcode centroids (for placing uploads; counted in the region for the manifest).
 
     `reference_date` is the municipalities' reference date when their file states none.
-
-    The postal codes are read and checked (and counted in the region) but give no layer.
     """
     status_file = curated / GEMEINDE_STATUS
     status = read_gemeinde_status(status_file) if status_file.is_file() else {}
@@ -299,7 +299,15 @@ def _read_sources(
     postal = read_postal_codes(resolved.path, resolved.source.id)
     _, outside = locate_points(points_from_lonlat(postal), gemeinden)
     sources.append(source_entry(resolved, len(postal), len(postal) - outside, outside))
-    return gemeinden, states, points, sources
+    return gemeinden, states, points, sources, postcode_centroids(postal)
+
+
+def postcode_centroids(postal: pd.DataFrame) -> gpd.GeoDataFrame:
+    """One point per postal code (the mean of its places, all of the country): for placing uploads by postcode."""
+    grouped = postal.groupby("postal_code", sort=True).agg(
+        place_name=("place_name", lambda names: ", ".join(sorted(set(map(str, names))))),
+        lon=("lon", "mean"), lat=("lat", "mean"))
+    return points_from_lonlat(grouped.reset_index()).drop(columns=["lon", "lat"])
 
 
 def build_store(
@@ -342,7 +350,8 @@ def build_store(
     municipalities = (ResolvedSource(registry.by_role("municipalities"), config.resolve_path(boundaries),
                                      "--boundaries") if boundaries else resolve("municipalities"))
     tolerance = _tolerance(tolerance_m, municipalities)
-    gemeinden, states, points, sources = _read_sources(municipalities, resolve, region, curated, reference_date)
+    gemeinden, states, points, sources, postcodes = _read_sources(municipalities, resolve, region, curated,
+                                                                  reference_date)
     thematic, warnings = _thematic_layers({"gemeinden": gemeinden, **points}, curated, tolerance.metres, strict)
     thematic["sites"] = compute_location_factors(thematic["sites"], thematic, location_factors())
     gemeinden = gemeinden.assign(density=_density(gemeinden["population"], gemeinden["area_km2"]))
@@ -358,6 +367,7 @@ def build_store(
         "states": states,
         **points,
         **thematic,
+        "postcodes": postcodes,
     }
 
     unknown = gemeinden.loc[gemeinden["population"].isna(), "ags"].tolist()

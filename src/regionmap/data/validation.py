@@ -23,8 +23,10 @@ from regionmap.data.curated import (
     check_tables,
     core_fields,
     errors_of,
+    layer_schema,
     read_curated,
     record_text_problems,
+    schema_for,
     warnings_of,
 )
 from regionmap.data.manifest import sha256_file
@@ -112,11 +114,25 @@ def _files(paths: list[Path]) -> list[Path]:
     return files
 
 
-def _read_file(path: Path) -> CuratedTable:
-    if path.suffix.lower() != ".csv":
-        return CuratedTable(path, None, (), (Problem(str(path), None, MISSING_ID, MISSING_ID,
-                                                     "not a CSV file: curated layers are UTF-8 CSV"),))
-    return read_curated(path)
+def _read_file(path: Path, layer: str | None = None) -> CuratedTable:
+    """A curated CSV as the project writes them; any other file (or any file checked as `layer`) as an upload."""
+    if layer is None and path.suffix.lower() == ".csv":
+        return read_curated(path)
+    from regionmap.uploads.records import upload_table
+
+    schemas = {item.id: layer_schema(item) for item in taxonomy().layers if item.curated}
+    if layer is not None and layer not in schemas:
+        return CuratedTable(path, None, (), (Problem(str(path), None, MISSING_ID, "layer",
+                                                     f"unknown layer '{layer}' (one of {', '.join(schemas)})"),))
+    table = upload_table(path, schemas[layer] if layer else None)
+    if table.schema is None:
+        schema = schema_for(path, table.records)
+        if schema is None:
+            return CuratedTable(path, None, (), table.problems + (Problem(
+                str(path), None, MISSING_ID, "layer", "cannot tell the file's schema: give --layer "
+                f"({', '.join(schemas)}) or name the file after a layer"),))
+        table = upload_table(path, schema)
+    return table
 
 
 def _read_store(store: Store) -> tuple[dict[str, gpd.GeoDataFrame], dict[str, Any], list[Problem]]:
@@ -177,7 +193,7 @@ def manifest_problems(store: Store, manifest: dict[str, Any]) -> list[Problem]:
 
 def run_validation(paths: list[Path], store: str | os.PathLike[str] | None = None,
                    today: dt.date | None = None, *, strict: bool = False,
-                   tolerance_m: float | None = None) -> ValidationReport:
+                   tolerance_m: float | None = None, layer: str | None = None) -> ValidationReport:
     """Check the given curated files (default: every CSV in the curated directory, and then also the store's
     thematic layers and the checksums in its manifest) against the taxonomy, the region and the store's boundaries.
 
@@ -201,7 +217,7 @@ def run_validation(paths: list[Path], store: str | os.PathLike[str] | None = Non
         today=today or dt.date.today(),
         tolerance_m=default_tolerance_m() if tolerance_m is None else tolerance_m,
     )
-    tables = [_read_file(path) for path in files]
+    tables = [_read_file(path, layer) for path in files]
     if layers and hospitals is None and any(f.kind == "register_id" for t in tables if t.schema for f in t.schema.fields):
         problems.append(Problem(target.location, None, MISSING_ID, "register_id",
                                 "the store has no 'hospitals' layer: health register ids cannot be checked"))
