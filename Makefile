@@ -22,13 +22,13 @@ install: $(BIN)/regionmap
 browser:
 	scripts/install-browser
 
-$(STORE): $(BIN)/regionmap $(wildcard data/*.toml data/geo/curated/*.csv) src/regionmap/pipeline.py src/regionmap/store.py
+$(STORE): $(BIN)/regionmap $(wildcard data/*.toml data/geo/curated/*.csv) src/regionmap/data/pipeline.py src/regionmap/data/store.py
 	$(BIN)/regionmap build-data --out $(STORE)
 
 data: $(STORE)
 
 validate: data
-	$(BIN)/regionmap validate --store $(STORE)
+	$(BIN)/regionmap validate --strict --store $(STORE)
 
 run: data
 	REGIONMAP_STORE=$(STORE) $(BIN)/streamlit run serve.py --server.port $(PORT)
@@ -41,7 +41,7 @@ bench: install browser data
 	REGIONMAP_STORE=$(STORE) $(BIN)/python -m benchmarks.maps --quick
 
 test: install browser data
-	$(BIN)/regionmap validate --store $(STORE)
+	$(BIN)/regionmap validate --strict --store $(STORE)
 	REGIONMAP_STORE=$(STORE) $(BIN)/pytest
 
 clean:

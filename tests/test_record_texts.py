@@ -15,7 +15,7 @@ from regionmap.config import LANGUAGES
 from regionmap.dashboard.details import indicative_basis, is_indicative, record_fields
 from regionmap.investor.expose import ExposeContext, pdf as expose_pdf, render_expose, source_attributions
 from regionmap.investor.factors import compute_location_factors, location_factors
-from regionmap.record_texts import TRANSLATED_FIELDS, load_record_texts, localized, text_columns
+from regionmap.data.record_texts import TRANSLATED_FIELDS, load_record_texts, localized, text_columns
 from regionmap.data.source_registry import load_registry
 from regionmap.taxonomy import taxonomy
 

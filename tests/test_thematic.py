@@ -13,7 +13,7 @@ from regionmap.data.curated import CuratedDataError
 from regionmap.errors import ConfigError
 from regionmap.taxonomy import taxonomy
 from regionmap.data.thematic import CORE_COLUMNS, build_thematic_layers, load_derived_texts
-from regionmap.record_texts import load_record_texts
+from regionmap.data.record_texts import load_record_texts
 
 THEMATIC_LAYERS = taxonomy().layer_ids
 

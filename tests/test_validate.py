@@ -21,7 +21,8 @@ from curated_helpers import (
     write_store,
     write_valid_curated,
 )
-from regionmap import config, record_texts
+from regionmap import config
+from regionmap.data import record_texts
 from regionmap.cli import main
 from regionmap.data.pipeline import build_store
 from regionmap.data.thematic import build_thematic_layers

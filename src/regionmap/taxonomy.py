@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from regionmap.record_texts import text_columns
+from regionmap.data.record_texts import text_columns
 from regionmap.config import DEFAULT_LANGUAGE, LANGUAGES, data_dir, load_toml
 from regionmap.errors import ConfigError
 

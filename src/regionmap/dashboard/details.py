@@ -10,7 +10,7 @@ from pandas.io.formats.style import Styler
 
 from regionmap.i18n import format_date, format_number, format_quantity, label_for, t
 from regionmap.investor.finder import site_vocabulary
-from regionmap.record_texts import TRANSLATED_FIELDS, localized
+from regionmap.data.record_texts import TRANSLATED_FIELDS, localized
 from regionmap.taxonomy import Taxonomy
 from regionmap.data.thematic import split_sectors
 

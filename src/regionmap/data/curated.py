@@ -27,7 +27,7 @@ from regionmap.config import LANGUAGES
 from regionmap.errors import RegionmapError
 from regionmap.numbers import CLI_LOCALE, format_fixed
 from regionmap.data.sources.bkg import KINDS as GEMEINDE_KINDS
-from regionmap.record_texts import RecordTexts, load_record_texts
+from regionmap.data.record_texts import RecordTexts, load_record_texts
 from regionmap.spatial import METRIC_CRS, WGS84
 from regionmap.taxonomy import CORE_FIELDS, Layer, Taxonomy, taxonomy
 

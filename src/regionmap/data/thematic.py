@@ -36,7 +36,7 @@ from regionmap.data.curated import (
 )
 from regionmap.errors import ConfigError
 from regionmap.data.source_registry import Source, load_registry
-from regionmap.record_texts import RecordTexts, text_columns
+from regionmap.data.record_texts import RecordTexts, text_columns
 from regionmap.spatial import LOCATION_COLUMNS, WGS84, locate_points, points_from_lonlat
 from regionmap.taxonomy import Layer, Taxonomy, taxonomy
 

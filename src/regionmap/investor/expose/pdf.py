@@ -24,7 +24,7 @@ from regionmap.investor.factors import STRAIGHT_LINE, LocationFactor, location_f
 from regionmap.investor.finder import SiteVocabulary, site_vocabulary
 from regionmap.data.source_registry import Registry
 from regionmap.dashboard.details import indicative_basis, is_indicative
-from regionmap.record_texts import localized
+from regionmap.data.record_texts import localized
 from regionmap.spatial import METRIC_CRS
 from regionmap.taxonomy import Taxonomy, taxonomy
 
