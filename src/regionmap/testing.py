@@ -137,6 +137,7 @@ def legend_counts(shown: Mapping[str, gpd.GeoDataFrame]) -> dict[str, int]:
 
 # A browser function: the visible elements holding text of their own whose text, or an ancestor's (up to 5 levels),
 # is wider than its box while that box hides its overflow (hidden, clip or an ellipsis): text a person cannot read.
+# A box folded on purpose, with its own disclosure button that unfolds it (the map credits), is not cut off.
 CLIPPED_TEXT_JS = """
 () => {
   const hides = (s) => ["hidden", "clip"].includes(s.overflowX) || s.textOverflow === "ellipsis";
@@ -154,6 +155,8 @@ CLIPPED_TEXT_JS = """
     for (let depth = 0; el && el !== document.body && depth < 5; depth++, el = el.parentElement) {
       if (seen.has(el)) break;
       seen.add(el);
+      // A box with its own folded disclosure button (aria-expanded="false") is folded on purpose, not cut off.
+      if (el.querySelector(':scope > [aria-expanded="false"]')) break;
       if (hides(getComputedStyle(el)) && el.scrollWidth > el.clientWidth + 1 && shown(el)) {
         out.push({tag: el.tagName.toLowerCase(), testid: el.closest("[data-testid]")?.dataset.testid || "",
                   text: el.textContent.trim().slice(0, 80), scrollWidth: el.scrollWidth, clientWidth: el.clientWidth});
