@@ -312,3 +312,18 @@ def test_reset_clears_the_page_controls_too(store_env) -> None:
     assert_clean(rerun(at))
     assert at.selectbox(key="choropleth_indicator").value == "population"
     assert dict(at.query_params) == {"basemap": "none"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_population_figures_carry_their_reference_date_and_the_data_page_what_changed(store_env, lang: str) -> None:
+    from regionmap.data.manifest import population_reference_date
+    from regionmap.i18n import format_date
+
+    manifest = open_store(store_env).manifest
+    expected = t("figures_reference.population", lang, date=format_date(population_reference_date(manifest), lang))
+    at = open_page("overview", lang=lang, basemap="none")
+    assert_clean(at)
+    assert expected in [c.value for c in at.caption]
+    at = open_page("data", lang=lang, basemap="none")
+    assert_clean(at)
+    assert t("changes.heading", lang) in [h.value for h in at.subheader]

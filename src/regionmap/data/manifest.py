@@ -71,3 +71,9 @@ def write_manifest(path: Path, manifest: dict[str, Any], store: Path) -> None:
     """Write `manifest` as JSON, recording the store file's name and checksum."""
     manifest["store"] = {"file": store.name, "sha256": sha256_file(store)}
     path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def population_reference_date(manifest: dict[str, Any]) -> str | None:
+    """The reference date of the population: that of the source of the municipalities (role `municipalities`)."""
+    return next((entry.get("reference_date") for entry in manifest.get("sources", [])
+                 if entry.get("role") == "municipalities"), None)

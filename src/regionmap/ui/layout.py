@@ -9,7 +9,8 @@ import geopandas as gpd
 import streamlit as st
 
 from regionmap.dashboard.filters import filter_view, key_figures
-from regionmap.i18n import format_density, format_km2, format_number, t, tn
+from regionmap.data.manifest import population_reference_date
+from regionmap.i18n import format_date, format_density, format_km2, format_number, t, tn
 from regionmap.data.store import StoreData
 from regionmap.ui import data, view
 from regionmap.ui.mapview import colour_by_control, detail_card, layer_tables, plain, show_map, sync_selection
@@ -39,6 +40,12 @@ def shown_layers(store: StoreData, state: ViewState, layers: tuple[str, ...]) ->
     return filter_view({layer_id: store[layer_id] for layer_id in view.page_layers(state, layers)}, state, categories)
 
 
+def population_reference(store: StoreData, lang: str) -> str:
+    """The reference date of the population figures, as the build recorded it ("Einwohner: Stand 31.12.2023")."""
+    return t("figures_reference.population", lang,
+             date=format_date(population_reference_date(store.manifest), lang))
+
+
 def figures(store: StoreData, state: ViewState, shown: Mapping[str, gpd.GeoDataFrame]) -> None:
     """Key figures of the selected area (region, Kreis or municipality) and the point counts of the current filter,
     one compact row each (beside the map, or below it on a phone); when anything is filtered, the region's own
@@ -55,6 +62,7 @@ def figures(store: StoreData, state: ViewState, shown: Mapping[str, gpd.GeoDataF
         st.metric(t("figures.municipalities", lang), format_number(figs["municipalities"], lang))
         for layer_id, count in figs["counts"].items():
             st.metric(tax.layer(layer_id).label(lang), format_number(count, lang))
+    st.caption(population_reference(store, lang))
     if figs["population_unknown"]:
         st.caption(tn("figures.population_incomplete", figs["population_unknown"], lang))
     if filtered:

@@ -14,6 +14,7 @@ from regionmap.dashboard.indicators import SCHEMES, indicator, indicators, rank_
 from regionmap.maps import clicked_record
 from regionmap.data.store import StoreData
 from regionmap.ui import data, view
+from regionmap.ui.layout import population_reference
 from regionmap.ui.mapview import plain, show_map
 from regionmap.dashboard.urlstate import ViewState
 from regionmap.ui.tables import metric_row
@@ -80,6 +81,7 @@ def profile(store: StoreData, state: ViewState, indicator_id: str) -> None:
          t("profile.rank", lang, rank=format_number(rank.rank, lang), total=format_number(rank.total, lang))
          if rank else t("number.unknown", lang)),
     ], key="profile_figures")
+    st.caption(population_reference(store, lang))
     st.markdown(f"#### {plain(t('profile.points', lang, name=row['name']))}")
     st.dataframe(points_table(store, state), hide_index=True, width="stretch",
                  column_config={t("column.name", lang): st.column_config.Column(pinned=True)})

@@ -12,6 +12,7 @@ from regionmap.ui.downloads import download_button
 from regionmap.ui.layout import shown_layers
 from regionmap.ui.mapview import plain
 from regionmap.dashboard.urlstate import ViewState
+from regionmap.dashboard.release_notes import release_notes
 from regionmap.ui.tables import static_table
 
 
@@ -79,6 +80,7 @@ def render(store: StoreData, state: ViewState) -> None:
     st.subheader(t("sources.curated", lang))
     static_table(curated_table(store, lang))
     st.caption(t("sources.curated_note", lang))
+    changes_section(store.manifest.get("changes"), lang)
 
     st.subheader(t("download.heading", lang))
     st.caption(t("download.note", lang))
@@ -92,3 +94,21 @@ def render(store: StoreData, state: ViewState) -> None:
         download_button(cols[1], t("download.geojson", lang, layer=label, count=count), gdf, layer_id, "geojson",
                         state, key=f"dl_geojson_{layer_id}")
     st.caption(plain(t("sources.licence_note", lang)))
+
+
+def changes_section(changes: dict | None, lang: str) -> None:
+    """What changed in this release against the store it replaced (the build's change report)."""
+    notes = release_notes(changes, lang)
+    st.subheader(t("changes.heading", lang))
+    st.caption(notes.summary)
+    for heading, frame in ((t("changes.municipalities", lang), notes.municipalities),
+                           (t("changes.values", lang), notes.values)):
+        if not frame.empty:
+            st.markdown(f"**{plain(heading)}**")
+            static_table(frame)
+    if notes.changed_municipalities:
+        st.caption(t("changes.values_count", lang, count=format_number(notes.changed_municipalities, lang)))
+    for heading, frame in ((t("changes.points", lang), notes.points), (t("changes.sources", lang), notes.sources)):
+        if not frame.empty:
+            st.markdown(f"**{plain(heading)}**")
+            static_table(frame)
