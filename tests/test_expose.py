@@ -278,3 +278,16 @@ def test_pdf_text_stays_within_the_page_margins(lang: str) -> None:
             boxes = [text.get_charbox(i) for i in range(text.count_chars())]
             outside = [text.get_text_range(i, 1) for i, b in enumerate(boxes) if b[2] > b[0] and (b[0] < left or b[2] > right)]
             assert outside == [], (lang, "".join(outside)[:80])
+
+
+def test_the_population_row_carries_its_reference_date(built_store) -> None:
+    from regionmap.data.store import open_store
+    from regionmap.investor.expose import ExposeContext, source_attributions
+    from regionmap.investor.expose.pdf import _profile_rows
+    from regionmap.data.source_registry import load_registry
+
+    store = open_store(built_store)
+    context = ExposeContext(gemeinden=store.gemeinden, layers=store.thematic,
+                            attributions=source_attributions(load_registry()), population_as_of="2023-12-31")
+    rows = dict(_profile_rows(store.gemeinden.iloc[0], context, "de"))
+    assert "Einwohner: Stand 31.12.2023" in rows

@@ -20,6 +20,7 @@ from regionmap.investor.comparison import AREA_ROW, MAX_COMPARED, MIN_COMPARED
 from regionmap.config import LANGUAGES
 from regionmap.dashboard.composition import KREIS_ZOOM, selected_area
 from regionmap.dashboard.details import localised_numbers
+from regionmap.data.manifest import population_reference_date
 from regionmap.i18n import format_density, format_km2, format_number, t, tn
 from regionmap.numbers import format_plain
 from regionmap.investor.factors import LocationFactor, location_factors
@@ -36,7 +37,7 @@ from regionmap.data.store import StoreData
 from regionmap.ui import data, view
 from regionmap.ui.downloads import download_button
 from regionmap.ui.inputs import number_field
-from regionmap.ui.layout import header, shown_layers, SIDE_COLUMN
+from regionmap.ui.layout import SIDE_COLUMN, header, population_reference, shown_layers
 from regionmap.ui.mapview import chosen_row, detail_card, plain, select, selected, show_map, table_key, offline_switch
 from regionmap.ui.navigation import page_spec
 from regionmap.dashboard.urlstate import ViewState
@@ -237,6 +238,7 @@ def municipality_profile(store: StoreData, site: pd.Series, lang: str) -> None:
         (t("investor.expose.area_km2", lang), format_km2(municipality["area_km2"], lang)),
         (t("investor.expose.density", lang), format_density(municipality["density"], lang)),
     ], key="site_profile_figures")
+    st.caption(population_reference(store, lang))
     layers = [layer for layer in data.tax().layers if f"n_{layer.id}" in municipality.index]
     if not layers:
         return
@@ -254,6 +256,7 @@ def expose_download(store: StoreData, site: pd.Series, lang: str) -> None:
     expose_lang = left.selectbox(t("investor.download.expose_lang", lang), LANGUAGES, index=LANGUAGES.index(lang),
                                  format_func=lambda code: t(f"language.{code}", code), key="expose_lang")
     context = ExposeContext(gemeinden=store.gemeinden, layers=store.thematic,
+                            population_as_of=population_reference_date(store.manifest),
                             attributions=source_attributions(data.registry()))
     right.download_button(t("investor.download.expose", lang),
                           data=_deferred(render_expose, site, context, expose_lang),

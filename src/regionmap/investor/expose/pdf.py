@@ -61,6 +61,7 @@ class ExposeContext:
     taxonomy: Taxonomy = field(default_factory=taxonomy)
     vocabulary: SiteVocabulary = field(default_factory=site_vocabulary)
     generated: dt.date = field(default_factory=dt.date.today)
+    population_as_of: str | None = None  # the population's reference date (the manifest's municipality source)
 
 
 def source_attributions(registry: Registry) -> list[str]:
@@ -202,7 +203,8 @@ def _profile_rows(municipality: pd.Series, ctx: ExposeContext, lang: str) -> lis
     rows = [
         (t("kind_of_municipality"), i18n.label_for("kind", _text(municipality.get("kind")), lang)),
         (t("kreis"), _text(municipality.get("kreis_name"))),
-        (t("population"), i18n.format_number(municipality.get("population"), lang)),
+        (i18n.t("figures_reference.population", lang, date=i18n.format_date(ctx.population_as_of, lang))
+         if ctx.population_as_of else t("population"), i18n.format_number(municipality.get("population"), lang)),
         (t("area_km2"), i18n.format_km2(municipality.get("area_km2"), lang)),
         (t("density"), i18n.format_density(municipality.get("density"), lang)),
     ]
