@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 
 import pytest
@@ -41,7 +42,9 @@ def call(app, path: str, query: bytes = b"", headers=BROWSER, method: str = "GET
 
     scope = {"type": "http", "method": method, "path": path, "raw_path": path.encode(), "query_string": query,
              "headers": list(headers)}
-    asyncio.run(app(scope, receive, send))
+    # In a thread of its own: after the browser tests, Playwright's sync API keeps an event loop running here.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, app(scope, receive, send)).result()
     start = messages[0]
     body = b"".join(m.get("body", b"") for m in messages[1:])
     return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, body

@@ -99,7 +99,9 @@ def test_distance_columns_sort_by_value_not_by_text(app_server, watched, sites):
     wait_for_map(page)
     grid = page.locator(GRID).first
     grid.scroll_into_view_if_needed()
+    page.locator(f"{GRID} [role=gridcell]").first.wait_for(state="attached", timeout=30_000)  # the grid is drawn
     page.evaluate("(sel) => { document.querySelector(sel + ' .dvn-scroller').scrollLeft = 1e6; }", GRID)
+    page.wait_for_timeout(300)  # the scroll is applied in the next frames
     box = grid.bounding_box()
     page.mouse.click(box["x"] + box["width"] - 90, box["y"] + 17)  # the last column's header: the motorway distance
     values = sorted(sites["dist_motorway_km"].dropna())
@@ -107,7 +109,7 @@ def test_distance_columns_sort_by_value_not_by_text(app_server, watched, sites):
     assert shown != sorted(shown)  # text order would differ from the numbers' order
     page.wait_for_function(
         "([sel, first]) => { const c = document.querySelector(sel + ' [role=row] [role=gridcell]:last-child');"
-        " return c && Math.abs(Number(c.innerText) - first) < 1e-6; }", arg=[GRID, values[0]], timeout=15_000)
+        " return c && Math.abs(Number(c.innerText) - first) < 1e-6; }", arg=[GRID, values[0]], timeout=30_000)
     column = page.evaluate(
         "(sel) => Array.from(document.querySelectorAll(sel + ' [role=row]')).map(r => {"
         " const c = r.querySelectorAll('[role=gridcell]'); return c.length ? Number(c[c.length - 1].innerText) : null; })"
