@@ -96,6 +96,7 @@ def test_marker_click_fills_the_detail_card(app_server, watched, store) -> None:
     marker = page.frame_locator(MAP_IFRAME).locator(".leaflet-rmPoints-pane path.rm-point.leaflet-interactive")
     marker.first.wait_for(state="attached", timeout=15_000)
     assert marker.count() == 1
+    page.wait_for_timeout(500)  # the map fits its content first; a click during that move would land beside the marker
     marker.first.click(force=True)
     card = page.locator("[class*='st-key-card_']")
     card.get_by_text(name, exact=True).wait_for(timeout=15_000)
