@@ -43,25 +43,27 @@ def validate(path: Path, store: Path) -> ValidationReport:
     return run_validation([path], store=store, today=TODAY)
 
 
+def _report_line(report: ValidationReport, file: Path, row: int | None, rid: str, field: str, label: str,
+                 fragments: tuple[str, ...]) -> str:
+    """The first report line for this file/row/id/field (`label` is "" or "warning: "), holding every fragment."""
+    where = str(file) if row is None else f"{file}:{row}"
+    prefix = f"{where}: {label}id={rid} field={field}: "
+    lines = [line for line in report.format().splitlines() if line.startswith(prefix)]
+    assert lines, f"no line {prefix!r} in:\n{report.format()}"
+    assert any(all(f in line for f in fragments) for line in lines), f"{fragments} not in {lines}"
+    return lines[0]
+
+
 def assert_problem(report: ValidationReport, file: Path, row: int | None, rid: str, field: str, *fragments: str) -> str:
     """The one report line for this file/row/id/field, holding every fragment."""
-    where = str(file) if row is None else f"{file}:{row}"
-    prefix = f"{where}: id={rid} field={field}: "
-    lines = [line for line in report.format().splitlines() if line.startswith(prefix)]
-    assert lines, f"no problem {prefix!r} in:\n{report.format()}"
-    assert any(all(f in line for f in fragments) for line in lines), f"{fragments} not in {lines}"
+    line = _report_line(report, file, row, rid, field, "", fragments)
     assert not report.ok
-    return lines[0]
+    return line
 
 
 def assert_warning(report: ValidationReport, file: Path, row: int | None, rid: str, field: str, *fragments: str) -> str:
     """The one warning line for this file/row/id/field, holding every fragment (warnings alone leave the report ok)."""
-    where = str(file) if row is None else f"{file}:{row}"
-    prefix = f"{where}: warning: id={rid} field={field}: "
-    lines = [line for line in report.format().splitlines() if line.startswith(prefix)]
-    assert lines, f"no warning {prefix!r} in:\n{report.format()}"
-    assert any(all(f in line for f in fragments) for line in lines), f"{fragments} not in {lines}"
-    return lines[0]
+    return _report_line(report, file, row, rid, field, "warning: ", fragments)
 
 
 def research(tmp_path: Path, *rows: dict[str, str], columns: list[str] | None = None) -> Path:
