@@ -19,7 +19,7 @@ from regionmap.uploads.geometry import (
     APPROXIMATE, CoordinateChoice, classify_pair, clean_geometries, geometry_families, guess_crs,
     points_from_columns, points_from_postcodes, suggest_coordinates,
 )
-from regionmap.uploads.problems import UploadProblem, fail, problem
+from regionmap.uploads.problems import UploadError, UploadProblem, fail, problem
 from regionmap.uploads.settings import UploadSettings, normalise_header, settings as default_settings
 
 
@@ -101,6 +101,45 @@ def inspect_upload(name: str, data: bytes, layer: str | None = None,
                       raw.crs_from_file, tuple(problems))
 
 
+def _place_vector(raw: RawData, choice: CoordinateChoice | None, settings: UploadSettings,
+                  problems: list[UploadProblem]) -> tuple[gpd.GeoDataFrame, CoordinateChoice]:
+    """A vector file's features in EPSG:4326: its own CRS, else the user's choice, else the one its extent suggests."""
+    frame = raw.frame
+    epsg = choice.epsg if choice is not None and choice.epsg else None
+    if frame.crs is None:
+        epsg = epsg or guess_crs(frame, settings)
+    elif epsg and frame.crs.to_epsg() != epsg:
+        frame = frame.set_crs(epsg=epsg, allow_override=True)
+    placed = clean_geometries(raw.name, frame, epsg, problems)
+    return placed, CoordinateChoice("geometry", epsg=epsg or (frame.crs.to_epsg() if frame.crs else None))
+
+
+def _no_coordinates(raw: RawData) -> UploadError:
+    return fail("no_coordinates", raw.name, columns=", ".join(c for c in raw.frame.columns if c != ROW))
+
+
+def _place_table(raw: RawData, choice: CoordinateChoice | None, postcodes: Mapping[str, tuple[float, float]] | None,
+                 settings: UploadSettings, problems: list[UploadProblem]) -> tuple[gpd.GeoDataFrame, CoordinateChoice]:
+    """A table's rows as points: from the chosen (or suggested) coordinate columns, or at their postcode's centroid."""
+    used = choice or suggest_coordinates(raw.frame, settings)
+    if used is None or used.kind not in ("postcode", "lonlat", "xy"):
+        raise _no_coordinates(raw)
+    for column in (used.first, used.second):
+        if column is not None and column not in raw.frame.columns:
+            raise fail("unknown_column", raw.name, None, column)
+    if used.kind == "postcode":
+        if not postcodes:
+            raise fail("no_postcodes", raw.name)
+        assert used.first is not None
+        return points_from_postcodes(raw.name, raw.frame, used.first, postcodes, problems), used
+    if used.epsg is None:  # columns chosen without a CRS: told by their range
+        checked = classify_pair(raw.frame, used.first or "", used.second or "", settings)
+        if checked is None:
+            raise fail("crs_unknown", raw.name, None, used.first)
+        used = checked
+    return points_from_columns(raw.name, raw.frame, used, problems), used
+
+
 def load_upload(name: str, data: bytes, choice: CoordinateChoice | None = None, *, layer: str | None = None,
                 postcodes: Mapping[str, tuple[float, float]] | None = None,
                 settings: UploadSettings | None = None) -> Upload:
@@ -109,35 +148,9 @@ def load_upload(name: str, data: bytes, choice: CoordinateChoice | None = None, 
     raw = read_raw(name, data, settings, layer)
     problems = list(raw.problems)
     if raw.is_vector:
-        frame = raw.frame
-        epsg = choice.epsg if choice is not None and choice.epsg else None
-        if frame.crs is None:
-            epsg = epsg or guess_crs(frame, settings)
-        elif epsg and frame.crs.to_epsg() != epsg:
-            frame = frame.set_crs(epsg=epsg, allow_override=True)
-        placed = clean_geometries(name, frame, epsg, problems)
-        used = CoordinateChoice("geometry", epsg=epsg or (frame.crs.to_epsg() if frame.crs else None))
+        placed, used = _place_vector(raw, choice, settings, problems)
     else:
-        used = choice or suggest_coordinates(raw.frame, settings)
-        if used is None:
-            raise fail("no_coordinates", name, columns=", ".join(c for c in raw.frame.columns if c != ROW))
-        for column in (used.first, used.second):
-            if column is not None and column not in raw.frame.columns:
-                raise fail("unknown_column", name, None, column)
-        if used.kind == "postcode":
-            if not postcodes:
-                raise fail("no_postcodes", name)
-            assert used.first is not None
-            placed = points_from_postcodes(name, raw.frame, used.first, postcodes, problems)
-        elif used.kind in ("lonlat", "xy"):
-            checked = classify_pair(raw.frame, used.first or "", used.second or "", settings) \
-                if used.epsg is None else used
-            if checked is None:
-                raise fail("crs_unknown", name, None, used.first)
-            placed = points_from_columns(name, raw.frame, checked, problems)
-            used = checked
-        else:
-            raise fail("no_coordinates", name, columns=", ".join(c for c in raw.frame.columns if c != ROW))
+        placed, used = _place_table(raw, choice, postcodes, settings, problems)
         if placed.empty:
             raise fail("nothing_placed", name)
     placed = gpd.GeoDataFrame(placed.reset_index(drop=True), geometry=placed.geometry.name, crs=placed.crs)
