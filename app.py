@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from regionmap.i18n import t
-from regionmap.ui import data, view
+from regionmap.ui import data, upload_panel, view
 from regionmap.ui.navigation import PAGES, page_spec
 from regionmap.ui.tables import whole_text_css
 
@@ -29,6 +29,9 @@ spec = page_spec(navigation.url_path)
 if spec.sidebar:
     store = data.store(lang)
     menu = st.sidebar.container()
+    uploads = st.sidebar.container()  # "Eigene Daten" below the page menu, above the filters
     state = view.sidebar(store, data.tax(), spec.layers, spec.params)
     view.page_links(menu, [(pages[other.url_path], other) for other in PAGES if not other.hidden], state)
+    if spec.upload:
+        upload_panel.panel(uploads, store, state.lang)
 navigation.run()

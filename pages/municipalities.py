@@ -2,11 +2,12 @@
 
 from regionmap.ui import data, view
 from regionmap.ui.layout import header
-from regionmap.ui.municipalities_page import choropleth_map, indicator_controls, profile
+from regionmap.ui.municipalities_page import choropleth_map, indicator_controls, municipalities, profile
 
 state = view.current()
 store = data.store(state.lang)
 header("page.municipalities", state)
-indicator_id, scheme, k = indicator_controls(state)
-choropleth_map(store, state, indicator_id, scheme, k)
-profile(store, state, indicator_id)
+offered = municipalities(store, state.lang)
+item, scheme, k = indicator_controls(state, offered)
+choropleth_map(store, offered, state, item, scheme, k)
+profile(store, offered, state, item)

@@ -19,7 +19,7 @@ from regionmap import config
 from regionmap.i18n import format_date, format_density, format_km2, format_number, t
 from regionmap.data.store import GeoPackageStore, open_store
 from regionmap.taxonomy import taxonomy
-from regionmap.ui.mapview import plain
+from regionmap.ui.text import plain
 from regionmap.ui.navigation import PAGES
 from regionmap.dashboard.urlstate import ViewState, parse_query_params, to_query_params
 
@@ -264,7 +264,7 @@ def test_overview_key_figures_equal_key_figures(store_env, params: dict[str, str
 def test_data_page_names_basemaps_in_the_pages_language(store_env, lang: str) -> None:
     at = open_page("data", lang=lang, basemap="none")
     assert_clean(at)
-    from regionmap.ui.mapview import plain
+    from regionmap.ui.text import plain
 
     title = plain(t("sources.title", lang))
     sources = next(d.value for d in at.table if title in d.value.columns)

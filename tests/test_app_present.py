@@ -14,7 +14,7 @@ from regionmap.config import public_url, region
 from regionmap.i18n import t
 from regionmap.presenter.tours import default_tours_dir, load_tours, stop_share_url, vocab_from_store
 from regionmap.data.store import open_store
-from regionmap.ui.mapview import plain
+from regionmap.ui.text import plain
 from regionmap.presenter.display import (
     AUTOPLAY_RANGE,
     highlighted,

@@ -14,7 +14,7 @@ from regionmap.i18n import format_number, t
 from regionmap.investor.factors import location_factors
 from regionmap.investor.finder import SiteQuery, find_sites, sort_sites
 from regionmap.investor.sheet import comparison_frame
-from regionmap.ui.mapview import plain
+from regionmap.ui.text import plain
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 

@@ -29,7 +29,7 @@ from regionmap.data.store import StoreData, open_store
 from regionmap.maps.build import OUTLINE_COLOUR
 from regionmap.taxonomy import taxonomy
 from regionmap.data.thematic import split_sectors
-from regionmap.ui.mapview import plain
+from regionmap.ui.text import plain
 from regionmap.dashboard.urlstate import ViewState
 from test_maps_support import descendants
 

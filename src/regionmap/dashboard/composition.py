@@ -33,6 +33,7 @@ from regionmap.maps import (
     tolerance_for_zoom,
 )
 from regionmap.maps.boundaries import decimals_for_tolerance
+from regionmap.maps.elements import PointLayer, ShapeLayer
 from regionmap.data.source_registry import Registry
 from regionmap.taxonomy import Layer, Taxonomy
 
@@ -192,12 +193,14 @@ def dashboard_parts(
     kreis: str | None = None,
     gemeinde: str | None = None,
     choropleth: Choropleth | None = None,
+    extra_layers: Sequence[PointLayer | ShapeLayer] = (),
 ) -> MapParts:
     """The map of a view: backdrop or tiles, region/Kreis/municipality boundaries, the shown point layers, legend.
 
     `shown` maps layer ids to the already filtered points; `simplified`/`payloads` come from `simplified_layers` and
     `boundary_payloads`. A `choropleth` fills the municipalities and adds its classes to the legend. The selected
-    `gemeinde` (else `kreis`) is outlined. `content_bounds` (see `view_bounds`) is fitted when the content is first
+    `gemeinde` (else `kreis`) is outlined. `extra_layers` (e.g. the session's upload) are drawn above the
+    thematic layers, with their own legend entries. `content_bounds` (see `view_bounds`) is fitted when the content is first
     shown. The base part depends only on the boundaries, basemap, selection and choropleth: a filter change swaps the
     overlays alone.
     """
@@ -238,7 +241,7 @@ def dashboard_parts(
         basemap=basemap,
         backdrop=backdrop_layer(simplified["states"]) if basemap.tiles is None else None,
         boundaries=boundaries,
-        points=points,
+        points=[*points, *extra_layers],
         attributions=attributions(registry, taxonomy, list(shown), basemap_id, lang),
         fit_bounds=fit_bounds,
         content_bounds=content_bounds,

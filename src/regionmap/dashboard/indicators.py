@@ -33,6 +33,7 @@ class Indicator:
     decimals: int
     layer: str | None = None  # the thematic layer counted, for count indicators
     per_inhabitants: bool = False
+    subject: str | None = None  # what is counted when it is no layer of the registry (the session's upload)
 
     def values(self, gemeinden: pd.DataFrame) -> pd.Series:
         """The indicator for every municipality as floats; NaN where unknown (population unknown or 0 for rates)."""
@@ -44,7 +45,7 @@ class Indicator:
 
     def label(self, lang: str = DEFAULT_LANGUAGE) -> str:
         """The indicator's name; count indicators name their layer with the label from layers.toml."""
-        layer = taxonomy().layer(self.layer).label(lang) if self.layer else ""
+        layer = self.subject or (taxonomy().layer(self.layer).label(lang) if self.layer else "")
         return t(self.label_key, lang, layer=layer)
 
     def format(self, value: Any, lang: str = DEFAULT_LANGUAGE) -> str:

@@ -123,6 +123,8 @@ def to_excel_bytes(layer: gpd.GeoDataFrame, sheet_name: str = "data") -> bytes:
 
 
 def to_geojson_bytes(layer: gpd.GeoDataFrame) -> bytes:
-    """UTF-8 GeoJSON FeatureCollection in WGS84 (coordinates are data, nothing to neutralise)."""
-    frame = layer.to_crs(WGS84) if layer.crs is not None and layer.crs != WGS84 else layer
+    """UTF-8 GeoJSON FeatureCollection in WGS84; text a spreadsheet would evaluate is neutralised here too, since
+    spreadsheet programs and GIS tables open GeoJSON files as well."""
+    frame = layer.to_crs(WGS84) if layer.crs is not None and layer.crs != WGS84 else layer.copy()
+    frame = _map_text(frame, neutralise_formula)
     return frame.to_json(na="null", show_bbox=False, drop_id=True, ensure_ascii=False).encode("utf-8")

@@ -1,4 +1,4 @@
-"""Offline folium maps for regionmap: assets, point and boundary layers, legend, click lookup, map composition."""
+"""Offline folium maps for regionmap: assets, point, shape and boundary layers, legend, click lookup, map composition."""
 
 from regionmap.maps.assets import ensure_vendor_assets
 from regionmap.maps.basemaps import NO_BASEMAP, Basemap, basemap_from_config
@@ -22,6 +22,7 @@ from regionmap.maps.build import (
 from regionmap.maps.clicks import RETURNED_OBJECTS, clicked_record
 from regionmap.maps.legend import ChoroplethClass, ChoroplethLegend, LegendEntry, LegendItem
 from regionmap.maps.points import ColourClass, PointPayload, point_layer, point_payload
+from regionmap.maps.shapes import shape_payload
 
 __all__ = [
     "RETURNED_OBJECTS",
@@ -48,7 +49,8 @@ __all__ = [
     "map_texts",
     "outline_layer",
     "point_layer",
-    "point_payload",
+        "point_payload",
+    "shape_payload",
     "simplified_boundaries",
     "tolerance_for_zoom",
 ]

@@ -19,6 +19,7 @@ from regionmap.maps.elements import (
     OfflineMap,
     OverlayGroup,
     PointLayer,
+    ShapeLayer,
     html_text,
 )
 from regionmap.i18n import t
@@ -98,7 +99,7 @@ def compose_map(
     basemap: Basemap = NO_BASEMAP,
     backdrop: BoundaryLayer | None = None,
     boundaries: Sequence[BoundaryLayer] = (),
-    points: Sequence[PointLayer] = (),
+    points: Sequence[PointLayer | ShapeLayer] = (),
     attributions: Sequence[str] = (),
     fit_bounds: Bounds | None = None,
     content_bounds: Bounds | None = None,
@@ -117,9 +118,10 @@ def compose_map(
       at most to `FIT_MAX_ZOOM`; without it, the map fits `fit_bounds` or `bounds` that way.
     - `outline`: the selected area's outline (see `outline_layer`), part of the base.
     - `basemap`: tiles with their attribution, or none: then `backdrop` (see `backdrop_layer`) is drawn instead.
-    - `boundaries` (in the base) then `points` (in the overlays) are added in order, each a toggle in the layer control.
+    - `boundaries` (in the base) then `points` (in the overlays: point layers, and line/polygon layers such as an
+      upload's) are added in order, each a toggle in the layer control.
     - `attributions`: the licence attribution of every dataset shown (plain text, shown escaped).
-    - The legend lists every point layer as "Label (count)" and the classes of every choropleth boundary layer.
+    - The legend lists every overlay layer with a legend entry as "Label (count)" and the classes of every choropleth boundary layer.
     - `lang`: the language of the map's own controls (attribution toggle, offline notice); `offline_basemap`: the
       basemap the offline notice offers when tiles fail to load (None: no notice).
     """

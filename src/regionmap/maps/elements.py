@@ -245,6 +245,48 @@ class PointLayer(Layer, VerbatimRender):
         self.js_escape = _JS_ESCAPE
 
 
+class ShapeLayer(Layer, VerbatimRender):
+    """A toggleable layer of lines and polygons from the JSON of `regionmap.maps.shapes.shape_payload`: GeoJSON
+    geometries, coloured by their class (`cls` into `colours`), with their name as an escaped tooltip. The features
+    lie in their own pane between the boundaries and the point markers; the layer works as the child of a group."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function () {
+            {{ this.js_escape }}
+            var d = {{ this.payload }};
+            var features = d.geoms.map(function (g, i) { return {type: "Feature", geometry: g, properties: {i: i}}; });
+            var group = L.geoJSON(features, {
+                pane: "rmShapes",
+                style: function (f) {
+                    var c = d.colours[d.cls[f.properties.i]];
+                    return {color: c, weight: {{ this.weight }}, opacity: 0.9, fillColor: c, fillOpacity: {{ this.fill_opacity }}};
+                },
+                onEachFeature: function (f, layer) {
+                    layer.bindTooltip(esc(d.names[f.properties.i]), {sticky: true});
+                }
+            });
+            group.beforeAdd = function (map) {
+                if (!map.getPane("rmShapes")) { map.createPane("rmShapes").style.zIndex = 440; }
+            };
+            return group;
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, payload: str, name: str, *, legend_entry: LegendEntry | None = None, weight: float = 2.0,
+                 fill_opacity: float = 0.35, show: bool = True):
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "ShapeLayer"
+        self.legend_entry = legend_entry
+        self.payload = payload
+        self.weight = float(weight)
+        self.fill_opacity = float(fill_opacity)
+        self.js_escape = _JS_ESCAPE
+
+
 class BoundaryLayer(Layer, VerbatimRender):
     """Polygons from the compact payload of `regionmap.maps.boundaries.boundary_payload`, turned into GeoJSON here.
 

@@ -31,11 +31,14 @@ def file_name(state: ViewState, layer_id: str, ext: str, extra: Iterable[str] = 
 def download_button(container: Any, label: str, layer: gpd.GeoDataFrame, layer_id: str, ext: str,
                     state: ViewState, key: str, extra: Iterable[str] = ()) -> None:
     """A button that downloads `layer` as `ext` (csv, xlsx, geojson), built only when it is pressed."""
-    build, mime = FORMATS[ext]
     lang = state.lang
+    frame_download(container, label, lambda: labelled(layer, layer_id, data.tax(), lang), ext, lang,
+                   file_name(state, layer_id, ext, extra), key, disabled=layer.empty)
 
-    def payload() -> bytes:
-        return build(labelled(layer, layer_id, data.tax(), lang), lang)
 
-    container.download_button(label, data=payload, file_name=file_name(state, layer_id, ext, extra), mime=mime,
-                              key=key, on_click="ignore", disabled=layer.empty, width="stretch")
+def frame_download(container: Any, label: str, frame: Callable[[], gpd.GeoDataFrame], ext: str, lang: str,
+                   name: str, key: str, disabled: bool = False) -> None:
+    """A button that downloads the frame `frame()` returns as `ext` under `name`; nothing is built until pressed."""
+    build, mime = FORMATS[ext]
+    container.download_button(label, data=lambda: build(frame(), lang), file_name=name, mime=mime, key=key,
+                              on_click="ignore", disabled=disabled, width="stretch")

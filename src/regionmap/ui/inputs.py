@@ -8,7 +8,7 @@ import streamlit as st
 
 from regionmap.i18n import format_number, parse_number, t
 from regionmap.numbers import NumberParseError
-from regionmap.ui.mapview import plain
+from regionmap.ui.text import plain
 
 EXAMPLE = 0.5  # shown in the notice as the language's way of writing a decimal
 

@@ -13,7 +13,8 @@ from regionmap.data.manifest import population_reference_date
 from regionmap.i18n import format_date, format_density, format_km2, format_number, t, tn
 from regionmap.data.store import StoreData
 from regionmap.ui import data, view
-from regionmap.ui.mapview import colour_by_control, detail_card, layer_tables, plain, show_map, sync_selection
+from regionmap.ui.text import plain
+from regionmap.ui.mapview import colour_by_control, detail_card, layer_tables, show_map, sync_selection
 from regionmap.ui.navigation import page_spec, PAGES
 from regionmap.dashboard.urlstate import ViewState, missing_path, to_query_params
 

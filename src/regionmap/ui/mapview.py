@@ -30,7 +30,9 @@ from regionmap.dashboard.filters import bounds_for
 from regionmap.i18n import format_number, t, tn
 from regionmap.maps import RETURNED_OBJECTS, MapParts, bounds_of, clicked_record
 from regionmap.data.store import StoreData
-from regionmap.ui import data, view
+from regionmap.ui import data, upload_panel, view
+from regionmap.uploads.layer import UPLOAD_LAYER, layer_label, upload_fields
+from regionmap.ui.text import plain
 from regionmap.dashboard.urlstate import ViewState
 
 MAP_HEIGHT = 600  # the least height; the page's CSS stretches the map to the screen (see `fill_screen`)
@@ -54,6 +56,9 @@ def selected(page: str, shown: Mapping[str, gpd.GeoDataFrame]) -> tuple[str, pd.
         return None
     layer_id, record_id = chosen
     gdf = shown.get(layer_id)
+    if layer_id == UPLOAD_LAYER:
+        upload = upload_panel.current_layers(view.current().lang)
+        gdf = upload[0].frame if upload is not None else None
     if gdf is None:
         return None
     rows = gdf[gdf["id"] == record_id]
@@ -102,6 +107,7 @@ def show_map(
     region = bounds_of(store.region)
     area = bounds_for(store.gemeinden, store.kreise, state.kreis, state.gemeinde) if state.kreis or state.gemeinde else None
     filtered = any(len(gdf) < len(store[layer_id]) for layer_id, gdf in shown.items())
+    upload = upload_panel.current_layers(lang)
     parts = dashboard_parts(
         shown=shown,
         simplified=data.simplified(store, zoom),
@@ -117,17 +123,19 @@ def show_map(
         kreis=state.kreis,
         gemeinde=state.gemeinde,
         choropleth=choropleth,
+        extra_layers=upload[1].elements() if upload is not None else (),
     )
     with st.container(key=f"mapbox_{page}"):
         fill_screen(f"mapbox_{page}", offset, height)
         result = draw_map(parts, f"map_{page}", height, RETURNED_OBJECTS)
     offline_switch(result, state)
-    hit = clicked_record(result, shown)
+    clickable = {**shown, **({UPLOAD_LAYER: upload[0].frame} if upload is not None else {})}
+    hit = clicked_record(result, clickable)
     click = (result or {}).get("last_object_clicked")
     if hit is not None and st.session_state.get(f"last_click_{page}") != click:
         st.session_state[f"last_click_{page}"] = click
         layer_id, index = hit
-        select(page, layer_id, str(shown[layer_id].loc[index, "id"]))
+        select(page, layer_id, str(clickable[layer_id].loc[index, "id"]))
     return result
 
 
@@ -152,7 +160,8 @@ def sync_selection(page: str, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
     page has none, a record chosen on the map or in a table becomes the state's. `layers` are the page's layers."""
     chosen = st.session_state.get(_selection_key(page))
     if chosen is not None:
-        view.update(detail=chosen[1])
+        # The session's own upload stays out of the URL: a shared link cannot show it.
+        view.update(detail=None if chosen[0] == UPLOAD_LAYER else chosen[1])
         return
     record_id = view.current().detail
     owner = next((layer_id for layer_id, gdf in layers.items() if record_id and (gdf["id"] == record_id).any()), None)
@@ -170,6 +179,9 @@ def detail_card(page: str, shown: Mapping[str, gpd.GeoDataFrame], lang: str) -> 
         st.info(t("detail.not_shown", lang) if st.session_state.get(_selection_key(page)) else t("detail.empty", lang))
         return
     layer_id, record = found
+    if layer_id == UPLOAD_LAYER:
+        upload_card(page, record, lang)
+        return
     tax = data.tax()
     with st.container(border=True, key=f"card_{page}"):
         st.markdown(f"**{plain(record['name'])}**")
@@ -188,6 +200,18 @@ def detail_card(page: str, shown: Mapping[str, gpd.GeoDataFrame], lang: str) -> 
                 st.markdown(f"**{plain(label)}** [{plain(item.value)}]({item.value.replace(')', '%29')})")
             else:
                 st.markdown(f"**{plain(label)}** {plain(item.value)}")
+
+
+def upload_card(page: str, record: pd.Series, lang: str) -> None:
+    """An uploaded record's card: its name, the layer it belongs to, and every non-empty field as plain text."""
+    session = upload_panel.current()
+    if session is None:
+        return
+    with st.container(border=True, key=f"card_{page}"):
+        st.markdown(f"**{plain(record['name'])}**")
+        st.caption(plain(layer_label(session.upload, lang)))
+        for label, value in upload_fields(session.upload, record.name, lang):
+            st.markdown(f"**{plain(t('detail.label', lang, label=label))}** {plain(value)}")
 
 
 def layer_tables(page: str, shown: Mapping[str, gpd.GeoDataFrame], totals: Mapping[str, int], lang: str) -> None:
@@ -238,11 +262,3 @@ def chosen_row(event: object, ids: pd.Series, memory_key: str) -> str | None:
         return None
     st.session_state[memory_key] = record_id
     return record_id
-
-
-_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$&:"})
-
-
-def plain(text: object) -> str:
-    """Text from data made inert for st.markdown: every Markdown and HTML character is escaped."""
-    return str(text).translate(_MARKDOWN_SPECIAL)

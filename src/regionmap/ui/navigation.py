@@ -20,6 +20,7 @@ class PageSpec:
     default: bool = False
     sidebar: bool = True
     hidden: bool = False
+    upload: bool = True  # the sidebar offers "Eigene Daten" (pages with a map)
     params: tuple[str, ...] = ()  # the page's own URL parameters (regionmap.dashboard.urlstate.PAGE_PARAMS)
 
     @property
@@ -41,9 +42,10 @@ PAGES = (
              own_layers=True, params=MAP_PARAMS),
     PageSpec("pages/municipalities.py", "page.municipalities", ":material/location_city:", "municipalities",
              params=("indicator", "scheme", "classes")),
-    PageSpec("pages/data_sources.py", "page.data", ":material/description:", "data"),
-    PageSpec("pages/present.py", "page.present", ":material/slideshow:", "present", sidebar=False, hidden=True),
-    PageSpec("pages/not_found.py", "page.not_found", ":material/help:", "not-found", hidden=True),
+    PageSpec("pages/data_sources.py", "page.data", ":material/description:", "data", upload=False),
+    PageSpec("pages/present.py", "page.present", ":material/slideshow:", "present", sidebar=False, hidden=True,
+             upload=False),
+    PageSpec("pages/not_found.py", "page.not_found", ":material/help:", "not-found", hidden=True, upload=False),
 )
 NOT_FOUND_PAGE = "not-found"  # where the server sends a path that is no page (regionmap.ui.serving)
 

@@ -46,7 +46,8 @@ from regionmap.presenter.tours import (
 from regionmap.ui import data, view
 from regionmap.ui.layout import shown_layers
 from regionmap.ui.navigation import PAGES
-from regionmap.ui.mapview import draw_map, plain
+from regionmap.ui.mapview import draw_map
+from regionmap.ui.text import plain
 
 STATE_KEY = "presenter"
 MAP_HEIGHT = 760  # the iframe's height until the page's CSS (MAP_HEIGHT_CSS) fits it to the screen

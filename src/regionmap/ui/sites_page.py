@@ -38,7 +38,8 @@ from regionmap.ui import data, view
 from regionmap.ui.downloads import download_button
 from regionmap.ui.inputs import number_field
 from regionmap.ui.layout import SIDE_COLUMN, header, population_reference, shown_layers
-from regionmap.ui.mapview import chosen_row, detail_card, plain, select, selected, show_map, table_key, offline_switch
+from regionmap.ui.text import plain
+from regionmap.ui.mapview import chosen_row, detail_card, select, selected, show_map, table_key, offline_switch
 from regionmap.ui.navigation import page_spec
 from regionmap.dashboard.urlstate import ViewState
 from regionmap.ui.tables import metric_row, static_table

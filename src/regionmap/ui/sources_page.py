@@ -10,7 +10,7 @@ from regionmap.data.store import StoreData
 from regionmap.ui import data
 from regionmap.ui.downloads import download_button
 from regionmap.ui.layout import shown_layers
-from regionmap.ui.mapview import plain
+from regionmap.ui.text import plain
 from regionmap.dashboard.urlstate import ViewState
 from regionmap.dashboard.release_notes import release_notes
 from regionmap.ui.tables import static_table

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 import streamlit as st
 
-from regionmap.ui.mapview import plain
+from regionmap.ui.text import plain
 
 
 def static_table(frame: pd.DataFrame, links: Iterable[str] = ()) -> None:

@@ -25,7 +25,8 @@ from regionmap.uploads.settings import UploadSettings, normalise_header
 
 GERMANY_LON, GERMANY_LAT = (5.5, 15.5), (47.0, 55.5)
 SAMPLE_ROWS = 2_000  # rows looked at to tell which columns hold coordinates, and in which CRS
-APPROXIMATE = "_approximate"  # "postcode" where a point stands for its postcode's centroid
+APPROXIMATE = "_approximate"  # APPROXIMATE_POSTCODE where a point stands for its postcode's centroid
+APPROXIMATE_POSTCODE = "postcode"
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,7 @@ def points_from_postcodes(name: str, frame: pd.DataFrame, column: str, postcodes
     located = found[found.notna()]
     points = gpd.GeoDataFrame(kept, geometry=gpd.points_from_xy([p[0] for p in located], [p[1] for p in located]),
                               crs=WGS84)
-    points[APPROXIMATE] = "postcode"
+    points[APPROXIMATE] = APPROXIMATE_POSTCODE
     problems.append(problem("approximate_postcode", name, None, column, count=len(points)))
     return points
 

@@ -11,7 +11,7 @@ from regionmap import config
 from regionmap.errors import ConfigError
 
 FORMATS = ("csv", "xlsx", "geojson", "gpkg", "shapefile_zip", "kml")
-COLUMN_ROLES = ("lon", "lat", "x", "y", "postcode")
+COLUMN_ROLES = ("lon", "lat", "x", "y", "postcode", "name")
 
 
 @dataclass(frozen=True)

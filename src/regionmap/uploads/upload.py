@@ -12,11 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import geopandas as gpd
-import pandas as pd
 
 from regionmap.uploads.formats import ROW, RawData, read_raw
 from regionmap.uploads.geometry import (
-    APPROXIMATE, CoordinateChoice, classify_pair, clean_geometries, geometry_families, guess_crs,
+    APPROXIMATE, APPROXIMATE_POSTCODE, CoordinateChoice, classify_pair, clean_geometries, geometry_families, guess_crs,
     points_from_columns, points_from_postcodes, suggest_coordinates,
 )
 from regionmap.uploads.problems import UploadError, UploadProblem, fail, problem
@@ -57,6 +56,11 @@ class Upload:
     def families(self) -> dict[str, int]:
         """Points, lines, polygons: how many of each."""
         return geometry_families(self.frame)
+
+    @property
+    def approximate(self) -> int:
+        """How many records stand at their postcode's centroid rather than at their own position."""
+        return int((self.frame[APPROXIMATE] == APPROXIMATE_POSTCODE).sum()) if APPROXIMATE in self.frame else 0
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -151,8 +155,8 @@ def load_upload(name: str, data: bytes, choice: CoordinateChoice | None = None, 
         placed, used = _place_vector(raw, choice, settings, problems)
     else:
         placed, used = _place_table(raw, choice, postcodes, settings, problems)
-        if placed.empty:
-            raise fail("nothing_placed", name)
+        if placed.empty:  # the reason, then why each record was left out
+            raise UploadError([*fail("nothing_placed", name).problems, *_listed(problems, settings)])
     placed = gpd.GeoDataFrame(placed.reset_index(drop=True), geometry=placed.geometry.name, crs=placed.crs)
     return Upload(name, placed, used, tuple(_listed(problems, settings)))
 
@@ -170,24 +174,6 @@ def _listed(problems: list[UploadProblem], settings: UploadSettings) -> list[Upl
             out.append(problem("more_problems", problems[0].file, None, None, count=n - settings.max_listed_problems,
                                code=code))
     return out
-
-
-def joined_table(upload: Upload, gemeinden: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Each uploaded record with the AGS, municipality and Kreis it lies in (the first for lines and polygons)."""
-    from regionmap.spatial import locate_points
-
-    representative = upload.frame.copy()
-    representative["geometry_original"] = representative.geometry
-    representative = representative.set_geometry(representative.geometry.representative_point())
-    located, _ = locate_points(representative, gemeinden)
-    out = upload.frame.join(located[["ags", "municipality", "kreis_ags", "kreis"]])
-    return gpd.GeoDataFrame(out, geometry=upload.frame.geometry.name, crs=upload.frame.crs)
-
-
-def counts_per_municipality(upload: Upload, gemeinden: gpd.GeoDataFrame) -> pd.Series:
-    """How many uploaded records lie in each municipality (AGS -> count, every municipality listed)."""
-    joined = joined_table(upload, gemeinden)
-    return gemeinden["ags"].map(joined["ags"].value_counts()).fillna(0).astype("int64").set_axis(gemeinden["ags"])
 
 
 def postcode_lookup(postcodes: gpd.GeoDataFrame) -> dict[str, tuple[float, float]]:
