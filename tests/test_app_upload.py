@@ -102,3 +102,16 @@ def test_kommunen_count_the_upload_and_list_it_in_the_profile(store_env) -> None
     metric = next(m for m in at.metric if m.label.startswith(t("column.rank", "de")))
     assert metric.value == t("profile.rank", "de", rank=format_number(expected.rank, "de"),
                              total=format_number(expected.total, "de"))
+
+
+@pytest.mark.parametrize("url_path", ["sites", "health", "events-mobility"])
+def test_every_map_page_offers_the_upload(store_env, url_path: str) -> None:
+    at = upload(open_page(url_path, basemap="none", lang="en"), "firmen.csv", CSV)
+    assert_clean(at)
+    assert successes(at) == [plain(tn("upload.panel.loaded", 3, "en", name="firmen.csv"))]
+
+
+def test_the_data_page_has_no_upload(store_env) -> None:
+    at = open_page("data", basemap="none")
+    assert_clean(at)
+    assert not at.sidebar.file_uploader

@@ -39,7 +39,10 @@ from regionmap.ui.downloads import download_button
 from regionmap.ui.inputs import number_field
 from regionmap.ui.layout import SIDE_COLUMN, header, population_reference, shown_layers
 from regionmap.ui.text import plain
-from regionmap.ui.mapview import chosen_row, detail_card, select, selected, show_map, table_key, offline_switch
+from regionmap.ui.mapview import (
+    chosen_row, detail_card, offline_switch, select, selected, show_map, table_key, upload_card,
+)
+from regionmap.uploads.layer import UPLOAD_LAYER
 from regionmap.ui.navigation import page_spec
 from regionmap.dashboard.urlstate import ViewState
 from regionmap.ui.tables import metric_row, static_table
@@ -74,6 +77,10 @@ def sites_page() -> None:
     with map_col:
         show_map(PAGE, store, state, shown, height=RESULT_MAP_HEIGHT, offset=RESULT_MAP_OFFSET)
     after = selected(PAGE, shown)
+    if after is not None and after[0] == UPLOAD_LAYER:  # a record of the session's upload: its card, no site
+        with side_col:
+            upload_card(PAGE, after[1], lang)
+        after = None
     picked = str(after[1]["id"]) if after and (before is None or before[1]["id"] != after[1]["id"]) else None
     found = sort_control(found, factors, state)
     state = view.current()
