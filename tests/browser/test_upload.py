@@ -97,3 +97,39 @@ def test_bad_file_gets_a_message_naming_it(app_server, sized, lang: str) -> None
         in error.inner_text()
     assert wait_for_map(page) > 0 and "upload" not in legend_counts(page)
     watched.assert_clean()
+
+
+@pytest.mark.browser
+def test_geopackage_layer_with_polygons_and_lines_is_drawn_as_shapes(app_server, sized, tmp_path) -> None:
+    """A GeoPackage in EPSG:25832 with two layers: the chosen one is drawn as areas (and a line) in the map's shape
+    pane, with its count in the legend and the layer's name as tooltip."""
+    import geopandas as gpd
+    from shapely.geometry import LineString, box
+
+    path = tmp_path / "flaechen.gpkg"
+    plots = gpd.GeoDataFrame({"name": ["Baufeld A", "Baufeld B", HOSTILE]},
+                             geometry=[box(550_000, 5_800_000, 552_000, 5_802_000),
+                                       box(600_000, 5_790_000, 603_000, 5_793_000),
+                                       LineString([(560_000, 5_760_000), (590_000, 5_770_000)])], crs="EPSG:25832")
+    plots.to_file(path, layer="baufelder", driver="GPKG")
+    plots.iloc[:1].to_file(path, layer="andere", driver="GPKG")
+    watched = sized(1400, 900)
+    page = watched.page
+    page.goto(f"{app_server.url}/?basemap=none")
+    wait_for_map(page)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+        files=[{"name": "flaechen.gpkg", "mimeType": "application/geopackage+sqlite3", "buffer": path.read_bytes()}])
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.get_by_text(t("upload.panel.layer", "de")).wait_for(timeout=30_000)
+    first = 1 if sidebar.get_by_text("andere").count() else 3  # the first layer is placed at once
+    wait_for_upload_legend(page, first)
+    layer_box = sidebar.locator("[data-testid='stSelectbox']").filter(has_text=t("upload.panel.layer", "de"))
+    layer_box.click()
+    page.get_by_role("option", name="baufelder").click()
+    sidebar.get_by_role("button", name=t("upload.panel.show", "de")).click()
+    wait_for_upload_legend(page, 3)
+    shapes = page.frame_locator(MAP_IFRAME).locator(".leaflet-rmShapes-pane path.leaflet-interactive")
+    shapes.first.wait_for(state="attached", timeout=15_000)
+    assert shapes.count() == 3
+    screenshot(page, "upload-gpkg-shapes")
+    watched.assert_clean()

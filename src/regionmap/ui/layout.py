@@ -13,7 +13,7 @@ from regionmap.data.manifest import population_reference_date
 from regionmap.i18n import format_date, format_density, format_km2, format_number, t, tn
 from regionmap.data.store import StoreData
 from regionmap.ui import data, view
-from regionmap.ui.text import plain
+from regionmap.ui.text import document_language, plain
 from regionmap.ui.mapview import colour_by_control, detail_card, layer_tables, show_map, sync_selection
 from regionmap.ui.navigation import page_spec, PAGES
 from regionmap.dashboard.urlstate import ViewState, missing_path, to_query_params
@@ -28,6 +28,7 @@ def header(title_key: str, state: ViewState) -> None:
     """The page title, the region's name and any ignored URL parameters."""
     lang = state.lang
     st.html(PAGE_CSS)  # style only: takes no space on the page
+    document_language(lang)
     st.title(t(title_key, lang))
     st.caption(plain(data.region_name(lang)))
     for notice in view.notices():

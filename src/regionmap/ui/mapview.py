@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
@@ -19,19 +20,22 @@ from regionmap.dashboard.composition import (
     view_bounds,
 )
 from regionmap.dashboard.details import (
+    category_label,
     description,
     is_indicative,
     localised_numbers,
     record_fields,
     table_frame,
     indicative_basis,
+    sector_labels,
 )
+from regionmap.dashboard.summary import map_summary
 from regionmap.dashboard.filters import bounds_for
 from regionmap.i18n import format_number, t, tn
 from regionmap.maps import RETURNED_OBJECTS, MapParts, bounds_of, clicked_record
 from regionmap.data.store import StoreData
 from regionmap.ui import data, upload_panel, view
-from regionmap.uploads.layer import UPLOAD_LAYER, layer_label, upload_fields
+from regionmap.uploads.layer import UPLOAD_LAYER, UploadLayers, UploadMap, layer_label, upload_fields
 from regionmap.ui.text import plain
 from regionmap.dashboard.urlstate import ViewState
 
@@ -127,7 +131,9 @@ def show_map(
     )
     with st.container(key=f"mapbox_{page}"):
         fill_screen(f"mapbox_{page}", offset, height)
+        st.html(f'<h2 class="rm-sr-only">{html.escape(t("map_summary.heading", lang))}</h2>')
         result = draw_map(parts, f"map_{page}", height, RETURNED_OBJECTS)
+    st.caption(plain(summary_text(store, state, shown, upload, choropleth)), width="stretch")
     offline_switch(result, state)
     clickable = {**shown, **({UPLOAD_LAYER: upload[0].frame} if upload is not None else {})}
     hit = clicked_record(result, clickable)
@@ -137,6 +143,26 @@ def show_map(
         layer_id, index = hit
         select(page, layer_id, str(clickable[layer_id].loc[index, "id"]))
     return result
+
+
+def summary_text(store: StoreData, state: ViewState, shown: Mapping[str, gpd.GeoDataFrame],
+                 upload: tuple[UploadMap, UploadLayers] | None, choropleth: Choropleth | None) -> str:
+    """The map's text alternative: the shown layers with their counts, the area, the filters and the choropleth."""
+    lang = state.lang
+    tax = data.tax()
+    layers = {layer_id: (tax.layer(layer_id).label(lang), gdf) for layer_id, gdf in shown.items()}
+    if upload is not None:
+        layers[UPLOAD_LAYER] = (upload[0].label, upload[0].frame)
+    names = dict(zip(store.gemeinden["ags"], store.gemeinden["name"])) | dict(zip(store.kreise["ags"],
+                                                                                store.kreise["name"]))
+    area = names.get(state.gemeinde or "") or names.get(state.kreis or "")
+    owners = {c.id: layer.id for layer in tax.layers for c in layer.categories}
+    filters = [*(sector_labels(tax, s, lang) for s in state.sectors),
+               *(category_label(tax, owners[c], c, lang) for c in state.categories if c in owners),
+               *([t("map_summary.search", lang, q=state.q)] if state.q else [])]
+    return map_summary(layers, lang, area=area, filters=filters,
+                       choropleth=choropleth.legend.title if choropleth is not None else None,
+                       tables=bool(shown))
 
 
 def offline_switch(result: Mapping[str, object] | None, state: ViewState) -> None:

@@ -47,7 +47,7 @@ from regionmap.ui import data, view
 from regionmap.ui.layout import shown_layers
 from regionmap.ui.navigation import PAGES
 from regionmap.ui.mapview import draw_map
-from regionmap.ui.text import plain
+from regionmap.ui.text import document_language, plain
 
 STATE_KEY = "presenter"
 MAP_HEIGHT = 760  # the iframe's height until the page's CSS (MAP_HEIGHT_CSS) fits it to the screen
@@ -79,6 +79,8 @@ CSS = """
     font-size: clamp(0.95rem, 1.2vw, 1.6rem); color: #333333; }
 .st-key-present_qr_notice [data-testid="stCaptionContainer"] { font-size: 0.85rem; line-height: 1.3; color: #5a5a5a; }
 .st-key-present_qr_notice { margin-top: -0.5rem; }
+/* Captions at their own colour, not faded: a bright stand needs the contrast (WCAG 1.4.3, docs/accessibility.md). */
+.stApp [data-testid="stCaptionContainer"] { opacity: 1 !important; }
 .st-key-present_controls button { min-height: clamp(2.75rem, 4vw, 5.25rem); min-width: clamp(2.75rem, 4vw, 5.25rem);
     padding: 0 clamp(0.6rem, 1vw, 1.4rem); }
 .st-key-present_controls button p { font-size: clamp(1.05rem, 1.25vw, 1.7rem); font-weight: 700; white-space: nowrap; }
@@ -221,6 +223,7 @@ def presenter_page() -> None:
     st.html(CSS)
     query = _query()
     lang = normalise_lang((query["lang"] or "").strip().lower())
+    document_language(lang)
     store = data.store(lang)
     try:
         available = tours(store)
