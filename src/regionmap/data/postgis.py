@@ -44,7 +44,8 @@ FID = "fid"
 GEOMETRY = "geometry"
 SRID = 4326
 INDEXED = ("ags", "kreis_ags", "category")  # B-tree indexes wherever a layer has these columns
-NUMERIC_TYPES = frozenset({"double precision", "real", "numeric", "bigint", "integer", "smallint"})
+EMPTY_DTYPES = {"text": "str", "character varying": "str", "double precision": "float64", "real": "float64",
+                "numeric": "float64", "bigint": "int64", "integer": "int64", "smallint": "int64", "boolean": "bool"}
 LAYER_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 BUILD_LOCK = 0x7265_6769_6F6E  # pg_advisory_xact_lock key: one build at a time per database
 
@@ -174,9 +175,12 @@ class PostGISStore:
             raise StoreMissing(self.location, f"layer '{name}' unreadable ({_first_line(exc)})") from exc
         if frame.empty:  # no rows: geopandas leaves the column as it came
             frame = frame.set_geometry(gpd.GeoSeries([], crs=f"EPSG:{SRID}", index=frame.index), crs=f"EPSG:{SRID}")
-        for column, sql_type in columns.items():  # numbers stay numbers when every value is null (None -> NaN)
-            if sql_type in NUMERIC_TYPES and frame[column].dtype == object:
-                frame[column] = pd.to_numeric(frame[column])
+        for column, sql_type in columns.items():  # types as the GeoPackage gives them, also with no rows or no values
+            if frame[column].dtype == object and sql_type in EMPTY_DTYPES:
+                dtype = EMPTY_DTYPES[sql_type]
+                if dtype == "int64" and len(frame):
+                    dtype = "float64"  # nulls: integer_columns makes them Int64 where the GeoPackage does
+                frame[column] = frame[column].astype(dtype)
         return integer_columns(frame)
 
     def write_build(self, layers: Mapping[str, gpd.GeoDataFrame], manifest: dict[str, Any]) -> str:

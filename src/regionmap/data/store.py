@@ -114,7 +114,8 @@ class Store(Protocol):
 
     def read_layer(self, name: str, *, bbox: Bounds | None = None, ags: str | None = None,
                    kreis: str | None = None) -> gpd.GeoDataFrame:
-        """One layer in EPSG:4326, optionally only the features in `bbox`, of municipality `ags` or Kreis `kreis`."""
+        """One layer in EPSG:4326 in the stored order, optionally only the features in `bbox`, of municipality `ags` or
+        Kreis `kreis`."""
         ...
 
     def read_simplified(self, name: str, zoom: int) -> gpd.GeoDataFrame | None:
@@ -267,8 +268,9 @@ class GeoPackageStore:
             raise StoreMissing(self.path, f"layer '{name}' missing")
         use_arrow = importlib.util.find_spec("pyarrow") is not None
         try:
-            gdf = gpd.read_file(self.path, layer=name, engine="pyogrio", use_arrow=use_arrow,
+            gdf = gpd.read_file(self.path, layer=name, engine="pyogrio", use_arrow=use_arrow, fid_as_index=True,
                                 bbox=tuple(float(v) for v in bbox) if bbox is not None else None)
+            gdf = gdf.sort_index().reset_index(drop=True)  # in the stored order (a bbox read comes in R-tree order)
         except (RuntimeError, OSError, ValueError) as exc:  # pyogrio's errors are RuntimeErrors
             raise StoreMissing(self.path, f"layer '{name}' unreadable ({exc})") from exc
         if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
