@@ -88,26 +88,29 @@ class PostGISStore:
         except sa.exc.OperationalError as exc:
             raise StoreMissing(self.location, f"cannot connect to the database ({_first_line(exc)})") from exc
 
-    def _tables(self, connection: sa.Connection) -> dict[str, dict[str, str]]:
-        """The tables of schema `regionmap` in the order the build wrote them, each with its columns and their SQL
-        types in order (empty when the schema is absent)."""
+    def _tables(self, connection: sa.Connection, name: str | None = None) -> dict[str, dict[str, str]]:
+        """The tables of schema `regionmap` (or only table `name`) in the order the build wrote them, each with its
+        columns and their SQL types in order (empty when the schema is absent)."""
         rows = connection.execute(sa.text(
             "SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_class c "
             "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
             "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid "
             "WHERE n.nspname = :schema AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped "
-            "ORDER BY c.oid, a.attnum"), {"schema": SCHEMA})
+            "AND (CAST(:name AS text) IS NULL OR c.relname = :name) ORDER BY c.oid, a.attnum"),
+            {"schema": SCHEMA, "name": name})
         tables: dict[str, dict[str, str]] = {}
         for table, column, sql_type in rows:
             tables.setdefault(table, {})[column] = sql_type
         return tables
 
     def _meta(self) -> dict[str, str]:
+        meta = _table(META_TABLE, ["key", "value"])
         with self._connect() as connection:
-            if META_TABLE not in self._tables(connection):
-                raise StoreMissing(self.location, f"no '{SCHEMA}.{META_TABLE}' table (no build in this database yet)")
-            meta = _table(META_TABLE, ["key", "value"])
-            rows = connection.execute(sa.select(meta.c.key, meta.c.value)).all()
+            try:
+                rows = connection.execute(sa.select(meta.c.key, meta.c.value)).all()
+            except sa.exc.ProgrammingError as exc:  # no such table (or schema): nothing built here yet
+                raise StoreMissing(self.location, f"no '{SCHEMA}.{META_TABLE}' table (no build in this database "
+                                   f"yet: {_first_line(exc)})") from exc
         values = {str(key): str(value) for key, value in rows}
         if not values.get("build_id"):
             raise StoreMissing(self.location, f"the '{SCHEMA}.{META_TABLE}' table has no build id")
@@ -131,8 +134,8 @@ class PostGISStore:
 
     def _layer(self, connection: sa.Connection, name: str) -> dict[str, str]:
         """Layer `name`'s attribute columns and types, geometry last as the GeoPackage gives them (without `fid`)."""
-        columns = self._layers(connection).get(name)
-        if columns is None:
+        columns = {} if name.startswith("regionmap_") else self._tables(connection, name).get(name, {})
+        if GEOMETRY not in columns:  # no such table, or not a layer
             raise StoreMissing(self.location, f"layer '{name}' missing")
         return {**{c: t for c, t in columns.items() if c not in (FID, GEOMETRY)}, GEOMETRY: columns[GEOMETRY]}
 
@@ -157,7 +160,7 @@ class PostGISStore:
     def read_simplified(self, name: str, zoom: int) -> gpd.GeoDataFrame | None:
         """Boundary layer `name` with the geometry simplified at build time for `zoom`; None when not stored."""
         with self._connect() as connection:
-            if SIMPLIFIED_TABLE not in self._tables(connection):
+            if not self._tables(connection, SIMPLIFIED_TABLE):
                 return None
             columns = self._layer(connection, name)
             table, simple = _table(name, [FID, *columns]), _table(SIMPLIFIED_TABLE, [FID, "layer", "zoom", GEOMETRY])
