@@ -229,3 +229,19 @@ def test_hostile_values_in_the_data_are_stored_as_data(previous) -> None:
     assert research["name"].iloc[0] == INJECTIONS[0] and research["category"].iloc[1] == INJECTIONS[3]
     assert HOSTILE in set(research["name"]) and previous.store.manifest()["note"] == INJECTIONS[0]
     assert len(previous.store.read_layer("gemeinden")) == len(synthetic_layers()["gemeinden"])
+
+
+def test_the_store_benchmark_prints_figures_for_both_backends(built_store, built_postgis) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    result = subprocess.run([sys.executable, "-m", "benchmarks.store", "--store", str(built_store), "--store",
+                             built_postgis, "--repeat", "1"], cwd=Path(__file__).resolve().parents[1],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "GeoPackageStore" in lines[0] and "PostGISStore" in lines[0]
+    figures = {line.split("  ")[0].strip(): line.split()[-2:] for line in lines[1:] if "  " in line and ":" not in line}
+    assert {"version()", "read gemeinden", "gemeinden + thematic, Kreis 03101"} <= set(figures)
+    assert all(float(value) > 0 for values in figures.values() for value in values)
