@@ -194,6 +194,22 @@ def test_an_error_while_writing_leaves_the_previous_build_and_a_new_build_replac
     assert previous.store.read_layer("kreise")["name"].iloc[0] == "Rebuilt"
 
 
+def test_readers_see_the_previous_build_until_the_swap_commits(previous, monkeypatch) -> None:
+    written = postgis._create_indexes
+    seen = []
+
+    def reading_meanwhile(connection: sa.Connection, layers: dict) -> None:
+        written(connection, layers)  # the staging schema is complete; another session reads the store now
+        seen.append((previous.store.version(), len(previous.store.read_layer("gemeinden"))))
+
+    monkeypatch.setattr(postgis, "_create_indexes", reading_meanwhile)
+    layers = synthetic_layers()
+    layers["gemeinden"] = layers["gemeinden"].head(4)
+    version = previous.store.write_build(layers, dict(MANIFEST))
+    assert seen == [(previous.version, len(synthetic_layers()["gemeinden"]))]
+    assert previous.store.version() == version and len(previous.store.read_layer("gemeinden")) == 4
+
+
 # --- hostile values ----------------------------------------------------------------------------------------------
 
 
