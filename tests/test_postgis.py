@@ -210,6 +210,17 @@ def test_readers_see_the_previous_build_until_the_swap_commits(previous, monkeyp
     assert previous.store.version() == version and len(previous.store.read_layer("gemeinden")) == 4
 
 
+def test_a_reader_whose_connection_was_killed_gets_a_new_one(previous) -> None:
+    import psycopg
+
+    with previous.store.engine.connect() as connection:
+        pid = connection.connection.dbapi_connection.info.backend_pid
+    with psycopg.connect(previous.url, autocommit=True) as other:  # the pooled connection dies on the server
+        assert other.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone() == (True,)
+    assert previous.store.version() == previous.version  # pool_pre_ping replaced it
+    assert len(previous.store.read_layer("kreise")) == len(synthetic_layers()["kreise"])
+
+
 # --- hostile values ----------------------------------------------------------------------------------------------
 
 

@@ -13,12 +13,13 @@ the catalog (a layer must exist in `regionmap`) and are quoted by SQLAlchemy.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -82,9 +83,12 @@ class PostGISStore:
     def engine(self) -> sa.Engine:
         return _engine(self.url)
 
-    def _connect(self) -> sa.Connection:
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sa.Connection]:
+        """A pooled connection; a server that cannot be reached, or a connection lost meanwhile, is StoreMissing."""
         try:
-            return self.engine.connect()
+            with self.engine.connect() as connection:
+                yield connection
         except sa.exc.OperationalError as exc:
             raise StoreMissing(self.location, f"cannot connect to the database ({_first_line(exc)})") from exc
 
@@ -174,7 +178,7 @@ class PostGISStore:
               columns: Mapping[str, str]) -> gpd.GeoDataFrame:
         try:
             frame = gpd.read_postgis(query, connection, geom_col=GEOMETRY, crs=f"EPSG:{SRID}")
-        except sa.exc.DBAPIError as exc:
+        except sa.exc.ProgrammingError as exc:
             raise StoreMissing(self.location, f"layer '{name}' unreadable ({_first_line(exc)})") from exc
         if frame.empty:  # no rows: geopandas leaves the column as it came
             frame = frame.set_geometry(gpd.GeoSeries([], crs=f"EPSG:{SRID}", index=frame.index), crs=f"EPSG:{SRID}")
