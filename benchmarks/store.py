@@ -71,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     stores = [store_at(location) for location in locations]
     results = [measure(store, args.repeat) for store in stores]
     width = max(len(key) for result in results for key in result)
-    print(f"{'ms (median of ' + str(args.repeat) + ')':<{width}}  " + "  ".join(f"{type(s).__name__:>16}" for s in stores))
+    heading = f"ms (median of {args.repeat})"
+    print(f"{heading:<{width}}  " + "  ".join(f"{type(store).__name__:>16}" for store in stores))
     for key in results[0]:
         print(f"{key:<{width}}  " + "  ".join(f"{result.get(key, float('nan')):>16.1f}" for result in results))
     for store in stores:

@@ -97,7 +97,8 @@ def test_a_postgis_rebuild_is_noticed_on_the_next_rerun(built_postgis, postgis_d
         page = rerun(page)
         assert_clean(page)
         assert built_caption(day) in [c.value for c in page.caption]
-    monkeypatch.setenv("REGIONMAP_STORE", "postgresql://regionmap@127.0.0.1:1/regionmap")  # no server there
+    nowhere = "postgresql://regionmap@127.0.0.1:1/regionmap"  # no server there
+    monkeypatch.setenv("REGIONMAP_STORE", nowhere)
     page = rerun(page)
-    assert [e.value for e in page.error] == [t("store.missing", "en", path="postgresql://regionmap@127.0.0.1:1/regionmap")]
+    assert [e.value for e in page.error] == [t("store.missing", "en", path=nowhere)]
     assert any("cannot connect to the database" in c.value for c in page.caption)

@@ -90,14 +90,14 @@ def test_indexes_and_schemas_of_a_build(built_postgis) -> None:
 def test_the_app_reads_postgis_layers_when_first_used_and_filters_in_sql(built_postgis, built_store) -> None:
     data = open_store(built_postgis)
     assert isinstance(data.layers, LazyLayers) and data.layers.loaded() == [] and data.reads_in_place
-    health = data.filtered("health", kreis="03101")  # asked of the database: the layer stays unread
-    assert data.layers.loaded() == []
     in_memory = open_store(built_store)
     assert not in_memory.reads_in_place
-    pd.testing.assert_frame_equal(health, in_memory.filtered("health", kreis="03101"))
+    for options in ({"kreis": "03101"}, {"ags": "03241001"}, {"kreis": "03241", "ags": "03241001"}):
+        for name in ("health", "gemeinden", "kreise" if "ags" not in options else "research"):
+            pd.testing.assert_frame_equal(data.filtered(name, **options), in_memory.filtered(name, **options))
+    assert data.layers.loaded() == []  # asked of the database: no layer read whole
     assert len(data.gemeinden) == 381 and data.layers.loaded() == ["gemeinden"]
-    pd.testing.assert_frame_equal(data.filtered("gemeinden", ags="03101000"),
-                                  in_memory.filtered("gemeinden", ags="03101000"))  # now filtered in memory
+    assert data.filtered("gemeinden") is data.gemeinden
 
 
 def test_pg_variables_fill_in_what_the_url_leaves_out(built_postgis, monkeypatch) -> None:

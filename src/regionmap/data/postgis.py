@@ -266,7 +266,8 @@ def _write_simplified(connection: sa.Connection, layers: Mapping[str, gpd.GeoDat
             parts.append(gpd.GeoDataFrame({FID: simple.index, "layer": name, "zoom": zoom},
                                           geometry=simple.geometry.to_crs(SRID).to_numpy(), crs=SRID))
     pd.concat(parts, ignore_index=True).to_postgis(SIMPLIFIED_TABLE, connection, schema=STAGING, index=False)
-    connection.execute(sa.text(f"CREATE INDEX {SIMPLIFIED_TABLE}_key ON {STAGING}.{SIMPLIFIED_TABLE} (layer, zoom, {FID})"))
+    connection.execute(sa.text(
+        f"CREATE INDEX {SIMPLIFIED_TABLE}_key ON {STAGING}.{SIMPLIFIED_TABLE} (layer, zoom, {FID})"))
 
 
 def _write_meta(connection: sa.Connection, manifest: dict[str, Any]) -> None:

@@ -304,7 +304,7 @@ class LazyLayers(Mapping[str, gpd.GeoDataFrame]):
     """The layers of a store that filters in place, each read on first use and then kept (safe across sessions)."""
 
     def __init__(self, store: Store, names: Sequence[str]) -> None:
-        self.store = store
+        self._store = store
         self._names = list(names)
         self._read: dict[str, gpd.GeoDataFrame] = {}
         self._lock = threading.Lock()
@@ -314,7 +314,7 @@ class LazyLayers(Mapping[str, gpd.GeoDataFrame]):
             raise KeyError(name)
         with self._lock:
             if name not in self._read:
-                self._read[name] = self.store.read_layer(name)
+                self._read[name] = self._store.read_layer(name)
             return self._read[name]
 
     def __iter__(self) -> Iterator[str]:
@@ -344,12 +344,13 @@ class StoreData:
         return self.backend is not None and self.backend.reads_in_place
 
     def filtered(self, name: str, *, kreis: str | None = None, ags: str | None = None) -> gpd.GeoDataFrame:
-        """Layer `name` of Kreis `kreis` and/or municipality `ags`: asked of the database when it filters in place
-        (a layer not read whole yet stays unread), else filtered in memory; the same rows either way."""
+        """Layer `name` of Kreis `kreis` and/or municipality `ags`: a query where the backend filters in place
+        (PostGIS: an indexed `WHERE`, whether or not the layer is held whole), else filtered in memory; the same rows
+        in the same order either way."""
         if kreis is None and ags is None:
             return self.layers[name]
-        if isinstance(self.layers, LazyLayers) and name not in self.layers.loaded():
-            return self.layers.store.read_layer(name, kreis=kreis, ags=ags)
+        if self.reads_in_place:
+            return self.backend.read_layer(name, kreis=kreis, ags=ags)
         return filter_frame(self.layers[name], kreis=kreis, ags=ags)
 
     def __getitem__(self, name: str) -> gpd.GeoDataFrame:

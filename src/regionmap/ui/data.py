@@ -106,6 +106,20 @@ def simplified(data: StoreData, zoom: int = OVERVIEW_ZOOM) -> Mapping[str, gpd.G
 
 
 @per_store_version
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _filtered(cache_key: str, name: str, kreis: str | None, ags: str | None, _store: StoreData) -> gpd.GeoDataFrame:
+    return _store.filtered(name, kreis=kreis, ags=ags)
+
+
+def filtered(data: StoreData, name: str, kreis: str | None = None, ags: str | None = None) -> gpd.GeoDataFrame:
+    """Layer `name` of a Kreis and/or municipality (cached per store build): from the database when the store filters
+    in place (PostGIS), else filtered in memory. Shared by every session: callers filter further, never change it."""
+    if kreis is None and ags is None:
+        return data.layers[name]
+    return _filtered(data.cache_key, name, kreis, ags, data)
+
+
+@per_store_version
 @st.cache_resource(show_spinner=False, max_entries=24)
 def _payloads(cache_key: str, lang: str, zoom: int, _store: StoreData) -> dict[str, BoundaryPayload]:
     return boundary_payloads(simplified(_store, zoom), lang, zoom)

@@ -39,8 +39,8 @@ def shown_layers(store: StoreData, state: ViewState, layers: tuple[str, ...]) ->
     tax = data.tax()
     categories = {layer.id: layer.category_ids for layer in tax.layers}
     place = {"kreis": state.kreis or None, "ags": state.gemeinde or None}
-    return filter_view({layer_id: store.filtered(layer_id, **place) for layer_id in view.page_layers(state, layers)},
-                       state, categories)
+    in_place = {layer_id: data.filtered(store, layer_id, **place) for layer_id in view.page_layers(state, layers)}
+    return filter_view(in_place, state, categories)
 
 
 def population_reference(store: StoreData, lang: str) -> str:
