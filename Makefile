@@ -1,7 +1,9 @@
 # regionmap: the two commands of the README.
 #   make run    installs, builds the data store and starts the app
 #   make test   installs (with the test browser), builds the data store and runs every test
+#   make postgis  installs and starts a local PostGIS server in .postgis/ and prints its URL
 # Sources are read from $REGIONMAP_SOURCE_DIR (or downloaded from the publishers when it is unset).
+# STORE is a GeoPackage path (default) or a postgresql:// URL: `make run STORE=$(cat .postgis/url)`.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -9,7 +11,16 @@ BIN := $(VENV)/bin
 STORE ?= data/geo/regionmap.gpkg
 PORT ?= 8501
 
-.PHONY: install browser data run present test validate bench clean
+.PHONY: install browser data run present test validate bench clean postgis store-url
+
+# A URL is no file make can date: `make data` then always builds into it (a swap in one transaction, a few seconds).
+ifneq ($(findstring ://,$(STORE)),)
+STORE_TARGET := store-url
+else
+STORE_TARGET := $(STORE)
+endif
+STORE_INPUTS := $(BIN)/regionmap $(wildcard data/*.toml data/geo/curated/*.csv) src/regionmap/data/pipeline.py \
+	src/regionmap/data/store.py src/regionmap/data/postgis.py
 
 $(BIN)/regionmap: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,27 +33,39 @@ install: $(BIN)/regionmap
 browser:
 	scripts/install-browser
 
-$(STORE): $(BIN)/regionmap $(wildcard data/*.toml data/geo/curated/*.csv) src/regionmap/data/pipeline.py src/regionmap/data/store.py
+ifeq ($(STORE_TARGET),store-url)
+store-url: $(STORE_INPUTS)
+	$(BIN)/regionmap build-data --out '$(STORE)'
+else
+$(STORE): $(STORE_INPUTS)
 	$(BIN)/regionmap build-data --out $(STORE)
+endif
 
-data: $(STORE)
+data: $(STORE_TARGET)
 
 validate: data
-	$(BIN)/regionmap validate --strict --store $(STORE)
+	$(BIN)/regionmap validate --strict --store '$(STORE)'
 
 run: data
-	REGIONMAP_STORE=$(STORE) $(BIN)/streamlit run serve.py --server.port $(PORT)
+	REGIONMAP_STORE='$(STORE)' $(BIN)/streamlit run serve.py --server.port $(PORT)
+
+postgis:
+	scripts/postgis
 
 # Offline: neither installs nor builds the store (run `make data` once before the fair).
 present:
-	REGIONMAP_STORE=$(STORE) VENV=$(VENV) scripts/present $(PORT)
+	REGIONMAP_STORE='$(STORE)' VENV=$(VENV) scripts/present $(PORT)
 
 bench: install browser data
-	REGIONMAP_STORE=$(STORE) $(BIN)/python -m benchmarks.maps --quick
+	REGIONMAP_STORE='$(STORE)' $(BIN)/python -m benchmarks.maps --quick
 
+# The store tests also run against PostGIS: $REGIONMAP_TEST_POSTGIS (an existing server; the tests create and drop
+# their own database there), else the local server that scripts/postgis starts (required in CI, optional elsewhere).
 test: install browser data
-	$(BIN)/regionmap validate --strict --store $(STORE)
-	REGIONMAP_STORE=$(STORE) $(BIN)/pytest
+	scripts/postgis >/dev/null || [ "$${CI:-}" != true ]
+	$(BIN)/regionmap validate --strict --store '$(STORE)'
+	REGIONMAP_STORE='$(STORE)' REGIONMAP_TEST_POSTGIS="$${REGIONMAP_TEST_POSTGIS:-$$(cat .postgis/url 2>/dev/null)}" \
+		$(BIN)/pytest
 
 clean:
 	rm -rf $(VENV) data/geo/regionmap.gpkg data/geo/manifest.json static/vendor

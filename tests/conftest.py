@@ -120,3 +120,79 @@ def previous_store(built_store: Path, tmp_path: Path):
             return same and files == sorted([self.store.name, self.manifest.name])
 
     return Previous()
+
+
+# --- PostGIS: the test server, fresh databases on it, and the store built into one -----------------------------------
+
+BACKENDS = ("gpkg", "postgis")
+
+
+@pytest.fixture(scope="session")
+def postgis_server() -> str:
+    """The PostGIS server of the tests: $REGIONMAP_TEST_POSTGIS, else the URL scripts/postgis wrote to .postgis/url.
+    In CI a missing or unreachable server fails the tests; elsewhere the PostGIS cases skip."""
+    import psycopg
+
+    from regionmap.data.store import without_password
+
+    url = os.environ.get("REGIONMAP_TEST_POSTGIS", "").strip()
+    local = Path(__file__).resolve().parents[1] / ".postgis" / "url"
+    if not url and local.is_file():
+        url = local.read_text(encoding="utf-8").strip()
+    problem = "" if url else "no PostGIS server: run scripts/postgis, or set REGIONMAP_TEST_POSTGIS to a server's URL"
+    if url:
+        try:
+            psycopg.connect(url, connect_timeout=10).close()
+        except psycopg.Error as exc:
+            problem = f"PostGIS server {without_password(url)} unreachable ({str(exc).strip()})"
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(problem, pytrace=False)
+        pytest.skip(problem)
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgis_database(postgis_server: str):
+    """A function creating a fresh database (with the postgis extension) on the test server and returning its URL;
+    every database it created is dropped after the session."""
+    import uuid
+
+    import psycopg
+    from psycopg import sql
+    from sqlalchemy.engine import make_url
+
+    created: list[str] = []
+
+    def create() -> str:
+        name = f"regionmap_test_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(postgis_server, autocommit=True) as connection:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        created.append(name)
+        url = make_url(postgis_server).set(database=name).render_as_string(hide_password=False)
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+        return url
+
+    yield create
+    with psycopg.connect(postgis_server, autocommit=True) as connection:
+        for name in created:
+            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="session")
+def built_postgis(source_dir: Path, postgis_database) -> str:
+    """The store built from the source directory into a fresh PostGIS database (its URL), once per session."""
+    from regionmap.data.pipeline import build_store
+
+    url = postgis_database()
+    build_store(source_dir=source_dir, out=url)
+    return url
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def real_store(request: pytest.FixtureRequest) -> str:
+    """The store built from the sources on each backend: a location for `store_at` (a GeoPackage path, a URL)."""
+    if request.param == "gpkg":
+        return str(request.getfixturevalue("built_store"))
+    return request.getfixturevalue("built_postgis")

@@ -260,8 +260,9 @@ def test_filtering_100k_points_is_fast():
 
 
 @pytest.fixture(scope="module")
-def store(built_store):
-    return open_store(built_store)
+def store(real_store):
+    """The real store, read from the GeoPackage and from PostGIS."""
+    return open_store(real_store)
 
 
 def test_region_figures_of_the_real_store(store):

@@ -12,6 +12,7 @@ import time
 import geopandas as gpd
 import pandas as pd
 import pytest
+from conftest import BACKENDS
 from test_filters import HOSTILE, synthetic_layers
 
 from regionmap import config
@@ -24,6 +25,7 @@ from regionmap.data.store import (
     store_at,
     required_columns,
 )
+from regionmap.data.postgis import PostGISStore
 from regionmap.taxonomy import taxonomy
 from regionmap.data.validation import run_validation
 
@@ -50,6 +52,16 @@ def written(tmp_path_factory):
     return write_store(tmp_path_factory.mktemp("store") / "regionmap.gpkg")
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def synthetic(request, written) -> str:
+    """The synthetic store on each backend (a location for `store_at`), written once per module; tests only read it."""
+    if request.param == "gpkg":
+        return str(written)
+    url = request.getfixturevalue("postgis_database")()
+    store_at(url).write_build(synthetic_layers(), dict(MANIFEST))
+    return url
+
+
 @pytest.fixture
 def store_path(written, tmp_path):
     """A copy of the synthetic store (with its manifest.json export) that a test may change."""
@@ -58,8 +70,8 @@ def store_path(written, tmp_path):
     return tmp_path / written.name
 
 
-def test_open_store_reads_every_layer(store_path):
-    store = open_store(store_path)
+def test_open_store_reads_every_layer(synthetic):
+    store = open_store(synthetic)
     assert set(required_columns()) <= set(store.layers)
     assert len(store.gemeinden) == 6 and len(store.kreise) == 3 and len(store.region) == 1 and len(store.states) == 1
     assert list(store.thematic) == list(THEMATIC_LAYERS)
@@ -68,8 +80,8 @@ def test_open_store_reads_every_layer(store_path):
     assert store.manifest["built_at"] == "2024-05-01T10:00:00Z"
 
 
-def test_stored_values_come_back_as_written(store_path):
-    store = open_store(store_path)
+def test_stored_values_come_back_as_written(synthetic):
+    store = open_store(synthetic)
     gemeinden = store.gemeinden.set_index("ags")
     assert gemeinden.loc["03154501", "population"] is pd.NA  # unknown stays unknown
     assert str(gemeinden["population"].dtype) == "Int64"
@@ -132,13 +144,16 @@ def test_a_store_without_metadata_is_refused(tmp_path):
     assert set(required_columns()) <= set(GeoPackageStore(path).layer_names())  # the layers themselves are still listed
 
 
-def test_layers_listed_without_the_metadata_table(store_path):
-    names = GeoPackageStore(store_path).layer_names()
+def test_layers_listed_without_the_metadata_table(synthetic):
+    store = store_at(synthetic)
+    names = store.layer_names()
     assert META_TABLE not in names and names == list(synthetic_layers())
+    written_columns = synthetic_layers()["kreise"].columns
+    assert store.layer_columns("kreise") == [*written_columns.drop("geometry"), "geometry"]  # geometry last
 
 
-def test_read_layer_by_bbox_ags_and_kreis(store_path):
-    store = GeoPackageStore(store_path)
+def test_read_layer_by_bbox_ags_and_kreis(synthetic):
+    store = store_at(synthetic)
     gemeinden = store.read_layer("gemeinden")
     first = gemeinden.iloc[0]
     assert list(store.read_layer("gemeinden", ags=first["ags"])["ags"]) == [first["ags"]]
@@ -187,9 +202,10 @@ def test_store_locations_are_parsed_in_one_place(tmp_path, monkeypatch):
     assert store_at().location == str(tmp_path / "here.gpkg")
     monkeypatch.chdir("/")
     assert GeoPackageStore(relative.path).location == str(tmp_path / "data" / "regionmap.gpkg")  # resolved once
-    with pytest.raises(StoreMissing, match="PostGIS stores are not supported") as info:
-        store_at("postgresql://planner:secret@db.example:5432/regionmap")
-    assert "secret" not in str(info.value) and "planner:***@db.example" in str(info.value)
+    postgis = store_at("postgresql://planner:secret@db.example:5432/regionmap")
+    assert isinstance(postgis, PostGISStore) and postgis.location == "postgresql://planner:***@db.example:5432/regionmap"
+    assert "secret" not in repr(postgis)
+    assert isinstance(store_at("postgres://db.example/regionmap"), PostGISStore)
     with pytest.raises(StoreMissing, match=r"unknown store scheme 's3:'"):
         store_at("s3://bucket/regionmap.gpkg")
     monkeypatch.setenv("REGIONMAP_STORE", "ftp://example.org/x.gpkg")

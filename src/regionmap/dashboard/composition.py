@@ -42,6 +42,8 @@ COLOUR_BY = ("category", "sectors")
 OVERVIEW_ZOOM = 8  # the whole region
 KREIS_ZOOM = 10  # a selected Kreis
 GEMEINDE_ZOOM = 11  # a selected municipality
+DISPLAY_ZOOMS = (OVERVIEW_ZOOM, KREIS_ZOOM, GEMEINDE_ZOOM)  # a PostGIS build stores the boundaries simplified for these
+BOUNDARY_LAYERS = ("gemeinden", "kreise", "region", "states")
 BOUNDARY_STYLES = {
     "gemeinden": {"colour": "#6b7b8c", "weight": 0.6},
     "kreise": {"colour": "#34495e", "weight": 1.6},
@@ -92,7 +94,7 @@ def display_zoom(kreis: str | None, gemeinde: str | None) -> int:
 def simplified_layers(layers: Mapping[str, gpd.GeoDataFrame], zoom: int = OVERVIEW_ZOOM) -> dict[str, gpd.GeoDataFrame]:
     """The boundary layers (`gemeinden`, `kreise`, `region`, `states`) simplified for display at `zoom`."""
     tolerance = tolerance_for_zoom(zoom)
-    return {name: simplified_boundaries(layers[name], tolerance) for name in ("gemeinden", "kreise", "region", "states")}
+    return {name: simplified_boundaries(layers[name], tolerance) for name in BOUNDARY_LAYERS}
 
 
 def boundary_tooltips(gemeinden: gpd.GeoDataFrame, lang: str) -> list[str]:

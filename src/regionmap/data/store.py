@@ -2,15 +2,17 @@
 
 A backend sits behind the `Store` protocol and is picked by the location string of `$REGIONMAP_STORE` (or
 `--out`/`--store`), in one place: `store_at`. This follows pygeoapi's provider plugins: the callers speak the
-interface, the configuration names the implementation. Today the only backend is `GeoPackageStore` (a file path, the
-default); a `postgresql://` URL is recognised and refused with a clear message until the PostGIS backend exists.
+interface, the configuration names the implementation. A file path gives `GeoPackageStore` (the embedded default, no
+server); a `postgresql://` URL gives `PostGISStore` (`regionmap.data.postgis`), whose missing URL parts come from
+libpq's PG* variables.
 
-Every store carries its own metadata (for the GeoPackage, the table `regionmap_meta` written into the same file as
-the layers): the build id that `Store.version()` returns, and the build manifest. The app caches everything on that
-version, so a replaced store is noticed on the next rerun and a damaged one gives `StoreMissing` instead of stale data.
+Every store carries its own metadata (the table `regionmap_meta` beside the layers): the build id that
+`Store.version()` returns, and the build manifest. The app caches everything on that version, so a replaced store is
+noticed on the next rerun and a damaged one gives `StoreMissing` instead of stale data.
 
-`open_store` reads every layer once into a `StoreData`; a missing, unreadable or incomplete store raises
-`StoreMissing`, whose message names the store and says how to build it.
+`open_store`/`load_store` give a `StoreData`: every layer read once (GeoPackage), or each layer read when first used,
+filtered reads and prebuilt simplified boundaries asked of the database (backends with `reads_in_place`). A missing,
+unreadable or incomplete store raises `StoreMissing`, whose message names the store and says how to build it.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ import sqlite3
 import tempfile
 import urllib.parse
 import uuid
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -95,13 +98,28 @@ class Store(Protocol):
         """The build manifest recorded with the layers (sources, curated files, layer counts, `build_id`)."""
         ...
 
+    @property
+    def reads_in_place(self) -> bool:
+        """True when filtered reads run where the data is (a database): the app then reads each layer when it is
+        first used, and a view's filtered layer by `read_layer`, instead of holding every layer from the start."""
+        ...
+
     def layer_names(self) -> list[str]:
         """The names of the store's layers (not its metadata)."""
         ...
 
+    def layer_columns(self, name: str) -> list[str]:
+        """The columns of layer `name` (with `geometry`), without reading its features."""
+        ...
+
     def read_layer(self, name: str, *, bbox: Bounds | None = None, ags: str | None = None,
                    kreis: str | None = None) -> gpd.GeoDataFrame:
-        """One layer in EPSG:4326, optionally only the features in `bbox`, of municipality `ags` or Kreis `kreis`."""
+        """One layer in EPSG:4326 in the stored order, optionally only the features in `bbox`, of municipality `ags` or
+        Kreis `kreis`."""
+        ...
+
+    def read_simplified(self, name: str, zoom: int) -> gpd.GeoDataFrame | None:
+        """Boundary layer `name` as simplified for display at `zoom` when the build stored it, else None."""
         ...
 
     def write_build(self, layers: Mapping[str, gpd.GeoDataFrame], manifest: dict[str, Any]) -> str:
@@ -115,7 +133,7 @@ class Store(Protocol):
 def store_at(location: str | os.PathLike[str] | None = None) -> Store:
     """The store at `location` (default `$REGIONMAP_STORE`, else `data/geo/regionmap.gpkg`): the one place where a
     location string is parsed. A path (relative to the current directory, or a `file:` URL) gives a GeoPackage;
-    `postgresql://` is reserved for the PostGIS backend; any other scheme is an error."""
+    a `postgresql://` (or `postgres://`) URL gives PostGIS; any other scheme is an error."""
     if isinstance(location, os.PathLike):
         return GeoPackageStore(config.resolve_path(location))
     text = (config.store_location() if location is None else location).strip()
@@ -127,15 +145,15 @@ def store_at(location: str | os.PathLike[str] | None = None) -> Store:
     scheme = url.group(1).lower()
     if scheme == "file":
         return GeoPackageStore(Path(urllib.parse.unquote(urllib.parse.urlsplit(text).path)))
-    shown = _without_password(text)
     if scheme in POSTGIS_SCHEMES:
-        raise StoreMissing(shown, "PostGIS stores are not supported by this version of regionmap; "
-                           "give a GeoPackage path such as data/geo/regionmap.gpkg")
-    raise StoreMissing(shown, f"unknown store scheme '{scheme}:'; give a GeoPackage path "
-                       "(postgresql:// URLs come with the PostGIS backend)")
+        from regionmap.data.postgis import PostGISStore
+
+        return PostGISStore(text)
+    raise StoreMissing(without_password(text), f"unknown store scheme '{scheme}:'; give a GeoPackage path "
+                       "or a postgresql:// URL")
 
 
-def _without_password(url: str) -> str:
+def without_password(url: str) -> str:
     parts = urllib.parse.urlsplit(url)
     if parts.password is None:
         return url
@@ -143,7 +161,7 @@ def _without_password(url: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
 
 
-def _check_code(value: str, digits: int, what: str) -> str:
+def check_code(value: str, digits: int, what: str) -> str:
     if not (isinstance(value, str) and len(value) == digits and value.isascii() and value.isdigit()):
         raise ValueError(f"{what} must be {digits} digits, got {value!r}")
     return value
@@ -153,14 +171,14 @@ def filter_frame(frame: gpd.GeoDataFrame, *, ags: str | None = None, kreis: str 
     """The features of municipality `ags` (8 digits) and/or Kreis `kreis` (5 digits; `kreis_ags`, or `ags` on the
     Kreis layer itself). Malformed codes raise ValueError: they never reach a query."""
     if ags is not None:
-        frame = frame[frame["ags"] == _check_code(ags, 8, "AGS")]
+        frame = frame[frame["ags"] == check_code(ags, 8, "AGS")]
     if kreis is not None:
         column = "kreis_ags" if "kreis_ags" in frame.columns else "ags"
-        frame = frame[frame[column] == _check_code(kreis, 5, "Kreis AGS")]
+        frame = frame[frame[column] == check_code(kreis, 5, "Kreis AGS")]
     return frame.reset_index(drop=True)
 
 
-def _integer_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def integer_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Counts and populations back to nullable integers (GeoPackage readers give floats when a value is null)."""
     for column in gdf.columns:
         if column != "population" and not column.startswith("n_"):
@@ -179,6 +197,8 @@ def _write_layers(path: Path, layers: Mapping[str, gpd.GeoDataFrame], geometry_t
 class GeoPackageStore:
     """The default backend: one GeoPackage file, its metadata in the table `regionmap_meta` of the same file, and
     `manifest.json` beside it as a readable export. Writes go to a temporary file beside it, renamed into place."""
+
+    reads_in_place = False  # reading a whole layer costs about what reading part of it does: read each once
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = config.resolve_path(path)
@@ -230,19 +250,32 @@ class GeoPackageStore:
         rows = self._query("SELECT table_name FROM gpkg_contents WHERE data_type = 'features' ORDER BY rowid")
         return [str(row[0]) for row in rows]
 
+    def layer_columns(self, name: str) -> list[str]:
+        if name not in self.layer_names():
+            raise StoreMissing(self.path, f"layer '{name}' missing")
+        try:
+            info = pyogrio.read_info(self.path, layer=name)
+        except (RuntimeError, OSError, ValueError) as exc:
+            raise StoreMissing(self.path, f"layer '{name}' unreadable ({exc})") from exc
+        return [*info["fields"], "geometry"]
+
+    def read_simplified(self, name: str, zoom: int) -> None:
+        return None  # the app simplifies the boundaries it holds
+
     def read_layer(self, name: str, *, bbox: Bounds | None = None, ags: str | None = None,
                    kreis: str | None = None) -> gpd.GeoDataFrame:
         if name not in self.layer_names():
             raise StoreMissing(self.path, f"layer '{name}' missing")
         use_arrow = importlib.util.find_spec("pyarrow") is not None
         try:
-            gdf = gpd.read_file(self.path, layer=name, engine="pyogrio", use_arrow=use_arrow,
+            gdf = gpd.read_file(self.path, layer=name, engine="pyogrio", use_arrow=use_arrow, fid_as_index=True,
                                 bbox=tuple(float(v) for v in bbox) if bbox is not None else None)
+            gdf = gdf.sort_index().reset_index(drop=True)  # in the stored order (a bbox read comes in R-tree order)
         except (RuntimeError, OSError, ValueError) as exc:  # pyogrio's errors are RuntimeErrors
             raise StoreMissing(self.path, f"layer '{name}' unreadable ({exc})") from exc
         if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
             gdf = gdf.to_crs("EPSG:4326")
-        return filter_frame(_integer_columns(gdf), ags=ags, kreis=kreis)
+        return filter_frame(integer_columns(gdf), ags=ags, kreis=kreis)
 
     def write_build(self, layers: Mapping[str, gpd.GeoDataFrame], manifest: dict[str, Any]) -> str:
         manifest["build_id"] = uuid.uuid4().hex
@@ -267,14 +300,58 @@ class GeoPackageStore:
         return manifest["build_id"]
 
 
+class LazyLayers(Mapping[str, gpd.GeoDataFrame]):
+    """The layers of a store that filters in place, each read on first use and then kept (safe across sessions)."""
+
+    def __init__(self, store: Store, names: Sequence[str]) -> None:
+        self._store = store
+        self._names = list(names)
+        self._read: dict[str, gpd.GeoDataFrame] = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, name: str) -> gpd.GeoDataFrame:
+        if name not in self._names:
+            raise KeyError(name)
+        with self._lock:
+            if name not in self._read:
+                self._read[name] = self._store.read_layer(name)
+            return self._read[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def loaded(self) -> list[str]:
+        """The layers read so far."""
+        return list(self._read)
+
+
 @dataclass(frozen=True, eq=False)
 class StoreData:
-    """All layers of a store read into memory (EPSG:4326), its manifest, and its version as the key for caches."""
+    """A store's layers (EPSG:4326; read at once, or when first used for a backend that filters in place), its
+    manifest, and its version as the key for caches. `backend` answers filtered reads and prebuilt simplifications."""
 
     location: str
-    layers: dict[str, gpd.GeoDataFrame]
+    layers: Mapping[str, gpd.GeoDataFrame]
     manifest: dict[str, Any]
     cache_key: str
+    backend: Store | None = None
+
+    @property
+    def reads_in_place(self) -> bool:
+        return self.backend is not None and self.backend.reads_in_place
+
+    def filtered(self, name: str, *, kreis: str | None = None, ags: str | None = None) -> gpd.GeoDataFrame:
+        """Layer `name` of Kreis `kreis` and/or municipality `ags`: a query where the backend filters in place
+        (PostGIS: an indexed `WHERE`, whether or not the layer is held whole), else filtered in memory; the same rows
+        in the same order either way."""
+        if kreis is None and ags is None:
+            return self.layers[name]
+        if self.reads_in_place:
+            return self.backend.read_layer(name, kreis=kreis, ags=ags)
+        return filter_frame(self.layers[name], kreis=kreis, ags=ags)
 
     def __getitem__(self, name: str) -> gpd.GeoDataFrame:
         return self.layers[name]
@@ -335,7 +412,8 @@ def open_store(location: str | os.PathLike[str] | None = None) -> StoreData:
 
 
 def load_store(store: Store) -> StoreData:
-    """Read every layer of `store` into memory, checking the layers and columns the app needs."""
+    """The layers of `store` (all read now, or each on first use when it `reads_in_place`), checking that the layers
+    and columns the app needs are there."""
     version = store.version()
     manifest = store.manifest()
     available = store.layer_names()
@@ -343,12 +421,14 @@ def load_store(store: Store) -> StoreData:
     missing = [layer for layer in required if layer not in available]
     if missing:
         raise StoreMissing(store.location, f"layer(s) missing: {', '.join(missing)}")
-    layers = {layer: store.read_layer(layer) for layer in available}
+    layers: Mapping[str, gpd.GeoDataFrame] = (LazyLayers(store, available) if store.reads_in_place
+                                              else {layer: store.read_layer(layer) for layer in available})
     for layer, columns in required.items():
-        absent = [c for c in columns if c not in layers[layer].columns]
+        present = store.layer_columns(layer) if store.reads_in_place else layers[layer].columns
+        absent = [c for c in columns if c not in present]
         if absent:
             raise StoreMissing(store.location,
                                f"layer '{layer}' lacks column(s) {', '.join(absent)} (built by an older version?)")
     if store.version() != version:
         raise StoreMissing(store.location, "replaced while it was being read; reload the page")
-    return StoreData(location=store.location, layers=layers, manifest=manifest, cache_key=version)
+    return StoreData(location=store.location, layers=layers, manifest=manifest, cache_key=version, backend=store)

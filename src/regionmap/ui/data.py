@@ -16,7 +16,7 @@ import geopandas as gpd
 import streamlit as st
 
 from regionmap import config
-from regionmap.dashboard.composition import OVERVIEW_ZOOM, boundary_payloads, simplified_layers
+from regionmap.dashboard.composition import BOUNDARY_LAYERS, OVERVIEW_ZOOM, boundary_payloads, simplified_layers
 from regionmap.i18n import t
 from regionmap.maps import BoundaryPayload, ensure_vendor_assets
 from regionmap.data.source_registry import Registry, registry as configured_registry
@@ -92,12 +92,31 @@ def vendor_assets() -> int:
 @per_store_version
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _simplified(cache_key: str, zoom: int, _store: StoreData) -> dict[str, gpd.GeoDataFrame]:
+    if _store.reads_in_place:
+        stored = {name: _store.backend.read_simplified(name, zoom) for name in BOUNDARY_LAYERS}
+        if all(frame is not None for frame in stored.values()):
+            return stored  # type: ignore[return-value]
     return simplified_layers(_store.layers, zoom)
 
 
 def simplified(data: StoreData, zoom: int = OVERVIEW_ZOOM) -> Mapping[str, gpd.GeoDataFrame]:
-    """The store's boundary layers simplified for display at `zoom` (cached per store build)."""
+    """The store's boundary layers simplified for display at `zoom` (cached per store build): as the build stored
+    them when the backend filters in place (PostGIS), else simplified here from the layers held in memory."""
     return _simplified(data.cache_key, zoom, data)
+
+
+@per_store_version
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _filtered(cache_key: str, name: str, kreis: str | None, ags: str | None, _store: StoreData) -> gpd.GeoDataFrame:
+    return _store.filtered(name, kreis=kreis, ags=ags)
+
+
+def filtered(data: StoreData, name: str, kreis: str | None = None, ags: str | None = None) -> gpd.GeoDataFrame:
+    """Layer `name` of a Kreis and/or municipality (cached per store build): from the database when the store filters
+    in place (PostGIS), else filtered in memory. Shared by every session: callers filter further, never change it."""
+    if kreis is None and ags is None:
+        return data.layers[name]
+    return _filtered(data.cache_key, name, kreis, ags, data)
 
 
 @per_store_version

@@ -36,10 +36,13 @@ def header(title_key: str, state: ViewState) -> None:
 
 
 def shown_layers(store: StoreData, state: ViewState, layers: tuple[str, ...]) -> dict[str, gpd.GeoDataFrame]:
-    """The page's layers that the state shows, filtered by the state."""
+    """The page's layers that the state shows, filtered by the state (by Kreis and municipality in the database when
+    the store filters in place)."""
     tax = data.tax()
     categories = {layer.id: layer.category_ids for layer in tax.layers}
-    return filter_view({layer_id: store[layer_id] for layer_id in view.page_layers(state, layers)}, state, categories)
+    place = {"kreis": state.kreis or None, "ags": state.gemeinde or None}
+    in_place = {layer_id: data.filtered(store, layer_id, **place) for layer_id in view.page_layers(state, layers)}
+    return filter_view(in_place, state, categories)
 
 
 def population_reference(store: StoreData, lang: str) -> str:
