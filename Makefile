@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STORE ?= data/geo/regionmap.gpkg
 PORT ?= 8501
 
-.PHONY: install browser data run present test validate bench clean
+.PHONY: install browser clients data run api present test validate bench clean
 
 $(BIN)/regionmap: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ install: $(BIN)/regionmap
 browser:
 	scripts/install-browser
 
+# The real GIS clients of the API tests (Debian's gdal-bin and qgis), installed once.
+clients:
+	scripts/install-clients
+
 $(STORE): $(BIN)/regionmap $(wildcard data/*.toml data/geo/curated/*.csv) src/regionmap/data/pipeline.py src/regionmap/data/store.py
 	$(BIN)/regionmap build-data --out $(STORE)
 
@@ -33,6 +37,12 @@ validate: data
 run: data
 	REGIONMAP_STORE=$(STORE) $(BIN)/streamlit run serve.py --server.port $(PORT)
 
+API_PORT ?= 5000
+
+# OGC API - Features of the store's published layers (pygeoapi) on http://localhost:$(API_PORT)
+api: data
+	REGIONMAP_STORE=$(STORE) $(BIN)/regionmap serve-api --port $(API_PORT)
+
 # Offline: neither installs nor builds the store (run `make data` once before the fair).
 present:
 	REGIONMAP_STORE=$(STORE) VENV=$(VENV) scripts/present $(PORT)
@@ -40,7 +50,7 @@ present:
 bench: install browser data
 	REGIONMAP_STORE=$(STORE) $(BIN)/python -m benchmarks.maps --quick
 
-test: install browser data
+test: install browser clients data
 	$(BIN)/regionmap validate --strict --store $(STORE)
 	REGIONMAP_STORE=$(STORE) $(BIN)/pytest
 
