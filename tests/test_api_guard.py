@@ -77,3 +77,15 @@ def test_writes_are_refused(collections, method) -> None:
 
 def test_preflight_passes_to_cors(collections) -> None:
     assert refused(collections, "/collections/research/items", method="OPTIONS") is None
+
+
+def test_a_postgis_sectors_filter_becomes_cql() -> None:
+    import urllib.parse
+
+    from regionmap.api.guard import sectors_as_filter
+
+    query = dict(urllib.parse.parse_qsl(sectors_as_filter("f=json&sectors=mobility&limit=5")))
+    assert "sectors" not in query and query["limit"] == "5" and query["filter-lang"] == "cql2-text"
+    assert query["filter"] == ("sectors LIKE 'mobility' OR sectors LIKE 'mobility,%' OR sectors LIKE '%,mobility' "
+                               "OR sectors LIKE '%,mobility,%'")
+    assert sectors_as_filter("f=json&limit=5") == "f=json&limit=5"

@@ -184,13 +184,29 @@ ASGIApp = Callable[[dict[str, Any], Callable[[], Awaitable[dict[str, Any]]], Cal
                    Awaitable[None]]
 
 
-class Guard:
-    """ASGI middleware: answers a refused request itself (JSON, CORS-readable), passes the others to `app`."""
+def sectors_as_filter(query: str) -> str:
+    """The query with a (checked) `sectors=<id>` turned into a CQL2 `filter` matching the id among the record's
+    comma-separated sectors: pygeoapi's PostgreSQL provider compares property filters for equality only."""
+    pairs = urllib.parse.parse_qsl(query, keep_blank_values=True)
+    sector = dict(pairs).get("sectors")
+    if sector is None:
+        return query
+    cql = " OR ".join(f"sectors LIKE '{pattern}'" for pattern in (sector, f"{sector},%", f"%,{sector}",
+                                                                      f"%,{sector},%"))
+    kept = [(name, value) for name, value in pairs if name != "sectors"]
+    return urllib.parse.urlencode([*kept, ("filter", cql), ("filter-lang", "cql2-text")])
 
-    def __init__(self, app: ASGIApp, collections: Mapping[str, Collection], max_limit: int) -> None:
+
+class Guard:
+    """ASGI middleware: answers a refused request itself (JSON, CORS-readable), passes the others to `app`.
+    With `sectors_filter` (a PostGIS store) a `sectors` filter reaches pygeoapi as CQL2 (`sectors_as_filter`)."""
+
+    def __init__(self, app: ASGIApp, collections: Mapping[str, Collection], max_limit: int,
+                 sectors_filter: bool = False) -> None:
         self.app = app
         self.collections = dict(collections)
         self.max_limit = max_limit
+        self.sectors_filter = sectors_filter
 
     async def __call__(self, scope: dict[str, Any], receive: Callable[[], Awaitable[dict[str, Any]]],
                        send: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
@@ -202,6 +218,8 @@ class Guard:
         rejection = check_request(scope["method"], raw_path.split("?", 1)[0], query, self.collections,
                                   self.max_limit)
         if rejection is None:
+            if self.sectors_filter:
+                scope = {**scope, "query_string": sectors_as_filter(query).encode("latin-1")}
             await self.app(scope, receive, send)
             return
         body = rejection.body()

@@ -20,7 +20,7 @@ import yaml
 from regionmap import config
 from regionmap.api.collections import collection
 from regionmap.api.guard import Guard
-from regionmap.api.pygeoapi_config import MAX_ITEMS, build_config, openapi_document
+from regionmap.api.pygeoapi_config import MAX_ITEMS, build_config, is_postgis, openapi_document
 
 
 def base_url(host: str, port: int) -> str:
@@ -53,7 +53,7 @@ def app(url: str, location: str | None = None) -> Guard:
         else:
             starlette_app = importlib.import_module("pygeoapi.starlette_app")
     collections = {name: collection(name) for name in settings["resources"]}
-    return Guard(starlette_app.APP, collections, MAX_ITEMS)
+    return Guard(starlette_app.APP, collections, MAX_ITEMS, sectors_filter=is_postgis(location or config.store_location()))
 
 
 def serve(host: str = config.API_HOST, port: int = config.API_PORT) -> None:

@@ -136,6 +136,15 @@ def write_url(state: ViewState, page_params: Sequence[str] = ()) -> None:
             del st.query_params[name]
 
 
+def embedded(data: StoreData, tax: Taxonomy, page_params: Sequence[str] = ()) -> bool:
+    """Whether this session shows a page embedded (`embed=1`): then the view is the URL's as it is, with no sidebar
+    widgets and no page menu."""
+    if _VIEW not in st.session_state:
+        st.session_state[_VIEW] = _from_url(data, tax)
+    st.session_state[_PAGE_PARAMS] = tuple(page_params)
+    return st.session_state[_VIEW].embed
+
+
 def _init_widget(name: str, value: object, options: Sequence[object] | None = None) -> None:
     """Give a sidebar widget its value from the state when it has none yet or its value is no longer an option."""
     seed_widget(_WIDGETS[name], value, options)
