@@ -326,7 +326,10 @@ PAGE_PARAMS: tuple[PageParam, ...] = (
 )
 SIDEBAR_PARAMS: tuple[str, ...] = ("layers", "sectors", "category", "kreis", "gemeinde", "q", "site", "lang", "basemap")
 EMBED_PARAM = "embed"
-"""Every page's display mode: `embed=1` shows only the map (`ViewState.embed`)."""
+"""Every page's display mode: `embed=1` shows only the map (`ViewState.embed`). Streamlit reserves the parameter
+(`st.query_params` hides it) and embeds on `embed=true`: the server redirects `embed=1` there
+(`regionmap.ui.serving`) and the app reads it as `st.context.is_embedded`."""
+EMBED_VALUE = "true"
 FLAG_VALUES = {"1": True, "true": True, "0": False, "false": False, "": False}
 PARAM_NAMES: tuple[str, ...] = SIDEBAR_PARAMS + (EMBED_PARAM,) + tuple(p.name for p in PAGE_PARAMS)
 
