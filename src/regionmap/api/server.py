@@ -21,6 +21,7 @@ from regionmap import config
 from regionmap.api.collections import collection
 from regionmap.api.guard import Guard
 from regionmap.api.pygeoapi_config import MAX_ITEMS, build_config, is_postgis, openapi_document
+from regionmap.data.store import store_at
 
 
 def base_url(host: str, port: int) -> str:
@@ -61,5 +62,6 @@ def serve(host: str = config.API_HOST, port: int = config.API_PORT) -> None:
     import uvicorn
 
     url = base_url(host, port)
-    print(f"regionmap OGC API on {url} (store: {config.store_location()})", flush=True)
-    uvicorn.run(app(url), host=host, port=port, log_level="warning")
+    served = app(url)
+    print(f"regionmap OGC API on {url} (store: {store_at(config.store_location()).location})", flush=True)
+    uvicorn.run(served, host=host, port=port, log_level="warning")
