@@ -122,7 +122,7 @@ HOSTILE = [
     ("/collections/research/items?bbox=10,53,9,52", 400, "bbox"),
     ("/collections/research/items?nonsense=1", 400, "unknown query parameter nonsense"),
     ("/collections/research/items?properties=name,password", 400, "unknown properties"),
-    ("/collections/research/items?sortby=-password", 400, "sortby"),
+    ("/collections/research/items?sortby=-password", 400, "sort"),
     ("/collections/research/items?category=university%27%20OR%20%271%27%3D%271", 400, "category"),
     ("/collections/gemeinden/items?ags=03241001%27%3B%20DROP%20TABLE%20gemeinden%3B--", 400, "ags"),
     ("/collections/..%2F..%2F..%2Fetc%2Fpasswd/items", 400, "path"),
