@@ -8,7 +8,7 @@ import streamlit as st
 
 from regionmap.i18n import t
 from regionmap.ui import data, upload_panel, view
-from regionmap.ui.layout import embedded_page
+from regionmap.ui.embed_page import embedded_page
 from regionmap.ui.navigation import PAGES, page_spec
 from regionmap.ui.tables import whole_text_css
 

@@ -86,3 +86,10 @@ def test_snippet_addresses() -> None:
     assert view_url("", "research", state, embed=False) == "/research?kreis=03159&lang=en"
     snippet = iframe_snippet('https://k.example/?a=1&b="2"', "Karte: <Göttingen>")
     assert 'src="https://k.example/?a=1&amp;b=&quot;2&quot;"' in snippet and "&lt;Göttingen&gt;" in snippet
+
+
+def test_the_embedded_municipalities_page_shows_its_choropleth(store_env) -> None:
+    at = open_embedded("municipalities", indicator="density", basemap="none")
+    assert_clean(at)
+    assert len(at.sidebar) == 0 and not at.title and not at.selectbox  # no indicator controls either
+    assert any(t("api.full_view", "de") in m.value and "indicator=density" in m.value for m in at.markdown)

@@ -8,8 +8,6 @@ from pathlib import Path
 import geopandas as gpd
 import streamlit as st
 
-from regionmap.config import public_url
-from regionmap.dashboard.embed import dashboard_base, view_url
 from regionmap.dashboard.filters import filter_view, key_figures
 from regionmap.data.manifest import population_reference_date
 from regionmap.i18n import format_date, format_density, format_km2, format_number, t, tn
@@ -21,9 +19,6 @@ from regionmap.ui.navigation import page_spec, PAGES
 from regionmap.dashboard.urlstate import ViewState, missing_path, to_query_params
 
 PAGE_CSS = Path(__file__).with_name("page.css")
-EMBED_CSS = Path(__file__).with_name("embed.css")
-EMBED_MAP_OFFSET = 36  # pixels below the embedded map: the link to the full view
-EMBED_MAP_LEAST = 240
 SIDE_COLUMN = [3, 1]  # map : figures and detail card (the columns stack on a phone: map first)
 
 LAYER_FIGURES_PER_ROW = 4  # as many as the key figures above them
@@ -107,22 +102,6 @@ def thematic_page(url_path: str, *, with_figures: bool = False) -> None:
     sync_selection(url_path, own_layers)
     totals = {layer_id: len(store[layer_id]) for layer_id in shown}
     layer_tables(url_path, shown, totals, lang)
-
-
-def embedded_page(url_path: str) -> None:
-    """Embed mode (`embed=1`): the map of the page's layers in the URL's view, with its legend and attribution, and a
-    link that opens the full dashboard at the same view in a new tab. A thematic page shows its own layers, the others
-    every layer."""
-    spec = page_spec(url_path)
-    state = view.current()
-    store = data.store(state.lang)
-    st.html(PAGE_CSS)
-    st.html(EMBED_CSS)
-    shown = shown_layers(store, state, spec.layers)
-    show_map(url_path, store, state, shown, height=EMBED_MAP_LEAST, offset=EMBED_MAP_OFFSET)
-    full_view = view_url(dashboard_base(public_url(), st.context.url), url_path, state, spec.params, embed=False)
-    with st.container(key="embed_link"):
-        st.markdown(f"[{plain(t('api.full_view', state.lang))} ↗]({full_view})")
 
 
 def not_found_page() -> None:
