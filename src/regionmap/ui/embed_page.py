@@ -14,7 +14,8 @@ from regionmap.dashboard.indicators import indicator
 from regionmap.i18n import t
 from regionmap.ui import data, view
 from regionmap.ui.layout import PAGE_CSS, shown_layers
-from regionmap.ui.mapview import plain, show_map
+from regionmap.ui.mapview import show_map
+from regionmap.ui.text import plain
 from regionmap.ui.municipalities_page import PAGE as MUNICIPALITIES, classification
 from regionmap.ui.navigation import page_spec
 
