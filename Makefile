@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 STORE ?= data/geo/regionmap.gpkg
 PORT ?= 8501
 
-.PHONY: install browser data run present test validate bench clean postgis store-url
+.PHONY: install browser clients data run api present test validate bench clean postgis store-url
 
 # A URL is no file make can date: `make data` then always builds into it (a swap in one transaction, a few seconds).
 ifneq ($(findstring ://,$(STORE)),)
@@ -33,6 +33,10 @@ install: $(BIN)/regionmap
 browser:
 	scripts/install-browser
 
+# The real GIS clients of the API tests (Debian's gdal-bin and qgis), installed once.
+clients:
+	scripts/install-clients
+
 ifeq ($(STORE_TARGET),store-url)
 store-url: $(STORE_INPUTS)
 	$(BIN)/regionmap build-data --out '$(STORE)'
@@ -52,6 +56,12 @@ run: data
 postgis:
 	scripts/postgis
 
+API_PORT ?= 5000
+
+# OGC API - Features of the store's published layers (pygeoapi) on http://localhost:$(API_PORT)
+api: data
+	REGIONMAP_STORE='$(STORE)' $(BIN)/regionmap serve-api --port $(API_PORT)
+
 # Offline: neither installs nor builds the store (run `make data` once before the fair).
 present:
 	REGIONMAP_STORE='$(STORE)' VENV=$(VENV) scripts/present $(PORT)
@@ -61,7 +71,7 @@ bench: install browser data
 
 # The store tests also run against PostGIS: $REGIONMAP_TEST_POSTGIS (an existing server; the tests create and drop
 # their own database there), else the local server that scripts/postgis starts (required in CI, optional elsewhere).
-test: install browser data
+test: install browser clients data
 	scripts/postgis >/dev/null || [ "$${CI:-}" != true ]
 	$(BIN)/regionmap validate --strict --store '$(STORE)'
 	REGIONMAP_STORE='$(STORE)' REGIONMAP_TEST_POSTGIS="$${REGIONMAP_TEST_POSTGIS:-$$(cat .postgis/url 2>/dev/null)}" \

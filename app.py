@@ -8,6 +8,7 @@ import streamlit as st
 
 from regionmap.i18n import t
 from regionmap.ui import data, upload_panel, view
+from regionmap.ui.embed_page import embedded_page
 from regionmap.ui.navigation import PAGES, page_spec
 from regionmap.ui.tables import whole_text_css
 
@@ -26,12 +27,15 @@ pages = {
 # drops them on a page switch, and setting them again during the switch leaves the previous page's path in the URL.
 navigation = st.navigation(list(pages.values()), position="hidden")
 spec = page_spec(navigation.url_path)
-if spec.sidebar:
-    store = data.store(lang)
-    menu = st.sidebar.container()
-    uploads = st.sidebar.container()  # "Eigene Daten" below the page menu, above the filters
-    state = view.sidebar(store, data.tax(), spec.layers, spec.params)
-    view.page_links(menu, [(pages[other.url_path], other) for other in PAGES if not other.hidden], state)
-    if spec.upload:
-        upload_panel.panel(uploads, store, state.lang)
-navigation.run()
+if spec.sidebar and view.embedded(data.store(lang), data.tax(), spec.params):
+    embedded_page(spec.url_path)  # ?embed=1: only the map, for an <iframe>; no sidebar, no page chrome
+else:
+    if spec.sidebar:
+        store = data.store(lang)
+        menu = st.sidebar.container()
+        uploads = st.sidebar.container()  # "Eigene Daten" below the page menu, above the filters
+        state = view.sidebar(store, data.tax(), spec.layers, spec.params)
+        view.page_links(menu, [(pages[other.url_path], other) for other in PAGES if not other.hidden], state)
+        if spec.upload:
+            upload_panel.panel(uploads, store, state.lang)
+    navigation.run()

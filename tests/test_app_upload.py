@@ -4,10 +4,12 @@ message and the page keeps working. Run through the real app.py (see test_app_pa
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from test_app_pages import assert_clean, open_page, rerun, store_env  # noqa: F401  (store_env is a fixture)
+from test_app_pages import assert_clean, open_page, rerun
 
 from regionmap.dashboard.indicators import rank_in_region
 from regionmap.data.store import open_store
@@ -20,6 +22,12 @@ CSV = ("Name;Lon;Lat;Typ\n<b>Alpha</b>;9,7320;52,3759;A\nBeta;9,7400;52,3700;B\n
 NO_COORDINATES = b"Firma,Ort,Wert\nA,Hannover,1\nB,Celle,2\n"
 
 
+@pytest.fixture(autouse=True)
+def store_env(built_store: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("REGIONMAP_STORE", str(built_store))
+    return built_store
+
+
 def upload(at: AppTest, name: str, data: bytes) -> AppTest:
     at.sidebar.file_uploader(key="upload_file").upload(name, data, "application/octet-stream")
     return rerun(at)
@@ -30,7 +38,7 @@ def successes(at: AppTest) -> list[str]:
 
 
 @pytest.mark.parametrize("lang", ["de", "en", "fr"])
-def test_csv_is_placed_at_once_and_kept_across_reruns(store_env, lang: str) -> None:
+def test_csv_is_placed_at_once_and_kept_across_reruns(lang: str) -> None:
     at = upload(open_page("overview", basemap="none", lang=lang), "firmen.csv", CSV)
     assert_clean(at)
     assert successes(at) == [plain(tn("upload.panel.loaded", 3, lang, name="firmen.csv"))]
@@ -41,7 +49,7 @@ def test_csv_is_placed_at_once_and_kept_across_reruns(store_env, lang: str) -> N
     assert at.session_state["upload"] is session and successes(at)  # the same upload, not read again
 
 
-def test_style_column_and_removal(store_env) -> None:
+def test_style_column_and_removal() -> None:
     at = upload(open_page("research", basemap="none"), "firmen.csv", CSV)
     at.sidebar.selectbox(key="upload_style").select("Typ")
     assert_clean(rerun(at))
@@ -52,7 +60,7 @@ def test_style_column_and_removal(store_env) -> None:
     assert "upload" not in at.session_state and not successes(at)
 
 
-def test_table_without_coordinates_waits_for_the_users_columns(store_env) -> None:
+def test_table_without_coordinates_waits_for_the_users_columns() -> None:
     at = upload(open_page("overview", basemap="none", lang="en"), "liste.csv", NO_COORDINATES)
     assert_clean(at)
     assert "upload" not in at.session_state  # nothing placed until the user says where the points are
@@ -74,7 +82,7 @@ def test_table_without_coordinates_waits_for_the_users_columns(store_env) -> Non
     ("karte.geojson", b"lon;lat\n9.7;52.3\n", "content_mismatch"),
     ("bild.png", b"\x89PNG\r\n", "unknown_suffix"),
 ])
-def test_bad_files_get_their_message_and_the_page_keeps_working(store_env, name, data, code) -> None:
+def test_bad_files_get_their_message_and_the_page_keeps_working(name, data, code) -> None:
     at = upload(open_page("overview", basemap="none"), name, data)
     assert not at.exception
     errors = [e.value for e in at.sidebar.error]
@@ -84,7 +92,7 @@ def test_bad_files_get_their_message_and_the_page_keeps_working(store_env, name,
     assert at.title[0].value == t("page.overview", "de")  # the page is still drawn
 
 
-def test_kommunen_count_the_upload_and_list_it_in_the_profile(store_env) -> None:
+def test_kommunen_count_the_upload_and_list_it_in_the_profile(built_store: Path) -> None:
     at = upload(open_page("municipalities", basemap="none", kreis="03241", gemeinde="03241001"), "firmen.csv", CSV)
     at.selectbox(key="choropleth_indicator").select("upload_per_10k")
     at = rerun(at)
@@ -96,7 +104,7 @@ def test_kommunen_count_the_upload_and_list_it_in_the_profile(store_env) -> None
     assert table["Name"].tolist() == ["<b>Alpha</b>", "Beta"]  # the two records in Hannover, as text
     # Per 10,000 inhabitants Braunschweig (1 record) ranks before Hannover (2); places without inhabitants have no rank
     session = at.session_state["upload"]
-    counted = with_counts(open_store(store_env).gemeinden, session.joined(open_store(store_env).gemeinden))
+    counted = with_counts(open_store().gemeinden, session.joined(open_store().gemeinden))
     expected = rank_in_region(counted, "03241001", upload_indicators("")[1])
     assert expected.rank == 2
     metric = next(m for m in at.metric if m.label.startswith(t("column.rank", "de")))
@@ -105,13 +113,13 @@ def test_kommunen_count_the_upload_and_list_it_in_the_profile(store_env) -> None
 
 
 @pytest.mark.parametrize("url_path", ["sites", "health", "events-mobility"])
-def test_every_map_page_offers_the_upload(store_env, url_path: str) -> None:
+def test_every_map_page_offers_the_upload(url_path: str) -> None:
     at = upload(open_page(url_path, basemap="none", lang="en"), "firmen.csv", CSV)
     assert_clean(at)
     assert successes(at) == [plain(tn("upload.panel.loaded", 3, "en", name="firmen.csv"))]
 
 
-def test_the_data_page_has_no_upload(store_env) -> None:
+def test_the_data_page_has_no_upload() -> None:
     at = open_page("data", basemap="none")
     assert_clean(at)
     assert not at.sidebar.file_uploader

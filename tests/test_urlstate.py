@@ -168,7 +168,7 @@ def test_duplicated_parameters_use_the_last_value(vocab):
 
 
 def test_other_parameters_are_left_alone(vocab):
-    state, notices = parse_query_params({"embed": "true", "tour": "expo", "autoplay": "10", "lang": "fr"}, vocab)
+    state, notices = parse_query_params({"embed_options": "show_toolbar", "tour": "expo", "autoplay": "10", "lang": "fr"}, vocab)
     assert state == ViewState(lang="fr") and notices == []
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from regionmap.config import resolve_path
+from regionmap.config import API_HOST, API_PORT, resolve_path
 from regionmap.errors import RegionmapError
 
 
@@ -25,6 +25,13 @@ def _validate(args: argparse.Namespace) -> int:
                             layer=args.layer)
     print(report.format())
     return 0 if report.ok else 1
+
+
+def _serve_api(args: argparse.Namespace) -> int:
+    from regionmap.api.server import serve
+
+    serve(host=args.host, port=args.port)
+    return 0
 
 
 def _placement_arguments(parser: argparse.ArgumentParser) -> None:
@@ -59,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--layer", help="check the files against this layer's schema (any upload format: CSV, "
                           "XLSX, GeoJSON, GeoPackage, zipped shapefile, KML)")
     validate.set_defaults(func=_validate)
+
+    api = sub.add_parser("serve-api", help="serve the store's published layers as OGC API - Features (pygeoapi)")
+    api.add_argument("--host", default=API_HOST, help=f"address to listen on (default {API_HOST})")
+    api.add_argument("--port", type=int, default=API_PORT, help=f"port (default {API_PORT})")
+    api.set_defaults(func=_serve_api)
     return parser
 
 

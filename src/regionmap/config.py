@@ -83,6 +83,18 @@ def public_url() -> str | None:
     return os.environ.get("REGIONMAP_PUBLIC_URL", "").strip() or None
 
 
+API_URL_ENV = "REGIONMAP_API_URL"
+API_HOST = "127.0.0.1"
+API_PORT = 5000
+DEFAULT_API_URL = f"http://localhost:{API_PORT}"
+
+
+def api_url() -> str:
+    """Where GIS clients reach the OGC API (`$REGIONMAP_API_URL`, default `http://localhost:5000`, what
+    `regionmap serve-api` serves without options), without a trailing slash."""
+    return (os.environ.get(API_URL_ENV, "").strip() or DEFAULT_API_URL).rstrip("/")
+
+
 def load_toml(path: Path) -> dict[str, Any]:
     """Read a TOML file, turning syntax errors into a ConfigError that names the file."""
     try:

@@ -50,12 +50,14 @@ def free_port() -> int:
 
 @dataclass
 class Server:
-    """A running `streamlit run`: its URL, process, launch time (`time.perf_counter()`) and output."""
+    """A running server process (`streamlit run`, `regionmap serve-api`): its URL, process, launch time
+    (`time.perf_counter()`), output and the path of its health check."""
 
     url: str
     process: subprocess.Popen
     started: float
     log: IO[bytes]
+    health: str = "/_stcore/health"
 
     def output(self) -> str:
         self.log.seek(0)
@@ -63,22 +65,13 @@ class Server:
 
 
 @contextmanager
-def streamlit_server(script: Path, env: Mapping[str, str], *, cwd: Path | None = None,
-                     wait_healthy: bool = True) -> Iterator[Server]:
-    """`streamlit run script` on a free port of 127.0.0.1 with `env` added to the environment, stopped on exit.
-
-    Relative paths in the environment (`REGIONMAP_STORE`, `REGIONMAP_SOURCE_DIR`, ...) mean this process's current
-    directory, also when the server runs in another one (`cwd`)."""
-    port = free_port()
-    streamlit = shutil.which("streamlit", path=str(Path(sys.executable).parent)) or "streamlit"
+def _running(command: list[str], url: str, env: Mapping[str, str], cwd: Path, health: str,
+             wait_healthy: bool = True) -> Iterator[Server]:
+    """`command` started with `env` added to the environment (paths made absolute), stopped on exit."""
     log = tempfile.TemporaryFile()
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [streamlit, "run", str(script), "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=cwd or script.parent, env=child_environment(env), stdout=log, stderr=subprocess.STDOUT,
-    )
-    server = Server(f"http://127.0.0.1:{port}", process, started, log)
+    process = subprocess.Popen(command, cwd=cwd, env=child_environment(env), stdout=log, stderr=subprocess.STDOUT)
+    server = Server(url, process, started, log, health)
     try:
         if wait_healthy:
             wait_until_healthy(server)
@@ -93,19 +86,49 @@ def streamlit_server(script: Path, env: Mapping[str, str], *, cwd: Path | None =
         log.close()
 
 
+def _venv_command(name: str) -> str:
+    return shutil.which(name, path=str(Path(sys.executable).parent)) or name
+
+
+@contextmanager
+def streamlit_server(script: Path, env: Mapping[str, str], *, cwd: Path | None = None,
+                     wait_healthy: bool = True) -> Iterator[Server]:
+    """`streamlit run script` on a free port of 127.0.0.1 with `env` added to the environment, stopped on exit.
+
+    Relative paths in the environment (`REGIONMAP_STORE`, `REGIONMAP_SOURCE_DIR`, ...) mean this process's current
+    directory, also when the server runs in another one (`cwd`)."""
+    port = free_port()
+    command = [_venv_command("streamlit"), "run", str(script), "--server.port", str(port), "--server.address",
+               "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    with _running(command, f"http://127.0.0.1:{port}", env, cwd or script.parent, "/_stcore/health",
+                  wait_healthy) as server:
+        yield server
+
+
+@contextmanager
+def api_server(env: Mapping[str, str]) -> Iterator[Server]:
+    """`regionmap serve-api` (the OGC API) on a free port of 127.0.0.1 with `env` added, stopped on exit. Its links
+    carry the address it is served on (`REGIONMAP_API_URL` is set to it)."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [_venv_command("regionmap"), "serve-api", "--host", "127.0.0.1", "--port", str(port)]
+    with _running(command, url, {**env, "REGIONMAP_API_URL": url}, Path.cwd(), "/conformance?f=json") as server:
+        yield server
+
+
 def wait_until_healthy(server: Server, timeout: float = 60) -> None:
     """Wait until the server answers its health check; RuntimeError with its output when it exits or times out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {server.process.returncode}:\n{server.output()}")
+            raise RuntimeError(f"{server.process.args[0]} exited with {server.process.returncode}:\n{server.output()}")
         try:
-            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as response:
+            with urllib.request.urlopen(f"{server.url}{server.health}", timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
             time.sleep(0.05)
-    raise RuntimeError(f"streamlit at {server.url} not healthy within {timeout} s:\n{server.output()}")
+    raise RuntimeError(f"{server.url} not healthy within {timeout} s:\n{server.output()}")
 
 
 def launch_chromium(playwright: Playwright) -> Browser:

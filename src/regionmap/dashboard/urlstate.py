@@ -5,8 +5,9 @@ whose `key` and `params` are a text of `regionmap.i18n` (`url.*`). `PARAM_NAMES`
 `layers`, `sectors`, `category`, `kreis`, `gemeinde`, `q`, `site`, `lang`, `basemap`, and the pages' own (`PAGE_PARAMS`):
 the map's `colour` and `detail` (the record in the detail card), the Kommunen page's `indicator`, `scheme`, `classes`,
 and the site finder's `size` (`5-20`, hectares, either end may be left out), `availability`, `dist`
-(`motorway:0.5,airport:30`: the largest distance in km per location factor), `sort` and `compare` (site ids). Numbers
-are written with a decimal point, whatever the language. Other parameters (such as Streamlit's `embed`) are left alone.
+(`motorway:0.5,airport:30`: the largest distance in km per location factor), `sort` and `compare` (site ids), and `embed=1` on any page: only the map with its legend and attribution, for an `<iframe>`
+(`regionmap.dashboard.embed`). Numbers are written with a decimal point, whatever the language. Other parameters
+(such as Streamlit's `embed_options`) are left alone.
 The ids a URL may name come from the data (`Vocab`, see `regionmap.data.store.Store.url_vocab`).
 """
 
@@ -72,6 +73,7 @@ class ViewState:
     max_km: tuple[tuple[str, float], ...] = ()  # (location factor id, km), in the order given
     sort: str | None = None
     compare: tuple[str, ...] = ()
+    embed: bool = False  # only the map, legend and attribution: for an <iframe> on a partner's website
 
 
 @dataclass(frozen=True)
@@ -323,7 +325,13 @@ PAGE_PARAMS: tuple[PageParam, ...] = (
     PageParam("compare", _compare, _attribute("compare")),
 )
 SIDEBAR_PARAMS: tuple[str, ...] = ("layers", "sectors", "category", "kreis", "gemeinde", "q", "site", "lang", "basemap")
-PARAM_NAMES: tuple[str, ...] = SIDEBAR_PARAMS + tuple(p.name for p in PAGE_PARAMS)
+EMBED_PARAM = "embed"
+"""Every page's display mode: `embed=1` shows only the map (`ViewState.embed`). Streamlit reserves the parameter
+(`st.query_params` hides it) and embeds on `embed=true`: the server redirects `embed=1` there
+(`regionmap.ui.serving`) and the app reads it as `st.context.is_embedded`."""
+EMBED_VALUE = "true"
+FLAG_VALUES = {"1": True, "true": True, "0": False, "false": False, "": False}
+PARAM_NAMES: tuple[str, ...] = SIDEBAR_PARAMS + (EMBED_PARAM,) + tuple(p.name for p in PAGE_PARAMS)
 
 
 def clean_query(text: str, param: str = "q", notices: list[Notice] | None = None) -> str:
@@ -386,8 +394,12 @@ def parse_query_params(params: Mapping[str, str | list[str]], vocab: Vocab) -> t
         if param.name in raw:
             values.update(param.parse(param.name, raw[param.name], vocab, notices))
 
+    embed_text = raw.get(EMBED_PARAM, "").strip().lower()
+    if embed_text not in FLAG_VALUES:
+        notices.append(Notice(EMBED_PARAM, raw[EMBED_PARAM], "url.unknown_value"))
     state = ViewState(
         **values,
+        embed=FLAG_VALUES.get(embed_text, False),
         kreis=kreis,
         gemeinde=gemeinde,
         q=clean_query(raw.get("q", ""), "q", notices),
@@ -414,6 +426,8 @@ def to_query_params(state: ViewState, page_params: Iterable[str] | None = None) 
         value = getattr(state, name)
         if value != getattr(default, name):
             out[name] = value
+    if state.embed:
+        out[EMBED_PARAM] = "1"
     wanted = None if page_params is None else set(page_params)
     for param in PAGE_PARAMS:
         text = param.format(state) if wanted is None or param.name in wanted else None

@@ -50,6 +50,12 @@ def municipalities(store: StoreData, lang: str) -> Municipalities:
     return Municipalities(with_counts(store.gemeinden, session.joined(store.gemeinden)), items, session)
 
 
+def classification(state: ViewState) -> tuple[str, str, int]:
+    """The view's indicator, classification scheme and number of classes, with their defaults (the first indicator,
+    the first scheme, DEFAULT_CLASSES: left out of the URL)."""
+    return state.indicator or indicators()[0].id, state.scheme or list(SCHEMES)[0], state.classes or DEFAULT_CLASSES
+
+
 def indicator_controls(state: ViewState, offered: Municipalities) -> tuple[Indicator, str, int]:
     """Indicator, classification scheme and number of classes chosen on the page, from and to the view state (the
     first indicator, the first scheme and DEFAULT_CLASSES are the defaults, left out of the URL, and so are the
@@ -58,9 +64,10 @@ def indicator_controls(state: ViewState, offered: Municipalities) -> tuple[Indic
     ids = list(offered.items)
     schemes = list(SCHEMES)
     low, high = CLASS_RANGE
-    view.seed_widget("choropleth_indicator", state.indicator or ids[0], ids)
-    view.seed_widget("choropleth_scheme", state.scheme or schemes[0], schemes)
-    view.seed_widget("choropleth_classes", state.classes or DEFAULT_CLASSES, range(low, high + 1))
+    chosen_id, chosen_scheme, chosen_k = classification(state)
+    view.seed_widget("choropleth_indicator", chosen_id, ids)
+    view.seed_widget("choropleth_scheme", chosen_scheme, schemes)
+    view.seed_widget("choropleth_classes", chosen_k, range(low, high + 1))
     cols = st.columns([2, 2, 1])
     chosen = cols[0].selectbox(t("indicator.choose", lang), ids, key="choropleth_indicator",
                                format_func=lambda i: offered.items[i].label(lang))

@@ -4,7 +4,8 @@ Streamlit's frontend guesses the server's base URL from the address: on `/sites`
 `/sites/_stcore/health` and `/sites/_stcore/host-config` (two 404s), then `/`. `DeepLinkMiddleware` answers a page
 request with Streamlit's HTML plus a line that names the base URL (`window.__streamlit.BACKEND_BASE_URL`, read by the
 frontend before it connects), so the first health check is the right one. A path that is no page of the app
-(`/doesnotexist`) is redirected to the not-found page, with the path and the rest of the query.
+(`/doesnotexist`) is redirected to the not-found page, with the path and the rest of the query. A page asked for
+with `embed=1` is redirected to `embed=true`, the value Streamlit's frontend embeds on (`embed_location`).
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ import json
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, unquote, urlencode
+from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 from regionmap.ui.navigation import NOT_FOUND_PAGE, PAGES
-from regionmap.dashboard.urlstate import NOT_FOUND_PARAM
+from regionmap.dashboard.urlstate import EMBED_PARAM, EMBED_VALUE, FLAG_VALUES, NOT_FOUND_PARAM
 
 if TYPE_CHECKING:
     from starlette.middleware import Middleware
@@ -59,6 +60,17 @@ def not_found_location(page: str, query: str, not_found_path: str) -> str:
     extra = urlencode({NOT_FOUND_PARAM: unquote(page)})
     joined = f"{query}&{extra}" if query else extra
     return f"{up or './'}{quote(not_found_path)}?{joined}"
+
+
+def embed_location(page: str, query: str) -> str | None:
+    """Where a page request asking for embed mode in another spelling (`embed=1`) goes: the same page and query with
+    `embed=true`, which Streamlit's frontend reads (`st.context.is_embedded`); None when nothing is to change."""
+    pairs = parse_qsl(query, keep_blank_values=True)
+    values = [value for name, value in pairs if name == EMBED_PARAM]
+    if not values or values == [EMBED_VALUE] or not FLAG_VALUES.get(values[-1].strip().lower(), False):
+        return None
+    kept = [(name, value) for name, value in pairs if name != EMBED_PARAM]
+    return f"./{quote(page.rsplit('/', 1)[-1])}?{urlencode([*kept, (EMBED_PARAM, EMBED_VALUE)], safe=',:')}"
 
 
 class DeepLinkMiddleware:
@@ -104,6 +116,10 @@ class DeepLinkMiddleware:
         if page is None:
             await self.app(scope, receive, send)
             return
+        embed = embed_location(page, scope.get("query_string", b"").decode("latin-1")) if page in self.pages else None
+        if embed is not None:
+            await _redirect(send, embed)
+            return
         # The body is rewritten: ask the inner app for it uncompressed.
         scope = dict(scope)
         scope["headers"] = [(k, v) for k, v in scope.get("headers", []) if k.lower() != b"accept-encoding"]
@@ -143,11 +159,15 @@ class DeepLinkMiddleware:
             await send({"type": "http.response.body", "body": body})
             return
         query = scope.get("query_string", b"").decode("latin-1")
-        location = not_found_location(page, query, self.not_found)
-        await send({"type": "http.response.start", "status": 307,
-                    "headers": [(b"location", location.encode("latin-1")), (b"content-length", b"0"),
-                                (b"cache-control", b"no-cache")]})
-        await send({"type": "http.response.body", "body": b""})
+        await _redirect(send, not_found_location(page, query, self.not_found))
+
+
+async def _redirect(send: Send, location: str) -> None:
+    """A temporary redirect to the relative `location`."""
+    await send({"type": "http.response.start", "status": 307,
+                "headers": [(b"location", location.encode("latin-1")), (b"content-length", b"0"),
+                            (b"cache-control", b"no-cache")]})
+    await send({"type": "http.response.body", "body": b""})
 
 
 def middleware() -> list[Middleware]:

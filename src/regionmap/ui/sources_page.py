@@ -5,11 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from regionmap.config import api_url, public_url
+from regionmap.dashboard.embed import dashboard_base, iframe_snippet, view_url
 from regionmap.i18n import format_date, format_number, t
 from regionmap.data.store import StoreData
 from regionmap.ui import data
 from regionmap.ui.downloads import download_button
 from regionmap.ui.layout import shown_layers
+from regionmap.ui.navigation import PAGES
 from regionmap.ui.text import plain
 from regionmap.dashboard.urlstate import ViewState
 from regionmap.dashboard.release_notes import release_notes
@@ -94,6 +97,40 @@ def render(store: StoreData, state: ViewState) -> None:
         download_button(cols[1], t("download.geojson", lang, layer=label, count=count), gdf, layer_id, "geojson",
                         state, key=f"dl_geojson_{layer_id}")
     st.caption(plain(t("sources.licence_note", lang)))
+    api_section(lang)
+    embed_section(store, state)
+
+
+def api_section(lang: str) -> None:
+    """The OGC API for GIS clients: its address (`$REGIONMAP_API_URL`) and how to open it in QGIS."""
+    st.subheader(t("api.heading", lang))
+    st.markdown(f"{plain(t('api.url', lang))} `{api_url()}`")
+    st.caption(t("api.about", lang))
+    st.markdown(f"**{t('api.qgis_heading', lang)}**")
+    st.markdown(t("api.qgis_steps", lang))
+
+
+def embed_section(store: StoreData, state: ViewState) -> None:
+    """The `<iframe>` snippet that embeds the map of the current view (Kreis, municipality, layers, filters)."""
+    lang = state.lang
+    st.subheader(t("api.embed_heading", lang))
+    st.caption(t("api.embed_about", lang))
+    base = dashboard_base(public_url(), st.context.url)
+    overview = next(spec for spec in PAGES if spec.default)
+    url = view_url(base, "", state, overview.params, embed=True)
+    st.code(iframe_snippet(url, t("api.embed_title", lang, place=place_name(store, state, lang))), language="html")
+    if not public_url():
+        st.caption(t("api.embed_no_public_url", lang))
+
+
+def place_name(store: StoreData, state: ViewState, lang: str) -> str:
+    """The name of the view's place: its municipality, else its Kreis, else the region."""
+    for frame, code in ((store.gemeinden, state.gemeinde), (store.kreise, state.kreis)):
+        if code:
+            match = frame.loc[frame["ags"] == code, "name"]
+            if len(match):
+                return str(match.iloc[0])
+    return data.region_name(lang)
 
 
 def changes_section(changes: dict | None, lang: str) -> None:

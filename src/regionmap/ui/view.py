@@ -21,7 +21,8 @@ from regionmap.data.store import StoreData
 from regionmap.dashboard.details import category_label, sector_labels
 from regionmap.taxonomy import Taxonomy
 from regionmap.ui.navigation import PageSpec
-from regionmap.dashboard.urlstate import Notice, ViewState, parse_query_params, to_query_params, PARAM_NAMES
+from regionmap.dashboard.urlstate import (EMBED_PARAM, EMBED_VALUE, Notice, PARAM_NAMES, ViewState, parse_query_params,
+                                          to_query_params)
 from regionmap.ui import data as app_data
 
 _VIEW = "view"
@@ -114,6 +115,8 @@ def _apply_pending() -> None:
 
 def _from_url(data: StoreData, tax: Taxonomy) -> ViewState:
     params = {name: st.query_params.get_all(name) for name in st.query_params}
+    if st.context.is_embedded:  # `embed=true`, which st.query_params hides (see urlstate.EMBED_PARAM)
+        params[EMBED_PARAM] = [EMBED_VALUE]
     state, notices = parse_query_params(params, data.url_vocab(tax))
     st.session_state[_NOTICES] = notices
     return state
@@ -129,11 +132,22 @@ def write_url(state: ViewState, page_params: Sequence[str] = ()) -> None:
     parameters are left alone)."""
     params = to_query_params(state, page_params)
     for name in PARAM_NAMES:
+        if name == EMBED_PARAM:
+            continue  # Streamlit's own: kept in the URL by the frontend, never written by a script
         if name in params:
             if st.query_params.get(name) != params[name] or len(st.query_params.get_all(name)) != 1:
                 st.query_params[name] = params[name]
         elif name in st.query_params:
             del st.query_params[name]
+
+
+def embedded(data: StoreData, tax: Taxonomy, page_params: Sequence[str] = ()) -> bool:
+    """Whether this session shows a page embedded (`embed=1`): then the view is the URL's as it is, with no sidebar
+    widgets and no page menu."""
+    if _VIEW not in st.session_state:
+        st.session_state[_VIEW] = _from_url(data, tax)
+    st.session_state[_PAGE_PARAMS] = tuple(page_params)
+    return st.session_state[_VIEW].embed
 
 
 def _init_widget(name: str, value: object, options: Sequence[object] | None = None) -> None:
