@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from pipeline_support import SAMPLE_BEZ, SAMPLE_KREISE, THEMATIC
+from store_backends import BACKENDS
 
 
 @pytest.fixture(scope="session")
@@ -123,9 +124,6 @@ def previous_store(built_store: Path, tmp_path: Path):
 
 
 # --- PostGIS: the test server, fresh databases on it, and the store built into one -----------------------------------
-
-BACKENDS = ("gpkg", "postgis")
-
 
 @pytest.fixture(scope="session")
 def postgis_server() -> str:

@@ -327,3 +327,9 @@ def test_population_figures_carry_their_reference_date_and_the_data_page_what_ch
     at = open_page("data", lang=lang, basemap="none")
     assert_clean(at)
     assert t("changes.heading", lang) in [h.value for h in at.subheader]
+
+
+def test_page_files_are_named_after_their_url_paths() -> None:
+    """A fresh server's first deep link is served from `pages/` by file name (see PageSpec)."""
+    assert [Path(spec.path).stem for spec in PAGES] == [spec.url_path for spec in PAGES]
+    assert all((ROOT / spec.path).is_file() for spec in PAGES)

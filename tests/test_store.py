@@ -12,7 +12,7 @@ import time
 import geopandas as gpd
 import pandas as pd
 import pytest
-from conftest import BACKENDS
+from store_backends import BACKENDS
 from test_filters import HOSTILE, synthetic_layers
 
 from regionmap import config

@@ -31,6 +31,7 @@ from regionmap.data.store import (
     META_FORMAT,
     META_TABLE,
     Bounds,
+    MetaTableStore,
     StoreMissing,
     check_code,
     integer_columns,
@@ -64,7 +65,7 @@ def _engine(url: str) -> sa.Engine:
     return sa.create_engine(engine_url(url), pool_pre_ping=True, pool_size=4, max_overflow=4)
 
 
-class PostGISStore:
+class PostGISStore(MetaTableStore):
     """A store in a PostgreSQL database with PostGIS (see the module docstring for the layout)."""
 
     reads_in_place = True  # filters run in SQL: the app reads what a view needs instead of every layer
@@ -119,18 +120,6 @@ class PostGISStore:
         if not values.get("build_id"):
             raise StoreMissing(self.location, f"the '{SCHEMA}.{META_TABLE}' table has no build id")
         return values
-
-    def version(self) -> str:
-        return self._meta()["build_id"]
-
-    def manifest(self) -> dict[str, Any]:
-        try:
-            manifest = json.loads(self._meta().get("manifest", "{}"))
-        except json.JSONDecodeError as exc:
-            raise StoreMissing(self.location, f"unreadable manifest in '{META_TABLE}' ({exc})") from exc
-        if not isinstance(manifest, dict):
-            raise StoreMissing(self.location, f"the manifest in '{META_TABLE}' is not a JSON object")
-        return manifest
 
     def _layers(self, connection: sa.Connection) -> dict[str, dict[str, str]]:
         return {name: columns for name, columns in self._tables(connection).items()

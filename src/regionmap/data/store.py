@@ -194,7 +194,30 @@ def _write_layers(path: Path, layers: Mapping[str, gpd.GeoDataFrame], geometry_t
         pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", geometry_type=geometry_types.get(name))
 
 
-class GeoPackageStore:
+class MetaTableStore:
+    """`version()` and `manifest()` of a backend from its `_meta()`: the key/value rows of its META_TABLE."""
+
+    @property
+    def location(self) -> str:
+        raise NotImplementedError
+
+    def _meta(self) -> dict[str, str]:
+        raise NotImplementedError
+
+    def version(self) -> str:
+        return self._meta()["build_id"]
+
+    def manifest(self) -> dict[str, Any]:
+        try:
+            manifest = json.loads(self._meta().get("manifest", "{}"))
+        except json.JSONDecodeError as exc:
+            raise StoreMissing(self.location, f"unreadable manifest in '{META_TABLE}' ({exc})") from exc
+        if not isinstance(manifest, dict):
+            raise StoreMissing(self.location, f"the manifest in '{META_TABLE}' is not a JSON object")
+        return manifest
+
+
+class GeoPackageStore(MetaTableStore):
     """The default backend: one GeoPackage file, its metadata in the table `regionmap_meta` of the same file, and
     `manifest.json` beside it as a readable export. Writes go to a temporary file beside it, renamed into place."""
 
@@ -233,18 +256,6 @@ class GeoPackageStore:
         if not meta.get("build_id"):
             raise StoreMissing(self.path, f"the '{META_TABLE}' table has no build id")
         return meta
-
-    def version(self) -> str:
-        return self._meta()["build_id"]
-
-    def manifest(self) -> dict[str, Any]:
-        try:
-            manifest = json.loads(self._meta().get("manifest", "{}"))
-        except json.JSONDecodeError as exc:
-            raise StoreMissing(self.path, f"unreadable manifest in '{META_TABLE}' ({exc})") from exc
-        if not isinstance(manifest, dict):
-            raise StoreMissing(self.path, f"the manifest in '{META_TABLE}' is not a JSON object")
-        return manifest
 
     def layer_names(self) -> list[str]:
         rows = self._query("SELECT table_name FROM gpkg_contents WHERE data_type = 'features' ORDER BY rowid")

@@ -15,7 +15,7 @@ from regionmap.i18n import t
 from regionmap.ui import data, view
 from regionmap.ui.layout import PAGE_CSS, shown_layers
 from regionmap.ui.mapview import show_map
-from regionmap.ui.text import plain
+from regionmap.ui.text import document_language, plain
 from regionmap.ui.municipalities_page import PAGE as MUNICIPALITIES, classification
 from regionmap.ui.navigation import page_spec
 
@@ -32,13 +32,14 @@ def embedded_page(url_path: str) -> None:
     store = data.store(state.lang)
     st.html(PAGE_CSS)
     st.html(EMBED_CSS)
+    document_language(state.lang)
     if url_path == MUNICIPALITIES:
         indicator_id, scheme, k = classification(state)
         fills = choropleth(store.gemeinden, indicator(indicator_id), scheme, k, state.lang)
-        show_map(url_path, store, state, {}, choropleth=fills, height=MAP_LEAST, offset=MAP_OFFSET)
+        show_map(url_path, store, state, {}, choropleth=fills, height=MAP_LEAST, offset=MAP_OFFSET, embedded=True)
     else:
         show_map(url_path, store, state, shown_layers(store, state, spec.layers), height=MAP_LEAST,
-                 offset=MAP_OFFSET)
+                 offset=MAP_OFFSET, embedded=True)
     full_view = view_url(dashboard_base(public_url(), st.context.url), url_path, state, spec.params, embed=False)
     with st.container(key="embed_link"):
         st.markdown(f"[{plain(t('api.full_view', state.lang))} ↗]({full_view})")

@@ -99,11 +99,13 @@ def show_map(
     choropleth: Choropleth | None = None,
     height: int = MAP_HEIGHT,
     offset: int = HEADER_OFFSET,
+    embedded: bool = False,
 ) -> dict | None:
     """Draw the page's map; a click on a marker selects its record. Returns st_folium's result.
 
     The map fills the first screen below `offset` pixels (at least `height`). It first shows the selected area, or the
-    shown points when they are fewer than the store holds (a filter).
+    shown points when they are fewer than the store holds (a filter). Its text alternative follows it, visible unless
+    `embedded` (a partner's iframe).
     """
     lang = state.lang
     colour_by = st.session_state.get(f"colour_by_{page}", "category")
@@ -133,7 +135,11 @@ def show_map(
         fill_screen(f"mapbox_{page}", offset, height)
         st.html(f'<h2 class="rm-sr-only">{html.escape(t("map_summary.heading", lang))}</h2>')
         result = draw_map(parts, f"map_{page}", height, RETURNED_OBJECTS)
-    st.caption(plain(summary_text(store, state, shown, upload, choropleth)), width="stretch")
+    summary = summary_text(store, state, shown, upload, choropleth, tables=not embedded)
+    if embedded:  # a partner's iframe has room for the map alone: the text alternative is for screen readers
+        st.html(f'<p class="rm-sr-only">{html.escape(summary)}</p>')
+    else:
+        st.caption(plain(summary), width="stretch")
     offline_switch(result, state)
     clickable = {**shown, **({UPLOAD_LAYER: upload[0].frame} if upload is not None else {})}
     hit = clicked_record(result, clickable)
@@ -146,8 +152,10 @@ def show_map(
 
 
 def summary_text(store: StoreData, state: ViewState, shown: Mapping[str, gpd.GeoDataFrame],
-                 upload: tuple[UploadMap, UploadLayers] | None, choropleth: Choropleth | None) -> str:
-    """The map's text alternative: the shown layers with their counts, the area, the filters and the choropleth."""
+                 upload: tuple[UploadMap, UploadLayers] | None, choropleth: Choropleth | None,
+                 tables: bool = True) -> str:
+    """The map's text alternative: the shown layers with their counts, the area, the filters and the choropleth
+    (and, with `tables`, that the tables below the map list the same records)."""
     lang = state.lang
     tax = data.tax()
     layers = {layer_id: (tax.layer(layer_id).label(lang), gdf) for layer_id, gdf in shown.items()}
@@ -162,7 +170,7 @@ def summary_text(store: StoreData, state: ViewState, shown: Mapping[str, gpd.Geo
                *([t("map_summary.search", lang, q=state.q)] if state.q else [])]
     return map_summary(layers, lang, area=area, filters=filters,
                        choropleth=choropleth.legend.title if choropleth is not None else None,
-                       tables=bool(shown))
+                       tables=tables and bool(shown))
 
 
 def offline_switch(result: Mapping[str, object] | None, state: ViewState) -> None:

@@ -10,7 +10,10 @@ from regionmap.taxonomy import taxonomy
 @dataclass(frozen=True)
 class PageSpec:
     """A page. A page with `own_layers` shows the layers whose `page` in data/layers.toml is its URL path; the others
-    (overview, municipalities, data) offer every layer."""
+    (overview, municipalities, data) offer every layer.
+
+    Its file is named after its URL path: a fresh server serves the first request of a deep link from `pages/`
+    before app.py's navigation exists, and Streamlit shows "page not found" for a file of another name."""
 
     path: str
     title_key: str
@@ -38,14 +41,14 @@ PAGES = (
              params=("size", "availability", "dist", "sort", "compare")),
     PageSpec("pages/health.py", "page.health", ":material/local_hospital:", "health", own_layers=True,
              params=MAP_PARAMS),
-    PageSpec("pages/events_mobility.py", "page.events_mobility", ":material/train:", "events-mobility",
+    PageSpec("pages/events-mobility.py", "page.events_mobility", ":material/train:", "events-mobility",
              own_layers=True, params=MAP_PARAMS),
     PageSpec("pages/municipalities.py", "page.municipalities", ":material/location_city:", "municipalities",
              params=("indicator", "scheme", "classes")),
-    PageSpec("pages/data_sources.py", "page.data", ":material/description:", "data", upload=False),
+    PageSpec("pages/data.py", "page.data", ":material/description:", "data", upload=False),
     PageSpec("pages/present.py", "page.present", ":material/slideshow:", "present", sidebar=False, hidden=True,
              upload=False),
-    PageSpec("pages/not_found.py", "page.not_found", ":material/help:", "not-found", hidden=True, upload=False),
+    PageSpec("pages/not-found.py", "page.not_found", ":material/help:", "not-found", hidden=True, upload=False),
 )
 NOT_FOUND_PAGE = "not-found"  # where the server sends a path that is no page (regionmap.ui.serving)
 
