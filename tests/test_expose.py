@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from shapely.geometry import Point, box
 
 from regionmap.config import region
+from regionmap.i18n import t
 from regionmap.investor.expose import ExposeContext, expose_filename, render_expose, source_attributions
 from regionmap.investor.expose.map_image import MAP_FACTORS
 from regionmap.investor.factors import compute_location_factors, location_factors, nearest_features
@@ -291,3 +292,24 @@ def test_the_population_row_carries_its_reference_date(built_store) -> None:
                             attributions=source_attributions(load_registry()), population_as_of="2023-12-31")
     rows = dict(_profile_rows(store.gemeinden.iloc[0], context, "de"))
     assert "Einwohner: Stand 31.12.2023" in rows
+
+
+@pytest.mark.parametrize("lang", ["de", "en", "fr"])
+def test_pdf_has_language_title_and_an_alternative_text_for_its_map(lang: str) -> None:
+    """What fpdf2 gives a screen reader: the document language, a title, and the map's text alternative (the
+    rest of the structure tree, headings and reading order, fpdf2 does not write)."""
+    reader = PdfReader(io.BytesIO(rendered(lang)))
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == lang and reader.metadata.title
+
+    def alternatives(node: object) -> list[str]:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, list):
+            return [text for child in node for text in alternatives(child)]
+        if not isinstance(node, dict):
+            return []
+        return ([str(node["/Alt"])] if "/Alt" in node else []) + alternatives(node.get("/K", []))
+
+    alt = alternatives(root["/StructTreeRoot"])
+    expected = t("investor.expose.map_alt", lang, name=site()["name"], place="", nearest="").split("(")[0]
+    assert any(text.startswith(expected.strip()) for text in alt), alt

@@ -264,7 +264,10 @@ def render_expose(site: pd.Series, context: ExposeContext, lang: str, crs: objec
     point = _site_point(site, crs)
     targets = nearest_features(site, context.layers, context.factors, context.taxonomy, lang, MAP_FACTORS)
     image = render_site_map(site, point.iloc[0], context.gemeinden, targets, lang, size_mm=MAP_SIZE_MM)
-    pdf.image(image, x=MARGIN, w=MAP_SIZE_MM[0], h=MAP_SIZE_MM[1])
+    nearest = "; ".join(f"{target.category_label}: {target.name} ({i18n.format_quantity(target.km, 'km', lang, decimals=1)})"
+                        for target in targets)
+    pdf.image(image, x=MARGIN, w=MAP_SIZE_MM[0], h=MAP_SIZE_MM[1],
+              alt_text=t("map_alt", name=name, place=place or "–", nearest=nearest or "–"))
     pdf.ln(1)
     metric = i18n.t(f"investor.metric.{STRAIGHT_LINE.id}", lang)
     pdf.paragraph(t("map_caption", metric=metric), size=7, colour=MUTED)
