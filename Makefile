@@ -8,8 +8,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STORE ?= data/geo/regionmap.gpkg
 PORT ?= 8501
+N ?= 2
+PROXY_PORT ?=
 
-.PHONY: install browser data run present test validate bench clean
+.PHONY: install browser data run replicas replicas-stop present test validate bench clean
 
 $(BIN)/regionmap: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +34,13 @@ validate: data
 
 run: data
 	REGIONMAP_STORE=$(STORE) $(BIN)/streamlit run serve.py --server.port $(PORT)
+
+# N app processes on the same store behind Debian's HAProxy (installed when missing), in the background.
+replicas: data
+	REGIONMAP_STORE=$(STORE) scripts/replicas start --replicas $(N) $(if $(PROXY_PORT),--port $(PROXY_PORT))
+
+replicas-stop:
+	scripts/replicas stop
 
 # Offline: neither installs nor builds the store (run `make data` once before the fair).
 present:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from regionmap import replicas
 from regionmap.config import resolve_path
 from regionmap.errors import RegionmapError
 
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--layer", help="check the files against this layer's schema (any upload format: CSV, "
                           "XLSX, GeoJSON, GeoPackage, zipped shapefile, KML)")
     validate.set_defaults(func=_validate)
+    replicas.add_parser(sub)
     return parser
 
 
