@@ -125,11 +125,12 @@ def _get(url: str, timeout: float = 2.0) -> tuple[int, str]:
         return response.status, response.read().decode(errors="replace")
 
 
-def server_states(stats_url: str) -> dict[str, str]:
-    """HAProxy's status of each replica (`UP`, `DOWN`, ...) from its stats page's CSV."""
+def server_stats(stats_url: str) -> dict[str, dict[str, str]]:
+    """HAProxy's figures of each replica from its stats page's CSV: `status` (`UP`, `DOWN`, ...), `stot` (sessions
+    so far), `scur` (open ones), ... (HAProxy's management guide, "CSV format")."""
     _, text = _get(f"{stats_url};csv")
     rows = csv.DictReader(io.StringIO(text.lstrip("# ")))
-    return {row["svname"]: row["status"] for row in rows
+    return {row["svname"]: row for row in rows
             if row["pxname"] == "replicas" and row["svname"] not in ("FRONTEND", "BACKEND")}
 
 
@@ -216,7 +217,7 @@ def start(count: int = 2, store: str | None = None, port: int | None = None,
         deployment = Deployment(f"http://{HOST}:{proxy_port}", f"http://{HOST}:{stats_port}/", haproxy_pid,
                                 tuple(replicas), location)
         names = {r.name for r in replicas}
-        _wait(lambda: {n for n, s in server_states(deployment.stats_url).items() if s == "UP"} == names,
+        _wait(lambda: {n for n, row in server_stats(deployment.stats_url).items() if row["status"] == "UP"} == names,
               "haproxy", haproxy_pid, "haproxy", log)
     except BaseException:
         _terminate(started)
@@ -251,7 +252,7 @@ def stop(state_dir: Path = DEFAULT_STATE_DIR) -> Deployment | None:
 
 def _describe(deployment: Deployment) -> str:
     try:
-        states = server_states(deployment.stats_url)
+        states = {name: row["status"] for name, row in server_stats(deployment.stats_url).items()}
     except OSError:
         states = {}
     lines = [f"regionmap: {deployment.url}/  ({len(deployment.replicas)} replicas behind HAProxy, "

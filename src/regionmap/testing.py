@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import string
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -23,6 +21,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from regionmap.config import child_environment
+from regionmap.replicas import app_command, free_port
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -39,13 +38,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -70,13 +62,10 @@ def streamlit_server(script: Path, env: Mapping[str, str], *, cwd: Path | None =
     Relative paths in the environment (`REGIONMAP_STORE`, `REGIONMAP_SOURCE_DIR`, ...) mean this process's current
     directory, also when the server runs in another one (`cwd`)."""
     port = free_port()
-    streamlit = shutil.which("streamlit", path=str(Path(sys.executable).parent)) or "streamlit"
     log = tempfile.TemporaryFile()
     started = time.perf_counter()
     process = subprocess.Popen(
-        [streamlit, "run", str(script), "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=cwd or script.parent, env=child_environment(env), stdout=log, stderr=subprocess.STDOUT,
+        app_command(script, port), cwd=cwd or script.parent, env=child_environment(env), stdout=log, stderr=subprocess.STDOUT,
     )
     server = Server(f"http://127.0.0.1:{port}", process, started, log)
     try:
