@@ -439,10 +439,10 @@ def main(argv: list[str] | None = None) -> int:
                              "behind HAProxy (default: 1)")
     parser.add_argument("--proxy", action="store_true", help="put HAProxy in front of a single replica too")
     parser.add_argument("--duration", type=float, default=60, help="measurement window in seconds (default 60)")
-    parser.add_argument("--ramp", type=float, default=15, help="seconds over which the sessions open (default 15)")
-    parser.add_argument("--think", type=float, default=5,
+    parser.add_argument("--ramp", type=float, default=20, help="seconds over which the sessions open (default 20)")
+    parser.add_argument("--think", type=float, default=10,
                         help="mean seconds between a session's filter changes, uniform in 0.5..1.5 times it "
-                             "(default 5)")
+                             "(default 10: a visitor acting every 10 s, as in docs/scaling.md)")
     parser.add_argument("--browsers", type=int, default=2, help="real Chromium pages checking the map (default 2)")
     parser.add_argument("--store", default=None, help="the store (default $REGIONMAP_STORE or data/geo/regionmap.gpkg)")
     parser.add_argument("--seed", type=int, default=20261202)
