@@ -24,10 +24,16 @@ install: $(BIN)/regionmap
 browser:
 	scripts/install-browser
 
+# A GeoPackage is a file make can date; a store URL (postgresql://...) is no make target: build into it with
+# `regionmap build-data --out URL`.
+ifeq ($(findstring ://,$(STORE)),)
 $(STORE): $(BIN)/regionmap $(wildcard data/*.toml data/geo/curated/*.csv) src/regionmap/data/pipeline.py src/regionmap/data/store.py
 	$(BIN)/regionmap build-data --out $(STORE)
 
 data: $(STORE)
+else
+data: install
+endif
 
 validate: data
 	$(BIN)/regionmap validate --strict --store $(STORE)
