@@ -38,7 +38,7 @@ import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from benchmarks.procstat import cpu_seconds, machine_cpu_seconds, proc_status
+from benchmarks.procstat import cpu_seconds, machine_cpu_seconds, proc_status, tree_cpu_seconds
 from regionmap.config import PROJECT_ROOT, STORE_ENV, store_location
 from regionmap.replicas import Deployment
 from regionmap.testing import MAP_IFRAME, streamlit_server
@@ -242,7 +242,7 @@ async def session_loop(index: int, target: Target, args: argparse.Namespace, win
         await session.close()
 
 
-async def browser_loop(index: int, browser, target: Target, urls: list[str], window: Window,
+async def browser_loop(index: int, browser, target: Target, urls: list[str], pause: float, window: Window,
                        results: Results, ready: asyncio.Event) -> None:
     """A real page reloading a deep link: the map must draw and its legend keep the counts seen before the load."""
     context = await browser.new_context(viewport={"width": 1400, "height": 900})
@@ -271,7 +271,7 @@ async def browser_loop(index: int, browser, target: Target, urls: list[str], win
                     results.browser_errors.append(f"page {index}: legend {counts} != {expected}")
             if time.perf_counter() >= window.end:
                 break
-            await asyncio.sleep(2)
+            await asyncio.sleep(pause)
     except Exception as exc:  # a Playwright timeout or error is a finding, not a crash of the benchmark
         results.browser_errors.append(f"page {index}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
         ready.set()
@@ -322,7 +322,8 @@ async def run_load(target: Target, args: argparse.Namespace, urls: list[str]) ->
         playwright = await async_playwright().start()
         browser = await launch_chromium_async(playwright)
         readies = [asyncio.Event() for _ in range(args.browsers)]
-        browser_tasks = [asyncio.create_task(browser_loop(i, browser, target, urls, window, results, ready))
+        browser_tasks = [asyncio.create_task(browser_loop(i, browser, target, urls, args.browser_pause, window,
+                                                          results, ready))
                          for i, ready in enumerate(readies)]
         # Each page's first draw, before the load, gives the legend counts it must keep showing.
         await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), BROWSER_TIMEOUT_MS / 1000 * 2)
@@ -341,10 +342,11 @@ async def run_load(target: Target, args: argparse.Namespace, urls: list[str]) ->
     window.start = time.perf_counter()
     window.end = window.start + args.duration
     cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-    machine_before, client_before = machine_cpu_seconds(), cpu_seconds(os.getpid())
+    server_pids = set(pids.values())
+    machine_before, client_before = machine_cpu_seconds(), tree_cpu_seconds(os.getpid(), server_pids)
     await asyncio.sleep(args.duration)
     cpu_after = {name: cpu_seconds(pid) for name, pid in pids.items() if Path(f"/proc/{pid}").exists()}
-    machine_after, client_after = machine_cpu_seconds(), cpu_seconds(os.getpid())
+    machine_after, client_after = machine_cpu_seconds(), tree_cpu_seconds(os.getpid(), server_pids)
     elapsed = time.perf_counter() - window.start
     _, pending = await asyncio.wait(tasks + browser_tasks, timeout=RUN_TIMEOUT_S + BROWSER_TIMEOUT_MS / 1000)
     for task in pending:
@@ -357,6 +359,9 @@ async def run_load(target: Target, args: argparse.Namespace, urls: list[str]) ->
         await playwright.stop()
     server_cpu = {name: round(cpu_after[name] - cpu_before[name], 2) for name in cpu_after}
     app_cpu = sum(v for k, v in server_cpu.items() if k != "haproxy")
+    # This process, Playwright's driver and Chromium; a process that ended inside the window is not counted.
+    client_cpu = sum(used - client_before.get(pid, 0.0) for pid, used in client_after.items())
+    machine_busy = machine_after[0] - machine_before[0]
     changes = sorted(results.changes)
     return {
         "sessions": args.sessions,
@@ -379,8 +384,9 @@ async def run_load(target: Target, args: argparse.Namespace, urls: list[str]) ->
         "app_cpu_cores": round(app_cpu / elapsed, 2),
         "app_cpu_seconds_per_change": round(app_cpu / len(changes), 3) if changes else None,
         "server_peak_rss_mb": {name: round(value / MB) for name, value in peaks.items()},
-        "client_cpu_seconds": round(client_after - client_before, 1),
-        "machine_busy_cores": round((machine_after[0] - machine_before[0]) / elapsed, 2),
+        "client_cpu_seconds": round(client_cpu, 1),
+        "machine_busy_cores": round(machine_busy / elapsed, 2),
+        "others_cpu_cores": round((machine_busy - sum(server_cpu.values()) - client_cpu) / elapsed, 2),
         "machine_cores": os.cpu_count(),
         "browser_pages": args.browsers,
         "browser_checks": results.browser_checks,
@@ -423,8 +429,9 @@ def line(record: dict[str, object]) -> str:
         f" p95 {record['load_p95_seconds']} s ({record['sessions_loaded']} sessions)",
         f"  server CPU over the window: {cpu} = {record['app_cpu_cores']} cores for the app,"
         f" {record['app_cpu_seconds_per_change']} s per change; peak RSS MB: {rss}",
-        f"  load client CPU {record['client_cpu_seconds']} s; machine busy {record['machine_busy_cores']} of"
-        f" {record['machine_cores']} cores (everyone's)",
+        f"  load client CPU (with Playwright and Chromium) {record['client_cpu_seconds']} s; machine busy"
+        f" {record['machine_busy_cores']} of {record['machine_cores']} cores, of which"
+        f" {record['others_cpu_cores']} cores other jobs'",
         f"  browser pages {record['browser_pages']}: {record['browser_checks']} checked draws, p50"
         f" {record['browser_draw_p50_seconds']} s, problems {record['browser_errors'] or 'none'}",
         *(f"  error: {e}" for e in record["error_samples"]),
@@ -444,6 +451,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="mean seconds between a session's filter changes, uniform in 0.5..1.5 times it "
                              "(default 10: a visitor acting every 10 s, as in docs/scaling.md)")
     parser.add_argument("--browsers", type=int, default=2, help="real Chromium pages checking the map (default 2)")
+    parser.add_argument("--browser-pause", type=float, default=20,
+                        help="seconds between a page's reloads (default 20: a draw costs Chromium 2 to 3 s of CPU)")
     parser.add_argument("--store", default=None, help="the store (default $REGIONMAP_STORE or data/geo/regionmap.gpkg)")
     parser.add_argument("--seed", type=int, default=20261202)
     parser.add_argument("--json", type=Path, help="write the records to this file")

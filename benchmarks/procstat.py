@@ -26,3 +26,32 @@ def machine_cpu_seconds() -> tuple[float, float]:
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:8]]
     total = sum(values)
     return (total - values[3] - values[4]) / os.sysconf("SC_CLK_TCK"), total / os.sysconf("SC_CLK_TCK")
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes below `pid` (children, their children, ...) that run now."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def tree_cpu_seconds(pid: int, exclude: set[int]) -> dict[int, float]:
+    """CPU seconds used so far by `pid` and each process below it, leaving out `exclude`."""
+    used = {}
+    for each in [pid, *descendants(pid)]:
+        if each not in exclude:
+            try:
+                used[each] = cpu_seconds(each)
+            except OSError:
+                pass
+    return used
