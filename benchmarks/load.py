@@ -41,7 +41,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from benchmarks.procstat import cpu_seconds, machine_cpu_seconds, proc_status, tree_cpu_seconds
 from regionmap.config import PROJECT_ROOT, STORE_ENV, store_location
 from regionmap.replicas import Deployment
-from regionmap.testing import MAP_IFRAME, streamlit_server
+from regionmap.testing import MAP_IFRAME, chromium_options, streamlit_server
 
 MAP_COMPONENT = "streamlit_folium.st_folium"
 KREIS_WIDGET, LAYERS_WIDGET = "w_kreis", "w_layers"  # the sidebar's widget keys (regionmap.ui.view)
@@ -320,7 +320,7 @@ async def run_load(target: Target, args: argparse.Namespace, urls: list[str]) ->
         from playwright.async_api import async_playwright
 
         playwright = await async_playwright().start()
-        browser = await launch_chromium_async(playwright)
+        browser = await playwright.chromium.launch(**chromium_options())
         readies = [asyncio.Event() for _ in range(args.browsers)]
         browser_tasks = [asyncio.create_task(browser_loop(i, browser, target, urls, args.browser_pause, window,
                                                           results, ready))
@@ -393,15 +393,6 @@ async def run_load(target: Target, args: argparse.Namespace, urls: list[str]) ->
         "browser_draw_p50_seconds": _round(percentile(results.browser_draws, 50)),
         "browser_errors": results.browser_errors[:5],
     }
-
-
-async def launch_chromium_async(playwright):
-    """Debian's Chromium through Playwright's async API, with the flags of `regionmap.testing.launch_chromium`."""
-    from regionmap.testing import CHROMIUM, CHROMIUM_ARGS
-
-    if not CHROMIUM.exists():
-        raise FileNotFoundError(f"{CHROMIUM} not found: install Debian's chromium (scripts/install-browser)")
-    return await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
 def _round(value: float | None) -> float | None:

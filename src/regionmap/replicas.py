@@ -46,9 +46,19 @@ class ReplicaError(RegionmapError):
 
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that is free now."""
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` different TCP ports on 127.0.0.1 that are free now (all held open while they are picked)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind((HOST, 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
 
 
 def app_command(script: Path, port: int) -> list[str]:
@@ -141,11 +151,12 @@ def _log_tail(path: Path, lines: int = 30) -> str:
         return ""
 
 
-def _wait(ready, what: str, pid: int, name: str, log: Path, timeout: float = START_TIMEOUT_S) -> None:
-    """Poll `ready()` until true; ReplicaError with the log's end when the process exits or time runs out."""
+def _wait(ready, what: str, pid: int, log: Path, timeout: float = START_TIMEOUT_S) -> None:
+    """Poll `ready()` until true; ReplicaError with the log's end when the process exits or time runs out. (Any
+    command line is ours here: right after the fork it is still this process's.)"""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not running(pid, name):
+        if not running(pid, ""):
             raise ReplicaError(f"{what} (pid {pid}) stopped while starting; its log {log}:\n{_log_tail(log)}")
         try:
             if ready():
@@ -195,16 +206,17 @@ def start(count: int = 2, store: str | None = None, port: int | None = None,
     started: list[int] = []
     try:
         replicas = []
-        for index in range(1, count + 1):
-            name, app_port = f"app{index}", free_port()
+        *app_ports, stats_port = free_ports(count + 1)
+        for index, app_port in enumerate(app_ports, start=1):
+            name = f"app{index}"
             log = state_dir / f"{name}.log"
             pid = _spawn(app_command(APP_SCRIPT, app_port), log, env)
             started.append(pid)
             replicas.append(Replica(name, app_port, pid))
         for replica in replicas:
             _wait(lambda: _get(f"{replica.url}/_stcore/health")[0] == 200, f"replica {replica.name}",
-                  replica.pid, "streamlit", state_dir / f"{replica.name}.log")
-        proxy_port, stats_port = port or free_port(), free_port()
+                  replica.pid, state_dir / f"{replica.name}.log")
+        proxy_port = port or free_port()
         config = state_dir / "haproxy.cfg"
         config.write_text(render_config(TEMPLATE.read_text(), [(r.name, r.port) for r in replicas], proxy_port,
                                         stats_port))
@@ -218,7 +230,7 @@ def start(count: int = 2, store: str | None = None, port: int | None = None,
                                 tuple(replicas), location)
         names = {r.name for r in replicas}
         _wait(lambda: {n for n, row in server_stats(deployment.stats_url).items() if row["status"] == "UP"} == names,
-              "haproxy", haproxy_pid, "haproxy", log)
+              "haproxy", haproxy_pid, log)
     except BaseException:
         _terminate(started)
         raise

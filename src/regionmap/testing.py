@@ -97,12 +97,18 @@ def wait_until_healthy(server: Server, timeout: float = 60) -> None:
     raise RuntimeError(f"streamlit at {server.url} not healthy within {timeout} s:\n{server.output()}")
 
 
-def launch_chromium(playwright: Playwright) -> Browser:
-    """Debian's Chromium, headless; FileNotFoundError naming how to install it when it is missing."""
+def chromium_options() -> dict[str, object]:
+    """Playwright's launch options for Debian's Chromium, headless; FileNotFoundError naming how to install it when
+    it is missing."""
     if not CHROMIUM.exists():
         raise FileNotFoundError(f"{CHROMIUM} not found: install Debian's chromium (scripts/install-browser) "
                                 "or set REGIONMAP_CHROMIUM")
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    return {"executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+def launch_chromium(playwright: Playwright) -> Browser:
+    """Debian's Chromium, headless, through Playwright's sync API (`chromium_options`)."""
+    return playwright.chromium.launch(**chromium_options())
 
 
 # --- expectations the tests compute from the data (nothing in the app uses these) -----------------------------------
