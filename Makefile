@@ -2,6 +2,7 @@
 #   make run    installs, builds the data store and starts the app
 #   make test   installs (with the test browser), builds the data store and runs every test
 #   make postgis  installs and starts a local PostGIS server in .postgis/ and prints its URL
+#   make replicas N app processes behind HAProxy (make replicas-stop ends them); make api: the OGC API
 # Sources are read from $REGIONMAP_SOURCE_DIR (or downloaded from the publishers when it is unset).
 # STORE is a GeoPackage path (default) or a postgresql:// URL: `make run STORE=$(cat .postgis/url)`.
 
@@ -10,8 +11,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STORE ?= data/geo/regionmap.gpkg
 PORT ?= 8501
+N ?= 2
+PROXY_PORT ?=
 
-.PHONY: install browser clients data run api present test validate bench clean postgis store-url
+.PHONY: install browser clients data run api replicas replicas-stop present test validate bench clean postgis store-url
 
 # A URL is no file make can date: `make data` then always builds into it (a swap in one transaction, a few seconds).
 ifneq ($(findstring ://,$(STORE)),)
@@ -61,6 +64,13 @@ API_PORT ?= 5000
 # OGC API - Features of the store's published layers (pygeoapi) on http://localhost:$(API_PORT)
 api: data
 	REGIONMAP_STORE='$(STORE)' $(BIN)/regionmap serve-api --port $(API_PORT)
+
+# N app processes on the same store behind Debian's HAProxy (installed when missing), in the background.
+replicas: data
+	REGIONMAP_STORE='$(STORE)' scripts/replicas start --replicas $(N) $(if $(PROXY_PORT),--port $(PROXY_PORT))
+
+replicas-stop:
+	scripts/replicas stop
 
 # Offline: neither installs nor builds the store (run `make data` once before the fair).
 present:

@@ -35,6 +35,7 @@ from branca.element import MacroElement
 from folium.plugins import MarkerCluster
 from folium.template import Template
 
+from benchmarks.procstat import cpu_seconds, proc_status
 from regionmap.config import PROJECT_ROOT
 from regionmap.dashboard.composition import boundary_payloads, dashboard_parts, simplified_layers
 from regionmap.maps import BoundaryPayload, MapParts, bounds_of
@@ -225,20 +226,6 @@ def measure_build(store: StoreData, points: gpd.GeoDataFrame, implementation: st
 
 
 # --- the Streamlit server and the browser -----------------------------------------------------------------------
-
-
-def proc_status(pid: int, key: str) -> int:
-    """A memory figure of /proc/<pid>/status (`VmHWM`, `VmRSS`) in bytes."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(key + ":"):
-            return int(line.split()[1]) * 1024
-    raise KeyError(f"/proc/{pid}/status has no {key}")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds the process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager

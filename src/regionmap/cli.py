@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from regionmap import replicas
 from regionmap.config import API_HOST, API_PORT, resolve_path
 from regionmap.errors import RegionmapError
 
@@ -71,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     api.add_argument("--host", default=API_HOST, help=f"address to listen on (default {API_HOST})")
     api.add_argument("--port", type=int, default=API_PORT, help=f"port (default {API_PORT})")
     api.set_defaults(func=_serve_api)
+    replicas.add_parser(sub)
     return parser
 
 

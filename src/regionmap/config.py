@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -44,6 +46,11 @@ def child_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
         if value and (name != STORE_ENV or "://" not in value):
             env[name] = str(resolve_path(value))
     return env
+
+
+def venv_command(name: str) -> str:
+    """The console command `name` of this Python's environment (streamlit, regionmap), else `name` on the PATH."""
+    return shutil.which(name, path=str(Path(sys.executable).parent)) or name
 
 
 def data_dir() -> Path:

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import string
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -22,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from regionmap.config import child_environment
+from regionmap.config import child_environment, venv_command
+from regionmap.replicas import app_command, free_port
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -39,13 +38,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -86,10 +78,6 @@ def _running(command: list[str], url: str, env: Mapping[str, str], cwd: Path, he
         log.close()
 
 
-def _venv_command(name: str) -> str:
-    return shutil.which(name, path=str(Path(sys.executable).parent)) or name
-
-
 @contextmanager
 def streamlit_server(script: Path, env: Mapping[str, str], *, cwd: Path | None = None,
                      wait_healthy: bool = True) -> Iterator[Server]:
@@ -98,9 +86,7 @@ def streamlit_server(script: Path, env: Mapping[str, str], *, cwd: Path | None =
     Relative paths in the environment (`REGIONMAP_STORE`, `REGIONMAP_SOURCE_DIR`, ...) mean this process's current
     directory, also when the server runs in another one (`cwd`)."""
     port = free_port()
-    command = [_venv_command("streamlit"), "run", str(script), "--server.port", str(port), "--server.address",
-               "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    with _running(command, f"http://127.0.0.1:{port}", env, cwd or script.parent, "/_stcore/health",
+    with _running(app_command(script, port), f"http://127.0.0.1:{port}", env, cwd or script.parent, "/_stcore/health",
                   wait_healthy) as server:
         yield server
 
@@ -111,7 +97,7 @@ def api_server(env: Mapping[str, str]) -> Iterator[Server]:
     carry the address it is served on (`REGIONMAP_API_URL` is set to it)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    command = [_venv_command("regionmap"), "serve-api", "--host", "127.0.0.1", "--port", str(port)]
+    command = [venv_command("regionmap"), "serve-api", "--host", "127.0.0.1", "--port", str(port)]
     with _running(command, url, {**env, "REGIONMAP_API_URL": url}, Path.cwd(), "/conformance?f=json") as server:
         yield server
 
@@ -131,12 +117,18 @@ def wait_until_healthy(server: Server, timeout: float = 60) -> None:
     raise RuntimeError(f"{server.url} not healthy within {timeout} s:\n{server.output()}")
 
 
-def launch_chromium(playwright: Playwright) -> Browser:
-    """Debian's Chromium, headless; FileNotFoundError naming how to install it when it is missing."""
+def chromium_options() -> dict[str, object]:
+    """Playwright's launch options for Debian's Chromium, headless; FileNotFoundError naming how to install it when
+    it is missing."""
     if not CHROMIUM.exists():
         raise FileNotFoundError(f"{CHROMIUM} not found: install Debian's chromium (scripts/install-browser) "
                                 "or set REGIONMAP_CHROMIUM")
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    return {"executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+def launch_chromium(playwright: Playwright) -> Browser:
+    """Debian's Chromium, headless, through Playwright's sync API (`chromium_options`)."""
+    return playwright.chromium.launch(**chromium_options())
 
 
 # --- expectations the tests compute from the data (nothing in the app uses these) -----------------------------------

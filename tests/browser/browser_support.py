@@ -40,3 +40,19 @@ def legend_counts(page: Page, index: int = 0) -> dict[str, int]:
         entries.nth(i).get_attribute("data-layer"): int(entries.nth(i).get_attribute("data-count"))
         for i in range(entries.count())
     }
+
+
+def choose(page: Page, key: str, label: str, multi: bool = False) -> None:
+    """Pick `label` in the selectbox (or, `multi`, the multiselect) with widget key `key`."""
+    combo = page.locator(f".st-key-{key} [role=combobox]")
+    combo.click()
+    combo.fill(label)  # filters the (virtualised) list down to the option
+    page.get_by_role("option", name=label, exact=True).click()
+    if multi:
+        page.keyboard.press("Escape")  # a multiselect's list stays open
+    page.wait_for_timeout(800)
+
+
+def combo_value(page: Page, key: str) -> str:
+    """The shown value of the selectbox (or the typed text of the multiselect) with widget key `key`."""
+    return page.locator(f".st-key-{key} [role=combobox]").input_value()

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 from playwright.sync_api import Error as PlaywrightError
 
-from browser_support import MAP_IFRAME, screenshot, wait_for_map
+from browser_support import MAP_IFRAME, choose, combo_value, screenshot, wait_for_map
 from regionmap.dashboard.details import category_label, sector_labels
 from regionmap.dashboard.filters import filter_view
 from regionmap.i18n import t
@@ -52,21 +52,6 @@ def wait_for_url(page: Page, *names: str) -> None:
     except PlaywrightError:
         screenshot(page, "shared-links-url-timeout")
         pytest.fail(f"the address {page.url} lacks one of {names}")
-
-
-def choose(page: Page, key: str, label: str, multi: bool = False) -> None:
-    """Pick `label` in the selectbox (or, `multi`, the multiselect) with widget key `key`."""
-    combo = page.locator(f".st-key-{key} [role=combobox]")
-    combo.click()
-    combo.fill(label)  # filters the (virtualised) list down to the option
-    page.get_by_role("option", name=label, exact=True).click()
-    if multi:
-        page.keyboard.press("Escape")  # a multiselect's list stays open
-    page.wait_for_timeout(800)
-
-
-def combo_value(page: Page, key: str) -> str:
-    return page.locator(f".st-key-{key} [role=combobox]").input_value()
 
 
 def tags(page: Page, key: str) -> list[str]:
