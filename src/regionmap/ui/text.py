@@ -6,6 +6,7 @@ import json
 
 import streamlit as st
 
+_LANGUAGE_KEY = "rm_document_language"
 _MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$&:"})
 
 
@@ -17,4 +18,6 @@ def plain(text: object) -> str:
 def document_language(lang: str) -> None:
     """Set the page's `<html lang>` to the session's language (screen readers pick their voice by it); Streamlit's
     own page says "en" whatever the app shows. Takes no space on the page."""
-    st.html(f"<script>document.documentElement.lang = {json.dumps(lang)};</script>", unsafe_allow_javascript=True)
+    with st.container(key=_LANGUAGE_KEY):  # hidden by its own style: no element, no gap in the page's layout
+        st.html(f"<style>[data-testid='stLayoutWrapper']:has(> .st-key-{_LANGUAGE_KEY}) {{ display: none; }}</style>"
+                f"<script>document.documentElement.lang = {json.dumps(lang)};</script>", unsafe_allow_javascript=True)
