@@ -1,6 +1,8 @@
 """The OGC API served by a real `regionmap serve-api` process, read by real clients: GDAL's OAPIF driver (`ogrinfo`),
-QGIS (`qgis_process`) and plain HTTP. A missing client fails the tests (`make test` installs them with
-scripts/install-clients); it never skips them."""
+QGIS (`qgis_process`) and plain HTTP. The tests run against both backends `REGIONMAP_STORE` may name, the GeoPackage
+and PostGIS (the store built once per session into each, `real_store`), and every count is compared with the
+GeoPackage store's. A missing client fails the tests (`make test` installs them with scripts/install-clients); so does
+a missing PostGIS server in CI (see `postgis_server`)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from regionmap.data.curated import split_sectors
-from regionmap.data.store import store_at
+from regionmap.data.store import Store, store_at
 from regionmap.testing import Server, api_server
 
 pytestmark = pytest.mark.clients
@@ -29,12 +31,19 @@ INSTALL_HINT = "install it with scripts/install-clients (Debian's gdal-bin and q
 
 
 @pytest.fixture(scope="module")
-def api(built_store: Path) -> Iterator[Server]:
+def api(real_store: str) -> Iterator[Server]:
+    """`regionmap serve-api` on the session's store of one backend (the GeoPackage, then PostGIS)."""
     try:
-        with api_server({"REGIONMAP_STORE": str(built_store)}) as server:
+        with api_server({"REGIONMAP_STORE": real_store}) as server:
             yield server
     except RuntimeError as exc:
         pytest.fail(str(exc))
+
+
+@pytest.fixture(scope="session")
+def gpkg(built_store: Path) -> Store:
+    """The GeoPackage store the counts of either backend's API are compared with."""
+    return store_at(str(built_store))
 
 
 def get(url: str) -> tuple[int, dict]:
@@ -60,8 +69,7 @@ def feature_count(output: str) -> int:
     return int(match.group(1))
 
 
-def test_gdal_lists_the_collections_and_reads_each(api: Server, built_store: Path) -> None:
-    store = store_at(str(built_store))
+def test_gdal_lists_the_collections_and_reads_each(api: Server, gpkg: Store) -> None:
     _, listed = get(f"{api.url}/collections?f=json")
     names = [entry["id"] for entry in listed["collections"]]
     assert names[:2] == ["gemeinden", "kreise"] and "research" in names
@@ -69,17 +77,15 @@ def test_gdal_lists_the_collections_and_reads_each(api: Server, built_store: Pat
     for name in names:
         assert f": {name} (" in shown
         output = ogrinfo("-so", "-al", f"OAPIF:{api.url}", name)
-        assert feature_count(output) == len(store.read_layer(name)), name
+        assert feature_count(output) == len(gpkg.read_layer(name)), name
         # every feature read, through the pages (the default page is 100 features)
-        assert ogrinfo("-al", "-q", f"OAPIF:{api.url}", name).count("OGRFeature(") == len(store.read_layer(name))
+        assert ogrinfo("-al", "-q", f"OAPIF:{api.url}", name).count("OGRFeature(") == len(gpkg.read_layer(name))
 
 
-def test_gdal_counts_a_bbox_and_a_filter_as_the_store(api: Server, built_store: Path) -> None:
-    store = store_at(str(built_store))
-    west, south, east, north = BBOX
+def test_gdal_counts_a_bbox_and_a_filter_as_the_store(api: Server, gpkg: Store) -> None:
     output = ogrinfo("-so", f"OAPIF:{api.url}", "gemeinden", "-spat", *map(str, BBOX))
-    assert feature_count(output) == len(store.read_layer("gemeinden", bbox=BBOX)) > 0
-    research = store.read_layer("research")
+    assert feature_count(output) == len(gpkg.read_layer("gemeinden", bbox=BBOX)) > 0
+    research = gpkg.read_layer("research")
     universities = int((research["category"] == "university").sum())
     output = ogrinfo("-so", f"OAPIF:{api.url}", "research", "-where", "category = 'university'")
     assert feature_count(output) == universities > 0
@@ -93,17 +99,16 @@ def test_gdal_counts_a_bbox_and_a_filter_as_the_store(api: Server, built_store: 
     ("kreise", "ags=03101", lambda f: f[f["ags"] == "03101"]),
     ("health", "ags=03101000", lambda f: f[f["ags"] == "03101000"]),
 ])
-def test_property_filters_match_the_store(api: Server, built_store: Path, layer, query, expected) -> None:
-    store = store_at(str(built_store))
+def test_property_filters_match_the_store(api: Server, gpkg: Store, layer, query, expected) -> None:
     status, body = get(f"{api.url}/collections/{layer}/items?f=json&limit=1000&{query}")
     assert status == 200
-    want = expected(store.read_layer(layer))
+    want = expected(gpkg.read_layer(layer))
     assert body["numberMatched"] == len(want) > 0
     key = "ags" if layer in ("gemeinden", "kreise") else "id"
     assert sorted(f["properties"][key] for f in body["features"]) == sorted(want[key])
 
 
-def test_paging_output_crs_and_cors(api: Server, built_store: Path) -> None:
+def test_paging_output_crs_and_cors(api: Server) -> None:
     request = urllib.request.Request(f"{api.url}/collections/gemeinden/items?f=json&limit=50&offset=350",
                                      headers={"Origin": "https://partner.example"})
     with urllib.request.urlopen(request, timeout=30) as response:

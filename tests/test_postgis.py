@@ -15,7 +15,7 @@ import regionmap.data.postgis as postgis
 from regionmap.dashboard.composition import BOUNDARY_LAYERS, DISPLAY_ZOOMS, simplified_layers
 from regionmap.data.pipeline import build_store
 from regionmap.data.postgis import PostGISStore
-from regionmap.data.store import LazyLayers, StoreMissing, open_store, store_at
+from regionmap.data.store import LazyLayers, StoreMissing, feature_key, open_store, store_at
 from regionmap.errors import SourceError
 from regionmap.taxonomy import taxonomy
 
@@ -79,7 +79,9 @@ def test_indexes_and_schemas_of_a_build(built_postgis) -> None:
     for name in store.layer_names():
         defs = [d for table, d in indexes if table == name]
         assert any("USING gist (geometry)" in d for d in defs), (name, defs)
-        assert any("PRIMARY KEY" in d or "pkey" in d for d in defs), (name, defs)
+        key = feature_key(name) if feature_key(name) in store.layer_columns(name) else "fid"
+        assert f"CREATE UNIQUE INDEX {name}_pkey ON regionmap.{name} USING btree ({key})" in defs, (name, defs)
+        assert key == "fid" or any(d.startswith("CREATE UNIQUE INDEX") and d.endswith("(fid)") for d in defs), name
         for column in ("ags", "kreis_ags", "category"):
             if column in store.layer_columns(name):
                 assert any(f"USING btree ({column})" in d for d in defs), (name, column, defs)
