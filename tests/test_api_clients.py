@@ -108,7 +108,7 @@ def test_property_filters_match_the_store(api: Server, gpkg: Store, layer, query
     assert sorted(f["properties"][key] for f in body["features"]) == sorted(want[key])
 
 
-def test_paging_output_crs_and_cors(api: Server) -> None:
+def test_paging_output_crs_and_cors(api: Server, gpkg: Store) -> None:
     request = urllib.request.Request(f"{api.url}/collections/gemeinden/items?f=json&limit=50&offset=350",
                                      headers={"Origin": "https://partner.example"})
     with urllib.request.urlopen(request, timeout=30) as response:
@@ -116,6 +116,10 @@ def test_paging_output_crs_and_cors(api: Server) -> None:
         assert response.headers["Access-Control-Allow-Origin"] == "*"
         assert "CRS84" in response.headers.get("Content-Crs", "")
     assert body["numberMatched"] == 381 and body["numberReturned"] == 31
+    gemeinden = gpkg.read_layer("gemeinden")  # the store's features in its order, with its properties (no `fid`)
+    assert [f["id"] for f in body["features"]] == [f["properties"]["ags"] for f in body["features"]]
+    assert [f["properties"]["ags"] for f in body["features"]] == list(gemeinden["ags"].iloc[350:])
+    assert list(body["features"][0]["properties"]) == [c for c in gemeinden.columns if c != "geometry"]
     lon, lat = body["features"][0]["geometry"]["coordinates"][0][0][0]
     assert 9 < lon < 12 and 51 < lat < 53  # longitude first (CRS84)
 
@@ -130,6 +134,8 @@ HOSTILE = [
     ("/collections/research/items?sortby=-password", 400, "sort"),
     ("/collections/research/items?category=university%27%20OR%20%271%27%3D%271", 400, "category"),
     ("/collections/gemeinden/items?ags=03241001%27%3B%20DROP%20TABLE%20gemeinden%3B--", 400, "ags"),
+    ("/collections/research/items?sectors=mobility%27%20OR%20%271%27%3D%271", 400, "sectors"),
+    ("/collections/kreise/items/03101%27%20OR%20%271%27%3D%271", 400, "feature id"),
     ("/collections/..%2F..%2F..%2Fetc%2Fpasswd/items", 400, "path"),
     ("/collections/%2E%2E/%2E%2E/etc/passwd", 400, "path"),
     ("/collections/postcodes/items", 404, "does not exist"),
@@ -155,25 +161,32 @@ def test_writes_are_refused(api: Server) -> None:
     assert error.value.code == 405 and "read-only" in json.loads(error.value.read())["description"]
 
 
-def test_a_published_change_appears_on_the_next_request(built_store: Path, tmp_path: Path) -> None:
-    from regionmap.data.store import GeoPackageStore, load_store
+@pytest.mark.parametrize("backend", ["gpkg", "postgis"])
+def test_a_published_change_appears_on_the_next_request(backend: str, built_store: Path, tmp_path: Path,
+                                                        request: pytest.FixtureRequest) -> None:
+    from regionmap.data.store import load_store
 
-    store = GeoPackageStore(tmp_path / "regionmap.gpkg")
+    location = str(tmp_path / "regionmap.gpkg") if backend == "gpkg" else request.getfixturevalue("postgis_database")()
+    store = store_at(location)
     data = load_store(store_at(str(built_store)))
-    manifest = dict(data.manifest)
-    store.write_build(data.layers, manifest)
-    with api_server({"REGIONMAP_STORE": str(store.path)}) as server:
-        before = get(f"{server.url}/collections/research/items?f=json&resulttype=hits")[1]["numberMatched"]
-        changed = {**data.layers, "research": data.layers["research"].iloc[1:]}
-        store.write_build(changed, dict(manifest))
-        after = get(f"{server.url}/collections/research/items?f=json&resulttype=hits")[1]["numberMatched"]
-    assert (before, after) == (len(data["research"]), len(data["research"]) - 1)
+    published = {name: data[name] for name in ("gemeinden", "kreise", "research")}  # a small store: a quick build
+    store.write_build(published, dict(data.manifest))
+    removed = data["research"]["id"].iloc[0]
+
+    def served(server: Server) -> tuple[int, int]:
+        hits = get(f"{server.url}/collections/research/items?f=json&resulttype=hits")[1]["numberMatched"]
+        return hits, get(f"{server.url}/collections/research/items/{removed}?f=json")[0]
+
+    with api_server({"REGIONMAP_STORE": location}) as server:
+        before = served(server)
+        store.write_build({**published, "research": data["research"].iloc[1:]}, dict(data.manifest))
+        after = served(server)
+    assert (before, after) == ((len(data["research"]), 200), (len(data["research"]) - 1, 404))
 
 
-def test_qgis_reads_layers_through_the_api_and_counts_them(api: Server, built_store: Path, tmp_path: Path) -> None:
+def test_qgis_reads_layers_through_the_api_and_counts_them(api: Server, gpkg: Store, tmp_path: Path) -> None:
     if not QGIS_PROCESS.exists():
         pytest.fail(f"{QGIS_PROCESS} not found: {INSTALL_HINT}")
-    store = store_at(str(built_store))
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(tmp_path)}
     out = tmp_path / "counts.geojson"
     result = subprocess.run(
@@ -183,7 +196,7 @@ def test_qgis_reads_layers_through_the_api_and_counts_them(api: Server, built_st
         capture_output=True, text=True, timeout=300, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     counts = {f["properties"]["ags"]: f["properties"]["N"] for f in json.loads(out.read_text())["features"]}
-    gemeinden = store.read_layer("gemeinden")
+    gemeinden = gpkg.read_layer("gemeinden")
     assert len(counts) == len(gemeinden)
-    assert sum(counts.values()) == len(store.read_layer("research"))
+    assert sum(counts.values()) == len(gpkg.read_layer("research"))
     assert counts == {ags: int(n) for ags, n in zip(gemeinden["ags"], gemeinden["n_research"])}

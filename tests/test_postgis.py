@@ -196,6 +196,19 @@ def test_an_error_while_writing_leaves_the_previous_build_and_a_new_build_replac
     assert previous.store.read_layer("kreise")["name"].iloc[0] == "Rebuilt"
 
 
+def test_a_duplicate_or_missing_feature_key_is_refused_before_anything_is_written(previous) -> None:
+    layers = synthetic_layers()
+    research = layers["research"]
+    layers["research"] = pd.concat([research, research.iloc[[0]]], ignore_index=True)
+    with pytest.raises(ValueError, match=f"layer 'research': id {research['id'].iloc[0]} given more than once"):
+        previous.store.write_build(layers, dict(MANIFEST))
+    layers = synthetic_layers()
+    layers["kreise"].loc[1, "ags"] = None
+    with pytest.raises(ValueError, match="layer 'kreise': no ags in row\\(s\\) 2"):
+        previous.store.write_build(layers, dict(MANIFEST))
+    assert previous.unchanged()
+
+
 def test_readers_see_the_previous_build_until_the_swap_commits(previous, monkeypatch) -> None:
     written = postgis._create_indexes
     seen = []

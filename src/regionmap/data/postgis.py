@@ -193,9 +193,10 @@ class PostGISStore:
         return integer_columns(frame)
 
     def write_build(self, layers: Mapping[str, gpd.GeoDataFrame], manifest: dict[str, Any]) -> str:
-        for name in layers:
+        for name, frame in layers.items():
             if not LAYER_NAME.fullmatch(name) or name.startswith("regionmap_"):
                 raise ValueError(f"layer name {name!r}: give lower-case letters, digits and '_' (not regionmap_*)")
+            _check_key(name, frame)
         manifest["build_id"] = uuid.uuid4().hex
         try:
             with self.engine.begin() as connection:  # one transaction: staging, indexes and the swap
@@ -212,6 +213,21 @@ class PostGISStore:
             raise StoreMissing(self.location, f"the build was not written ({_first_line(exc)}); "
                                "the previous build is unchanged") from exc
         return manifest["build_id"]
+
+
+def _check_key(name: str, frame: gpd.GeoDataFrame) -> None:
+    """ValueError naming the values when the layer's feature key (its primary key) is missing or not unique."""
+    key = feature_key(name)
+    if key not in frame.columns:
+        return
+    values = frame[key]
+    if values.isna().any():
+        rows = ", ".join(str(i + 1) for i in range(len(values)) if pd.isna(values.iloc[i]))
+        raise ValueError(f"layer '{name}': no {key} in row(s) {rows} ({key} is the layer's key); nothing written")
+    repeated = sorted(set(values[values.duplicated()].astype(str)))
+    if repeated:
+        raise ValueError(f"layer '{name}': {key} {', '.join(repeated[:10])} given more than once ({key} is the "
+                         "layer's key); nothing written")
 
 
 def _table(name: str, columns: Sequence[str], schema: str = SCHEMA) -> sa.TableClause:
