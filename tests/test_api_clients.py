@@ -132,6 +132,7 @@ HOSTILE = [
     ("/collections/research/items?nonsense=1", 400, "unknown query parameter nonsense"),
     ("/collections/research/items?properties=name,password", 400, "unknown properties"),
     ("/collections/research/items?sortby=-password", 400, "sort"),
+    ("/collections/research/items?sortby=-fid", 400, "sort"),  # the PostGIS row number is no property
     ("/collections/research/items?category=university%27%20OR%20%271%27%3D%271", 400, "category"),
     ("/collections/gemeinden/items?ags=03241001%27%3B%20DROP%20TABLE%20gemeinden%3B--", 400, "ags"),
     ("/collections/research/items?sectors=mobility%27%20OR%20%271%27%3D%271", 400, "sectors"),

@@ -5,7 +5,7 @@ store's layers), their titles and descriptions from the locale files, licences a
 `data/sources.toml`, extents from the store's layers. A GeoPackage store is read by `regionmap.api.provider` (through
 the `Store` interface); a `postgresql://` store by `regionmap.api.postgis_provider` (pygeoapi's PostgreSQL provider,
 filtering and paging in SQL) on the PostGIS contract (schema `regionmap`, one table per layer, geometry column
-`geometry`, SRID 4326, primary key `fid`).
+`geometry`, SRID 4326, the feature key as primary key).
 """
 
 from __future__ import annotations
