@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from regionmap.api.collections import collection, published_layers
-from regionmap.api.pygeoapi_config import (CRS84, MAX_ITEMS, POSTGIS_GEOMETRY, POSTGIS_SCHEMA, STORE_PROVIDER,
-                                           build_config, openapi_document, provider)
+from regionmap.api.pygeoapi_config import (CRS84, MAX_ITEMS, POSTGIS_GEOMETRY, POSTGIS_PROVIDER, POSTGIS_SCHEMA,
+                                           STORE_PROVIDER, build_config, openapi_document, provider)
 from regionmap.data.source_registry import registry
 from regionmap.data.store import store_at
 from regionmap.taxonomy import taxonomy
@@ -56,10 +56,10 @@ def test_the_store_provider_reads_through_the_store(settings, built_store: Path)
     assert settings["resources"]["kreise"]["providers"][0]["id_field"] == "ags"
 
 
-def test_a_postgis_store_gets_pygeoapis_postgresql_provider(monkeypatch) -> None:
+def test_a_postgis_store_gets_the_postgis_provider(monkeypatch) -> None:
     monkeypatch.setenv("PGPASSWORD", "from-env")
     spec = provider("postgresql://planner@db.example:5433/regionmap", collection("research"))
-    assert spec["name"] == "PostgreSQL" and spec["table"] == "research" and spec["id_field"] == "id"
+    assert spec["name"] == POSTGIS_PROVIDER and spec["table"] == "research" and spec["id_field"] == "id"
     assert spec["geom_field"] == POSTGIS_GEOMETRY == "geometry"
     assert spec["data"] == {"host": "db.example", "port": 5433, "dbname": "regionmap", "user": "planner",
                             "password": "from-env", "search_path": [POSTGIS_SCHEMA, "public"]}

@@ -15,7 +15,7 @@ import regionmap.data.postgis as postgis
 from regionmap.dashboard.composition import BOUNDARY_LAYERS, DISPLAY_ZOOMS, simplified_layers
 from regionmap.data.pipeline import build_store
 from regionmap.data.postgis import PostGISStore
-from regionmap.data.store import LazyLayers, StoreMissing, open_store, store_at
+from regionmap.data.store import LazyLayers, StoreMissing, feature_key, open_store, store_at
 from regionmap.errors import SourceError
 from regionmap.taxonomy import taxonomy
 
@@ -79,7 +79,9 @@ def test_indexes_and_schemas_of_a_build(built_postgis) -> None:
     for name in store.layer_names():
         defs = [d for table, d in indexes if table == name]
         assert any("USING gist (geometry)" in d for d in defs), (name, defs)
-        assert any("PRIMARY KEY" in d or "pkey" in d for d in defs), (name, defs)
+        key = feature_key(name) if feature_key(name) in store.layer_columns(name) else "fid"
+        assert f"CREATE UNIQUE INDEX {name}_pkey ON regionmap.{name} USING btree ({key})" in defs, (name, defs)
+        assert key == "fid" or any(d.startswith("CREATE UNIQUE INDEX") and d.endswith("(fid)") for d in defs), name
         for column in ("ags", "kreis_ags", "category"):
             if column in store.layer_columns(name):
                 assert any(f"USING btree ({column})" in d for d in defs), (name, column, defs)
@@ -192,6 +194,19 @@ def test_an_error_while_writing_leaves_the_previous_build_and_a_new_build_replac
     version = previous.store.write_build(layers, dict(MANIFEST))
     assert previous.store.version() == version != previous.version
     assert previous.store.read_layer("kreise")["name"].iloc[0] == "Rebuilt"
+
+
+def test_a_duplicate_or_missing_feature_key_is_refused_before_anything_is_written(previous) -> None:
+    layers = synthetic_layers()
+    research = layers["research"]
+    layers["research"] = pd.concat([research, research.iloc[[0]]], ignore_index=True)
+    with pytest.raises(ValueError, match=f"layer 'research': id {research['id'].iloc[0]} given more than once"):
+        previous.store.write_build(layers, dict(MANIFEST))
+    layers = synthetic_layers()
+    layers["kreise"].loc[1, "ags"] = None
+    with pytest.raises(ValueError, match="layer 'kreise': no ags in row\\(s\\) 2"):
+        previous.store.write_build(layers, dict(MANIFEST))
+    assert previous.unchanged()
 
 
 def test_readers_see_the_previous_build_until_the_swap_commits(previous, monkeypatch) -> None:

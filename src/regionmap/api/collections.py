@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from regionmap import config
 from regionmap.data.source_registry import Registry, registry
+from regionmap.data.store import feature_key
 from regionmap.i18n import t
 from regionmap.taxonomy import Taxonomy, taxonomy
 
@@ -81,7 +82,7 @@ def collection(layer: str, tax: Taxonomy | None = None, reg: Registry | None = N
     reg = reg or registry()
     if layer in BOUNDARY_LAYERS:
         links, licence, attribution = _source_links(("municipalities",), reg)
-        return Collection(id=layer, id_field="ags", titles=_texts(f"api.{layer}_title"),
+        return Collection(id=layer, id_field=feature_key(layer), titles=_texts(f"api.{layer}_title"),
                           descriptions=_texts(f"api.{layer}_description"), filters=BOUNDARY_FILTERS[layer],
                           links=links, licence=licence, attribution=attribution, choices={})
     entry = tax.layer(layer)
@@ -90,7 +91,7 @@ def collection(layer: str, tax: Taxonomy | None = None, reg: Registry | None = N
         curated = {lang: t("api.curated_licence", lang) for lang in config.LANGUAGES}
         licence = "; ".join(filter(None, (licence, curated[config.DEFAULT_LANGUAGE])))
         attribution = "; ".join(filter(None, (attribution, "regionmap")))
-    return Collection(id=layer, id_field="id", titles=dict(entry.labels),
+    return Collection(id=layer, id_field=feature_key(layer), titles=dict(entry.labels),
                       descriptions={lang: t("api.layer_description", lang, layer=entry.label(lang))
                                     for lang in config.LANGUAGES},
                       filters=THEMATIC_FILTERS, links=links, licence=licence, attribution=attribution,

@@ -185,8 +185,9 @@ ASGIApp = Callable[[dict[str, Any], Callable[[], Awaitable[dict[str, Any]]], Cal
 
 
 def sectors_as_filter(query: str) -> str:
-    """The query with a (checked) `sectors=<id>` turned into a CQL2 `filter` matching the id among the record's
-    comma-separated sectors: pygeoapi's PostgreSQL provider compares property filters for equality only."""
+    """The query with a (checked) `sectors=<id>` turned into a CQL2 text `filter` matching the id among the record's
+    comma-separated sectors: pygeoapi's PostgreSQL provider compares property filters for equality only. No
+    `filter-lang`: text is pygeoapi's default, and pygeoapi 0.21 refuses the standard's name `cql2-text`."""
     pairs = urllib.parse.parse_qsl(query, keep_blank_values=True)
     sector = dict(pairs).get("sectors")
     if sector is None:
@@ -194,7 +195,7 @@ def sectors_as_filter(query: str) -> str:
     cql = " OR ".join(f"sectors LIKE '{pattern}'" for pattern in (sector, f"{sector},%", f"%,{sector}",
                                                                       f"%,{sector},%"))
     kept = [(name, value) for name, value in pairs if name != "sectors"]
-    return urllib.parse.urlencode([*kept, ("filter", cql), ("filter-lang", "cql2-text")])
+    return urllib.parse.urlencode([*kept, ("filter", cql)])
 
 
 class Guard:

@@ -3,8 +3,9 @@
 Nothing here is edited by hand: the collections come from `regionmap.api.collections` (the layer registry and the
 store's layers), their titles and descriptions from the locale files, licences and attribution links from
 `data/sources.toml`, extents from the store's layers. A GeoPackage store is read by `regionmap.api.provider` (through
-the `Store` interface); a `postgresql://` store by pygeoapi's own PostgreSQL provider, on the PostGIS contract (schema
-`regionmap`, one table per layer, geometry column `geometry`, SRID 4326).
+the `Store` interface); a `postgresql://` store by `regionmap.api.postgis_provider` (pygeoapi's PostgreSQL provider,
+filtering and paging in SQL) on the PostGIS contract (schema `regionmap`, one table per layer, geometry column
+`geometry`, SRID 4326, the feature key as primary key).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ MAX_ITEMS = 1000
 POSTGIS_SCHEMA = "regionmap"
 POSTGIS_GEOMETRY = "geometry"
 STORE_PROVIDER = "regionmap.api.provider.StoreProvider"
+POSTGIS_PROVIDER = "regionmap.api.postgis_provider.PostGISProvider"
 
 
 def is_postgis(location: str) -> bool:
@@ -53,11 +55,12 @@ def postgis_connection(location: str) -> dict[str, Any]:
 
 
 def provider(location: str, item: Collection) -> dict[str, Any]:
-    """The pygeoapi provider of a collection: PostgreSQL for a PostGIS store, else the Store provider."""
+    """The pygeoapi provider of a collection: the PostGIS provider for a PostGIS store, else the Store provider.
+    Either way the feature id is the collection's key (`id`, or `ags`), which stays among the properties."""
     common = {"type": "feature", "id_field": item.id_field, "table": item.id, "storage_crs": CRS84,
               "crs": [CRS84]}
     if is_postgis(location):
-        return {**common, "name": "PostgreSQL", "data": postgis_connection(location),
+        return {**common, "name": POSTGIS_PROVIDER, "data": postgis_connection(location),
                 "geom_field": POSTGIS_GEOMETRY}
     return {**common, "name": STORE_PROVIDER, "data": location}
 

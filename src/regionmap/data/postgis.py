@@ -1,8 +1,9 @@
 """The PostGIS backend of the store: `PostGISStore`, picked by `store_at` for `postgresql://` URLs.
 
 Layout (the shared contract): schema `regionmap`, one table per store layer with the GeoPackage layer's name, its
-attribute columns, the geometry column `geometry` in SRID 4326 and `fid` (the row's position, the primary key that
-keeps the written order); `regionmap_meta` (key/value: build id, manifest JSON) and `regionmap_simplified` (the
+attribute columns, the geometry column `geometry` in SRID 4326 and `fid` (the row's position, unique, the written
+order); the primary key is the layer's feature key (`store.feature_key`: `id`, or `ags` of the boundaries; the OGC
+API's feature ids), else `fid`; `regionmap_meta` (key/value: build id, manifest JSON) and `regionmap_simplified` (the
 boundary layers simplified at build time for each display zoom, by `fid`). A build writes all of it into
 `regionmap_staging` and swaps that schema in within the same transaction, so readers see the old build or the new one
 and a failed build (an error, a killed connection) leaves the old one as it was.
@@ -34,6 +35,7 @@ from regionmap.data.store import (
     MetaTableStore,
     StoreMissing,
     check_code,
+    feature_key,
     integer_columns,
     without_password,
 )
@@ -180,9 +182,10 @@ class PostGISStore(MetaTableStore):
         return integer_columns(frame)
 
     def write_build(self, layers: Mapping[str, gpd.GeoDataFrame], manifest: dict[str, Any]) -> str:
-        for name in layers:
+        for name, frame in layers.items():
             if not LAYER_NAME.fullmatch(name) or name.startswith("regionmap_"):
                 raise ValueError(f"layer name {name!r}: give lower-case letters, digits and '_' (not regionmap_*)")
+            _check_key(name, frame)
         manifest["build_id"] = uuid.uuid4().hex
         try:
             with self.engine.begin() as connection:  # one transaction: staging, indexes and the swap
@@ -199,6 +202,21 @@ class PostGISStore(MetaTableStore):
             raise StoreMissing(self.location, f"the build was not written ({_first_line(exc)}); "
                                "the previous build is unchanged") from exc
         return manifest["build_id"]
+
+
+def _check_key(name: str, frame: gpd.GeoDataFrame) -> None:
+    """ValueError naming the values when the layer's feature key (its primary key) is missing or not unique."""
+    key = feature_key(name)
+    if key not in frame.columns:
+        return
+    values = frame[key]
+    if values.isna().any():
+        rows = ", ".join(str(i + 1) for i in range(len(values)) if pd.isna(values.iloc[i]))
+        raise ValueError(f"layer '{name}': no {key} in row(s) {rows} ({key} is the layer's key); nothing written")
+    repeated = sorted(set(values[values.duplicated()].astype(str)))
+    if repeated:
+        raise ValueError(f"layer '{name}': {key} {', '.join(repeated[:10])} given more than once ({key} is the "
+                         "layer's key); nothing written")
 
 
 def _table(name: str, columns: Sequence[str], schema: str = SCHEMA) -> sa.TableClause:
@@ -267,14 +285,19 @@ def _write_meta(connection: sa.Connection, manifest: dict[str, Any]) -> None:
 
 
 def _create_indexes(connection: sa.Connection, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
-    """The primary key on `fid` and B-tree indexes on `ags`, `kreis_ags` and `category`; the GiST index on the
-    geometry comes with the table (GeoAlchemy2 creates `idx_<layer>_geometry` with it)."""
+    """The primary key on the layer's feature key (a duplicate fails the build), else on `fid`; a unique index on
+    `fid` beside a key; B-tree indexes on `ags`, `kreis_ags` and `category` where they are no key; the GiST index on
+    the geometry comes with the table (GeoAlchemy2 creates `idx_<layer>_geometry` with it)."""
     preparer = connection.dialect.identifier_preparer
     for name, frame in layers.items():
         table = f"{preparer.quote_schema(STAGING)}.{preparer.quote(name)}"
-        connection.execute(sa.text(f"ALTER TABLE {table} ADD PRIMARY KEY ({FID})"))
+        key = feature_key(name) if feature_key(name) in frame.columns else FID
+        connection.execute(sa.text(f"ALTER TABLE {table} ADD PRIMARY KEY ({preparer.quote(key)})"))
+        if key != FID:
+            index = preparer.quote(f"{name}_{FID}_key")
+            connection.execute(sa.text(f"CREATE UNIQUE INDEX {index} ON {table} ({FID})"))
         for column in INDEXED:
-            if column in frame.columns:
+            if column in frame.columns and column != key:
                 index = preparer.quote(f"{name}_{column}_idx")
                 connection.execute(sa.text(f"CREATE INDEX {index} ON {table} ({preparer.quote(column)})"))
         connection.execute(sa.text(f"ANALYZE {table}"))

@@ -57,6 +57,16 @@ def required_columns() -> dict[str, tuple[str, ...]]:
         **{layer: THEMATIC_REQUIRED for layer in layer_ids},
     }
 
+AGS_KEYED = ("gemeinden", "kreise", "states")
+
+
+def feature_key(layer: str) -> str:
+    """The column whose values identify the features of store layer `layer` (unique within it; the OGC API's feature
+    ids, the PostGIS table's primary key): `ags` of the municipalities, Kreise and states, else `id` (where the layer
+    has it: postcodes and rail stations have no key)."""
+    return "ags" if layer in AGS_KEYED else "id"
+
+
 BUILD_HINT = (
     "Build it with `REGIONMAP_SOURCE_DIR=/path/to/sources regionmap build-data` "
     "(or set REGIONMAP_STORE to an existing store)."
