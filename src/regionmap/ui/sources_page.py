@@ -118,7 +118,8 @@ def embed_section(store: StoreData, state: ViewState) -> None:
     base = dashboard_base(public_url(), st.context.url)
     overview = next(spec for spec in PAGES if spec.default)
     url = view_url(base, "", state, overview.params, embed=True)
-    st.code(iframe_snippet(url, t("api.embed_title", lang, place=place_name(store, state, lang))), language="html")
+    st.code(iframe_snippet(url, t("api.embed_title", lang, place=place_name(store, state, lang))), language="html",
+            wrap_lines=True)  # a scrolling block would need to be keyboard-focusable (WCAG 2.1.1)
     if not public_url():
         st.caption(t("api.embed_no_public_url", lang))
 
