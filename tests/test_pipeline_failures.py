@@ -78,12 +78,17 @@ def test_broken_boundaries(tmp_path, source_dir, official_layout, previous_store
     assert previous_store.unchanged()
 
 
-def test_bad_coordinate_row(tmp_path, source_dir, previous_store) -> None:
+def bad_coordinate_sources(source_dir: Path, target: Path) -> Path:
+    """The sources with the latitude of the DB stations' line 42 made "52,3x" (not a number)."""
     lines = (source_dir / DB_FILE).read_text(encoding="utf-8").splitlines(keepends=True)
     fields = lines[41].split(";")
     fields[6] = "52,3x"
     lines[41] = ";".join(fields)
-    sources = linked_sources(source_dir, tmp_path / "src", {DB_FILE: "".join(lines).encode()})
+    return linked_sources(source_dir, target, {DB_FILE: "".join(lines).encode()})
+
+
+def test_bad_coordinate_row(tmp_path, source_dir, previous_store) -> None:
+    sources = bad_coordinate_sources(source_dir, tmp_path / "src")
     with pytest.raises(SourceError) as err:
         build_store(source_dir=sources, out=previous_store.store)
     assert str(err.value) == (f"source 'db_stations' ({sources / DB_FILE}): line 42, field 'Breite': "

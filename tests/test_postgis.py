@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from pipeline_support import SAMPLE_KREISE
 from test_filters import HOSTILE, synthetic_layers
-from test_pipeline_failures import DB_FILE, linked_sources
+from test_pipeline_failures import bad_coordinate_sources
 
 import regionmap.data.postgis as postgis
 from regionmap.dashboard.composition import BOUNDARY_LAYERS, DISPLAY_ZOOMS, simplified_layers
@@ -150,11 +150,7 @@ def previous(postgis_database) -> Previous:
 
 
 def test_a_broken_source_leaves_the_previous_build(tmp_path, source_dir, previous) -> None:
-    lines = (source_dir / DB_FILE).read_text(encoding="utf-8").splitlines(keepends=True)
-    fields = lines[41].split(";")
-    fields[6] = "52,3x"
-    lines[41] = ";".join(fields)
-    sources = linked_sources(source_dir, tmp_path / "src", {DB_FILE: "".join(lines).encode()})
+    sources = bad_coordinate_sources(source_dir, tmp_path / "src")
     with pytest.raises(SourceError, match="line 42, field 'Breite'"):
         build_store(source_dir=sources, out=previous.url)
     assert previous.unchanged()
