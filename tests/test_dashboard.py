@@ -287,3 +287,17 @@ def test_the_map_fits_its_content_from_the_overlays(store, boundaries) -> None:
         assert texts["attribution_show"] == t("map.attribution_show", lang)
         assert decorations.offline_basemap == "none"
     assert offline_basemap(REGISTRY) == next(b.id for b in REGISTRY.basemaps if not b.online)
+
+
+def test_view_bounds_take_in_an_upload_beyond_the_region_unless_an_area_is_selected(store) -> None:
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    region = bounds_of(store.region)
+    upload = gpd.GeoDataFrame({"name": ["Hamburg", "none"]}, geometry=[Point(10.0, 53.55), None], crs="EPSG:4326")
+    fitted = view_bounds(region, None, {}, filtered=False, own=upload)
+    assert fitted == (region[0], (53.55, region[1][1]))  # the region, stretched north to Hamburg
+    kreis = bounds_of(store.kreise[store.kreise["ags"] == "03159"])
+    assert view_bounds(region, kreis, {}, filtered=False, own=upload) == kreis  # the user's selection wins
+    inside = upload.iloc[:0]
+    assert view_bounds(region, None, {}, filtered=False, own=inside) == region

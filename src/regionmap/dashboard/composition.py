@@ -130,16 +130,22 @@ def selected_area(
 
 
 def view_bounds(
-    region: Bounds, area: Bounds | None, shown: Mapping[str, gpd.GeoDataFrame], filtered: bool
+    region: Bounds, area: Bounds | None, shown: Mapping[str, gpd.GeoDataFrame], filtered: bool,
+    own: gpd.GeoDataFrame | None = None,
 ) -> Bounds:
     """What a map fits on first view: the selected area (else the region); when a filter narrows the points, the
     bounds of the shown points instead (joined with the selected area, if any). A single point gives a point's
-    bounds (the map limits the zoom)."""
+    bounds (the map limits the zoom). The user's `own` features (an upload) are joined too unless an area is
+    selected, so that a file reaching beyond the region is seen whole."""
     points = [gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)] for gdf in shown.values()] if filtered else []
     points = [gdf for gdf in points if not gdf.empty]
-    if not points:
-        return area or region
     boxes = [bounds_of(gdf) for gdf in points] + ([area] if area else [])
+    if own is not None and area is None:
+        own = own[~(own.geometry.isna() | own.geometry.is_empty)]
+        if not own.empty:
+            boxes += [bounds_of(own)] + ([] if points else [region])
+    if not boxes:
+        return region
     return ((min(b[0][0] for b in boxes), min(b[0][1] for b in boxes)),
             (max(b[1][0] for b in boxes), max(b[1][1] for b in boxes)))
 

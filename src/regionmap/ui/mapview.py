@@ -125,7 +125,7 @@ def show_map(
         basemap_id=state.basemap,
         colour_by=colour_by,
         fit_bounds=area,
-        content_bounds=view_bounds(region, area, shown, filtered),
+        content_bounds=view_bounds(region, area, shown, filtered, upload[0].frame if upload is not None else None),
         kreis=state.kreis,
         gemeinde=state.gemeinde,
         choropleth=choropleth,
