@@ -64,6 +64,7 @@ def test_table_without_coordinates_waits_for_the_users_columns() -> None:
     at = upload(open_page("overview", basemap="none", lang="en"), "liste.csv", NO_COORDINATES)
     assert_clean(at)
     assert "upload" not in at.session_state  # nothing placed until the user says where the points are
+    assert [i.value for i in at.sidebar.info] == [t("upload.panel.choose_hint", "en")]
     at.sidebar.radio(key=next(w.key for w in at.sidebar.radio if w.key.startswith("upload_kind_"))).set_value("lonlat")
     show = next(b for b in at.sidebar.button if b.key.startswith("upload_show_"))
     show.click()

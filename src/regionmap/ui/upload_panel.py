@@ -134,6 +134,10 @@ def _placement(file_id: str, name: str, data: bytes, store: StoreData, lang: str
     if len(inspection.layers) > 1:
         st.selectbox(t("upload.panel.layer", lang), inspection.layers, key=f"upload_layer_{file_id}",
                      index=inspection.layers.index(inspection.layer) if inspection.layer in inspection.layers else 0)
+    if inspection.needs_choice:  # nothing is placed until the user says where the records are, and why
+        st.info(t("upload.panel.choose_hint", lang), icon=":material/pin_drop:")
+        for item in inspection.problems:
+            st.warning(plain(item.text(lang)))
     choice = _choice(inspection, file_id, lang)
     pressed = st.button(t("upload.panel.show", lang), key=f"upload_show_{file_id}", type="primary", width="stretch",
                         disabled=choice is None)
