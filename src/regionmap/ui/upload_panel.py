@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from regionmap.data.store import StoreData
 from regionmap.i18n import format_number, t, tn
@@ -91,7 +92,7 @@ def panel(container: DeltaGenerator, store: StoreData, lang: str) -> None:
         uploaded = st.file_uploader(t("upload.panel.file", lang), key=_FILE, help=t("upload.panel.help", lang),
                                     max_upload_size=math.ceil(settings.max_bytes / 2**20) + 1)
         if uploaded is not None:
-            _placement(uploaded.file_id, uploaded.name, uploaded.getvalue(), store, lang, session)
+            _placement(uploaded, store, lang, session)
         session = current()
         if session is not None:
             _summary(session, store, lang)
@@ -108,13 +109,13 @@ def _problems(problems: tuple[UploadProblem, ...], lang: str, fatal: bool = Fals
                 st.markdown(f"- {plain(item.text(lang))}")
 
 
-def _inspect(file_id: str, name: str, data: bytes, layer: str | None) -> Inspection | UploadError:
+def _inspect(uploaded: UploadedFile, layer: str | None) -> Inspection | UploadError:
     """The file's inspection, once per file and layer (reruns do not read it again)."""
-    key = (file_id, layer)
+    key = (uploaded.file_id, layer)
     cached = st.session_state.get(_INSPECTED)
     if cached is None or cached[0] != key:
         try:
-            result: Inspection | UploadError = inspect_upload(name, data, layer)
+            result: Inspection | UploadError = inspect_upload(uploaded.name, uploaded.getvalue(), layer)
         except UploadError as exc:
             result = exc
         st.session_state[_INSPECTED] = (key, result)
@@ -122,10 +123,10 @@ def _inspect(file_id: str, name: str, data: bytes, layer: str | None) -> Inspect
     return cached[1]
 
 
-def _placement(file_id: str, name: str, data: bytes, store: StoreData, lang: str,
-               session: SessionUpload | None) -> None:
+def _placement(uploaded: UploadedFile, store: StoreData, lang: str, session: SessionUpload | None) -> None:
     """Inspect the file, offer the layer and placement choices, and place it (at once when nothing is unclear)."""
-    inspection = _inspect(file_id, name, data, st.session_state.get(f"upload_layer_{file_id}"))
+    file_id = uploaded.file_id
+    inspection = _inspect(uploaded, st.session_state.get(f"upload_layer_{file_id}"))
     if isinstance(inspection, UploadError):
         _problems(inspection.problems, lang, fatal=True)
         return
@@ -143,7 +144,7 @@ def _placement(file_id: str, name: str, data: bytes, store: StoreData, lang: str
                         disabled=choice is None)
     automatic = session is None or session.file_id != file_id
     if choice is not None and (pressed or (automatic and not inspection.needs_choice)):
-        _place(file_id, name, data, choice, inspection.layer, store, lang)
+        _place(uploaded, choice, inspection.layer, store, lang)
 
 
 def _choice(inspection: Inspection, file_id: str, lang: str) -> CoordinateChoice | None:
@@ -191,17 +192,16 @@ def _crs_input(file_id: str, suggested: int | None, lang: str, from_file: bool =
     return int(code)
 
 
-def _place(file_id: str, name: str, data: bytes, choice: CoordinateChoice, layer: str | None, store: StoreData,
-           lang: str) -> None:
+def _place(uploaded: UploadedFile, choice: CoordinateChoice, layer: str | None, store: StoreData, lang: str) -> None:
     """Place the file on the map as the session's upload; a fatal problem is shown and the previous upload kept."""
     postcodes = postcode_lookup(store["postcodes"]) if choice.kind == "postcode" else None
     try:
         with st.spinner(t("upload.panel.show", lang)):
-            upload = load_upload(name, data, choice, layer=layer, postcodes=postcodes)
+            upload = load_upload(uploaded.name, uploaded.getvalue(), choice, layer=layer, postcodes=postcodes)
     except UploadError as exc:
         _problems(exc.problems, lang, fatal=True)
         return
-    st.session_state[_SESSION] = SessionUpload(file_id, upload)
+    st.session_state[_SESSION] = SessionUpload(uploaded.file_id, upload)
     st.session_state.pop(_STYLE, None)
 
 
