@@ -69,6 +69,14 @@ class CuratedFile:
 
 
 @dataclass(frozen=True)
+class Editing:
+    """How partners maintain a layer's records (`[layers.editing]`): whether a change set needs a reviewer's approval
+    before it is published."""
+
+    review: bool = False
+
+
+@dataclass(frozen=True)
 class Layer:
     id: str
     labels: dict[str, str]
@@ -81,6 +89,7 @@ class Layer:
     tour: bool = True
     curated: CuratedFile | None = None
     derive: dict[str, dict[str, Any]] = field(default_factory=dict)  # settings of the source readers, by role
+    editing: Editing | None = None  # None: partners cannot edit the layer
 
     def label(self, lang: str = DEFAULT_LANGUAGE) -> str:
         return self.labels.get(lang) or self.labels[DEFAULT_LANGUAGE]
@@ -251,6 +260,16 @@ def _load_curated(raw: Any, layer_id: str, category_ids: tuple[str, ...], where:
                        required_if_true=tuple((str(k), str(v)) for k, v in conditions.items()))
 
 
+def _load_editing(raw: Any, layer_id: str, curated: Any, where: str) -> Editing | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or set(raw) - {"review"}:
+        raise ConfigError(f"{where}: 'editing' must be a table with at most 'review'")
+    if not isinstance(curated, dict) or "join" in curated:
+        raise ConfigError(f"{where}: layer '{layer_id}' has 'editing' but no curated point file to edit")
+    return Editing(review=_flag(raw, "review", f"{where}.editing", False))
+
+
 def _load_layer(raw: dict[str, Any], where: str) -> Layer:
     categories = raw.get("categories")
     if not isinstance(categories, list) or not categories:
@@ -281,7 +300,8 @@ def _load_layer(raw: dict[str, Any], where: str) -> Layer:
     layer = Layer(id=layer_id, labels=_labels(raw.get("label"), where), colour=_colour(raw, where),
                   categories=tuple(cats), source_roles=tuple(roles), icon=icon, page=page,
                   expose=_flag(raw, "expose", where, True), tour=_flag(raw, "tour", where, True),
-                  curated=_load_curated(raw.get("curated"), layer_id, category_ids, where), derive=derive)
+                  curated=_load_curated(raw.get("curated"), layer_id, category_ids, where), derive=derive,
+                  editing=_load_editing(raw.get("editing"), layer_id, raw.get("curated"), where))
     for role, settings in derive.items():
         for key in ("default_category", "scheduled_category"):
             if key in settings and settings[key] not in category_ids:

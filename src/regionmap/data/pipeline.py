@@ -218,10 +218,10 @@ def _previous_build(target: Store) -> Build | None:
             return None
         columns = ["ags", "name", "population", "area_km2"]
         return Build(
-            gemeinden=target.read_layer("gemeinden")[[*columns, "geometry"]],
-            kreise=pd.DataFrame(target.read_layer("kreise")[columns]),
-            region=pd.DataFrame(target.read_layer("region")[["id", "name", "population", "area_km2"]]),
-            points={layer.id: pd.DataFrame(target.read_layer(layer.id)[["id", "name", "ags"]])
+            gemeinden=target.read_built("gemeinden")[[*columns, "geometry"]],
+            kreise=pd.DataFrame(target.read_built("kreise")[columns]),
+            region=pd.DataFrame(target.read_built("region")[["id", "name", "population", "area_km2"]]),
+            points={layer.id: pd.DataFrame(target.read_built(layer.id)[["id", "name", "ags"]])
                     for layer in taxonomy().layers if layer.id in names},
             manifest=target.manifest(),
         )

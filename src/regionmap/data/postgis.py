@@ -21,7 +21,7 @@ import math
 import re
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -40,6 +40,9 @@ from regionmap.data.store import (
     without_password,
 )
 
+if TYPE_CHECKING:
+    from regionmap.editing.repository import Edits
+
 SCHEMA = "regionmap"
 STAGING = "regionmap_staging"
 RETIRED = "regionmap_retired"
@@ -52,6 +55,15 @@ EMPTY_DTYPES = {"text": "str", "character varying": "str", "double precision": "
                 "numeric": "float64", "bigint": "int64", "integer": "int64", "smallint": "int64", "boolean": "bool"}
 LAYER_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 BUILD_LOCK = 0x7265_6769_6F6E  # pg_advisory_xact_lock key: one build at a time per database
+EDIT_SCHEMA = "regionmap_edit"  # the partners' editing tables (regionmap.editing.repository): never swapped by a build
+EDIT_LOCK = 0x6564_6974  # pg_advisory_xact_lock key: one editing write at a time per database
+
+
+@contextlib.contextmanager
+def _advisory_lock(connection: sa.Connection) -> Iterator[None]:
+    """Serialise the editing writes (released with the transaction)."""
+    connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": EDIT_LOCK})
+    yield
 
 
 def engine_url(url: str) -> sa.URL:
@@ -142,7 +154,7 @@ class PostGISStore(MetaTableStore):
         with self._connect() as connection:
             return list(self._layer(connection, name))
 
-    def read_layer(self, name: str, *, bbox: Bounds | None = None, ags: str | None = None,
+    def read_built(self, name: str, *, bbox: Bounds | None = None, ags: str | None = None,
                    kreis: str | None = None) -> gpd.GeoDataFrame:
         with self._connect() as connection:
             columns = self._layer(connection, name)
@@ -151,6 +163,9 @@ class PostGISStore(MetaTableStore):
             for condition in _conditions(table, list(columns), bbox=bbox, ags=ags, kreis=kreis):
                 query = query.where(condition)
             return self._read(connection, query, name, columns)
+
+    def edits(self) -> Edits:
+        return self._edits(self.engine, EDIT_SCHEMA, _advisory_lock)
 
     def read_simplified(self, name: str, zoom: int) -> gpd.GeoDataFrame | None:
         """Boundary layer `name` with the geometry simplified at build time for `zoom`; None when not stored."""

@@ -18,6 +18,8 @@ unreadable or incomplete store raises `StoreMissing`, whose message names the st
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import functools
 import importlib.util
 import json
 import os
@@ -31,7 +33,7 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import geopandas as gpd
 import pandas as pd
@@ -43,6 +45,9 @@ from regionmap.data.manifest import write_manifest
 from regionmap.taxonomy import Taxonomy, taxonomy
 from regionmap.data.thematic import REQUIRED_COLUMNS as THEMATIC_REQUIRED
 from regionmap.dashboard.urlstate import Vocab
+
+if TYPE_CHECKING:
+    from regionmap.editing.repository import Edits
 
 
 def required_columns() -> dict[str, tuple[str, ...]]:
@@ -125,11 +130,21 @@ class Store(Protocol):
     def read_layer(self, name: str, *, bbox: Bounds | None = None, ags: str | None = None,
                    kreis: str | None = None) -> gpd.GeoDataFrame:
         """One layer in EPSG:4326 in the stored order, optionally only the features in `bbox`, of municipality `ags` or
-        Kreis `kreis`."""
+        Kreis `kreis`; with the partners' published records (`regionmap.editing.overlay`)."""
+        ...
+
+    def read_built(self, name: str, *, bbox: Bounds | None = None, ags: str | None = None,
+                   kreis: str | None = None) -> gpd.GeoDataFrame:
+        """Layer `name` as the official build wrote it, without the partners' records (the filters as above)."""
         ...
 
     def read_simplified(self, name: str, zoom: int) -> gpd.GeoDataFrame | None:
         """Boundary layer `name` as simplified for display at `zoom` when the build stored it, else None."""
+        ...
+
+    def edits(self) -> Edits:
+        """The partners' editing tables in the store (records, change sets, grants, history), which every
+        `read_layer` overlays and every build keeps."""
         ...
 
     def write_build(self, layers: Mapping[str, gpd.GeoDataFrame], manifest: dict[str, Any]) -> str:
@@ -205,7 +220,9 @@ def _write_layers(path: Path, layers: Mapping[str, gpd.GeoDataFrame], geometry_t
 
 
 class MetaTableStore:
-    """`version()` and `manifest()` of a backend from its `_meta()`: the key/value rows of its META_TABLE."""
+    """What the backends share: `version()` and `manifest()` from their `_meta()` (the key/value rows of their
+    META_TABLE) and the editing tables' revision, and `read_layer` as the backend's `read_built` with the partners'
+    published records overlaid (`regionmap.editing.overlay`)."""
 
     @property
     def location(self) -> str:
@@ -214,8 +231,42 @@ class MetaTableStore:
     def _meta(self) -> dict[str, str]:
         raise NotImplementedError
 
+    def edits(self) -> Edits:
+        """The partners' editing tables in this store (`regionmap.editing.repository.Edits`)."""
+        raise NotImplementedError
+
+    def read_built(self, name: str, *, bbox: Bounds | None = None, ags: str | None = None,
+                   kreis: str | None = None) -> gpd.GeoDataFrame:
+        """Layer `name` as the official build wrote it (see `Store.read_layer` for the filters)."""
+        raise NotImplementedError
+
     def version(self) -> str:
-        return self._meta()["build_id"]
+        """The build id, followed by the edit revision once partners have published (`<build>+<revision>`)."""
+        build = self._meta()["build_id"]
+        revision = self.edits().revision()
+        return f"{build}+{revision}" if revision else build
+
+    def read_layer(self, name: str, *, bbox: Bounds | None = None, ags: str | None = None,
+                   kreis: str | None = None) -> gpd.GeoDataFrame:
+        from regionmap.editing.overlay import overlaid, recounted
+        from regionmap.editing.records import editable_layers
+
+        frame = self.read_built(name, bbox=bbox, ags=ags, kreis=kreis)
+        editable = {layer.id for layer in editable_layers()}
+        if name not in editable and name != "gemeinden":
+            return frame
+        published = self.edits().published()
+        if name in editable:
+            return overlaid(name, frame, [r for r in published if r.layer == name], bbox=bbox, ags=ags, kreis=kreis)
+        for layer in sorted({r.layer for r in published}):
+            frame = recounted(frame, layer, self.read_layer(layer))
+        return frame
+
+    def _edits(self, engine: Any, schema: str | None, lock: Any) -> Edits:
+        from regionmap.editing.repository import Edits
+
+        return Edits(engine, schema=schema, lock=lock, built=lambda layer: self.read_built(layer),
+                     boundaries=lambda: self.read_built("gemeinden"))
 
     def manifest(self) -> dict[str, Any]:
         try:
@@ -283,7 +334,7 @@ class GeoPackageStore(MetaTableStore):
     def read_simplified(self, name: str, zoom: int) -> None:
         return None  # the app simplifies the boundaries it holds
 
-    def read_layer(self, name: str, *, bbox: Bounds | None = None, ags: str | None = None,
+    def read_built(self, name: str, *, bbox: Bounds | None = None, ags: str | None = None,
                    kreis: str | None = None) -> gpd.GeoDataFrame:
         if name not in self.layer_names():
             raise StoreMissing(self.path, f"layer '{name}' missing")
@@ -297,6 +348,9 @@ class GeoPackageStore(MetaTableStore):
         if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
             gdf = gdf.to_crs("EPSG:4326")
         return filter_frame(integer_columns(gdf), ags=ags, kreis=kreis)
+
+    def edits(self) -> Edits:
+        return self._edits(_sqlite_engine(str(self.path)), None, lambda connection: _file_lock(self.path))
 
     def write_build(self, layers: Mapping[str, gpd.GeoDataFrame], manifest: dict[str, Any]) -> str:
         manifest["build_id"] = uuid.uuid4().hex
@@ -314,11 +368,55 @@ class GeoPackageStore(MetaTableStore):
                                     layer=META_TABLE, driver="GPKG")
             manifest_file = staging / config.manifest_path(out).name
             write_manifest(manifest_file, manifest, store)
-            store.replace(out)
+            with _file_lock(out):  # no partner's write between copying the editing tables and the swap
+                if out.is_file():
+                    _copy_edit_tables(out, store)
+                store.replace(out)
             manifest_file.replace(config.manifest_path(out))
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return manifest["build_id"]
+
+
+@functools.lru_cache(maxsize=8)
+def _sqlite_engine(path: str) -> Any:
+    """The editing tables' engine of a GeoPackage: a new connection per use (a rebuilt file is a new file), to an
+    existing file only (StoreMissing otherwise: a missing store is never created here)."""
+    import sqlalchemy as sa
+    from sqlalchemy.pool import NullPool
+
+    def connect() -> sqlite3.Connection:
+        if not Path(path).is_file():
+            raise StoreMissing(path, "file not found")
+        return sqlite3.connect(path, timeout=30, check_same_thread=False)
+
+    return sa.create_engine("sqlite://", creator=connect, poolclass=NullPool)
+
+
+@contextlib.contextmanager
+def _file_lock(store: Path) -> Iterator[None]:
+    """An exclusive lock beside the GeoPackage (`<name>.lock`): the partners' writes and the rebuild's swap take it."""
+    with open(store.with_name(store.name + ".lock"), "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _copy_edit_tables(source: Path, target: Path) -> None:
+    """Carry the editing tables (`edit_*`: partners' records, change sets, grants, history) with their indexes and
+    triggers from the previous GeoPackage into the newly built one."""
+    with contextlib.closing(sqlite3.connect(target)) as connection:
+        connection.execute("ATTACH DATABASE ? AS previous", (f"{source.as_uri()}?mode=ro",))
+        rows = connection.execute("SELECT type, name, sql FROM previous.sqlite_master WHERE name LIKE 'edit\\_%' "
+                                  "ESCAPE '\\' AND sql IS NOT NULL ORDER BY type = 'trigger', type = 'index'").fetchall()
+        for kind, name, sql in rows:
+            connection.execute(sql)
+            if kind == "table":
+                connection.execute(f'INSERT INTO main."{name}" SELECT * FROM previous."{name}"')
+        connection.commit()
+        connection.execute("DETACH DATABASE previous")
 
 
 class LazyLayers(Mapping[str, gpd.GeoDataFrame]):

@@ -111,7 +111,7 @@ def _fill_descriptions(frame: pd.DataFrame, layer: str, texts: DerivedTexts) -> 
         frame[column] = pd.Series(filled, index=frame.index, dtype=object)
 
 
-def _finish(frame: pd.DataFrame, layer: Layer) -> gpd.GeoDataFrame:
+def layer_frame(frame: pd.DataFrame, layer: Layer) -> gpd.GeoDataFrame:
     """The layer in the core schema plus its own columns, EPSG:4326, sorted by id."""
     columns = [*CORE_COLUMNS, *layer.columns]
     frame = frame.assign(layer=layer.id)
@@ -281,7 +281,7 @@ def build_thematic_layers(base: dict[str, gpd.GeoDataFrame], curated_dir: Path, 
         if not parts:
             raise ConfigError(f"layers.toml: layer '{layer.id}' has neither a curated file nor a source reader")
         frame = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=WGS84)
-        layers[layer.id] = _finish(frame, layer)
+        layers[layer.id] = layer_frame(frame, layer)
         _fill_descriptions(layers[layer.id], layer.id, texts)
     duplicates = _duplicate_ids(layers)
     if duplicates:
