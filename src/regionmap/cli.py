@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from regionmap import replicas
+from regionmap.editing import commands as editing_commands
 from regionmap.config import API_HOST, API_PORT, resolve_path
 from regionmap.errors import RegionmapError
 
@@ -73,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     api.add_argument("--port", type=int, default=API_PORT, help=f"port (default {API_PORT})")
     api.set_defaults(func=_serve_api)
     replicas.add_parser(sub)
+    editing_commands.add_parsers(sub)
     return parser
 
 

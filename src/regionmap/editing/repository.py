@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
@@ -209,6 +210,7 @@ class Edits:
         self._lock = lock
         self._built = built
         self._boundaries = boundaries
+        self._writing = threading.local()  # inside a write transaction: refusals are logged after it
 
     # --- schema and reads -----------------------------------------------------------------------------------------
 
@@ -308,14 +310,17 @@ class Edits:
             sets = [self._change_set(connection, i) for i in ids]
         return [s for s in sets if grant.is_admin or grant.organisation == s.organisation or self._covers(grant, s)]
 
-    def history(self, actor: Identity, *, record_id: str | None = None, layer: str | None = None,
+    def history(self, actor: Identity | None, *, record_id: str | None = None, layer: str | None = None,
                 action: str | None = None, person: str | None = None, since: str | None = None,
                 until: str | None = None) -> pd.DataFrame:
-        """The history rows matching the filters, oldest first: everything for an admin; a record's own history
-        for anyone who may edit it."""
+        """The history rows matching the filters, oldest first: everything for an admin (or the command line,
+        `actor` None); a record's own history, without refusals, for anyone who may edit its layer."""
         grant = self._grant(actor)
-        if record_id is None:
-            require_admin(grant)
+        if actor is not None:
+            if record_id is None:
+                self._guarded(actor, "history", require_admin)
+            else:
+                self._guarded(actor, "history", lambda g: require_edit(g, layer or _layer_of(record_id), []))
         query = sa.select(*(history_table.c[c] for c in HISTORY_COLUMNS)).order_by(history_table.c.seq)
         for column, value in (("record_id", record_id), ("layer", layer), ("action", action), ("actor", person)):
             if value:
@@ -327,7 +332,7 @@ class Edits:
         with self._engine.connect() as connection:
             rows = connection.execute(query).all()
         frame = pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
-        if record_id is not None and grant is not None and not grant.is_admin:
+        if actor is not None and record_id is not None and not (grant and grant.is_admin):
             frame = frame[frame["action"] != "refused"]
         return frame.reset_index(drop=True)
 
@@ -516,9 +521,20 @@ class Edits:
 
     @contextmanager
     def _write(self) -> Iterator[sa.Connection]:
+        """One transaction under the write lock. A refusal raised inside rolls it back and is logged afterwards,
+        in a transaction of its own."""
         self.ensure()
-        with self._engine.begin() as connection, self._lock(connection):
-            yield connection
+        try:
+            with self._engine.begin() as connection, self._lock(connection):
+                self._writing.active = True
+                try:
+                    yield connection
+                finally:
+                    self._writing.active = False
+        except PermissionDenied as refusal:
+            if not refusal.logged:
+                self._refused(refusal)
+            raise
 
     def _append(self, connection: sa.Connection, actor: str, action: str, *, changeset_id: int | None = None,
                 layer: str | None = None, record_id: str | None = None, field: str | None = None,
@@ -533,16 +549,21 @@ class Edits:
     def _guarded(self, actor: Identity, what: str, check: Callable[[Grant | None], Grant], *,
                  record_id: str | None = None, layer: str | None = None, changeset_id: int | None = None,
                  grant: Grant | None = None) -> Grant:
-        """`check(grant)`, logging a refusal (in its own transaction) before it is raised."""
+        """`check(grant)`; a refusal carries who, what and where, for `_write` or the caller to log."""
         try:
             return check(grant if grant is not None else self._grant(actor))
         except PermissionDenied as refusal:
-            self._refused(actor.label, what, refusal, record_id=record_id, layer=layer, changeset_id=changeset_id)
+            refusal.context(actor.label, what, record_id=record_id, layer=layer, changeset_id=changeset_id)
+            if not getattr(self._writing, "active", False):
+                self._refused(refusal)
             raise
 
-    def _refused(self, actor: str, what: str, refusal: PermissionDenied, **where: Any) -> None:
+    def _refused(self, refusal: PermissionDenied) -> None:
+        """Log a refusal in a transaction of its own (the refused one was rolled back)."""
+        refusal.logged = True
         with self._write() as connection:
-            self._append(connection, actor, "refused", detail=f"{what}: {refusal.reason}: {refusal}", **where)
+            self._append(connection, refusal.actor, "refused", detail=f"{refusal.what}: {refusal.reason}: {refusal}",
+                         **refusal.where)
 
     def _checked_admin(self, actor: Identity | None, what: str) -> str:
         if actor is None:
@@ -591,8 +612,9 @@ class Edits:
         try:
             check(grant)
         except PermissionDenied as refusal:
-            connection.rollback()
-            self._refused(actor.label, "change", refusal, changeset_id=changeset.id, layer=changeset.layer)
+            refusal.context(actor.label, "change", changeset_id=changeset.id, layer=changeset.layer)
+            if not getattr(self._writing, "active", False):
+                self._refused(refusal)
             raise
         return changeset
 
@@ -635,8 +657,7 @@ class Edits:
                 if digest != changeset.digest:
                     raise PermissionDenied("digest", f"Change set {changeset.id} is not the version you reviewed.")
             except PermissionDenied as refusal:
-                connection.rollback()
-                self._refused(actor.label, what, refusal, changeset_id=changeset.id, layer=changeset.layer)
+                refusal.context(actor.label, what, changeset_id=changeset.id, layer=changeset.layer)
                 raise
             connection.execute(changesets_table.update().where(changesets_table.c.id == changeset.id).values(
                 status=cs.SUBMITTED if approve else cs.REJECTED, reviewed_by=actor.label, reviewed_at=_now(),
@@ -685,6 +706,11 @@ class Edits:
             value=str(int(revision or 0) + 1)))
         self._append(connection, actor, "publish", changeset_id=changeset.id, layer=changeset.layer,
                      detail=changeset.digest or "")
+
+
+def _layer_of(record_id: str) -> str:
+    """The layer a record id names by its prefix (`sites-...`)."""
+    return str(record_id).split("-", 1)[0]
 
 
 def _append_only_ddl(dialect: str, schema: str | None) -> list[str]:

@@ -27,7 +27,14 @@ class PermissionDenied(RegionmapError):
 
     def __init__(self, reason: str, message: str) -> None:
         self.reason = reason
+        self.actor, self.what, self.where = "", "", {}
+        self.logged = False  # the repository logs each refusal once, after the refused transaction
         super().__init__(message)
+
+    def context(self, actor: str, what: str, **where: object) -> None:
+        """Who was refused, doing what, where (change set, layer, record): for the history."""
+        self.actor, self.what = actor, what
+        self.where = {key: value for key, value in where.items() if value is not None}
 
 
 @dataclass(frozen=True)

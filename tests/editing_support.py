@@ -1,0 +1,51 @@
+"""Editing test support: people with grants, and a writable store per backend (editing tables reset per test)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from regionmap.auth.identity import Identity
+from regionmap.data.store import store_at
+
+GOSLAR, HANNOVER = "03153", "03241"
+EDITOR = Identity("wirtschaft@goslar.example", "sub-goslar", name="Gina Goslar")
+HANNOVER_EDITOR = Identity("wfh@hannover.example", "sub-hannover", name="Hanno Hannover")
+REVIEWER = Identity("pruefung@metropolregion.example", "sub-review", name="Rita Review")
+NOBODY = Identity("niemand@example.org", "sub-nobody")
+
+
+def writable_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The real store of backend `request.param` for a test that writes: a copy of the GeoPackage, or the session's
+    PostGIS build with its editing schema dropped before and after (builds never touch that schema)."""
+    if request.param == "gpkg":
+        copy = tmp_path / "regionmap.gpkg"
+        shutil.copy(request.getfixturevalue("built_store"), copy)
+        yield str(copy)
+        return
+    import sqlalchemy as sa
+
+    from regionmap.data.postgis import EDIT_SCHEMA
+
+    url = request.getfixturevalue("built_postgis")
+    engine = store_at(url).engine
+
+    def reset() -> None:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{EDIT_SCHEMA}" CASCADE'))
+
+    reset()
+    yield url
+    reset()
+
+
+def grant_people(location: str) -> None:
+    """An editor for Goslar (sites and research), one for Hannover, a region-wide reviewer."""
+    edits = store_at(location).edits()
+    edits.set_grant(None, EDITOR.email, "editor", "Wirtschaftsförderung Goslar", kreise=[GOSLAR],
+                    layers=["sites", "research"])
+    edits.set_grant(None, HANNOVER_EDITOR.email, "editor", "Wirtschaftsförderung Hannover", kreise=[HANNOVER])
+    edits.set_grant(None, REVIEWER.email, "reviewer", "Metropolregion")
