@@ -31,7 +31,9 @@ def auth_section() -> Mapping[str, Any] | None:
 
 
 def _sign_in(on_event: EventHook | None) -> SignIn:
-    result = check_sign_in(st.user.to_dict(), st.context.cookies, datetime.now(UTC), settings().max_session)
+    # The cookies as a dict of those sent: a lookup in st.context.cookies itself finds any name under AppTest.
+    cookies = st.context.cookies.to_dict()
+    result = check_sign_in(st.user.to_dict(), cookies, datetime.now(UTC), settings().max_session)
     if on_event is not None:
         kind = "refused" if result.refusal else "sign_in" if result.accepted else None
         event = (kind, result.identity.email if result.identity else "", result.refusal or "")
