@@ -24,7 +24,7 @@ from typing import Any
 from regionmap.auth.identity import IdentityError
 from regionmap.config import PROJECT_ROOT, data_dir, load_toml, region, venv_command
 from regionmap.editing.roles import ADMIN, ADMIN_ENV, Grant, make_grant
-from regionmap.errors import ConfigError
+from regionmap.errors import ConfigError, RegionmapError
 from regionmap.taxonomy import taxonomy
 
 STATE_DIR = PROJECT_ROOT / ".editors-demo"
@@ -102,12 +102,12 @@ def cookie_secret(secrets_file: Path) -> str:
 def grant_roles(accounts: Sequence[DemoAccount]) -> str:
     """Grant each account its role with `regionmap roles grant`; a note on what was done (or why not)."""
     regionmap = venv_command("regionmap")
-    probe = subprocess.run([regionmap, "roles", "--help"], capture_output=True, text=True)
+    probe = subprocess.run([regionmap, "roles", "--help"], capture_output=True, text=True, check=False)
     if probe.returncode != 0:
         return ("`regionmap roles` is not available in this version: no roles were granted "
                 f"(the first admin comes from ${ADMIN_ENV}).")
     for account in accounts:
-        done = subprocess.run([regionmap, *account.grant_args()], capture_output=True, text=True)
+        done = subprocess.run([regionmap, *account.grant_args()], capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise RuntimeError(f"regionmap {' '.join(account.grant_args())} failed:\n{done.stdout}{done.stderr}")
     return f"Granted the roles of {len(accounts)} demo accounts."
@@ -157,4 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except (RegionmapError, RuntimeError) as exc:  # a wrong demo account, a server that did not start
+        sys.exit(f"editors-demo: {exc}")

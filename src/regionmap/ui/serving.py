@@ -260,7 +260,7 @@ class SignInReturnMiddleware:
         async def redirected(message: Message) -> None:
             if message["type"] == "http.response.start" and message.get("status") in (302, 303, 307):
                 headers = list(message.get("headers", []))
-                if dict((k.lower(), v) for k, v in headers).get(b"location") == root:
+                if {k.lower(): v for k, v in headers}.get(b"location") == root:
                     headers = [(k, location.encode("latin-1") if k.lower() == b"location" else v) for k, v in headers]
                     message = {**message, "headers": [*headers, (b"set-cookie", forget.encode("latin-1"))]}
             await send(message)
