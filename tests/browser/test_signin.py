@@ -21,6 +21,7 @@ from regionmap.auth.session import USER_COOKIE
 from regionmap.i18n import t
 from regionmap.testing import Server, auth_secrets, oidc_provider, streamlit_server
 from regionmap.ui.navigation import PAGES
+from test_accessibility import ACCEPTED, FAILING, summary, violations
 
 COOKIE_SECRET = "browser-test-cookie-secret-0123456789"
 PARTNER = {"sub": "gerda", "email": "sites@goslar.example", "name": "Gerda Goslar"}
@@ -66,11 +67,18 @@ def heading(page: Page, text: str) -> None:
     page.get_by_role("heading", name=text, level=1).wait_for(timeout=30_000)
 
 
+def accessibility_problems(page: Page) -> list[str]:
+    """axe's serious findings and the unexplained lesser ones on the page (as tests/browser/test_accessibility.py)."""
+    page.wait_for_timeout(500)
+    return summary([v for v in violations(page) if v["impact"] in FAILING or v["id"] not in ACCEPTED])
+
+
 def test_a_partner_signs_in_through_the_provider_lands_on_the_page_and_signs_out(signin_app, provider, browsing):
     page, errors, outside = browsing
     page.goto(f"{signin_app.url}/maintenance?lang=en")
     heading(page, t("page.maintenance", "en"))
     page.get_by_text(t("auth.purpose", "en")).wait_for()
+    assert accessibility_problems(page) == []
     page.get_by_role("button", name=t("auth.sign_in", "en")).click()
 
     page.wait_for_url(f"{provider.url}/oauth2/authorize?**", timeout=30_000)
@@ -83,6 +91,7 @@ def test_a_partner_signs_in_through_the_provider_lands_on_the_page_and_signs_out
     assert page.get_by_role("button", name=t("auth.sign_in", "en")).count() == 0
     assert USER_COOKIE in {cookie["name"] for cookie in page.context.cookies()}
     screenshot(page, "signin-signed-in")
+    assert accessibility_problems(page) == []
 
     page.get_by_role("button", name=t("auth.sign_out", "en")).click()
     page.wait_for_url(f"{provider.url}/oauth2/end_session?**", timeout=30_000)  # the provider's own sign-out
@@ -113,6 +122,7 @@ def test_a_forged_identity_cookie_gets_a_clear_message_and_no_access(signin_app,
     assert page.get_by_text("Angemeldet als").count() == 0
     assert page.get_by_role("button", name=t("auth.sign_out", "de")).count() == 0
     screenshot(page, f"signin-forged-{kind}")
+    assert accessibility_problems(page) == []
     # Signing in again replaces the cookie.
     page.get_by_role("button", name=t("auth.sign_in", "de")).click()
     page.wait_for_url(f"{provider.url}/oauth2/authorize?**", timeout=30_000)
