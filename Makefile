@@ -3,6 +3,7 @@
 #   make test   installs (with the test browser), builds the data store and runs every test
 #   make postgis  installs and starts a local PostGIS server in .postgis/ and prints its URL
 #   make replicas N app processes behind HAProxy (make replicas-stop ends them); make api: the OGC API
+#   make editors-demo  the app with partner sign-in through a mock OIDC provider and demo accounts (on 127.0.0.1)
 # Sources are read from $REGIONMAP_SOURCE_DIR (or downloaded from the publishers when it is unset).
 # STORE is a GeoPackage path (default) or a postgresql:// URL: `make run STORE=$(cat .postgis/url)`.
 
@@ -14,7 +15,8 @@ PORT ?= 8501
 N ?= 2
 PROXY_PORT ?=
 
-.PHONY: install browser clients data run api replicas replicas-stop present test validate bench clean postgis store-url
+.PHONY: install browser clients data run api replicas replicas-stop present editors-demo test validate bench clean \
+	postgis store-url
 
 # A URL is no file make can date: `make data` then always builds into it (a swap in one transaction, a few seconds).
 ifneq ($(findstring ://,$(STORE)),)
@@ -75,6 +77,10 @@ replicas-stop:
 # Offline: neither installs nor builds the store (run `make data` once before the fair).
 present:
 	REGIONMAP_STORE='$(STORE)' VENV=$(VENV) scripts/present $(PORT)
+
+# Sign-in with the demo accounts of data/editors_demo.toml through oidc-provider-mock (scripts/editors-demo).
+editors-demo: install data
+	REGIONMAP_STORE='$(STORE)' scripts/editors-demo --port $(PORT)
 
 bench: install browser data
 	REGIONMAP_STORE='$(STORE)' $(BIN)/python -m benchmarks.maps --quick

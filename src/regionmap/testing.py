@@ -1,5 +1,6 @@
-"""Driving the real app from tests and benchmarks: `streamlit run` on a free port, and Debian's headless Chromium;
-and the few expectations tests compute from the data (placeholders of a text, a QR code's modules, legend counts).
+"""Driving the real app from tests, benchmarks and the editors demo: `streamlit run` on a free port, the mock OIDC
+provider (`oidc-provider-mock`) for sign-in, and Debian's headless Chromium; and the few expectations tests compute
+from the data (placeholders of a text, a QR code's modules, legend counts).
 
 Playwright's own browser download does not work offline; it drives the system's Chromium (`$REGIONMAP_CHROMIUM`,
 default `/usr/bin/chromium`, Debian's `chromium` package) with the arguments below.
@@ -7,6 +8,7 @@ default `/usr/bin/chromium`, Debian's `chromium` package) with the arguments bel
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import string
@@ -14,14 +16,14 @@ import subprocess
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from regionmap.config import child_environment, venv_command
-from regionmap.replicas import app_command, free_port
+from regionmap.replicas import HOST, app_command, free_port
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -79,16 +81,48 @@ def _running(command: list[str], url: str, env: Mapping[str, str], cwd: Path, he
 
 
 @contextmanager
-def streamlit_server(script: Path, env: Mapping[str, str], *, cwd: Path | None = None,
-                     wait_healthy: bool = True) -> Iterator[Server]:
-    """`streamlit run script` on a free port of 127.0.0.1 with `env` added to the environment, stopped on exit.
+def streamlit_server(script: Path, env: Mapping[str, str], *, cwd: Path | None = None, wait_healthy: bool = True,
+                     secrets: Path | None = None, port: int | None = None) -> Iterator[Server]:
+    """`streamlit run script` on `port` (default a free one) of 127.0.0.1 with `env` added to the environment,
+    stopped on exit; `secrets` is the only secrets file it reads (`--secrets.files`, e.g. from `auth_secrets`).
 
     Relative paths in the environment (`REGIONMAP_STORE`, `REGIONMAP_SOURCE_DIR`, ...) mean this process's current
     directory, also when the server runs in another one (`cwd`)."""
-    port = free_port()
-    with _running(app_command(script, port), f"http://127.0.0.1:{port}", env, cwd or script.parent, "/_stcore/health",
+    port = port or free_port()
+    command = app_command(script, port) + (["--secrets.files", str(secrets)] if secrets else [])
+    with _running(command, f"http://{HOST}:{port}", env, cwd or script.parent, "/_stcore/health",
                   wait_healthy) as server:
         yield server
+
+
+OIDC_DISCOVERY = "/.well-known/openid-configuration"
+
+
+@contextmanager
+def oidc_provider(users: Sequence[Mapping[str, object]] = ()) -> Iterator[Server]:
+    """`oidc-provider-mock`, a real OpenID Connect provider, on a free port of 127.0.0.1, stopped on exit; it is
+    ready when its discovery document answers. `users` are claims (each with `sub`) offered as one-click sign-ins on
+    its authorisation page; any other subject typed there signs in with `email` = the subject."""
+    port = free_port()
+    command = [venv_command("oidc-provider-mock"), "--host", HOST, "--port", str(port)]
+    for claims in users:
+        command += ["--user-claims", json.dumps(dict(claims))]
+    with _running(command, f"http://{HOST}:{port}", {}, Path.cwd(), OIDC_DISCOVERY) as server:
+        yield server
+
+
+def auth_secrets(path: Path, provider: str, *, cookie_secret: str, client_id: str = "regionmap",
+                 client_secret: str = "regionmap-secret") -> Path:
+    """Write a Streamlit secrets file at `path` whose `[auth]` section signs in through the OIDC provider at the URL
+    `provider` (its discovery document); the redirect URI is the app's own `/oauth2callback` on 127.0.0.1 (Streamlit
+    fills in `{port}`). Returns `path`."""
+    values = {"redirect_uri": f"http://{HOST}:{{port}}/oauth2callback", "cookie_secret": cookie_secret,
+              "client_id": client_id, "client_secret": client_secret,
+              "server_metadata_url": f"{provider.rstrip('/')}{OIDC_DISCOVERY}"}
+    lines = ["[auth]", *(f"{key} = {json.dumps(value)}" for key, value in values.items())]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 @contextmanager
@@ -194,12 +228,13 @@ def clear_config_caches() -> None:
     """Forget every configuration read from the data directory (region, sources and basemaps, sectors and layers,
     location factors, site vocabulary), so that a changed `$REGIONMAP_DATA_DIR` takes effect in this process."""
     from regionmap import config, taxonomy
+    from regionmap.auth import session
     from regionmap.investor import factors as location_factors
     from regionmap.investor import finder as site_finder
     from regionmap.data import source_registry as sources_registry
 
     for cached in (config.region, sources_registry.registry, taxonomy.taxonomy, location_factors.location_factors,
-                   site_finder.site_vocabulary):
+                   site_finder.site_vocabulary, session.settings):
         cached.cache_clear()
 
 

@@ -46,6 +46,8 @@ def identity_from_claims(claims: Mapping[str, Any]) -> Identity:
     subject = str(claims.get("sub") or "").strip()
     if not subject:
         raise IdentityError("the sign-in carries no subject ('sub' claim)")
+    if not str(claims.get("email") or "").strip():
+        raise IdentityError("the sign-in carries no e-mail address ('email' claim): the provider must release it")
     email = normalise_email(claims.get("email"))
     name = " ".join(str(claims.get("name") or "").split())[:MAX_NAME]
     return Identity(email=email, subject=subject, issuer=str(claims.get("iss") or ""), name=name)

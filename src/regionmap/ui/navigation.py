@@ -46,6 +46,7 @@ PAGES = (
     PageSpec("pages/municipalities.py", "page.municipalities", ":material/location_city:", "municipalities",
              params=("indicator", "scheme", "classes")),
     PageSpec("pages/data.py", "page.data", ":material/description:", "data", upload=False),
+    PageSpec("pages/maintenance.py", "page.maintenance", ":material/edit_note:", "maintenance", upload=False),
     PageSpec("pages/present.py", "page.present", ":material/slideshow:", "present", sidebar=False, hidden=True,
              upload=False),
     PageSpec("pages/not-found.py", "page.not_found", ":material/help:", "not-found", hidden=True, upload=False),

@@ -1,0 +1,17 @@
+"""The maintenance page (Pflege) for a signed-in partner: who is signed in, and sign-out."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from regionmap.auth.identity import Identity
+from regionmap.dashboard.urlstate import ViewState
+from regionmap.i18n import t
+from regionmap.ui.signin import sign_out_button
+
+
+def render(identity: Identity, state: ViewState) -> None:
+    """The page of `identity`: "Angemeldet als <name/email>" and the sign-out button."""
+    lang = state.lang
+    st.text(t("auth.signed_in_as", lang, who=identity.label))  # no Markdown: the e-mail address stays text
+    sign_out_button(lang)
