@@ -7,6 +7,7 @@ import streamlit as st
 from regionmap.auth.identity import Identity
 from regionmap.dashboard.urlstate import ViewState
 from regionmap.i18n import t
+from regionmap.ui import data
 from regionmap.ui.signin import sign_out_button
 
 
@@ -15,3 +16,10 @@ def render(identity: Identity, state: ViewState) -> None:
     lang = state.lang
     st.text(t("auth.signed_in_as", lang, who=identity.label))  # no Markdown: the e-mail address stays text
     sign_out_button(lang)
+
+
+def log_sign_in(kind: str, identity: Identity | None, reason: str) -> None:
+    """The sign-in hook: every sign-in and every refused one goes into the editing history."""
+    actor = identity.label if identity is not None else "(not signed in)"
+    action = "sign_in" if kind == "sign_in" else "refused"
+    data.store("de").backend.edits().log(actor, action, f"sign-in: {reason}" if reason else "sign-in")
