@@ -56,14 +56,18 @@ def test_the_store_provider_reads_through_the_store(settings, built_store: Path)
     assert settings["resources"]["kreise"]["providers"][0]["id_field"] == "ags"
 
 
-def test_a_postgis_store_gets_the_postgis_provider(monkeypatch) -> None:
+def test_a_postgis_store_gets_the_postgis_provider_for_its_official_layers(monkeypatch) -> None:
     monkeypatch.setenv("PGPASSWORD", "from-env")
-    spec = provider("postgresql://planner@db.example:5433/regionmap", collection("research"))
-    assert spec["name"] == POSTGIS_PROVIDER and spec["table"] == "research" and spec["id_field"] == "id"
+    url = "postgresql://planner@db.example:5433/regionmap"
+    spec = provider(url, collection("kreise"))
+    assert spec["name"] == POSTGIS_PROVIDER and spec["table"] == "kreise" and spec["id_field"] == "ags"
     assert spec["geom_field"] == POSTGIS_GEOMETRY == "geometry"
     assert spec["data"] == {"host": "db.example", "port": 5433, "dbname": "regionmap", "user": "planner",
                             "password": "from-env", "search_path": [POSTGIS_SCHEMA, "public"]}
     assert spec["storage_crs"] == CRS84
+    # the layers partners edit (and the municipalities counting them) carry their published records
+    for edited in ("research", "sites", "gemeinden"):
+        assert provider(url, collection(edited))["name"] == STORE_PROVIDER
 
 
 def test_the_openapi_document_names_every_collection(settings) -> None:

@@ -239,3 +239,16 @@ def test_a_rebuild_keeps_the_partners_records(edits, location, source_dir: Path)
     with pytest.raises(sa.exc.DBAPIError, match="append-only"):  # the triggers came along
         with fresh._engine.begin() as connection:
             connection.execute(history.delete())
+
+
+def test_the_ogc_api_serves_the_published_records(edits, location):
+    from starlette.testclient import TestClient
+
+    from regionmap.api.server import app
+
+    submitted = edit_and_submit(edits, {"name": "Baßgeige im API"})
+    edits.approve(REVIEWER, submitted.id, submitted.digest)
+    with TestClient(app("http://localhost:5000", location)) as client:
+        answer = client.get(f"/collections/sites/items/{GOSLAR_SITE}", params={"f": "json"})
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["properties"]["name"] == "Baßgeige im API"

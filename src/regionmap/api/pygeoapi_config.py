@@ -55,11 +55,16 @@ def postgis_connection(location: str) -> dict[str, Any]:
 
 
 def provider(location: str, item: Collection) -> dict[str, Any]:
-    """The pygeoapi provider of a collection: the PostGIS provider for a PostGIS store, else the Store provider.
-    Either way the feature id is the collection's key (`id`, or `ags`), which stays among the properties."""
+    """The pygeoapi provider of a collection: the PostGIS provider for an official layer of a PostGIS store, else the
+    Store provider, which shows the partners' published records (`regionmap.editing.overlay`) on the layers they
+    edit, on both backends. Either way the feature id is the collection's key (`id`, or `ags`), which stays among the
+    properties."""
+    from regionmap.editing.records import editable_layers
+
     common = {"type": "feature", "id_field": item.id_field, "table": item.id, "storage_crs": CRS84,
               "crs": [CRS84]}
-    if is_postgis(location):
+    edited = {layer.id for layer in editable_layers()} | {"gemeinden"}  # the municipalities' n_<layer> counts
+    if is_postgis(location) and item.id not in edited:
         return {**common, "name": POSTGIS_PROVIDER, "data": postgis_connection(location),
                 "geom_field": POSTGIS_GEOMETRY}
     return {**common, "name": STORE_PROVIDER, "data": location}
