@@ -14,7 +14,7 @@ from regionmap.ui.navigation import NOT_FOUND_PAGE, PAGES
 # page address -> the address the app shows (the default page is shown at the root)
 DEEP_LINKS = {f"/{spec.url_path}": "/" if spec.default else f"/{spec.url_path}" for spec in PAGES
               if spec.url_path != NOT_FOUND_PAGE}
-WITHOUT_MAP = ("/data", "/maintenance")
+WITHOUT_MAP = ("/data", "/maintenance", "/accessibility")
 
 
 @pytest.mark.parametrize("path", DEEP_LINKS)

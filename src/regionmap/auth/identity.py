@@ -9,7 +9,8 @@ from typing import Any
 
 from regionmap.errors import RegionmapError
 
-EMAIL_PATTERN = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$")
+EMAIL_PATTERN = re.compile(  # a local part of RFC 5322's atom characters: no spaces, quotes, brackets or markup
+    r"^[A-Za-z0-9.!#$%&*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$")
 MAX_NAME = 200
 
 

@@ -47,6 +47,8 @@ PAGES = (
              params=("indicator", "scheme", "classes")),
     PageSpec("pages/data.py", "page.data", ":material/description:", "data", upload=False),
     PageSpec("pages/maintenance.py", "page.maintenance", ":material/edit_note:", "maintenance", upload=False),
+    PageSpec("pages/accessibility.py", "page.accessibility", ":material/accessibility:", "accessibility",
+             upload=False),
     PageSpec("pages/present.py", "page.present", ":material/slideshow:", "present", sidebar=False, hidden=True,
              upload=False),
     PageSpec("pages/not-found.py", "page.not_found", ":material/help:", "not-found", hidden=True, upload=False),
