@@ -66,7 +66,7 @@ def test_broken_sectors(tmp_path: Path, old: str, new: str, message: str) -> Non
 
 @pytest.mark.parametrize(("old", "new", "message"), [
     ('"nur DPN" = "station_regional"', '"nur DPN" = "tram_stop"', "'tram_stop' is not a mobility category"),
-    ('{ id = "airfield", colour = "#4db6ac"', '{ id = "airport", colour = "#4db6ac"', "duplicate id 'airport'"),
+    ('{ id = "airfield", colour = "#5f8c00"', '{ id = "airport", colour = "#5f8c00"', "duplicate id 'airport'"),
     ('scheduled = ["EDDV", "EDVE"]', 'scheduled = "EDDV"', "'scheduled' must be a list"),
     ('colour = "#3b5ba9"', 'colour = "#3b5"', "must be #rrggbb"),
     ('sources = ["rail_stations", "airports"]', 'sources = ["rail_stations"]', "'airports' is not among the layer's"),

@@ -1,0 +1,46 @@
+"""The configured map colours meet WCAG 2.1 AA: markers 3:1 against every background the map draws them on
+(WCAG 1.4.11), and the white numbers of cluster markers 4.5:1 on their layer's colour (1.4.3). Computed from the TOML
+files, so a new or changed colour is checked where it is declared."""
+
+from __future__ import annotations
+
+import pytest
+
+from regionmap.data.source_registry import load_registry
+from regionmap.maps.basemaps import NO_BASEMAP, basemap_from_config
+from regionmap.maps.build import BACKDROP_FILL
+from regionmap.maps.contrast import NON_TEXT, TEXT, contrast_ratio
+from regionmap.taxonomy import taxonomy
+
+
+def backgrounds() -> dict[str, str]:
+    """Every colour a marker may lie on: each basemap's background, the plain map, the offline region backdrop."""
+    found = {f"basemap {b.id}": basemap_from_config({"id": b.id, "background": b.background} if b.background
+                                                    else {"id": b.id}).background
+             for b in load_registry().basemaps}
+    return {**found, "plain map": NO_BASEMAP.background, "offline backdrop": BACKDROP_FILL}
+
+
+def marker_colours() -> dict[str, str]:
+    tax = taxonomy()
+    colours = {f"layer {layer.id}": layer.colour for layer in tax.layers}
+    colours |= {f"category {layer.id}.{c.id}": c.colour for layer in tax.layers for c in layer.categories}
+    return colours | {f"sector {sector.id}": sector.colour for sector in tax.sectors}
+
+
+def test_the_ratio_is_wcags() -> None:
+    assert contrast_ratio("#000000", "#ffffff") == pytest.approx(21)
+    assert contrast_ratio("#777", "#ffffff") == pytest.approx(4.48, abs=0.01)
+    assert contrast_ratio("#f2efe9", "#f2efe9") == 1
+
+
+@pytest.mark.parametrize("name, colour", sorted(marker_colours().items()))
+def test_every_marker_colour_stands_out_from_every_background(name: str, colour: str) -> None:
+    weak = {where: round(contrast_ratio(colour, background), 2) for where, background in backgrounds().items()
+            if contrast_ratio(colour, background) < NON_TEXT}
+    assert not weak, f"{name} {colour} has less than {NON_TEXT}:1 against {weak}"
+
+
+@pytest.mark.parametrize("layer", [layer.id for layer in taxonomy().layers])
+def test_cluster_numbers_are_readable_on_the_layer_colour(layer: str) -> None:
+    assert contrast_ratio("#ffffff", taxonomy().layer(layer).colour) >= TEXT
