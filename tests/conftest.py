@@ -115,8 +115,9 @@ def previous_store(built_store: Path, tmp_path: Path):
             self.snapshot = (self.store.read_bytes(), self.manifest.read_bytes())
 
         def unchanged(self) -> bool:
-            """True when the store and manifest bytes are as before and no temporary files are left beside them."""
-            files = sorted(p.name for p in self.store.parent.iterdir())
+            """True when the store and manifest bytes are as before and no temporary files are left beside them
+            (the store's lock file may be there: readers and writers of the GeoPackage create it)."""
+            files = sorted(p.name for p in self.store.parent.iterdir() if p.name != f"{self.store.name}.lock")
             same = (self.store.read_bytes(), self.manifest.read_bytes()) == self.snapshot
             return same and files == sorted([self.store.name, self.manifest.name])
 

@@ -12,7 +12,7 @@ import json
 import math
 import re
 import urllib.parse
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -200,14 +200,15 @@ def sectors_as_filter(query: str) -> str:
 
 class Guard:
     """ASGI middleware: answers a refused request itself (JSON, CORS-readable), passes the others to `app`.
-    With `sectors_filter` (a PostGIS store) a `sectors` filter reaches pygeoapi as CQL2 (`sectors_as_filter`)."""
+    For the collections in `sectors_filter` (those pygeoapi's PostgreSQL provider serves) a `sectors` filter reaches
+    pygeoapi as CQL2 (`sectors_as_filter`)."""
 
     def __init__(self, app: ASGIApp, collections: Mapping[str, Collection], max_limit: int,
-                 sectors_filter: bool = False) -> None:
+                 sectors_filter: Iterable[str] = ()) -> None:
         self.app = app
         self.collections = dict(collections)
         self.max_limit = max_limit
-        self.sectors_filter = sectors_filter
+        self.sectors_filter = frozenset(sectors_filter)
 
     async def __call__(self, scope: dict[str, Any], receive: Callable[[], Awaitable[dict[str, Any]]],
                        send: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
@@ -219,7 +220,8 @@ class Guard:
         rejection = check_request(scope["method"], raw_path.split("?", 1)[0], query, self.collections,
                                   self.max_limit)
         if rejection is None:
-            if self.sectors_filter:
+            segments = urllib.parse.unquote(raw_path).strip("/").split("/")
+            if len(segments) > 1 and segments[0] == "collections" and segments[1] in self.sectors_filter:
                 scope = {**scope, "query_string": sectors_as_filter(query).encode("latin-1")}
             await self.app(scope, receive, send)
             return

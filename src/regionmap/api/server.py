@@ -20,7 +20,7 @@ import yaml
 from regionmap import config
 from regionmap.api.collections import collection
 from regionmap.api.guard import Guard
-from regionmap.api.pygeoapi_config import MAX_ITEMS, build_config, is_postgis, openapi_document
+from regionmap.api.pygeoapi_config import MAX_ITEMS, POSTGIS_PROVIDER, build_config, openapi_document
 from regionmap.data.store import store_at
 
 
@@ -54,7 +54,9 @@ def app(url: str, location: str | None = None) -> Guard:
         else:
             starlette_app = importlib.import_module("pygeoapi.starlette_app")
     collections = {name: collection(name) for name in settings["resources"]}
-    return Guard(starlette_app.APP, collections, MAX_ITEMS, sectors_filter=is_postgis(location or config.store_location()))
+    in_postgis = [name for name, resource in settings["resources"].items()
+                  if resource["providers"][0]["name"] == POSTGIS_PROVIDER]
+    return Guard(starlette_app.APP, collections, MAX_ITEMS, sectors_filter=in_postgis)
 
 
 def serve(host: str = config.API_HOST, port: int = config.API_PORT) -> None:

@@ -340,8 +340,9 @@ class GeoPackageStore(MetaTableStore):
             raise StoreMissing(self.path, f"layer '{name}' missing")
         use_arrow = importlib.util.find_spec("pyarrow") is not None
         try:
-            gdf = gpd.read_file(self.path, layer=name, engine="pyogrio", use_arrow=use_arrow, fid_as_index=True,
-                                bbox=tuple(float(v) for v in bbox) if bbox is not None else None)
+            with _file_lock(self.path, shared=True):
+                gdf = gpd.read_file(self.path, layer=name, engine="pyogrio", use_arrow=use_arrow, fid_as_index=True,
+                                    bbox=tuple(float(v) for v in bbox) if bbox is not None else None)
             gdf = gdf.sort_index().reset_index(drop=True)  # in the stored order (a bbox read comes in R-tree order)
         except (RuntimeError, OSError, ValueError) as exc:  # pyogrio's errors are RuntimeErrors
             raise StoreMissing(self.path, f"layer '{name}' unreadable ({exc})") from exc
@@ -394,10 +395,20 @@ def _sqlite_engine(path: str) -> Any:
 
 
 @contextlib.contextmanager
-def _file_lock(store: Path) -> Iterator[None]:
-    """An exclusive lock beside the GeoPackage (`<name>.lock`): the partners' writes and the rebuild's swap take it."""
-    with open(store.with_name(store.name + ".lock"), "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+def _file_lock(store: Path, shared: bool = False) -> Iterator[None]:
+    """The lock file beside the GeoPackage (`<name>.lock`): the partners' writes and the rebuild's swap hold it
+    exclusively, layer reads shared. (GDAL's own SQLite does not see the locks of Python's sqlite3 within one process,
+    so without it a read could meet a commit half-way.) Where no lock file can be made (a read-only folder), nobody
+    writes, and reads go ahead."""
+    try:
+        handle = open(store.with_name(store.name + ".lock"), "a+b")
+    except OSError:
+        if not shared:
+            raise
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         try:
             yield
         finally:

@@ -494,6 +494,7 @@ class Edits:
 
     def submit(self, actor: Identity, changeset_id: int) -> ChangeSet:
         """Freeze a draft: to review when its layer requires it, else published at once."""
+        boundaries = self._boundaries()  # read before the write lock: reads of the store wait for writers
         with self._write() as connection:
             changeset = self._draft(connection, actor, changeset_id)
             if not changeset.changes:
@@ -504,7 +505,7 @@ class Edits:
             self._append(connection, actor.label, "submit", changeset_id=changeset_id, layer=changeset.layer,
                          detail=fingerprint)
             if not editable_layer(changeset.layer).editing.review:
-                self._publish(connection, actor.label, self._change_set(connection, changeset_id))
+                self._publish(connection, actor.label, self._change_set(connection, changeset_id), boundaries)
             return self._change_set(connection, changeset_id)
 
     def approve(self, actor: Identity, changeset_id: int, digest: str, comment: str = "") -> ChangeSet:
@@ -643,9 +644,9 @@ class Edits:
 
     def _review(self, actor: Identity, changeset_id: int, digest: str, comment: str, *, approve: bool) -> ChangeSet:
         what = "approve" if approve else "reject"
+        boundaries = self._boundaries()
         with self._write() as connection:
             changeset = self._change_set(connection, changeset_id)
-            boundaries = self._boundaries()
             places = [(p.kreis_ags, p.ags) for c in changeset.changes
                       for p in (place_of(c.after, boundaries), place_of(c.before or {}, boundaries)) if p]
             try:
@@ -664,12 +665,12 @@ class Edits:
             self._append(connection, actor.label, what, changeset_id=changeset.id, layer=changeset.layer,
                          detail=comment.strip()[:2000])
             if approve:
-                self._publish(connection, actor.label, self._change_set(connection, changeset.id))
+                self._publish(connection, actor.label, self._change_set(connection, changeset.id), boundaries)
             return self._change_set(connection, changeset.id)
 
-    def _publish(self, connection: sa.Connection, actor: str, changeset: ChangeSet) -> None:
+    def _publish(self, connection: sa.Connection, actor: str, changeset: ChangeSet,
+                 boundaries: gpd.GeoDataFrame) -> None:
         """Apply a change set to the published records, field by field into the history, and bump the revision."""
-        boundaries = self._boundaries()
         today = dt.date.today().isoformat()
         for change in changeset.changes:
             row = connection.execute(sa.select(records_table.c.revision).where(
