@@ -350,6 +350,16 @@ def parse_bool(value: str) -> bool:
     return lowered == "true"
 
 
+def flag(value: object) -> bool | None:
+    """A stored yes/no value as `table_frame` writes it: a bool, or for an optional bool column `true`/`false` text;
+    None when not stated (None, NaN, empty or other text)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, str):
+        return {"true": True, "false": False}.get(value.strip().lower())
+    return bool(value)
+
+
 def ags_problem(value: str, kreis_ags: frozenset[str]) -> str | None:
     """Why a value is not the 8-digit AGS of a municipality in the region's Kreise."""
     if not AGS_PATTERN.match(value):
