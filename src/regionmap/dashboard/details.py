@@ -20,7 +20,8 @@ TABLE_COLUMNS = ("name", "category", "sectors", "municipality", "kreis", "area_h
                  "planning_status", "land_use", "address", "website", "as_of")
 MISSING_CELL = "–"  # a table cell without a number (an empty display text would show Streamlit's "None")
 # Columns holding codes that people read as labels (display_value translates them).
-CODED_COLUMNS = ("category", "sectors", "size_class", "availability", "kind", "traffic")
+CODED_COLUMNS = ("category", "sectors", "size_class", "availability", "planning_status", "land_use", "owner", "kind",
+                 "traffic")
 PRICE, CONFIRMED = "price", "confirmed"  # fields shown from several columns (price_*; confirmed_by/_on)
 PLANNING_FIELDS = ("area_ha", "net_area_ha", PRICE, "planning_status", "land_use", "serviced", "available_from",
                    "broadband_mbps", "operation_24h", "rail_siding", "owner")

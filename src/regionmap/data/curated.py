@@ -316,14 +316,14 @@ def parse_date(value: str, today: dt.date | None, months: bool = True) -> dt.dat
 
 def email_problem(value: str) -> str | None:
     """Why a value is not one e-mail address (name@domain.tld, no spaces, quotes or angle brackets)."""
-    if len(value) > MAX_EMAIL_CHARS or not EMAIL_PATTERN.match(value) or ".." in value:
+    if len(value) > MAX_EMAIL_CHARS or not EMAIL_PATTERN.fullmatch(value) or ".." in value:
         return f"'{value}' is not an e-mail address (name@example.org)"
     return None
 
 
 def phone_problem(value: str) -> str | None:
     """Why a value is not a phone number: digits, spaces, a leading +, - / ( ), and 6 to 20 digits."""
-    if not PHONE_PATTERN.match(value):
+    if not PHONE_PATTERN.fullmatch(value):
         return f"'{value}' is not a phone number (digits, spaces, a leading + and - / ( ) only)"
     digits = sum(c.isdigit() for c in value)
     if not PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]:
