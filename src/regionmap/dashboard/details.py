@@ -23,9 +23,11 @@ MISSING_CELL = "–"  # a table cell without a number (an empty display text wou
 CODED_COLUMNS = ("category", "sectors", "size_class", "availability", "planning_status", "land_use", "owner", "kind",
                  "traffic")
 PRICE, CONFIRMED = "price", "confirmed"  # fields shown from several columns (price_*; confirmed_by/_on)
-PLANNING_FIELDS = ("area_ha", "net_area_ha", PRICE, "planning_status", "land_use", "serviced", "available_from",
-                   "broadband_mbps", "operation_24h", "rail_siding", "owner")
-"""What a site's planning and price facts are, in the order the sheet, comparison and exposé show them."""
+SITE_FACTS = ("net_area_ha", PRICE, "planning_status", "land_use", "serviced", "available_from", "broadband_mbps",
+              "operation_24h", "rail_siding", "owner")
+"""A site's planning and price facts besides its gross area, in the order the comparison and exposé list them."""
+PLANNING_FIELDS = ("area_ha", *SITE_FACTS)
+"""The planning and price block of the card and the site sheet."""
 CONTACT_FIELDS = ("contact_org", "contact_person", "contact_email", "contact_phone")
 CARD_COLUMNS = ("category", "sectors", "address", "municipality", "kreis", *PLANNING_FIELDS, "size_class",
                 "availability", "ref", "site_name", "website", *CONTACT_FIELDS, "source", "as_of", CONFIRMED)
@@ -146,10 +148,13 @@ def record_fields(record: pd.Series, layer_id: str, tax: Taxonomy, lang: str,
     return out
 
 
-def fact_fields(record: pd.Series, layer_id: str, tax: Taxonomy, lang: str, columns: Sequence[str]) -> list[Field]:
-    """Every one of `columns` of a record, labelled; "keine Angabe" / "not stated" where it has no value."""
+def fact_fields(record: pd.Series, layer_id: str, tax: Taxonomy, lang: str, columns: Sequence[str],
+                missing: str | None = None) -> list[Field]:
+    """Every one of `columns` of a record, labelled; `missing` (default "keine Angabe" / "not stated") where it has
+    no value."""
     shown = {item.key: item for item in record_fields(record, layer_id, tax, lang, columns)}
-    return [shown.get(key) or Field(key, t(f"column.{key}", lang), t("sites.not_stated", lang)) for key in columns]
+    missing = t("sites.not_stated", lang) if missing is None else missing
+    return [shown.get(key) or Field(key, t(f"column.{key}", lang), missing) for key in columns]
 
 
 def description(record: pd.Series, lang: str) -> str:

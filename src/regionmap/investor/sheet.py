@@ -12,7 +12,7 @@ import pandas as pd
 from regionmap.investor.comparison import AREA_ROW, compare_sites
 from regionmap.dashboard.composition import BOUNDARY_STYLES, attributions, basemap_of, offline_basemap
 from regionmap.dashboard.details import (
-    PLANNING_FIELDS, PRICE, fact_fields, is_indicative, price_text, record_fields, table_frame,
+    PRICE, SITE_FACTS, fact_fields, is_indicative, price_text, record_fields, table_frame,
 )
 from regionmap.i18n import format_number, format_quantity, t
 from regionmap.investor.factors import LocationFactor, nearest_features
@@ -29,7 +29,6 @@ TARGET_LINE = {"weight": 2, "opacity": 0.8, "dash_array": "6 4"}
 MAP_PADDING = 0.15  # share of the span added around the site and its targets
 MIN_SPAN_DEG = 0.02
 MISSING_TEXT = "—"  # a text cell of a site that does not state the value
-COMPARED_FACTS = PLANNING_FIELDS[1:]  # the comparison's text rows after the figures (the gross area is a figure)
 
 
 def result_frame(sites: pd.DataFrame, factors: tuple[LocationFactor, ...], tax: Taxonomy, lang: str) -> pd.DataFrame:
@@ -76,7 +75,7 @@ def comparison_frame(
     """The side-by-side table of 2–3 sites: one row per criterion, one column per site; the better value has ✓.
 
     The figures (area, distances) come first and are compared; then the site facts (net area, price, planning
-    status, ... of `COMPARED_FACTS`, "—" where a site states none) and whether its values are indicative."""
+    status, ... of `SITE_FACTS`, "—" where a site states none) and whether its values are indicative."""
     tax = tax or taxonomy()
     comparison = compare_sites(sites, ids, factors)
     labels = {AREA_ROW: t("investor.compare.area", lang), **{f.id: f.label(lang) for f in factors}}
@@ -94,12 +93,12 @@ def comparison_frame(
                 text = f"{text} ({nearest})"
             column.append(f"✓ {text}" if comparison.better.at[key, site_id] else text)
         site = by_id.loc[site_id]
-        facts = {f.key: f.value for f in record_fields(site, LAYER, tax, lang, COMPARED_FACTS)}
-        column += [facts.get(key, MISSING_TEXT) for key in COMPARED_FACTS]
+        facts = {f.key: f.value for f in record_fields(site, LAYER, tax, lang, SITE_FACTS)}
+        column += [facts.get(key, MISSING_TEXT) for key in SITE_FACTS]
         column.append(t("value.yes" if is_indicative(site) else "value.no", lang))
         cells[heading] = column
     index = [labels[k] for k in comparison.values.index]
-    index += [t(f"column.{key}", lang) for key in COMPARED_FACTS] + [t("column.indicative", lang)]
+    index += [t(f"column.{key}", lang) for key in SITE_FACTS] + [t("column.indicative", lang)]
     frame = pd.DataFrame(cells, index=index)
     frame.index.name = t("investor.compare.criterion", lang)
     return frame.reset_index()

@@ -24,7 +24,7 @@ from regionmap.investor.factors import STRAIGHT_LINE, LocationFactor, location_f
 from regionmap.investor.finder import SiteVocabulary, site_vocabulary
 from regionmap.data.source_registry import Registry
 from regionmap.dashboard.details import (
-    CONTACT_FIELDS, PLANNING_FIELDS, Field, confirmation_text, fact_fields, indicative_basis, is_indicative,
+    CONTACT_FIELDS, SITE_FACTS, confirmation_text, fact_fields, indicative_basis, is_indicative,
     record_fields,
 )
 from regionmap.data.record_texts import localized
@@ -46,7 +46,6 @@ ACCENT = tuple(int(SITE_COLOUR[i : i + 2], 16) for i in (1, 3, 5))
 NOTICE_FILL = (255, 244, 224)
 LABEL_FILL = (245, 247, 248)
 MISSING_TEXT = "—"  # a fact the site does not state
-EXPOSE_PLANNING = PLANNING_FIELDS[1:]  # the gross area is among the key data
 
 
 @dataclass(frozen=True)
@@ -196,11 +195,9 @@ def _key_rows(site: pd.Series, ctx: ExposeContext, lang: str) -> list[tuple[str,
 def _fact_rows(site: pd.Series, ctx: ExposeContext, lang: str, columns: Sequence[str]) -> list[tuple[str, ...]]:
     """A block of facts two to a row (label, value, label, value), "—" where not stated; no rows when the site
     states none of them."""
-    stated = {f.key for f in record_fields(site, "sites", ctx.taxonomy, lang, columns)}
-    if not stated:
+    if not record_fields(site, "sites", ctx.taxonomy, lang, columns):
         return []
-    fields = [f if f.key in stated else Field(f.key, f.label, MISSING_TEXT)
-              for f in fact_fields(site, "sites", ctx.taxonomy, lang, columns)]
+    fields = fact_fields(site, "sites", ctx.taxonomy, lang, columns, missing=MISSING_TEXT)
     pairs = [(clip(f.label, TITLE_CHARS), _text(f.value)) for f in fields]
     if len(pairs) % 2:
         pairs.append(("", ""))
@@ -298,7 +295,7 @@ def render_expose(site: pd.Series, context: ExposeContext, lang: str, crs: objec
     pdf.heading(t("key_data"), keep_with=ROW_MM * len(key_rows))
     pdf.table_rows(key_rows, widths=(1, 2.6))
 
-    for heading, columns in (("planning_prices", EXPOSE_PLANNING), ("contact", CONTACT_FIELDS)):
+    for heading, columns in (("planning_prices", SITE_FACTS), ("contact", CONTACT_FIELDS)):
         rows = _fact_rows(site, context, lang, columns)
         if rows:
             pdf.heading(t(heading), keep_with=ROW_MM * len(rows))
