@@ -107,8 +107,8 @@ class Field:
     required: bool = True  # the value may not be empty
     choices: tuple[str, ...] = ()
     may_be_absent: bool = False  # the column may be left out of the header
-    months: bool = False  # a date may be a month (YYYY-MM) as well as a day
-    future: bool = True  # a date may lie after today
+    months: bool = True  # a date may be a month (YYYY-MM) as well as a day
+    future: bool = False  # a date may lie after today
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,7 @@ def core_fields(optional: Iterable[str], join: bool) -> tuple[Field, ...]:
              if not join or n not in ("id", "layer", "ags", "address", "lon", "lat")]
     return tuple(Field(n, kinds.get(n, "text"), required=n not in optional,
                        may_be_absent=n in ("layer", *CONFIRMATION_FIELDS) or (join and n == "name"),
-                       months=n == "as_of", future=False) for n in names)
+                       months=n != "confirmed_on") for n in names)
 
 
 def layer_schema(layer: Layer) -> Schema | None:
@@ -155,7 +155,8 @@ def layer_schema(layer: Layer) -> Schema | None:
     spec = layer.curated
     if spec is None:
         return None
-    extra = tuple(Field(c.name, c.type, required=c.required, choices=c.choices) for c in spec.columns if c.curated)
+    extra = tuple(Field(c.name, c.type, required=c.required, choices=c.choices, months=False, future=True)
+                  for c in spec.columns if c.curated)  # a date column: a day, which may lie ahead
     if spec.join:
         key = next(f for f in extra if f.name == spec.join)
         fields = (key, *core_fields(spec.optional, join=True), *(f for f in extra if f is not key))
@@ -173,7 +174,7 @@ GEMEINDE_STATUS = Schema(
         Field("name", "text"),
         Field("kind", "choice", choices=GEMEINDE_KINDS),  # as the pipeline reads them
         Field("source", "text_id"),
-        Field("as_of", "date", months=True, future=False),
+        Field("as_of", "date"),
     ),
     key="ags",
 )
