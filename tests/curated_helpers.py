@@ -86,6 +86,8 @@ def point_row(layer: str, rid: str, category: str, lonlat: tuple[float, float] =
                 "indicative_note": "estimated_by_compilers"}
     if layer == "mobility":
         row |= {"ref": ""}
+    spec = taxonomy().layer(layer).curated
+    row |= {c.name: "" for c in spec.columns if c.curated and not c.required and c.name not in row} if spec else {}
     return row | extra
 
 

@@ -34,3 +34,14 @@ def sample_sites() -> gpd.GeoDataFrame:
         frame[column] = "X"
     frame["indicative"] = [True, False, True, True, False, True]
     return frame
+
+
+# Every investor field of a site set, as the store holds them (optional bools as text, dates as ISO text).
+INVESTOR_FIELDS = {
+    "area_ha": 42.5, "net_area_ha": 38.0, "price_min_eur_m2": 45.0, "price_max_eur_m2": 60.0,
+    "price_on_request": "false", "planning_status": "in_force", "land_use": "GI", "serviced": "true",
+    "available_from": "2027-06-01", "broadband_mbps": 1000.0, "operation_24h": "true", "rail_siding": "true",
+    "owner": "public", "contact_org": "Wirtschaftsförderung Lehrte", "contact_person": "Erika Mustermann",
+    "contact_email": "standorte@example.org", "contact_phone": "+49 (5132) 505-0",
+    "confirmed_by": "Region Hannover", "confirmed_on": "2026-11-20",
+}

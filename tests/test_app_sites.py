@@ -163,7 +163,8 @@ def test_compare_marks_the_better_value(open_sites, sites) -> None:
     expected = compare_sites(sites, ids)
     assert expected.better.to_numpy().any()
     marks = table.drop(columns=plain(t("investor.compare.criterion"))).map(lambda text: text.startswith("✓ ")).to_numpy()
-    assert (marks == expected.better.to_numpy()).all()
+    figures = len(expected.better)  # the compared figures first, then the site facts, which are never marked
+    assert (marks[:figures] == expected.better.to_numpy()).all() and not marks[figures:].any()
     frame = comparison_frame(sites, ids, location_factors(), "de")
     assert table.equals(pd.DataFrame({plain(c): [plain(v) for v in frame[c]] for c in frame.columns}))
 
@@ -253,3 +254,44 @@ def test_malformed_finder_values_are_ignored_with_a_notice(open_sites) -> None:
     assert at.selectbox(key="finder_sort").value == "name"
     assert len(at.warning) == 3
     assert dict(at.query_params) == {"basemap": "none", "dist": "motorway:0"}
+
+
+@pytest.fixture(scope="module")
+def partner_store(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The built store with two sites as their partners published them: every investor field set, confirmed."""
+    from curated_helpers import write_store
+    from regionmap.data.store import GeoPackageStore, load_store
+    from sites_fixture import INVESTOR_FIELDS
+
+    source = load_store(GeoPackageStore(built_store))
+    layers = {name: frame.copy() for name, frame in source.layers.items()}
+    sites = layers["sites"]
+    first, second = sites.index[:2]
+    for column, value in INVESTOR_FIELDS.items():
+        sites[column] = sites[column].astype(object)
+        sites.loc[first, column] = value
+    sites.loc[second, ["serviced", "land_use", "planning_status"]] = ["true", "GE", "in_preparation"]
+    return write_store(tmp_path_factory.mktemp("partner") / "regionmap.gpkg", layers)
+
+
+def test_partner_fields_filter_and_show(partner_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sites = gpd.read_file(partner_store, layer="sites")
+    monkeypatch.setenv("REGIONMAP_STORE", str(partner_store))
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    for name, value in {"basemap": "none", "serviced": "1", "land_use": "GI,GE", "site": sites["id"].iloc[0]}.items():
+        at.query_params[name] = value
+    at.run()
+    at.switch_page("pages/sites.py").run()
+    assert not at.exception, at.exception
+    assert sorted(_result_names(at)) == sorted(sites["name"].iloc[:2])
+    assert at.checkbox(key="finder_serviced").value and at.multiselect(key="finder_land_use").value == ["GI", "GE"]
+    texts = _texts(at)
+    assert plain("bestätigt von Region Hannover am 20.11.2026") in texts  # the card
+    assert plain("Preis:") in texts and plain("B-Plan rechtskräftig") in texts
+    assert t("sites.indicative_notice") not in [w.value for w in at.warning]  # confirmed: not indicative
+    planning = _static_table(at, t("column.value"))
+    assert plain("45–60\u00a0€/m²") in list(planning[plain(t("column.value"))])
+    assert "**Planung & Preise**" in texts and "**Kontakt**" in texts
+    at.checkbox(key="finder_rail_siding").check().run()
+    assert _result_names(at) == [sites["name"].iloc[0]]
+    assert at.query_params["rail_siding"] == "1"

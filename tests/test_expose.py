@@ -313,3 +313,37 @@ def test_pdf_has_language_title_and_an_alternative_text_for_its_map(lang: str) -
     alt = alternatives(root["/StructTreeRoot"])
     expected = t("investor.expose.map_alt", lang, name=site()["name"], place="", nearest="").split("(")[0]
     assert any(text.startswith(expected.strip()) for text in alt), alt
+
+
+INVESTOR_EXPECTED = {
+    "de": ["Planung & Preise", "Nettofläche (ha) 38,0 ha", "Preis 45–60 €/m²", "Planungsstand B-Plan rechtskräftig",
+           "Gebietsart Industriegebiet (GI)", "Erschlossen ja", "Verfügbar ab 01.06.2027", "Breitband 1.000 Mbit/s",
+           "Gleisanschluss ja", "Eigentümer öffentlich", "Kontakt", "Wirtschaftsförderung Lehrte", "Erika Mustermann",
+           "standorte@example.org", "+49 (5132) 505-0", "bestätigt von Region Hannover am 20.11.2026",
+           "Bruttofläche 42,5 ha"],
+    "en": ["Planning & prices", "Price 45–60 €/m²", "Planning status Land-use plan in force",
+           "Zoning Industrial zone (GI)", "Broadband 1,000 Mbit/s", "Available from 1 Jun 2027", "Contact",
+           "Owner public", "confirmed by Region Hannover on 20 Nov 2026"],
+    "fr": ["Urbanisme et prix", "Prix 45–60 €/m²", "Plan d'urbanisme en vigueur", "Zone industrielle (GI)",
+           "1 000 Mbit/s", "1 juin 2027", "Contact", "confirmé par Region Hannover le 20 nov. 2026"],
+}
+
+
+@pytest.mark.parametrize("lang", ["de", "en", "fr"])
+def test_planning_prices_and_contact_of_a_confirmed_site(lang: str) -> None:
+    from sites_fixture import INVESTOR_FIELDS
+
+    text = text_of(render_expose(site(**INVESTOR_FIELDS), context(), lang))
+    for expected in INVESTOR_EXPECTED[lang]:
+        assert expected in text, (lang, expected)
+    assert t("investor.expose.indicative_heading", lang) not in text  # confirmed: no longer indicative
+
+
+def test_price_on_request_and_unstated_facts_and_hostile_contact() -> None:
+    text = text_of(render_expose(site(price_on_request="true", contact_org=HOSTILE,
+                                      contact_person='=HYPERLINK("x")'), context(), "de"))
+    assert "Preis auf Anfrage" in text and "Planungsstand —" in text and "Telefon —" in text
+    assert HOSTILE in text and '=HYPERLINK("x")' in text  # printed as text
+    assert "Hinweis: Richtwerte" in text  # not confirmed: still indicative
+    plain = text_of(rendered("de"))
+    assert "Planung & Preise" not in plain and "Kontakt" not in plain  # a site stating none of them

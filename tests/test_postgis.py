@@ -283,3 +283,23 @@ def test_the_store_benchmark_prints_figures_for_both_backends(built_store, built
     figures = {line.split("  ")[0].strip(): line.split()[-2:] for line in lines[1:] if "  " in line and ":" not in line}
     assert {"version()", "read gemeinden", "gemeinden + thematic, Kreis 03101"} <= set(figures)
     assert all(float(value) > 0 for values in figures.values() for value in values)
+
+
+def test_a_partners_site_fields_read_back_alike(built_store, postgis_database, tmp_path) -> None:
+    """Every investor field set on one site, stated as false or empty on others: the same values on both backends
+    (optional yes/no as text, dates as ISO text, numbers as floats)."""
+    from regionmap.data.store import GeoPackageStore
+    from sites_fixture import INVESTOR_FIELDS
+
+    sites = store_at(str(built_store)).read_layer("sites")
+    for column, value in INVESTOR_FIELDS.items():
+        sites[column] = sites[column].astype(object if isinstance(value, str) else float)
+        sites.loc[0, column] = value
+    sites.loc[1, ["serviced", "rail_siding", "price_on_request"]] = "false"
+    url = postgis_database()
+    GeoPackageStore(tmp_path / "store.gpkg").write_build({"sites": sites}, dict(MANIFEST))
+    PostGISStore(url).write_build({"sites": sites}, dict(MANIFEST))
+    gpkg, pg = store_at(str(tmp_path / "store.gpkg")).read_layer("sites"), store_at(url).read_layer("sites")
+    pd.testing.assert_frame_equal(pg, gpkg)
+    assert gpkg.loc[0, "serviced"] == "true" and gpkg.loc[1, "serviced"] == "false" and pd.isna(gpkg.loc[2, "serviced"])
+    assert gpkg.loc[0, "broadband_mbps"] == 1000.0 and gpkg.loc[0, "confirmed_on"] == "2026-11-20"

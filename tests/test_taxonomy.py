@@ -30,8 +30,19 @@ def test_shipped_taxonomy() -> None:
     assert [(layer.id, layer.page) for layer in tax.layers if layer.page] == [
         ("research", "research"), ("sites", "sites"), ("health", "health"), ("events", "events-mobility"),
         ("mobility", "events-mobility")]
-    assert tax.layer("sites").columns == ("area_ha", "size_class", "availability", "indicative", "indicative_note_de",
-                                          "indicative_note_en", "indicative_note_fr")
+    assert tax.layer("sites").columns == (
+        "area_ha", "size_class", "availability", "indicative", "indicative_note_de", "indicative_note_en",
+        "indicative_note_fr", "net_area_ha", "price_min_eur_m2", "price_max_eur_m2", "price_on_request",
+        "planning_status", "land_use", "serviced", "available_from", "broadband_mbps", "operation_24h", "rail_siding",
+        "owner", "contact_org", "contact_person", "contact_email", "contact_phone")
+    sites = tax.layer("sites")
+    assert sites.column("land_use").choices == ("GI", "GE", "MI", "SO")
+    assert sites.column("planning_status").choice_label("in_force", "de") == "B-Plan rechtskräftig"
+    assert sites.column("price_min_eur_m2").unit == "eur_m2"
+    assert sites.curated.at_most == (("net_area_ha", "area_ha"), ("price_min_eur_m2", "price_max_eur_m2"))
+    assert sites.curated.excluded_if_true == (("price_min_eur_m2", "price_on_request"),
+                                              ("price_max_eur_m2", "price_on_request"))
+    assert sites.curated.requires == (("price_max_eur_m2", "price_min_eur_m2"),)
     assert tax.layer("health").curated.join == "register_id"
 
 

@@ -50,6 +50,8 @@ def vocab() -> Vocab:
         schemes=SCHEMES,
         factors=[factor.id for factor in location_factors()],
         availability=[code.id for code in site_vocabulary().availability],
+        planning_status=tax.layer("sites").column("planning_status").choices,
+        land_use=tax.layer("sites").column("land_use").choices,
         sort_keys=sort_keys(location_factors()),
         classes=CLASS_RANGE,
         max_compared=MAX_COMPARED,
@@ -294,15 +296,29 @@ def test_defaults_are_omitted_one_by_one():
 def test_every_page_control_from_the_url(vocab):
     params = {"colour": "sectors", "detail": "research-tu-braunschweig", "indicator": "density",
               "scheme": "natural_breaks", "classes": "4", "size": "5-20.5", "availability": "available,limited",
+              "planning_status": "in_force,in_preparation", "land_use": "GI,GE", "serviced": "1", "rail_siding": "1",
               "dist": "motorway:0.5,airport:30", "sort": "motorway", "compare": "sites-peine-01,sites-wolfsburg-nord"}
     state, notices = parse_query_params(params, vocab)
     assert notices == []
     assert state == ViewState(colour="sectors", detail="research-tu-braunschweig", indicator="density",
                               scheme="natural_breaks", classes=4, min_ha=5.0, max_ha=20.5,
-                              availability=("available", "limited"), max_km=(("motorway", 0.5), ("airport", 30.0)),
+                              availability=("available", "limited"), planning_status=("in_force", "in_preparation"),
+                              land_use=("GI", "GE"), serviced=True, rail_siding=True,
+                              max_km=(("motorway", 0.5), ("airport", 30.0)),
                               sort="motorway", compare=("sites-peine-01", "sites-wolfsburg-nord"))
     assert to_query_params(state) == params
     assert list(to_query_params(state)) == [p.name for p in PAGE_PARAMS]  # declared order
+
+
+def test_site_finder_codes_and_flags_from_the_url(vocab):
+    state, notices = parse_query_params({"land_use": "gi,XX,GE", "planning_status": "none,<b>", "serviced": "yes",
+                                         "rail_siding": "0"}, vocab)
+    assert (state.land_use, state.planning_status) == (("GI", "GE"), ("none",))  # codes as the data spells them
+    assert (state.serviced, state.rail_siding) == (False, False)
+    assert keys(notices) == [("planning_status", "url.malformed_id"), ("land_use", "url.unknown_value"),
+                             ("serviced", "url.unknown_value")]  # in the order of PAGE_PARAMS
+    assert to_query_params(state, ("land_use", "planning_status", "serviced", "rail_siding")) == {
+        "land_use": "GI,GE", "planning_status": "none"}
 
 
 def test_open_size_ranges(vocab):

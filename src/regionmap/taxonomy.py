@@ -37,22 +37,36 @@ class Category:
         return self.labels.get(lang) or self.labels[DEFAULT_LANGUAGE]
 
 
-COLUMN_TYPES = ("text", "text_id", "float", "bool", "choice", "register_id")  # text_id: data/record_texts.toml
-"""Types of a layer's extra columns (`[layers.curated] columns`)."""
+COLUMN_TYPES = ("text", "text_id", "float", "bool", "choice", "register_id", "date", "email", "phone")
+"""Types of a layer's extra columns (`[layers.curated] columns`; text_id: an id of data/record_texts.toml)."""
+CONFIRMATION_FIELDS = ("confirmed_by", "confirmed_on")
+"""The core columns the partners' publishing fills: the confirming organisation and the day (optional everywhere)."""
 CORE_FIELDS = ("id", "name", "layer", "category", "sectors", "ags", "address", "website", "source", "as_of",
-               "description_de", "description_en", "description_fr")
+               "description_de", "description_en", "description_fr", *CONFIRMATION_FIELDS)
 """The core columns of a curated point file (besides lon, lat)."""
+RULES = ("one_of", "required_if_true", "excluded_if_true", "at_most", "requires")
+"""The cross-field rules of a curated file (see `CuratedFile`)."""
 
 
 @dataclass(frozen=True)
 class Column:
-    """An extra column of a layer: in the store and (unless `curated` is false) in its curated file."""
+    """An extra column of a layer: in the store and (unless `curated` is false) in its curated file.
+
+    `choices` are the codes of a `choice` column, `choice_labels` their labels by code (de/en/fr, when the registry
+    gives them), `unit` a `[unit]` text key (`ha`, `eur_m2`, `mbps`) its numbers are shown with."""
 
     name: str
     type: str = "text"
     required: bool = True
     choices: tuple[str, ...] = ()
     curated: bool = True
+    choice_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    unit: str | None = None
+
+    def choice_label(self, code: str, lang: str = DEFAULT_LANGUAGE) -> str:
+        """The label of a code in `lang`; an unknown code (or one without labels) is returned as it is."""
+        labels = self.choice_labels.get(code)
+        return (labels.get(lang) or labels[DEFAULT_LANGUAGE]) if labels else code
 
 
 @dataclass(frozen=True)
@@ -66,6 +80,13 @@ class CuratedFile:
     columns: tuple[Column, ...] = ()
     one_of: tuple[tuple[str, ...], ...] = ()
     required_if_true: tuple[tuple[str, str], ...] = ()  # (column, bool column that makes it required)
+    excluded_if_true: tuple[tuple[str, str], ...] = ()  # (column, bool column that makes it stay empty)
+    at_most: tuple[tuple[str, str], ...] = ()  # (number column, number column it may not exceed when both are set)
+    requires: tuple[tuple[str, str], ...] = ()  # (column, column that must be set when it is)
+
+    def column(self, name: str) -> Column | None:
+        """The extra column of this name, or None."""
+        return next((c for c in self.columns if c.name == name), None)
 
 
 @dataclass(frozen=True)
@@ -97,6 +118,10 @@ class Layer:
     @property
     def category_ids(self) -> tuple[str, ...]:
         return tuple(c.id for c in self.categories)
+
+    def column(self, name: str) -> Column | None:
+        """The layer's extra column of this name (None: a core column, or none)."""
+        return self.curated.column(name) if self.curated else None
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -206,14 +231,33 @@ def _flag(raw: dict[str, Any], key: str, where: str, default: bool) -> bool:
 def _load_column(raw: Any, where: str) -> Column:
     if not isinstance(raw, dict) or not ID_PATTERN.match(str(raw.get("name", ""))):
         raise ConfigError(f"{where}: expected a table with a 'name' matching {ID_PATTERN.pattern}")
+    unknown = sorted(set(raw) - {"name", "type", "required", "choices", "curated", "unit"})
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
     kind = str(raw.get("type", "text"))
     if kind not in COLUMN_TYPES:
         raise ConfigError(f"{where}: type '{kind}' is not one of {', '.join(COLUMN_TYPES)}")
-    choices = _strings(raw.get("choices", []), where, "choices")
+    choices, labels = _choices(raw.get("choices", []), where)
     if (kind == "choice") != bool(choices):
         raise ConfigError(f"{where}: 'choices' go with type 'choice' (and it needs them)")
+    unit = raw.get("unit")
+    if unit is not None and (kind != "float" or not isinstance(unit, str) or not ID_PATTERN.match(unit)):
+        raise ConfigError(f"{where}: 'unit' names a [unit] text of a float column (such as \"ha\")")
     return Column(name=str(raw["name"]), type=kind, required=_flag(raw, "required", where, True), choices=choices,
-                  curated=_flag(raw, "curated", where, True))
+                  curated=_flag(raw, "curated", where, True), choice_labels=labels, unit=unit)
+
+
+def _choices(raw: Any, where: str) -> tuple[tuple[str, ...], dict[str, dict[str, str]]]:
+    """The codes of a choice column: strings, or tables `{ id, label = { de, en, fr } }` (then all of them)."""
+    if isinstance(raw, list) and raw and all(isinstance(item, dict) for item in raw):
+        codes = [str(item.get("id", "")) for item in raw]
+        if not all(code.strip() for code in codes):
+            raise ConfigError(f"{where}: every choice needs an id")
+        _unique(codes, f"{where}.choices")
+        labels = {code: _labels(item.get("label"), f"{where}.choices[{i}]") for i, (code, item)
+                  in enumerate(zip(codes, raw))}
+        return tuple(codes), labels
+    return _strings(raw, where, "choices"), {}
 
 
 def _load_curated(raw: Any, layer_id: str, category_ids: tuple[str, ...], where: str) -> CuratedFile | None:
@@ -222,7 +266,7 @@ def _load_curated(raw: Any, layer_id: str, category_ids: tuple[str, ...], where:
     where = f"{where}.curated"
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: expected a table")
-    unknown = sorted(set(raw) - {"file", "optional", "categories", "join", "columns", "one_of", "required_if_true"})
+    unknown = sorted(set(raw) - {"file", "optional", "categories", "join", "columns", *RULES})
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
     columns = tuple(_load_column(c, f"{where}.columns[{i}]") for i, c in enumerate(raw.get("columns", [])))
@@ -243,21 +287,32 @@ def _load_curated(raw: Any, layer_id: str, category_ids: tuple[str, ...], where:
     if join is not None and join not in names:
         raise ConfigError(f"{where}: join column '{join}' is not among its 'columns'")
     one_of = tuple(_strings(group, where, "one_of") for group in raw.get("one_of", []))
-    conditions = raw.get("required_if_true", {})
-    if not isinstance(conditions, dict):
-        raise ConfigError(f"{where}: 'required_if_true' must be a table column -> bool column")
     bools = {c.name for c in columns if c.type == "bool"}
-    for column, condition in conditions.items():
-        if column not in names or condition not in bools:
-            raise ConfigError(f"{where}: required_if_true.{column} = '{condition}' needs a column and a bool column")
+    floats = {c.name for c in columns if c.type == "float"}
+    required_if_true = _pairs(raw, "required_if_true", where, set(names), bools, "a column and a bool column")
+    excluded_if_true = _pairs(raw, "excluded_if_true", where, set(names), bools, "a column and a bool column")
+    at_most = _pairs(raw, "at_most", where, floats, floats, "two float columns")
+    requires = _pairs(raw, "requires", where, set(names), set(names), "two columns")
     if any(not set(group) <= set(names) for group in one_of):
         raise ConfigError(f"{where}: 'one_of' names columns the layer does not have")
     file = str(raw.get("file", f"{layer_id}.csv"))
     if "/" in file or "\\" in file or not file.endswith(".csv"):
         raise ConfigError(f"{where}: file '{file}' must be a .csv file name in the curated directory")
     return CuratedFile(file=file, optional=optional, categories=categories, join=str(join) if join else None,
-                       columns=columns, one_of=one_of,
-                       required_if_true=tuple((str(k), str(v)) for k, v in conditions.items()))
+                       columns=columns, one_of=one_of, required_if_true=required_if_true,
+                       excluded_if_true=excluded_if_true, at_most=at_most, requires=requires)
+
+
+def _pairs(raw: dict[str, Any], key: str, where: str, columns: set[str], targets: set[str],
+           needs: str) -> tuple[tuple[str, str], ...]:
+    """A rule table `column = "other column"` of `[layers.curated]`, checked against the columns it may name."""
+    table = raw.get(key, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: '{key}' must be a table column -> column")
+    for column, other in table.items():
+        if column not in columns or other not in targets or column == other:
+            raise ConfigError(f"{where}: {key}.{column} = '{other}' needs {needs}")
+    return tuple((str(k), str(v)) for k, v in table.items())
 
 
 def _load_editing(raw: Any, layer_id: str, curated: Any, where: str) -> Editing | None:

@@ -10,18 +10,28 @@ from pandas.io.formats.style import Styler
 
 from regionmap.i18n import format_date, format_number, format_quantity, label_for, t
 from regionmap.investor.finder import site_vocabulary
+from regionmap.data.curated import flag
 from regionmap.data.record_texts import TRANSLATED_FIELDS, localized
 from regionmap.taxonomy import Taxonomy
 from regionmap.data.thematic import split_sectors
 
 # Columns of the thematic layers shown in tables, in order; a layer shows those it has.
 TABLE_COLUMNS = ("name", "category", "sectors", "municipality", "kreis", "area_ha", "size_class", "availability",
-                 "address", "website", "as_of")
+                 "planning_status", "land_use", "address", "website", "as_of")
 MISSING_CELL = "–"  # a table cell without a number (an empty display text would show Streamlit's "None")
 # Columns holding codes that people read as labels (display_value translates them).
-CODED_COLUMNS = ("category", "sectors", "size_class", "availability", "kind", "traffic")
-CARD_COLUMNS = ("category", "sectors", "address", "municipality", "kreis", "area_ha", "size_class", "availability",
-                "ref", "site_name", "website", "source", "as_of")
+CODED_COLUMNS = ("category", "sectors", "size_class", "availability", "planning_status", "land_use", "owner", "kind",
+                 "traffic")
+PRICE, CONFIRMED = "price", "confirmed"  # fields shown from several columns (price_*; confirmed_by/_on)
+SITE_FACTS = ("net_area_ha", PRICE, "planning_status", "land_use", "serviced", "available_from", "broadband_mbps",
+              "operation_24h", "rail_siding", "owner")
+"""A site's planning and price facts besides its gross area, in the order the comparison and exposé list them."""
+PLANNING_FIELDS = ("area_ha", *SITE_FACTS)
+"""The planning and price block of the card and the site sheet."""
+CONTACT_FIELDS = ("contact_org", "contact_person", "contact_email", "contact_phone")
+CARD_COLUMNS = ("category", "sectors", "address", "municipality", "kreis", *PLANNING_FIELDS, "size_class",
+                "availability", "ref", "site_name", "website", *CONTACT_FIELDS, "source", "as_of", CONFIRMED)
+UNIT_DECIMALS = {"ha": 1}  # decimals of a unit's numbers; the others show up to two, trailing zeros left out
 
 
 @dataclass(frozen=True)
@@ -51,10 +61,51 @@ def sector_labels(tax: Taxonomy, sectors: str | None, lang: str) -> str:
     return ", ".join(labels.get(s, s) for s in split_sectors(sectors))
 
 
+def _number(value: object, unit: str, lang: str) -> str:
+    decimals = UNIT_DECIMALS.get(unit)
+    number = format_number(value, lang, 2, trim=True) if decimals is None else format_number(value, lang, decimals)
+    return t(f"unit.{unit}", lang, value=number)
+
+
+def price_text(record: pd.Series, lang: str) -> str:
+    """The site's price: "auf Anfrage", a range "45–60 €/m²", a single price "45 €/m²", or '' when not stated."""
+    if flag(record.get("price_on_request")):
+        return t("sites.price_on_request", lang)
+    low, high = (pd.to_numeric(record.get(c), errors="coerce") for c in ("price_min_eur_m2", "price_max_eur_m2"))
+    if pd.isna(low):
+        return ""
+    if pd.isna(high) or high == low:
+        return _number(low, "eur_m2", lang)
+    return t("unit.eur_m2", lang, value=t("sites.range", lang, low=format_number(low, lang, 2, trim=True),
+                                          high=format_number(high, lang, 2, trim=True)))
+
+
+def confirmation_text(record: pd.Series, lang: str) -> str:
+    """ "bestätigt von <Organisation> am <Datum>" when a partner confirmed the record, else ''."""
+    day = record.get("confirmed_on")
+    if _missing(day):
+        return ""
+    organisation = record.get("confirmed_by")
+    if _missing(organisation):
+        return t("detail.confirmed_on", lang, date=format_date(str(day), lang))
+    return t("detail.confirmed", lang, organisation=str(organisation), date=format_date(str(day), lang))
+
+
 def display_value(key: str, value: object, layer_id: str, tax: Taxonomy, lang: str) -> str:
-    """One field's value as text for people: labels instead of ids, local number and date formats."""
+    """One field's value as text for people: labels instead of ids, local number and date formats; a layer's own
+    columns by their type in the registry (choice labels, yes/no, dates, numbers with their unit)."""
     if _missing(value):
         return ""
+    column = tax.layer(layer_id).column(key) if layer_id in tax.layer_ids else None
+    if column is not None and column.type == "choice":
+        return column.choice_label(str(value), lang)
+    if column is not None and column.type == "bool":
+        answer = flag(value)
+        return "" if answer is None else t("value.yes" if answer else "value.no", lang)
+    if column is not None and column.type == "date" or key == "confirmed_on":
+        return format_date(str(value), lang)
+    if column is not None and column.unit:
+        return _number(value, column.unit, lang)
     if key == "category":
         return category_label(tax, layer_id, str(value), lang)
     if key == "sectors":
@@ -82,7 +133,11 @@ def record_fields(record: pd.Series, layer_id: str, tax: Taxonomy, lang: str,
     field (`source`) shows its column in `lang`."""
     out = []
     for key in columns:
-        if key in TRANSLATED_FIELDS:
+        if key == PRICE:
+            text = price_text(record, lang)
+        elif key == CONFIRMED:
+            text = confirmation_text(record, lang)
+        elif key in TRANSLATED_FIELDS:
             text = localized(record, key, lang)
         elif key not in record.index:
             continue
@@ -91,6 +146,15 @@ def record_fields(record: pd.Series, layer_id: str, tax: Taxonomy, lang: str,
         if text:
             out.append(Field(key, t(f"column.{key}", lang), text))
     return out
+
+
+def fact_fields(record: pd.Series, layer_id: str, tax: Taxonomy, lang: str, columns: Sequence[str],
+                missing: str | None = None) -> list[Field]:
+    """Every one of `columns` of a record, labelled; `missing` (default "keine Angabe" / "not stated") where it has
+    no value."""
+    shown = {item.key: item for item in record_fields(record, layer_id, tax, lang, columns)}
+    missing = t("sites.not_stated", lang) if missing is None else missing
+    return [shown.get(key) or Field(key, t(f"column.{key}", lang), missing) for key in columns]
 
 
 def description(record: pd.Series, lang: str) -> str:
@@ -102,9 +166,14 @@ def description(record: pd.Series, lang: str) -> str:
 
 
 def is_indicative(record: pd.Series) -> bool:
-    """Whether a record's values are indicative (sites without a published offer)."""
-    value = record.get("indicative", False)
-    return bool(value) and not _missing(value) and str(value).lower() not in ("false", "0")
+    """Whether a record's values are indicative (sites without a published offer): its `indicative` column says so
+    and no partner has confirmed it (`confirmed_on`); a confirmed record is never indicative."""
+    return not is_confirmed(record) and bool(flag(record.get("indicative", False)))
+
+
+def is_confirmed(record: pd.Series) -> bool:
+    """Whether the record's partner confirmed it (`confirmed_on` set)."""
+    return not _missing(record.get("confirmed_on"))
 
 
 def indicative_basis(record: pd.Series, lang: str) -> str:

@@ -4,7 +4,8 @@
 whose `key` and `params` are a text of `regionmap.i18n` (`url.*`). `PARAM_NAMES` lists every parameter: the sidebar's
 `layers`, `sectors`, `category`, `kreis`, `gemeinde`, `q`, `site`, `lang`, `basemap`, and the pages' own (`PAGE_PARAMS`):
 the map's `colour` and `detail` (the record in the detail card), the Kommunen page's `indicator`, `scheme`, `classes`,
-and the site finder's `size` (`5-20`, hectares, either end may be left out), `availability`, `dist`
+and the site finder's `size` (`5-20`, hectares, either end may be left out), `availability`, `planning_status`
+and `land_use` (codes of data/layers.toml), `serviced=1` and `rail_siding=1` (only the sites stating so), `dist`
 (`motorway:0.5,airport:30`: the largest distance in km per location factor), `sort` and `compare` (site ids), and `embed=1` on any page: only the map with its legend and attribution, for an `<iframe>`
 (`regionmap.dashboard.embed`). Numbers are written with a decimal point, whatever the language. Other parameters
 (such as Streamlit's `embed_options`) are left alone.
@@ -70,6 +71,10 @@ class ViewState:
     min_ha: float | None = None
     max_ha: float | None = None
     availability: tuple[str, ...] = ()
+    planning_status: tuple[str, ...] = ()
+    land_use: tuple[str, ...] = ()
+    serviced: bool = False
+    rail_siding: bool = False
     max_km: tuple[tuple[str, float], ...] = ()  # (location factor id, km), in the order given
     sort: str | None = None
     compare: tuple[str, ...] = ()
@@ -80,7 +85,8 @@ class ViewState:
 class Vocab:
     """The ids a URL may name: thematic layers, sectors, categories, Kreise (5-digit AGS), municipalities (8-digit AGS),
     sites, basemaps (by default those of data/sources.toml), every thematic record (`records`), and the pages' choices: colourings, indicators, classification schemes,
-    location factors, availability codes, sort keys; `classes` is the allowed range of class counts and
+    location factors, availability, planning status and land use codes, sort keys; `classes` is the allowed range of
+    class counts and
     `max_compared` the most sites a comparison takes."""
 
     layers: frozenset[str] = field(default_factory=frozenset)
@@ -96,6 +102,8 @@ class Vocab:
     schemes: frozenset[str] = field(default_factory=frozenset)
     factors: frozenset[str] = field(default_factory=frozenset)
     availability: frozenset[str] = field(default_factory=frozenset)
+    planning_status: frozenset[str] = field(default_factory=frozenset)
+    land_use: frozenset[str] = field(default_factory=frozenset)
     sort_keys: frozenset[str] = field(default_factory=frozenset)
     classes: tuple[int, int] = (1, 0)
     max_compared: int = 0
@@ -283,6 +291,30 @@ def _word_list(attribute: str, allowed: str) -> Callable[[str, str, Vocab, list[
     return parse
 
 
+def _code_list(attribute: str, allowed: str) -> Callable[[str, str, Vocab, list[Notice]], dict[str, Any]]:
+    """A list of codes matched without regard to case (`land_use=gi,GE`), kept as the data spells them."""
+    def parse(name: str, text: str, vocab: Vocab, notices: list[Notice]) -> dict[str, Any]:
+        codes = {code.lower(): code for code in getattr(vocab, allowed)}
+        return {attribute: tuple(codes[i] for i in _ids(name, text, frozenset(codes), notices))}
+    return parse
+
+
+def _flag(attribute: str) -> Callable[[str, str, Vocab, list[Notice]], dict[str, Any]]:
+    def parse(name: str, text: str, vocab: Vocab, notices: list[Notice]) -> dict[str, Any]:
+        value = text.strip().lower()
+        if value not in FLAG_VALUES:
+            notices.append(Notice(name, text, "url.unknown_value"))
+            return {}
+        return {attribute: FLAG_VALUES[value]}
+    return parse
+
+
+def _format_flag(attribute: str) -> Callable[[ViewState], str | None]:
+    def format_value(state: ViewState) -> str | None:
+        return "1" if getattr(state, attribute) else None
+    return format_value
+
+
 def _format_size(state: ViewState) -> str | None:
     if state.min_ha is None and state.max_ha is None:
         return None
@@ -320,6 +352,10 @@ PAGE_PARAMS: tuple[PageParam, ...] = (
     PageParam("classes", _classes, _attribute("classes")),
     PageParam("size", _size, _format_size),
     PageParam("availability", _word_list("availability", "availability"), _attribute("availability")),
+    PageParam("planning_status", _code_list("planning_status", "planning_status"), _attribute("planning_status")),
+    PageParam("land_use", _code_list("land_use", "land_use"), _attribute("land_use")),
+    PageParam("serviced", _flag("serviced"), _format_flag("serviced")),
+    PageParam("rail_siding", _flag("rail_siding"), _format_flag("rail_siding")),
     PageParam("dist", _distances, _format_distances),
     PageParam("sort", _single_word("sort", "sort_keys"), _attribute("sort")),
     PageParam("compare", _compare, _attribute("compare")),

@@ -29,12 +29,17 @@ from regionmap.numbers import CLI_LOCALE, format_fixed
 from regionmap.data.sources.bkg import KINDS as GEMEINDE_KINDS
 from regionmap.data.record_texts import RecordTexts, load_record_texts
 from regionmap.spatial import METRIC_CRS, WGS84
-from regionmap.taxonomy import CORE_FIELDS, Layer, Taxonomy, taxonomy
+from regionmap.taxonomy import CONFIRMATION_FIELDS, CORE_FIELDS, Layer, Taxonomy, taxonomy
 
 MISSING_ID = "-"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 AGS_PATTERN = re.compile(r"^\d{8}$")
 DATE_PATTERNS = (re.compile(r"^\d{4}-\d{2}-\d{2}$"), re.compile(r"^\d{4}-\d{2}$"))
+EMAIL_PATTERN = re.compile(r"^[A-Za-z0-9.!#$%&*+/=?^_{|}~-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+                           r"[A-Za-z]{2,63}$")
+PHONE_PATTERN = re.compile(r"^\+?[0-9 ()/-]+$")
+MAX_EMAIL_CHARS = 254
+PHONE_DIGITS = (6, 20)  # the fewest and most digits of a phone number
 HTML_PATTERNS = (
     (re.compile(r"<\s*/?\s*[a-zA-Z!?]"), "an HTML tag"),
     (re.compile(r"javascript\s*:", re.IGNORECASE), "a javascript: URL"),
@@ -97,10 +102,13 @@ class Field:
     """A column of a curated file. `kind` selects the check and the type it is read as."""
 
     name: str
-    kind: str  # text, text_id, id, layer, category, sectors, ags, url, date, float, bool, lon, lat, choice, register_id
+    kind: str  # text, text_id, id, layer, category, sectors, ags, url, date, float, bool, lon, lat, choice, register_id,
+    #            email, phone
     required: bool = True  # the value may not be empty
     choices: tuple[str, ...] = ()
     may_be_absent: bool = False  # the column may be left out of the header
+    months: bool = True  # a date may be a month (YYYY-MM) as well as a day
+    future: bool = False  # a date may lie after today
 
 
 @dataclass(frozen=True)
@@ -114,6 +122,9 @@ class Schema:
     categories: tuple[str, ...] = ()  # allowed categories when only part of the layer's are curated
     one_of: tuple[tuple[str, ...], ...] = ()  # groups of columns of which a record fills at least one
     required_if_true: tuple[tuple[str, str], ...] = ()  # (column, bool column that makes it required)
+    excluded_if_true: tuple[tuple[str, str], ...] = ()  # (column, bool column that makes it stay empty)
+    at_most: tuple[tuple[str, str], ...] = ()  # (number column, number column it may not exceed when both are set)
+    requires: tuple[tuple[str, str], ...] = ()  # (column, column that must be set when it is)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -126,14 +137,17 @@ class Schema:
 
 def core_fields(optional: Iterable[str], join: bool) -> tuple[Field, ...]:
     """The core curated columns; `optional` names those that may be empty. `layer` may be left out: the file name
-    says it. A join file has no id, location or address (they come from the source) and may leave out its name."""
+    says it. A join file has no id, location or address (they come from the source) and may leave out its name.
+    The confirmation columns (`confirmed_by`, `confirmed_on`: a past day) are optional and may be left out."""
     kinds = {"id": "id", "layer": "layer", "category": "category", "sectors": "sectors", "ags": "ags",
-             "website": "url", "source": "text_id", "as_of": "date", "lon": "lon", "lat": "lat"}
-    optional = set(optional) | ({"name"} if join else set())
+             "website": "url", "source": "text_id", "as_of": "date", "confirmed_on": "date", "lon": "lon",
+             "lat": "lat"}
+    optional = set(optional) | ({"name"} if join else set()) | set(CONFIRMATION_FIELDS)
     names = [n for n in (*CORE_FIELDS, "lon", "lat")
              if not join or n not in ("id", "layer", "ags", "address", "lon", "lat")]
     return tuple(Field(n, kinds.get(n, "text"), required=n not in optional,
-                       may_be_absent=n == "layer" or (join and n == "name")) for n in names)
+                       may_be_absent=n in ("layer", *CONFIRMATION_FIELDS) or (join and n == "name"),
+                       months=n != "confirmed_on") for n in names)
 
 
 def layer_schema(layer: Layer) -> Schema | None:
@@ -141,14 +155,16 @@ def layer_schema(layer: Layer) -> Schema | None:
     spec = layer.curated
     if spec is None:
         return None
-    extra = tuple(Field(c.name, c.type, required=c.required, choices=c.choices) for c in spec.columns if c.curated)
+    extra = tuple(Field(c.name, c.type, required=c.required, choices=c.choices, months=False, future=True)
+                  for c in spec.columns if c.curated)  # a date column: a day, which may lie ahead
     if spec.join:
         key = next(f for f in extra if f.name == spec.join)
         fields = (key, *core_fields(spec.optional, join=True), *(f for f in extra if f is not key))
     else:
         fields = core_fields(spec.optional, join=False) + extra
     return Schema(layer.id, fields, key=spec.join or "id", layer=layer.id, categories=spec.categories,
-                  one_of=spec.one_of, required_if_true=spec.required_if_true)
+                  one_of=spec.one_of, required_if_true=spec.required_if_true, excluded_if_true=spec.excluded_if_true,
+                  at_most=spec.at_most, requires=spec.requires)
 
 
 GEMEINDE_STATUS = Schema(
@@ -284,17 +300,36 @@ def html_problem(value: str) -> str | None:
     return None
 
 
-def parse_date(value: str, today: dt.date) -> dt.date:
-    """An ISO `YYYY-MM-DD` or `YYYY-MM` date, not after `today`; ValueError with the reason otherwise."""
-    if not any(p.match(value) for p in DATE_PATTERNS):
-        raise ValueError(f"'{value}' is not an ISO date (YYYY-MM-DD or YYYY-MM)")
+def parse_date(value: str, today: dt.date | None, months: bool = True) -> dt.date:
+    """An ISO `YYYY-MM-DD` date (or with `months` also `YYYY-MM`), not after `today` unless that is None;
+    ValueError with the reason otherwise."""
+    patterns = DATE_PATTERNS if months else DATE_PATTERNS[:1]
+    if not any(p.match(value) for p in patterns):
+        raise ValueError(f"'{value}' is not an ISO date ({'YYYY-MM-DD or YYYY-MM' if months else 'YYYY-MM-DD'})")
     try:
         date = dt.date.fromisoformat(value if len(value) == 10 else f"{value}-01")
     except ValueError as exc:
         raise ValueError(f"'{value}' is not a valid date ({exc})") from exc
-    if date > today:
+    if today is not None and date > today:
         raise ValueError(f"'{value}' lies in the future")
     return date
+
+
+def email_problem(value: str) -> str | None:
+    """Why a value is not one e-mail address (name@domain.tld, no spaces, quotes or angle brackets)."""
+    if len(value) > MAX_EMAIL_CHARS or not EMAIL_PATTERN.fullmatch(value) or ".." in value:
+        return f"'{value}' is not an e-mail address (name@example.org)"
+    return None
+
+
+def phone_problem(value: str) -> str | None:
+    """Why a value is not a phone number: digits, spaces, a leading +, - / ( ), and 6 to 20 digits."""
+    if not PHONE_PATTERN.fullmatch(value):
+        return f"'{value}' is not a phone number (digits, spaces, a leading + and - / ( ) only)"
+    digits = sum(c.isdigit() for c in value)
+    if not PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]:
+        return f"'{value}' has {digits} digits: a phone number has {PHONE_DIGITS[0]} to {PHONE_DIGITS[1]}"
+    return None
 
 
 def parse_float(value: str) -> float:
@@ -314,6 +349,16 @@ def parse_bool(value: str) -> bool:
     if lowered not in ("true", "false"):
         raise ValueError(f"'{value}' is not true or false")
     return lowered == "true"
+
+
+def flag(value: object) -> bool | None:
+    """A stored yes/no value as `table_frame` writes it: a bool, or for an optional bool column `true`/`false` text;
+    None when not stated (None, NaN, empty or other text)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, str):
+        return {"true": True, "false": False}.get(value.strip().lower())
+    return bool(value)
 
 
 def ags_problem(value: str, kreis_ags: frozenset[str]) -> str | None:
@@ -406,7 +451,11 @@ def _field_problem(f: Field, value: str, schema: Schema, ref: Reference) -> str 
         if f.kind == "url":
             return url_problem(value)
         if f.kind == "date":
-            parse_date(value, ref.today)
+            parse_date(value, None if f.future else ref.today, f.months)
+        elif f.kind == "email":
+            return email_problem(value)
+        elif f.kind == "phone":
+            return phone_problem(value)
         elif f.kind in ("float", "lon", "lat"):
             number = parse_float(value)
             if f.kind == "float" and number < 0:
@@ -446,6 +495,29 @@ def _record_problems(table: CuratedTable, record: Record, ref: Reference) -> lis
         if values.get(condition, "").lower() == "true" and not values.get(column):
             problems.append(Problem(name, record.line, key, column,
                                     f"{condition} records must say what the values rest on ({column})"))
+    problems.extend(Problem(name, record.line, key, column, message)
+                    for column, message in cross_field_problems(schema, values))
+    return problems
+
+
+def cross_field_problems(schema: Schema, values: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(field, message) for the schema's rules between columns: `excluded_if_true` (empty when the bool column is
+    true), `requires` (set only with the other column) and `at_most` (not larger than the other number)."""
+    problems = []
+    for column, condition in schema.excluded_if_true:
+        if values.get(condition, "").lower() == "true" and values.get(column):
+            problems.append((column, f"'{values[column]}' given although {condition} is true: give one or the other"))
+    for column, other in schema.requires:
+        if values.get(column) and not values.get(other):
+            problems.append((column, f"given without {other}: fill {other} first"))
+    for column, other in schema.at_most:
+        try:
+            number, limit = parse_float(values.get(column, "")), parse_float(values.get(other, ""))
+        except ValueError:
+            continue  # empty, or reported by the field checks
+        if number > limit:
+            problems.append((column, f"'{values[column]}' is larger than {other} '{values[other]}': it may not exceed "
+                                     "it"))
     return problems
 
 
@@ -647,13 +719,18 @@ def check_tables(tables: Sequence[CuratedTable], ref: Reference) -> list[Problem
 
 
 def table_frame(table: CuratedTable, sector_order: Sequence[str]) -> pd.DataFrame:
-    """A checked table as typed columns: text (object, None when empty), float, bool; sectors normalised."""
+    """A checked table as typed columns: text (object, None when empty), float, bool; sectors normalised.
+
+    An optional bool column is text `true`/`false`, None when not stated: the GeoPackage and PostGIS share no
+    nullable boolean (`regionmap.dashboard.details.flag` reads either form)."""
     assert table.schema is not None
     columns: dict[str, list] = {}
     for f in table.schema.fields:
         values = [r.values.get(f.name, "") for r in table.records]
         if f.kind in ("float", "lon", "lat"):
             columns[f.name] = [parse_float(v) if v else np.nan for v in values]
+        elif f.kind == "bool" and not f.required:
+            columns[f.name] = [str(parse_bool(v)).lower() if v else None for v in values]
         elif f.kind == "bool":
             columns[f.name] = [parse_bool(v) if v else False for v in values]
         elif f.kind == "sectors":
@@ -661,5 +738,5 @@ def table_frame(table: CuratedTable, sector_order: Sequence[str]) -> pd.DataFram
         else:
             columns[f.name] = [v or None for v in values]
     dtypes = {"float": float, "lon": float, "lat": float, "bool": bool}
-    return pd.DataFrame({f.name: pd.Series(columns[f.name], dtype=dtypes.get(f.kind, object))
-                         for f in table.schema.fields})
+    return pd.DataFrame({f.name: pd.Series(columns[f.name], dtype=dtypes.get(f.kind, object) if f.required
+                                           or f.kind != "bool" else object) for f in table.schema.fields})

@@ -530,6 +530,8 @@ class StoreData:
             schemes=SCHEMES,
             factors=[factor.id for factor in factors],
             availability=[code.id for code in site_vocabulary().availability],
+            planning_status=tax.layer("sites").column("planning_status").choices,
+            land_use=tax.layer("sites").column("land_use").choices,
             sort_keys=sort_keys(factors),
             classes=CLASS_RANGE,
             max_compared=MAX_COMPARED,

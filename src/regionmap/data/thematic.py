@@ -38,12 +38,15 @@ from regionmap.errors import ConfigError
 from regionmap.data.source_registry import Source, load_registry
 from regionmap.data.record_texts import RecordTexts, text_columns
 from regionmap.spatial import LOCATION_COLUMNS, WGS84, locate_points, points_from_lonlat
-from regionmap.taxonomy import Layer, Taxonomy, taxonomy
+from regionmap.taxonomy import CONFIRMATION_FIELDS, Layer, Taxonomy, taxonomy
 
 __all__ = ["CORE_COLUMNS", "REQUIRED_COLUMNS", "build_thematic_layers", "split_sectors", "load_derived_texts"]
 
 CORE_COLUMNS = ("id", "name", "layer", "category", "sectors", "ags", "municipality", "kreis", "kreis_ags", "address",
-                "website", *text_columns("source"), "as_of", "description_de", "description_en", "description_fr")
+                "website", *text_columns("source"), "as_of", "description_de", "description_en", "description_fr",
+                *CONFIRMATION_FIELDS)
+"""The store columns of every thematic record; the confirmation (by a partner organisation, on a day) is empty for
+the project's records and in the source-derived ones."""
 # The core columns every record must fill (the others may be empty).
 REQUIRED_COLUMNS = ("id", "name", "layer", "category", "sectors", "ags", "municipality", "kreis", "kreis_ags",
                     *text_columns("source"), "as_of")
@@ -168,7 +171,7 @@ def _hospitals(hospitals: gpd.GeoDataFrame, layer: Layer, settings: dict, curate
 
     address = [_address(*parts) for parts in zip(hospitals["street"], hospitals["house_number"], hospitals["postcode"],
                                                  hospitals["city"])]
-    columns = {column: curated_or(column, None) for column in ("website", *DESCRIPTION_COLUMNS)}
+    columns = {column: curated_or(column, None) for column in ("website", *DESCRIPTION_COLUMNS, *CONFIRMATION_FIELDS)}
     columns |= {column: [f"{origin.attribution}; {joined[r][column]}" if r in joined else origin.attribution
                          for r in register_ids] for column in text_columns("source")}
     return _derived(

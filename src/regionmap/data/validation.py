@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -69,9 +69,9 @@ class ValidationReport:
 def store_schema(layer: str) -> Schema:
     """The columns a thematic layer has in the store, checked like the curated files' columns of the same name."""
     own = taxonomy().layer(layer)
-    kinds = {f.name: f.kind for f in core_fields((), join=False)}
-    kinds |= {c.name: c.type for c in own.curated.columns} if own.curated else {}
-    fields = tuple(Field(name, kinds.get(name, "text"), required=name in REQUIRED_COLUMNS)
+    curated = layer_schema(own)
+    known = {f.name: f for f in (*core_fields((), join=False), *(curated.fields if curated else ()))}
+    fields = tuple(replace(known.get(name, Field(name, "text")), required=name in REQUIRED_COLUMNS, may_be_absent=False)
                    for name in (*CORE_COLUMNS, *own.columns))
     return Schema(f"store {layer}", fields, layer=layer)
 

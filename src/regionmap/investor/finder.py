@@ -1,4 +1,5 @@
-"""Finding investment sites: filter by type, size, availability, sector, place and distance to location factors.
+"""Finding investment sites: filter by type, size, availability, planning status, land use, serviced, rail siding,
+sector, place and distance to location factors.
 
 Size rule: a site with a known `area_ha` matches a size range when `min_ha <= area_ha <= max_ha`. A site whose area is
 unknown matches only through its `size_class`: when the class's range (`[[size_classes]]` in
@@ -21,6 +22,7 @@ import pandas as pd
 
 from regionmap.investor.comparison import AREA_ROW
 from regionmap.config import DEFAULT_LANGUAGE, LANGUAGES, data_dir, load_toml
+from regionmap.data.curated import flag
 from regionmap.errors import ConfigError
 from regionmap.investor.factors import LocationFactor, factor_by_id, location_factors
 
@@ -110,7 +112,8 @@ class SiteQuery:
 
     `types` are sites categories, `sectors` match a site carrying any of them, `kreis` is a 5-digit and `gemeinde`
     an 8-digit AGS, `max_km` maps location factor ids to the largest allowed distance (a site with an unknown
-    distance does not match).
+    distance does not match). `planning_status` and `land_use` are codes of those columns (data/layers.toml);
+    `serviced` and `rail_siding` keep the sites stating yes (a site that does not state it does not match).
     """
 
     types: frozenset[str] = frozenset()
@@ -121,9 +124,13 @@ class SiteQuery:
     kreis: str | None = None
     gemeinde: str | None = None
     max_km: Mapping[str, float] = field(default_factory=dict)
+    planning_status: frozenset[str] = frozenset()
+    land_use: frozenset[str] = frozenset()
+    serviced: bool = False  # only sites stated to be serviced (erschlossen)
+    rail_siding: bool = False  # only sites stated to have a rail siding
 
     def __post_init__(self) -> None:
-        for name in ("types", "availability", "sectors"):
+        for name in ("types", "availability", "sectors", "planning_status", "land_use"):
             object.__setattr__(self, name, _as_set(getattr(self, name)))
         for name in ("min_ha", "max_ha"):
             value = getattr(self, name)
@@ -145,6 +152,11 @@ def _size_mask(sites: pd.DataFrame, low: float, high: float, vocabulary: SiteVoc
     by_area = (area >= low) & (area <= high)
     by_class = np.isnan(area) & (lower <= high) & (upper >= low)
     return by_area | by_class
+
+
+def _column(sites: pd.DataFrame, column: str) -> pd.Series:
+    """A column of the sites, or an empty one when the frame has none (a site without it states nothing)."""
+    return sites[column] if column in sites.columns else pd.Series(None, index=sites.index, dtype=object)
 
 
 def _sector_mask(sites: pd.DataFrame, sectors: frozenset[str]) -> np.ndarray:
@@ -171,8 +183,12 @@ def find_sites(
         low = query.min_ha if query.min_ha is not None else 0.0
         high = query.max_ha if query.max_ha is not None else math.inf
         mask &= _size_mask(sites, low, high, vocabulary or site_vocabulary())
-    if query.availability:
-        mask &= sites["availability"].isin(query.availability).to_numpy()
+    for column in ("availability", "planning_status", "land_use"):
+        if getattr(query, column):
+            mask &= _column(sites, column).isin(getattr(query, column)).to_numpy()
+    for column in ("serviced", "rail_siding"):
+        if getattr(query, column):
+            mask &= np.array([flag(v) is True for v in _column(sites, column)], dtype=bool)
     if query.sectors:
         mask &= _sector_mask(sites, query.sectors)
     if query.kreis:

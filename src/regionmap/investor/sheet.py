@@ -11,7 +11,9 @@ import pandas as pd
 
 from regionmap.investor.comparison import AREA_ROW, compare_sites
 from regionmap.dashboard.composition import BOUNDARY_STYLES, attributions, basemap_of, offline_basemap
-from regionmap.dashboard.details import is_indicative, table_frame
+from regionmap.dashboard.details import (
+    PRICE, SITE_FACTS, fact_fields, is_indicative, price_text, record_fields, table_frame,
+)
 from regionmap.i18n import format_number, format_quantity, t
 from regionmap.investor.factors import LocationFactor, nearest_features
 from regionmap.maps import Bounds, ColourClass, backdrop_layer, boundary_layer, build_map, outline_layer
@@ -19,19 +21,23 @@ from regionmap.maps.elements import OfflineMap, PointLayer, html_text
 from regionmap.maps.points import point_legend_entry, point_payload
 from regionmap.data.source_registry import Registry
 from regionmap.spatial import METRIC_CRS, WGS84
-from regionmap.taxonomy import Taxonomy
+from regionmap.taxonomy import Taxonomy, taxonomy
 
 LAYER = "sites"
 SITE_MARKER = "#e07b00"
 TARGET_LINE = {"weight": 2, "opacity": 0.8, "dash_array": "6 4"}
 MAP_PADDING = 0.15  # share of the span added around the site and its targets
 MIN_SPAN_DEG = 0.02
+MISSING_TEXT = "—"  # a text cell of a site that does not state the value
 
 
 def result_frame(sites: pd.DataFrame, factors: tuple[LocationFactor, ...], tax: Taxonomy, lang: str) -> pd.DataFrame:
-    """The result list for people: the layer's table columns, the indicative flag, then one km column per factor."""
+    """The result list for people: the layer's table columns, the price, the indicative flag, then one km column per
+    factor."""
     frame = table_frame(sites, LAYER, tax, lang)
-    frame[t("column.indicative", lang)] = [is_indicative(row) for _, row in sites.iterrows()]
+    rows = [row for _, row in sites.iterrows()]
+    frame[t(f"column.{PRICE}", lang)] = [price_text(row, lang) or MISSING_TEXT for row in rows]
+    frame[t("column.indicative", lang)] = [is_indicative(row) for row in rows]
     for factor in factors:
         frame[distance_header(factor, lang)] = pd.to_numeric(sites[factor.value_column], errors="coerce")
     return frame
@@ -56,13 +62,25 @@ def factor_frame(site: pd.Series, factors: tuple[LocationFactor, ...], lang: str
     return pd.DataFrame(rows)
 
 
+def facts_frame(site: pd.Series, columns: tuple[str, ...], tax: Taxonomy, lang: str) -> pd.DataFrame:
+    """A site's facts as a two-column table (label, value; "keine Angabe" where the site states none)."""
+    fields = fact_fields(site, LAYER, tax, lang, columns)
+    return pd.DataFrame({t("investor.compare.criterion", lang): [f.label for f in fields],
+                         t("column.value", lang): [f.value for f in fields]})
+
+
 def comparison_frame(
-    sites: pd.DataFrame, ids: list[str], factors: tuple[LocationFactor, ...], lang: str
+    sites: pd.DataFrame, ids: list[str], factors: tuple[LocationFactor, ...], lang: str, tax: Taxonomy | None = None
 ) -> pd.DataFrame:
-    """The side-by-side table of 2–3 sites: one row per criterion, one column per site; the better value has ✓."""
+    """The side-by-side table of 2–3 sites: one row per criterion, one column per site; the better value has ✓.
+
+    The figures (area, distances) come first and are compared; then the site facts (net area, price, planning
+    status, ... of `SITE_FACTS`, "—" where a site states none) and whether its values are indicative."""
+    tax = tax or taxonomy()
     comparison = compare_sites(sites, ids, factors)
     labels = {AREA_ROW: t("investor.compare.area", lang), **{f.id: f.label(lang) for f in factors}}
-    names = sites.drop_duplicates("id").set_index("id").loc[ids, "name"].astype(str)
+    by_id = sites.drop_duplicates("id").set_index("id")
+    names = by_id.loc[ids, "name"].astype(str)
     headers = [name if list(names).count(name) == 1 else f"{name} ({site_id})" for site_id, name in names.items()]
     cells = {}
     for site_id, heading in zip(ids, headers):
@@ -74,8 +92,14 @@ def comparison_frame(
             if nearest:
                 text = f"{text} ({nearest})"
             column.append(f"✓ {text}" if comparison.better.at[key, site_id] else text)
+        site = by_id.loc[site_id]
+        facts = {f.key: f.value for f in record_fields(site, LAYER, tax, lang, SITE_FACTS)}
+        column += [facts.get(key, MISSING_TEXT) for key in SITE_FACTS]
+        column.append(t("value.yes" if is_indicative(site) else "value.no", lang))
         cells[heading] = column
-    frame = pd.DataFrame(cells, index=[labels[k] for k in comparison.values.index])
+    index = [labels[k] for k in comparison.values.index]
+    index += [t(f"column.{key}", lang) for key in SITE_FACTS] + [t("column.indicative", lang)]
+    frame = pd.DataFrame(cells, index=index)
     frame.index.name = t("investor.compare.criterion", lang)
     return frame.reset_index()
 

@@ -1,8 +1,9 @@
 """The investor view of the Investitionsstandorte page: site finder, site sheet, comparison and downloads.
 
 The sidebar filters (type = category, sectors, Kreis, municipality, search) come from the view state; the page adds
-size, availability and a maximum distance per location factor, the sort order and the compared sites, which live in
-the view state too (the URL's `size`, `availability`, `dist`, `sort`, `compare`). The chosen site lives in
+size, availability, planning status, land use, "serviced only", "rail siding" and a maximum distance per location
+factor, the sort order and the compared sites, which live in the view state too (the URL's `size`, `availability`,
+`planning_status`, `land_use`, `serviced`, `rail_siding`, `dist`, `sort`, `compare`). The chosen site lives in
 `ViewState.site` (the URL's `?site=`), whether it was picked on the map, in the list or through a link.
 """
 
@@ -19,7 +20,7 @@ from streamlit_folium import st_folium
 from regionmap.investor.comparison import AREA_ROW, MAX_COMPARED, MIN_COMPARED
 from regionmap.config import LANGUAGES
 from regionmap.dashboard.composition import KREIS_ZOOM, selected_area
-from regionmap.dashboard.details import localised_numbers
+from regionmap.dashboard.details import CONTACT_FIELDS, PLANNING_FIELDS, localised_numbers
 from regionmap.data.manifest import population_reference_date
 from regionmap.i18n import format_density, format_km2, format_number, t, tn
 from regionmap.numbers import format_plain
@@ -29,6 +30,7 @@ from regionmap.investor.sheet import (
     LAYER,
     comparison_frame,
     distance_header,
+    facts_frame,
     factor_frame,
     result_frame,
     site_location_map,
@@ -51,6 +53,8 @@ PAGE = "sites"
 RESULT_MAP_HEIGHT = 520  # the least height; the map fills the rest of the first screen
 RESULT_MAP_OFFSET = 200  # pixels above the map: page header and the folded finder filters
 SITE_MAP_HEIGHT = 420
+CODED_FILTERS = ("planning_status", "land_use")  # choice columns of the sites (data/layers.toml) filtered by code
+FLAG_FILTERS = ("serviced", "rail_siding")  # yes/no columns: "only the sites stating yes"
 
 
 
@@ -120,26 +124,42 @@ def choose_site(state: ViewState, site_id: str | None) -> ViewState:
 
 
 def finder_query(sites: gpd.GeoDataFrame, factors: tuple[LocationFactor, ...], state: ViewState) -> SiteQuery:
-    """The page's own filters (size, availability, maximum distances) as a query, from and to the view state; the
-    sidebar does the rest. A size range wider than the sites' is clamped to the slider's."""
+    """The page's own filters (size, availability, planning status, land use, serviced, rail siding, maximum
+    distances) as a query, from and to the view state; the sidebar does the rest. A size range wider than the sites'
+    is clamped to the slider's."""
     lang = state.lang
     vocabulary = site_vocabulary()
+    layer = data.tax().layer(LAYER)
     top = size_scale(sites, vocabulary)
     codes = [c.id for c in vocabulary.availability]
     distances = dict(state.max_km)
     low_seed = min(state.min_ha or 0.0, top)
     view.seed_widget("finder_size", (low_seed, max(low_seed, min(top, state.max_ha if state.max_ha is not None else top))))
     view.seed_widget("finder_availability", [c for c in state.availability if c in codes], codes)
+    for column in CODED_FILTERS:
+        view.seed_widget(f"finder_{column}", list(getattr(state, column)), list(layer.column(column).choices))
+    for column in FLAG_FILTERS:
+        view.seed_widget(f"finder_{column}", getattr(state, column))
     for factor in factors:
         view.seed_widget(f"finder_max_{factor.id}", distances.get(factor.id))
-    with st.expander(t("investor.page.filters", lang), expanded=bool(state.min_ha or state.max_ha or distances
-                                                                         or state.availability)):
+    expanded = bool(state.min_ha or state.max_ha or distances or state.availability
+                    or any(getattr(state, c) for c in (*CODED_FILTERS, *FLAG_FILTERS)))
+    with st.expander(t("investor.page.filters", lang), expanded=expanded):
         low, high = st.slider(t("investor.finder.size", lang), 0.0, top, step=1.0, format="%d",
                               key="finder_size")
         st.caption(t("investor.finder.size_rule", lang))
         availability = st.multiselect(
             t("investor.finder.availability", lang), codes, key="finder_availability",
             format_func=lambda code: vocabulary.availability_label(code, lang), placeholder=t("sidebar.choose", lang))
+        coded: dict[str, list[str]] = {}
+        for container, column in zip(st.columns(len(CODED_FILTERS)), CODED_FILTERS):
+            spec = layer.column(column)
+            coded[column] = container.multiselect(
+                t(f"column.{column}", lang), list(spec.choices), key=f"finder_{column}",
+                format_func=lambda code, spec=spec: spec.choice_label(code, lang),
+                placeholder=t("sidebar.choose", lang))
+        flags = {column: container.checkbox(t(f"investor.finder.{column}", lang), key=f"finder_{column}")
+                 for container, column in zip(st.columns(len(FLAG_FILTERS)), FLAG_FILTERS)}
         columns = st.columns(4)
         max_km = {}
         for i, factor in enumerate(factors):
@@ -154,9 +174,14 @@ def finder_query(sites: gpd.GeoDataFrame, factors: tuple[LocationFactor, ...], s
         max_ha=high if high < top else None,
         availability=frozenset(availability),
         max_km=max_km,
+        **{column: frozenset(values) for column, values in coded.items()},
+        **flags,
     )
     view.update(min_ha=query.min_ha, max_ha=query.max_ha, availability=tuple(c for c in codes if c in availability),
-                max_km=tuple((f.id, max_km[f.id]) for f in factors if f.id in max_km))
+                max_km=tuple((f.id, max_km[f.id]) for f in factors if f.id in max_km),
+                **{column: tuple(c for c in layer.column(column).choices if c in values)
+                   for column, values in coded.items()},
+                **flags)
     return query
 
 
@@ -221,6 +246,12 @@ def site_sheet(store: StoreData, state: ViewState, factors: tuple[LocationFactor
             st.markdown(f"**{t('investor.expose.location_factors', lang)}**")
             static_table(factor_frame(site, factors, lang))
             st.caption(t("investor.page.factors_note", lang))
+        planning_col, contact_col = st.columns([3, 2], gap="medium")
+        for container, heading, columns in ((planning_col, "planning_prices", PLANNING_FIELDS),
+                                            (contact_col, "contact", CONTACT_FIELDS)):
+            with container:
+                st.markdown(f"**{t(f'investor.expose.{heading}', lang)}**")
+                static_table(facts_frame(site, columns, data.tax(), lang))
         st.markdown(f"**{t('investor.page.location_map', lang)}**")
         fmap = site_location_map(
             site, layers=store.thematic,
@@ -293,7 +324,7 @@ def comparison(sites: gpd.GeoDataFrame, state: ViewState, factors: tuple[Locatio
         st.caption(t("investor.compare.too_few", lang))
         return
     with st.container(key="compare_table"):
-        static_table(comparison_frame(sites, list(chosen), factors, lang))
+        static_table(comparison_frame(sites, list(chosen), factors, lang, data.tax()))
     st.caption(f"✓ = {t('investor.compare.better', lang)} · {t('investor.page.factors_note', lang)}")
 
 
@@ -321,7 +352,9 @@ def finder_name_parts(query: SiteQuery) -> list[str]:
         parts.append(f"size-min{format_plain(query.min_ha)}ha")
     elif query.max_ha is not None:
         parts.append(f"size-max{format_plain(query.max_ha)}ha")
-    if query.availability:
-        parts.append("availability-" + "+".join(sorted(query.availability)))
+    for column in ("availability", *CODED_FILTERS):
+        if getattr(query, column):
+            parts.append(f"{column.replace('_', '-')}-" + "+".join(sorted(getattr(query, column))))
+    parts += [column.replace("_", "-") for column in FLAG_FILTERS if getattr(query, column)]
     parts += [f"{factor_id}-max{format_plain(km)}km" for factor_id, km in sorted(query.max_km.items())]
     return parts

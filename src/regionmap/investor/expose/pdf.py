@@ -1,5 +1,5 @@
-"""The site exposé: an A4 PDF (fpdf2) with the location map, key data, location factors, municipality profile,
-sources and licences, in de/en/fr. Built offline; text is placed as plain text, never interpreted as markup.
+"""The site exposé: an A4 PDF (fpdf2) with the location map, key data, planning and prices, contact, location
+factors, municipality profile, sources and licences, in de/en/fr. Built offline; text is placed as plain text, never interpreted as markup.
 """
 
 from __future__ import annotations
@@ -23,7 +23,10 @@ from regionmap.investor.expose.map_image import MAP_FACTORS, SITE_COLOUR, clip, 
 from regionmap.investor.factors import STRAIGHT_LINE, LocationFactor, location_factors, nearest_features
 from regionmap.investor.finder import SiteVocabulary, site_vocabulary
 from regionmap.data.source_registry import Registry
-from regionmap.dashboard.details import indicative_basis, is_indicative
+from regionmap.dashboard.details import (
+    CONTACT_FIELDS, SITE_FACTS, confirmation_text, fact_fields, indicative_basis, is_indicative,
+    record_fields,
+)
 from regionmap.data.record_texts import localized
 from regionmap.spatial import METRIC_CRS
 from regionmap.taxonomy import Taxonomy, taxonomy
@@ -42,6 +45,7 @@ RULE = (207, 216, 220)
 ACCENT = tuple(int(SITE_COLOUR[i : i + 2], 16) for i in (1, 3, 5))
 NOTICE_FILL = (255, 244, 224)
 LABEL_FILL = (245, 247, 248)
+MISSING_TEXT = "—"  # a fact the site does not state
 
 
 @dataclass(frozen=True)
@@ -129,8 +133,8 @@ class _Document(FPDF):
         self.set_text_color(*INK)
 
     def table_rows(self, rows: Sequence[Sequence[str]], widths: Sequence[float], header: Sequence[str] | None = None,
-                   align_last_right: bool = False) -> None:
-        """A table with light rules; the first column as labels unless a header is given."""
+                   align_last_right: bool = False, label_columns: Sequence[int] = (0,)) -> None:
+        """A table with light rules; the `label_columns` (the first) as labels unless a header is given."""
         self.set_font(FONT, "", 9)
         self.set_draw_color(*RULE)
         heading_style = FontFace(family=FONT, emphasis="BOLD", color=INK, fill_color=LABEL_FILL)
@@ -144,7 +148,7 @@ class _Document(FPDF):
                 row = table.row()
                 for i, value in enumerate(values):
                     right = align_last_right and i == len(values) - 1
-                    style = label_style if header is None and i == 0 else None
+                    style = label_style if header is None and i in label_columns else None
                     row.cell(clip(value, FIELD_CHARS), style=style, align="RIGHT" if right else None)
         self.ln(1)
 
@@ -186,6 +190,18 @@ def _key_rows(site: pd.Series, ctx: ExposeContext, lang: str) -> list[tuple[str,
         (t("site_id"), _text(site.get("id"))),
     ]
     return [(label, value) for label, value in rows if value]
+
+
+def _fact_rows(site: pd.Series, ctx: ExposeContext, lang: str, columns: Sequence[str]) -> list[tuple[str, ...]]:
+    """A block of facts two to a row (label, value, label, value), "—" where not stated; no rows when the site
+    states none of them."""
+    if not record_fields(site, "sites", ctx.taxonomy, lang, columns):
+        return []
+    fields = fact_fields(site, "sites", ctx.taxonomy, lang, columns, missing=MISSING_TEXT)
+    pairs = [(clip(f.label, TITLE_CHARS), _text(f.value)) for f in fields]
+    if len(pairs) % 2:
+        pairs.append(("", ""))
+    return [(*pairs[i], *pairs[i + 1]) for i in range(0, len(pairs), 2)]
 
 
 def _factor_rows(site: pd.Series, ctx: ExposeContext, lang: str) -> list[tuple[str, str, str]]:
@@ -255,6 +271,9 @@ def render_expose(site: pd.Series, context: ExposeContext, lang: str, crs: objec
     subtitle = " · ".join(v for v in (_category_label(context.taxonomy, site.get("category"), lang), place) if v)
     pdf.ln(0.5)
     pdf.paragraph(subtitle, size=10.5, colour=MUTED)
+    confirmed = confirmation_text(site, lang)
+    if confirmed:
+        pdf.paragraph(clip(_text(confirmed), FIELD_CHARS), size=8.5, colour=MUTED)
     pdf.ln(2)
 
     if is_indicative(site):
@@ -275,6 +294,12 @@ def render_expose(site: pd.Series, context: ExposeContext, lang: str, crs: objec
     key_rows = _key_rows(site, context, lang)
     pdf.heading(t("key_data"), keep_with=ROW_MM * len(key_rows))
     pdf.table_rows(key_rows, widths=(1, 2.6))
+
+    for heading, columns in (("planning_prices", SITE_FACTS), ("contact", CONTACT_FIELDS)):
+        rows = _fact_rows(site, context, lang, columns)
+        if rows:
+            pdf.heading(t(heading), keep_with=ROW_MM * len(rows))
+            pdf.table_rows(rows, widths=(1, 1.3, 1, 1.3), label_columns=(0, 2))
 
     factor_rows = _factor_rows(site, context, lang)
     pdf.heading(t("location_factors"), keep_with=ROW_MM * (len(factor_rows) + 1))
