@@ -59,6 +59,7 @@ def test_export_curated_writes_files_that_validate(location, capsys, tmp_path: P
         rows = {row["id"]: row for row in csv.DictReader(file)}
     assert rows[site.id]["name"] == "=Baßgeige; \"Nord\"" and rows[site.id]["source"] == "partner_record"
     assert rows[created.record_id]["name"] == "Gewerbepark Harzblick"
+    assert rows[created.record_id]["confirmed_by"] == "Wirtschaftsförderung Goslar"
     report = run_validation([out / name for name in ("sites.csv", "research.csv")], store=location)
     assert report.ok, report.format()
     code, history, _ = run(capsys, "history", "--store", location)

@@ -252,3 +252,25 @@ def test_the_ogc_api_serves_the_published_records(edits, location):
         answer = client.get(f"/collections/sites/items/{GOSLAR_SITE}", params={"f": "json"})
         assert answer.status_code == 200, answer.text
         assert answer.json()["properties"]["name"] == "Baßgeige im API"
+
+
+def test_investor_fields_reach_the_layer_and_the_record_is_no_longer_indicative(edits, location):
+    from regionmap.dashboard.details import is_indicative
+
+    investor = {"planning_status": "in_force", "land_use": "GE", "price_on_request": "true", "serviced": "true",
+                "contact_org": "Wirtschaftsförderung Goslar", "contact_email": "flaechen@goslar.example",
+                "contact_phone": "+49 5321 704-0", "available_from": "2027-01-01", "net_area_ha": "8.5",
+                "area_ha": "10"}
+    changeset = edits.open_change_set(EDITOR, "sites")
+    current = record(edits, GOSLAR_SITE)
+    with pytest.raises(ValidationFailed) as failed:
+        edits.put_change(EDITOR, changeset, {**current.values, **investor, "contact_email": "flaechen(at)goslar",
+                                             "net_area_ha": "12"}, record_id=GOSLAR_SITE)
+    assert {"contact_email", "net_area_ha"} <= {p.field for p in failed.value.problems}
+    edits.put_change(EDITOR, changeset, dict(current.values, **investor), record_id=GOSLAR_SITE)
+    edits.approve(REVIEWER, changeset, edits.submit(EDITOR, changeset).digest)
+    site = load_store(store_at(location)).layers["sites"].set_index("id").loc[GOSLAR_SITE]
+    assert (site["planning_status"], site["land_use"], site["contact_email"]) == ("in_force", "GE",
+                                                                                 "flaechen@goslar.example")
+    assert site["net_area_ha"] == 8.5 and site["confirmed_by"] == "Wirtschaftsförderung Goslar"
+    assert site["indicative"] and not is_indicative(site)  # confirmed by its partner

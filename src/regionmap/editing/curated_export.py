@@ -37,10 +37,16 @@ def merged_rows(header: Sequence[str], rows: Sequence[dict[str, str]],
         elif partner.status == "withdrawn":
             withdrawn += 1
         else:
-            out.append({column: partner.values.get(column, "") for column in header})
+            out.append(_row(partner, header))
             replaced += 1
-    added = [{column: r.values.get(column, "") for column in header} for r in by_id.values() if r.status != "withdrawn"]
+    added = [_row(r, header) for r in by_id.values() if r.status != "withdrawn"]
     return sorted(out + added, key=lambda r: r.get("id", "")), replaced, len(added), withdrawn
+
+
+def _row(record: PublishedRecord, header: Sequence[str]) -> dict[str, str]:
+    """A published record as a curated row, with its confirmation."""
+    values = {**record.values, "confirmed_by": record.confirmed_by, "confirmed_on": record.confirmed_on}
+    return {column: values.get(column, "") for column in header}
 
 
 def export_curated(edits: Edits, curated_dir: Path, out_dir: Path | None = None) -> list[ExportedFile]:
