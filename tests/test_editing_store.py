@@ -160,7 +160,11 @@ def test_no_lost_update_between_two_editors(edits, location):
     other = edits.open_change_set(second, "sites")
     with pytest.raises(Conflict) as pending:  # the first change is still under way
         edits.put_change(second, other, dict(opened.values, area_ha="30"), record_id=GOSLAR_SITE, base_revision=0)
-    assert pending.value.changeset_id == first
+    assert (pending.value.changeset_id, pending.value.by, pending.value.current["area_ha"]) == (first, EDITOR.email,
+                                                                                               "20")
+    with pytest.raises(PermissionDenied) as colleague:  # nor can the colleague write into the other's draft
+        edits.put_change(second, first, dict(opened.values, area_ha="30"), record_id=GOSLAR_SITE)
+    assert colleague.value.reason == "other_author"
     edits.approve(REVIEWER, first, edits.submit(EDITOR, first).digest)
     with pytest.raises(Conflict) as moved:  # published meanwhile: the second sees the other change
         edits.put_change(second, other, dict(opened.values, area_ha="30"), record_id=GOSLAR_SITE, base_revision=0)

@@ -123,7 +123,8 @@ class ValidationFailed(EditError):
 
 @dataclass(frozen=True)
 class Conflict(EditError):
-    """Someone else changed the record since its editor read it (or has a change of it under way)."""
+    """Someone else changed the record since its editor read it, or has a change of it under way: `current` is what
+    the record holds now, or what the other change (`changeset_id`, by `by`) gives it."""
 
     record_id: str
     base_revision: int
@@ -468,10 +469,11 @@ class Edits:
             base = existing.revision if existing is not None and base_revision is None else (base_revision or 0)
             if existing is not None:
                 other = pending.get(existing.id)
-                moved = existing.revision != base
-                if (moved or other) and resolve != "mine":
+                if other is not None and resolve != "mine":  # someone else's change of it is under way
+                    raise Conflict(existing.id, base, existing.revision, other[2], other[1], other[0])
+                if existing.revision != base and resolve != "mine":  # published since it was opened
                     raise Conflict(existing.id, base, existing.revision, existing.values,
-                                   other[1] if other else self._last_author(existing), other[0] if other else None)
+                                   self._last_author(existing), None)
                 base = existing.revision
             action = cs.WITHDRAW if withdraw else (cs.UPDATE if existing is not None else cs.CREATE)
             changes.append(Change(values["id"], action, base, existing.values if existing else None, values))
@@ -604,6 +606,9 @@ class Edits:
             g = require_edit(g, changeset.layer, [])
             if g.organisation != changeset.organisation and not g.is_admin:
                 raise PermissionDenied("other_organisation", "This change set belongs to another organisation.")
+            if g.email != changeset.author and not g.is_admin:  # colleagues each edit in a draft of their own
+                raise PermissionDenied("other_author", f"This draft is {changeset.author}'s: each person edits in "
+                                       "a draft of their own.")
             if changeset.status != cs.DRAFT:
                 raise PermissionDenied("not_draft", f"Change set {changeset.id} is {changeset.status}: it can no "
                                        "longer be changed; open a new one.")
@@ -618,14 +623,16 @@ class Edits:
             raise
         return changeset
 
-    def _pending(self, layer: str, exclude: int) -> dict[str, tuple[int, str]]:
-        """Record ids that other open (draft or submitted) change sets of `layer` change: id -> (change set, author)."""
-        query = (sa.select(changes_table.c.record_id, changesets_table.c.id, changesets_table.c.author)
+    def _pending(self, layer: str, exclude: int) -> dict[str, tuple[int, str, Values]]:
+        """Records that other open (draft or submitted) change sets of `layer` change: id -> (change set, author,
+        the values that change gives the record)."""
+        query = (sa.select(changes_table.c.record_id, changesets_table.c.id, changesets_table.c.author,
+                           changes_table.c.after_values)
                  .join(changesets_table, changes_table.c.changeset_id == changesets_table.c.id)
                  .where(changesets_table.c.layer == layer, changesets_table.c.id != exclude,
                         changesets_table.c.status.in_([cs.DRAFT, cs.SUBMITTED])))
         with self._engine.connect() as connection:
-            return {r[0]: (r[1], r[2]) for r in connection.execute(query)}
+            return {r[0]: (r[1], r[2], _values(r[3]) or {}) for r in connection.execute(query)}
 
     def _last_author(self, record: CurrentRecord) -> str:
         return record.confirmed_by or "the official build"
