@@ -89,12 +89,17 @@ class CuratedFile:
         return next((c for c in self.columns if c.name == name), None)
 
 
+MAX_AGE_MONTHS = 120
+"""The longest maximum age a layer's records may have (`[layers.editing] max_age_months`)."""
+
+
 @dataclass(frozen=True)
 class Editing:
     """How partners maintain a layer's records (`[layers.editing]`): whether a change set needs a reviewer's approval
-    before it is published."""
+    before it is published, and after how many months a record its partner has not confirmed is overdue."""
 
     review: bool = False
+    max_age_months: int = 12
 
 
 @dataclass(frozen=True)
@@ -318,11 +323,15 @@ def _pairs(raw: dict[str, Any], key: str, where: str, columns: set[str], targets
 def _load_editing(raw: Any, layer_id: str, curated: Any, where: str) -> Editing | None:
     if raw is None:
         return None
-    if not isinstance(raw, dict) or set(raw) - {"review"}:
-        raise ConfigError(f"{where}: 'editing' must be a table with at most 'review'")
+    if not isinstance(raw, dict) or set(raw) - {"review", "max_age_months"}:
+        raise ConfigError(f"{where}: 'editing' must be a table with at most 'review' and 'max_age_months'")
     if not isinstance(curated, dict) or "join" in curated:
         raise ConfigError(f"{where}: layer '{layer_id}' has 'editing' but no curated point file to edit")
-    return Editing(review=_flag(raw, "review", f"{where}.editing", False))
+    months = raw.get("max_age_months", Editing.max_age_months)
+    if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= MAX_AGE_MONTHS:
+        raise ConfigError(f"{where}.editing: 'max_age_months' must be a whole number of months from 1 to "
+                          f"{MAX_AGE_MONTHS}, got {months!r}")
+    return Editing(review=_flag(raw, "review", f"{where}.editing", False), max_age_months=months)
 
 
 def _load_layer(raw: dict[str, Any], where: str) -> Layer:

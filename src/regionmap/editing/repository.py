@@ -150,6 +150,7 @@ class CurrentRecord:
     place: Place | None
     confirmed_by: str = ""
     confirmed_on: str = ""
+    organisation: str = ""  # the partner organisation a published record belongs to ("" for official records)
 
 
 @dataclass(frozen=True)
@@ -280,7 +281,8 @@ class Edits:
         for r in rows:
             records[r["id"]] = CurrentRecord(layer, r["id"], _values(r["record_values"]) or {}, r["revision"],
                                              r["status"], Place(r["ags"], r["municipality"], r["kreis_ags"],
-                                                                r["kreis"]), r["confirmed_by"], r["confirmed_on"])
+                                                                r["kreis"]), r["confirmed_by"], r["confirmed_on"],
+                                             r["organisation"])
         return dict(sorted(records.items()))
 
     def records_for(self, actor: Identity, layer: str) -> list[CurrentRecord]:
@@ -519,6 +521,50 @@ class Edits:
             raise EditError("a rejection needs a comment that tells the editor why")
         return self._review(actor, changeset_id, digest, comment, approve=False)
 
+    def confirm(self, actor: Identity, layer: str, record_ids: Sequence[str]) -> list[CurrentRecord]:
+        """"Unchanged, confirm": the actor's organisation confirms that the records of `layer` are still right today.
+
+        A pure confirmation changes no value, so it needs no change set and no review (also on layers whose changes
+        need one) and leaves the records' revisions as they are (an edit under way stays valid). A partner's record
+        gets `confirmed_by`/`confirmed_on`; an official record becomes the partner's record with its current values
+        (its source now the partner, the organisation the actor's). Every record must lie in the actor's area (as for `put_change`) and be shown
+        (not withdrawn); all are confirmed in one transaction or none. The history gets one `confirm` row per changed
+        field, and the store's revision moves on, so every session shows the new dates on its next rerun."""
+        editable_layer(layer)
+        schema = schema_of(layer)
+        today = dt.date.today().isoformat()
+        with self._write() as connection:
+            current = self.current_records(layer)
+            grant = self._grant(actor)
+            for record_id in dict.fromkeys(record_ids):
+                record = current.get(record_id)
+                if record is None or record.status == "withdrawn" or record.place is None:
+                    raise EditError(f"no record '{str(record_id)[:120]}' shown in layer {layer} to confirm")
+                place = record.place
+                area = [(place.kreis_ags, place.ags)]
+                grant = self._guarded(actor, "confirm", lambda g: require_edit(g, layer, area), record_id=record.id,
+                                      layer=layer, grant=grant)
+                confirmation = {"confirmed_by": grant.organisation, "confirmed_on": today}
+                values = canonical_values(schema, {**record.values, "source": PARTNER_SOURCE, **confirmation})
+                before = {**record.values, "confirmed_by": record.confirmed_by, "confirmed_on": record.confirmed_on}
+                after = {**values, **confirmation}
+                row = connection.execute(sa.select(records_table.c.changeset_id).where(
+                    records_table.c.layer == layer, records_table.c.id == record.id)).first()
+                connection.execute(records_table.delete().where(records_table.c.layer == layer,
+                                                                records_table.c.id == record.id))
+                connection.execute(records_table.insert().values(
+                    layer=layer, id=record.id, revision=record.revision, status="published",
+                    organisation=record.organisation or grant.organisation, ags=place.ags, municipality=place.municipality,
+                    kreis_ags=place.kreis_ags, kreis=place.kreis, lon=float(values["lon"]), lat=float(values["lat"]),
+                    record_values=_json(values), confirmed_by=grant.organisation, confirmed_on=today,
+                    changeset_id=0 if row is None else int(row[0])))
+                for name, old, new in changed_fields(before, after):
+                    self._append(connection, actor.label, "confirm", layer=layer, record_id=record.id, field=name,
+                                 before=old or None, after=new or None)
+            self._bump_revision(connection)
+        confirmed = self.current_records(layer)
+        return [confirmed[record_id] for record_id in dict.fromkeys(record_ids)]
+
     # --- internals ------------------------------------------------------------------------------------------------
 
     @contextmanager
@@ -708,11 +754,15 @@ class Edits:
                              after=after or None)
         connection.execute(changesets_table.update().where(changesets_table.c.id == changeset.id).values(
             status=cs.PUBLISHED))
+        self._bump_revision(connection)
+        self._append(connection, actor, "publish", changeset_id=changeset.id, layer=changeset.layer,
+                     detail=changeset.digest or "")
+
+    def _bump_revision(self, connection: sa.Connection) -> None:
+        """One more publication: the store's version changes, and every session reloads the layers."""
         revision = connection.execute(sa.select(meta_table.c.value).where(meta_table.c.key == REVISION_KEY)).scalar()
         connection.execute(meta_table.update().where(meta_table.c.key == REVISION_KEY).values(
             value=str(int(revision or 0) + 1)))
-        self._append(connection, actor, "publish", changeset_id=changeset.id, layer=changeset.layer,
-                     detail=changeset.digest or "")
 
 
 def _layer_of(record_id: str) -> str:
