@@ -25,7 +25,7 @@ import pandas as pd
 
 from regionmap.config import Region, data_dir, load_toml, region
 from regionmap.errors import ConfigError
-from regionmap.freshness.history import created_ids, present_on, record_changes, values_as_of
+from regionmap.freshness.history import created_ids, present_on, record_changes, records_as_of, values_as_of
 from regionmap.freshness.states import parse_day
 from regionmap.investor.finder import site_vocabulary
 
@@ -83,13 +83,15 @@ def monitoring_settings() -> MonitoringSettings:
 class MonitoringFigures:
     """The report's tables. `areas`: one row per Kreis (and REGION), category and planning status with `FLOWS`;
     `kreise`: the same summed per Kreis (and REGION); `confirmed`: per layer and Kreis (and REGION) the records shown
-    at the year's end (`records`), those confirmed in the year (`confirmed`) and the `share`; `data_date`: the last
-    change the figures rest on (the build's date, or the last history row of the year)."""
+    at the year's end (`records`), those confirmed in the year (`confirmed`) and the `share`; `sites`: the sites shown
+    at the year's end (`id`, `name`, `kreis_ags`, `category`, `availability`, `class`, `area_ha`, `lon`, `lat`), for the
+    map; `data_date`: the last change the figures rest on (the build's date, or the last history row of the year)."""
 
     year: int
     areas: pd.DataFrame
     kreise: pd.DataFrame
     confirmed: pd.DataFrame
+    sites: pd.DataFrame
     data_date: dt.date
 
 
@@ -225,7 +227,14 @@ def monitoring_figures(records: pd.DataFrame, history: pd.DataFrame, year: int, 
     confirmed = confirmed[["layer", "kreis_ags", "kreis", "records", "confirmed", "share"]]
     for column in ("records", "confirmed"):
         confirmed[column] = confirmed[column].astype(int)
+    settings = settings or monitoring_settings()
+    shown = records_as_of(sites, history, dt.date(year, 12, 31))
+    stock = pd.DataFrame({"id": shown["id"], "name": shown["name"], "kreis_ags": shown["kreis_ags"],
+                          "category": shown["category"], "availability": shown["availability"],
+                          "class": [settings.class_of(a) for a in shown["availability"]],
+                          "area_ha": [_area(a) for a in shown[settings.area]],
+                          "lon": pd.to_numeric(shown["lon"]), "lat": pd.to_numeric(shown["lat"])})
     end = f"{year}-12-31T\uffff"
     last = history.loc[history["at"] <= end, "at"].max() if len(history) else None
     dates = [d for d in (parse_day(built_at), parse_day(last)) if d]
-    return MonitoringFigures(year, areas, kreise, confirmed, max(dates) if dates else dt.date(year, 12, 31))
+    return MonitoringFigures(year, areas, kreise, confirmed, stock, max(dates) if dates else dt.date(year, 12, 31))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from regionmap.editing.records import editable_layers, schema_of
+from regionmap.editing.records import editable_layer, editable_layers, schema_of
 from regionmap.editing.repository import CurrentRecord, Edits
 
 RECORD_COLUMNS = ("layer", "id", "status", "revision", "organisation", "confirmed_by", "confirmed_on", "ags",
@@ -28,11 +28,16 @@ def records_frame(records: list[CurrentRecord], layer: str) -> pd.DataFrame:
 
 
 def layer_records(edits: Edits, layer: str) -> pd.DataFrame:
-    """Every record of `layer` as the dashboard shows it now, withdrawn ones included (`records_frame`)."""
-    return records_frame(list(edits.current_records(layer).values()), layer)
+    """Every record of `layer` that partners maintain, as the dashboard shows it now, withdrawn ones included
+    (`records_frame`): not those of categories only the sources give (mobility's stations and airports), whose
+    currency is their source's reference date."""
+    curated = editable_layer(layer).curated
+    kept = set(curated.categories) if curated and curated.categories else None
+    records = [r for r in edits.current_records(layer).values() if kept is None or r.values.get("category") in kept]
+    return records_frame(records, layer)
 
 
 def all_records(edits: Edits) -> pd.DataFrame:
-    """The records of every editable layer (`layer_records`), with the columns they share."""
-    frames = [layer_records(edits, layer.id) for layer in editable_layers()]
-    return pd.concat(frames, ignore_index=True, join="inner")
+    """The records of every editable layer (`layer_records`); a column only some layers have is empty (NaN) in the
+    others' rows."""
+    return pd.concat([layer_records(edits, layer.id) for layer in editable_layers()], ignore_index=True)
