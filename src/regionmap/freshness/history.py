@@ -35,9 +35,9 @@ def _end_of(day: dt.date) -> str:
 
 
 def _typed(value: object, like: pd.Series) -> object:
-    """A history value (text, None for empty) in the type of the column it goes back into."""
+    """A history value (text, None for empty) in the type of the column it goes back into (empty text "")."""
     if value is None or (isinstance(value, float) and value != value) or value == "":
-        return float("nan") if pd.api.types.is_float_dtype(like) else None
+        return float("nan") if pd.api.types.is_float_dtype(like) else ""
     if pd.api.types.is_float_dtype(like):
         return float(value)
     if pd.api.types.is_bool_dtype(like):
@@ -108,6 +108,6 @@ def sites_as_of(current_sites: pd.DataFrame, history: pd.DataFrame, day: dt.date
     changes = record_changes(history)
     availability = changes[(changes["field"] == "availability") & (changes["at"] <= _end_of(day))]
     since = availability.groupby("record_id")["at"].last().str[:10]
-    stock["status_since"] = stock["id"].map(since).fillna("")
+    stock["status_since"] = [since.get(record_id, "") for record_id in stock["id"]]
     first = [c for c in SITE_COLUMNS if c in stock.columns]
     return stock[first + [c for c in stock.columns if c not in first]]
