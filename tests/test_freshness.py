@@ -172,6 +172,7 @@ def site(record_id: str, kreis_ags: str, category: str, availability: str, area:
 YEAR_HISTORY = history_rows(
     ("2025-12-15", "update", "sites-old", "area_ha", "", "20"),
     ("2025-12-15", "update", "sites-old", "availability", "on_request", "available"),
+    ("2026-02-10", "create", "sites-new", "id", None, "sites-new"),
     ("2026-02-10", "create", "sites-new", "availability", None, "available"),
     ("2026-02-10", "create", "sites-new", "area_ha", None, "8"),
     ("2026-02-10", "create", "sites-new", "category", None, "logistics"),

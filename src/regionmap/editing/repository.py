@@ -531,11 +531,11 @@ class Edits:
         (not withdrawn); all are confirmed in one transaction or none. The history gets one `confirm` row per changed
         field, and the store's revision moves on, so every session shows the new dates on its next rerun."""
         editable_layer(layer)
+        grant = self._guarded(actor, "confirm", lambda g: require_edit(g, layer, []), layer=layer)
         schema = schema_of(layer)
         today = dt.date.today().isoformat()
         with self._write() as connection:
             current = self.current_records(layer)
-            grant = self._grant(actor)
             for record_id in dict.fromkeys(record_ids):
                 record = current.get(record_id)
                 if record is None or record.status == "withdrawn" or record.place is None:
@@ -558,9 +558,9 @@ class Edits:
                     kreis_ags=place.kreis_ags, kreis=place.kreis, lon=float(values["lon"]), lat=float(values["lat"]),
                     record_values=_json(values), confirmed_by=grant.organisation, confirmed_on=today,
                     changeset_id=0 if row is None else int(row[0])))
-                for name, old, new in changed_fields(before, after):
-                    self._append(connection, actor.label, "confirm", layer=layer, record_id=record.id, field=name,
-                                 before=old or None, after=new or None)
+                for name, old, new in changed_fields(before, after) or [("", "", "")]:  # confirmed again today
+                    self._append(connection, actor.label, "confirm", layer=layer, record_id=record.id,
+                                 field=name or None, before=old or None, after=new or None)
             self._bump_revision(connection)
         confirmed = self.current_records(layer)
         return [confirmed[record_id] for record_id in dict.fromkeys(record_ids)]

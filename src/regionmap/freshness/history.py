@@ -19,6 +19,8 @@ PUBLISHED_ACTIONS = (CREATE, "update", WITHDRAW, "confirm")
 """History actions that change a shown record (the others are drafts, reviews, grants, sign-ins)."""
 STATUS_FIELDS = ("availability", "area_ha", "net_area_ha")
 """The site fields whose changes make its status history."""
+KEPT = ("id", "layer")
+"""Fields a record keeps through its history (a creation logs them, empty before)."""
 SITE_COLUMNS = ("id", "name", "category", "kreis_ags", "kreis", "municipality", "availability", "area_ha",
                 "net_area_ha", "planning_status", "status_since")
 
@@ -69,7 +71,7 @@ def values_as_of(records: pd.DataFrame, history: pd.DataFrame, day: dt.date) -> 
     for row in reversed(list(later.itertuples(index=False))):
         if row.field == "ags" and "kreis_ags" in out.columns and row.before_value:
             out.at[index[row.record_id], "kreis_ags"] = str(row.before_value)[:5]
-        if row.field in out.columns:
+        if row.field in out.columns and row.field not in KEPT:
             out.at[index[row.record_id], row.field] = _typed(row.before_value, out[row.field])
     return out
 

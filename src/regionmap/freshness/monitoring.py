@@ -25,7 +25,7 @@ import pandas as pd
 
 from regionmap.config import Region, data_dir, load_toml, region
 from regionmap.errors import ConfigError
-from regionmap.freshness.history import created_ids, present_on, record_changes, records_as_of, values_as_of
+from regionmap.freshness.history import KEPT, created_ids, present_on, record_changes, records_as_of, values_as_of
 from regionmap.freshness.states import parse_day
 from regionmap.investor.finder import site_vocabulary
 
@@ -112,7 +112,7 @@ def _apply(values: dict[str, object], rows: pd.DataFrame) -> None:
     for row in rows.itertuples(index=False):
         if row.field == "ags" and row.after_value:
             values["kreis_ags"] = str(row.after_value)[:5]
-        if row.field in values:
+        if row.field in values and row.field not in KEPT:
             values[row.field] = row.after_value or ""
 
 
