@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from editing_support import EDITOR, GOSLAR, HANNOVER_EDITOR, NOBODY, REVIEWER, grant_people, writable_store
-from store_backends import BACKENDS
+from editing_support import EDITOR, GOSLAR, HANNOVER_EDITOR, NOBODY, REVIEWER
 
 from regionmap.data.pipeline import build_store
 from regionmap.data.store import load_store, store_at
@@ -16,18 +15,9 @@ from regionmap.editing.repository import Conflict, EditError, ValidationFailed
 from regionmap.editing.repository import history_table as history
 from regionmap.editing.roles import PermissionDenied
 
+pytest_plugins = ["editing_fixtures"]  # location (each backend), edits
+
 GOSLAR_SITE, HANNOVER_SITE = "sites-goslar-bassgeige", "sites-hannover-marienwerder"
-
-
-@pytest.fixture(params=BACKENDS)
-def location(request: pytest.FixtureRequest, tmp_path: Path):
-    yield from writable_store(request, tmp_path)
-
-
-@pytest.fixture
-def edits(location: str):
-    grant_people(location)
-    return store_at(location).edits()
 
 
 def record(edits, record_id: str, layer: str = "sites"):

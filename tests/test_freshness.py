@@ -202,7 +202,8 @@ def year_sites() -> pd.DataFrame:
     ("2025-12-01", {"sites-old": ("on_request", ""), "sites-moved": ("available", "5"),
                     "sites-gone": ("available", "3")}),
     ("2025-12-15", {"sites-old": ("available", "20"), "sites-gone": ("available", "3")}),
-    ("2026-05-01", {"sites-old": ("reserved", "20"), "sites-new": ("available", "8"), "sites-gone": ("available", "3")}),
+    ("2026-05-01", {"sites-old": ("reserved", "20"), "sites-new": ("available", "8"),
+                    "sites-gone": ("available", "3")}),
     ("2026-12-31", {"sites-old": ("sold", "20"), "sites-new": ("available", "10")}),
     ("2027-02-01", {"sites-old": ("sold", "20"), "sites-new": ("sold", "10")}),
 ])

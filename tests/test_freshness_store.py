@@ -12,10 +12,8 @@ import numpy as np
 import pandas as pd
 import pypdfium2 as pdfium
 import pytest
-import sqlalchemy as sa
-from editing_support import EDITOR, GOSLAR, HANNOVER, HANNOVER_EDITOR, REVIEWER, grant_people, writable_store
+from editing_support import EDITOR, GOSLAR, HANNOVER, REVIEWER
 from pypdf import PdfReader
-from store_backends import BACKENDS
 
 from regionmap.cli import main
 from regionmap.data.store import store_at
@@ -27,20 +25,11 @@ from regionmap.freshness.monitoring import REGION, monitoring_figures
 from regionmap.freshness.states import add_months
 from regionmap.freshness.stock import all_records, layer_records
 
+pytest_plugins = ["editing_fixtures"]  # location (each backend), edits
+
 GOSLAR_SITE, OKER_SITE, HANNOVER_SITE = "sites-goslar-bassgeige", "sites-goslar-oker", "sites-hannover-marienwerder"
 NEW_SITE = "sites-neues-gewerbegebiet-am-harz"
 D = dt.date.fromisoformat
-
-
-@pytest.fixture(params=BACKENDS)
-def location(request: pytest.FixtureRequest, tmp_path: Path):
-    yield from writable_store(request, tmp_path)
-
-
-@pytest.fixture
-def edits(location: str):
-    grant_people(location)
-    return store_at(location).edits()
 
 
 def publish(edits, changes: dict, record_id: str | None = GOSLAR_SITE) -> None:

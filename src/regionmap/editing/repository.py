@@ -527,8 +527,8 @@ class Edits:
         A pure confirmation changes no value, so it needs no change set and no review (also on layers whose changes
         need one) and leaves the records' revisions as they are (an edit under way stays valid). A partner's record
         gets `confirmed_by`/`confirmed_on`; an official record becomes the partner's record with its current values
-        (its source now the partner, the organisation the actor's). Every record must lie in the actor's area (as for `put_change`) and be shown
-        (not withdrawn); all are confirmed in one transaction or none. The history gets one `confirm` row per changed
+        (its source now the partner, the organisation the actor's). Every record must lie in the actor's area (as for
+        `put_change`) and be shown (not withdrawn); all are confirmed in one transaction or none. The history gets one `confirm` row per changed
         field, and the store's revision moves on, so every session shows the new dates on its next rerun."""
         editable_layer(layer)
         grant = self._guarded(actor, "confirm", lambda g: require_edit(g, layer, []), layer=layer)
@@ -554,8 +554,9 @@ class Edits:
                                                                 records_table.c.id == record.id))
                 connection.execute(records_table.insert().values(
                     layer=layer, id=record.id, revision=record.revision, status="published",
-                    organisation=record.organisation or grant.organisation, ags=place.ags, municipality=place.municipality,
-                    kreis_ags=place.kreis_ags, kreis=place.kreis, lon=float(values["lon"]), lat=float(values["lat"]),
+                    organisation=record.organisation or grant.organisation, ags=place.ags,
+                    municipality=place.municipality, kreis_ags=place.kreis_ags, kreis=place.kreis,
+                    lon=float(values["lon"]), lat=float(values["lat"]),
                     record_values=_json(values), confirmed_by=grant.organisation, confirmed_on=today,
                     changeset_id=0 if row is None else int(row[0])))
                 for name, old, new in changed_fields(before, after) or [("", "", "")]:  # confirmed again today

@@ -243,7 +243,8 @@ def render_pdf(figures: MonitoringFigures, ctx: ReportContext, lang: str) -> byt
     data_date = _t("data_date", lang, date=i18n.format_date(figures.data_date.isoformat(), lang))
     generated = _t("generated", lang, date=i18n.format_date(ctx.generated.isoformat(), lang))
     footer = " · ".join((ctx.region.short_names.get(lang, region_name), title, data_date))
-    pdf = _Document(footer_text=footer, page_label=lambda page: f"{generated} · {_t('page', lang, page=page, pages='{nb}')}")
+    pdf = _Document(footer_text=footer,
+                    page_label=lambda page: f"{generated} · {_t('page', lang, page=page, pages='{nb}')}")
     pdf.set_title(f"{title} – {region_name}")
     pdf.set_author(region_name)
     pdf.set_lang(lang)
@@ -268,7 +269,8 @@ def render_pdf(figures: MonitoringFigures, ctx: ReportContext, lang: str) -> byt
     kreise = _kreise_with_share(figures)
     balance = ("available_start_ha", "added_ha", "removed_ha", "resized_ha", "available_end_ha")
     activity = ("reserved_ha", "sold_ha")
-    for caption, columns in ((_t("kreise_heading", lang), balance), (_t("activity_heading", lang, year=figures.year), activity)):
+    sections = ((_t("kreise_heading", lang), balance), (_t("activity_heading", lang, year=figures.year), activity))
+    for caption, columns in sections:
         shares = columns == activity
         rows = [[_kreis_label(r["kreis_ags"], ctx, lang), *(_number(r[c], lang) for c in columns),
                  *([_percent(r["share"], lang)] if shares else [])] for _, r in kreise.iterrows()]
