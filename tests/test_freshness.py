@@ -296,3 +296,30 @@ def test_the_monitoring_classes_name_known_availability_codes(tmp_path: Path) ->
     path = _data_copy(tmp_path, "monitoring.toml", 'reserved = ["reserved"]', 'reserved = ["available"]')
     with pytest.raises(ConfigError, match="more than one class"):
         load_monitoring_settings(path)
+
+
+@pytest.mark.parametrize(("lang", "title", "kreise", "number"), [
+    ("de", "Gewerbeflächenmonitoring 2026", "Kreise", "28,0"),
+    ("en", "Business site monitoring 2026", "Districts", "28.0"),
+    ("fr", "Suivi des zones d'activités 2026", "Arrondissements", "28,0"),
+])
+def test_the_report_in_each_language(built_store, lang: str, title: str, kreise: str, number: str) -> None:
+    import io
+
+    import pypdfium2 as pdfium
+    from pypdf import PdfReader
+
+    from regionmap.data.store import store_at
+    from regionmap.freshness.report import ReportContext, render_pdf, render_xlsx
+
+    figures = monitoring_figures(year_sites(), YEAR_HISTORY, 2026, settings=SETTINGS)
+    context = ReportContext(kreise=store_at(built_store).read_layer("kreise"), generated=D("2027-01-15"))
+    pdf = render_pdf(figures, context, lang)
+    reader = PdfReader(io.BytesIO(pdf))
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert title in text and "Goslar" in text and number in text  # Goslar's start: 28 ha
+    assert sum(len(page.images) for page in reader.pages) == 3 and reader.metadata.title.startswith(title)
+    assert len(pdfium.PdfDocument(pdf)) == len(reader.pages)
+    sheets = pd.read_excel(io.BytesIO(render_xlsx(figures, context, lang)), sheet_name=None)
+    assert kreise in sheets and len(sheets[kreise]) == len(config.region().kreise) + 1
+    assert sheets[kreise].iloc[:, 2].tolist()[:2] == [0, 0]  # Braunschweig, Salzgitter: no area

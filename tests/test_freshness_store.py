@@ -97,10 +97,10 @@ def test_a_confirmation_outside_the_area_confirms_nothing(edits) -> None:
 
 @pytest.fixture
 def year(edits, monkeypatch: pytest.MonkeyPatch):
-    """A year of site changes in Goslar, each on its own day (the history's clock set back):
-    15 Dec 2025 the Baßgeige site gets 20 ha, available; 10 Feb 2026 a new logistics site of 8 ha; 1 Apr the Baßgeige
-    site is reserved; 15 Jun the new site grows to 10 ha; 1 Sep the Baßgeige site is sold; 1 Oct the Oker site is
-    confirmed unchanged."""
+    """A year of site changes in Goslar, each on its own day (the history's clock set back): 15 Dec 2025 the
+    Baßgeige site gets 20 ha, available; 10 Feb 2026 a new logistics site of 8 ha; 1 Apr the Baßgeige site is
+    reserved; 15 Jun the new site grows to 10 ha; 1 Sep the Baßgeige site is sold (fully_let); 1 Oct the Oker site
+    is confirmed unchanged."""
     day = {"value": "2025-12-15"}
     monkeypatch.setattr(repository, "_now", lambda: f"{day['value']}T09:30:00+00:00")
     publish(edits, {"area_ha": "20", "availability": "available"})
@@ -109,7 +109,7 @@ def year(edits, monkeypatch: pytest.MonkeyPatch):
                     "availability": "available", "lon": "10.445", "lat": "51.915"}, record_id=None)
     for when, changes, record_id in (("2026-04-01", {"availability": "reserved"}, GOSLAR_SITE),
                                      ("2026-06-15", {"area_ha": "10"}, NEW_SITE),
-                                     ("2026-09-01", {"availability": "sold"}, GOSLAR_SITE)):
+                                     ("2026-09-01", {"availability": "fully_let"}, GOSLAR_SITE)):
         day["value"] = when
         publish(edits, changes, record_id=record_id)
     day["value"] = "2026-10-01"
@@ -122,7 +122,7 @@ def test_sites_as_of_from_the_real_history(year) -> None:
     current, history = layer_records(year, "sites"), year.history(None, layer="sites")
     for day, old, new in (("2025-12-01", ("on_request", ""), None), ("2026-01-31", ("available", "20"), None),
                           ("2026-05-01", ("reserved", "20"), ("available", "8")),
-                          ("2026-12-31", ("sold", "20"), ("available", "10"))):
+                          ("2026-12-31", ("fully_let", "20"), ("available", "10"))):
         stock = sites_as_of(current, history, D(day)).set_index("id")
         assert tuple(stock.loc[GOSLAR_SITE, ["availability", "area_ha"]]) == old, day
         assert (tuple(stock.loc[NEW_SITE, ["availability", "area_ha"]]) if NEW_SITE in stock.index else None) == new
