@@ -269,21 +269,21 @@ class Edits:
 
     def current_records(self, layer: str) -> dict[str, CurrentRecord]:
         """Every record of `layer` as the dashboard shows it (withdrawn ones included), by id."""
+        records = self._official_records(layer)
+        with self._engine.connect() as connection:
+            rows = connection.execute(sa.select(records_table).where(records_table.c.layer == layer)).mappings().all()
+        records.update({r["id"]: _partner_record(r) for r in rows})
+        return dict(sorted(records.items()))
+
+    def _official_records(self, layer: str) -> dict[str, CurrentRecord]:
+        """The official build's records of `layer` (revision 0), by id: a read of the store, never under the lock."""
         schema = schema_of(layer)
-        built = self._built(layer)
         records = {}
-        for row in built.to_dict("records"):
+        for row in self._built(layer).to_dict("records"):
             place = Place(str(row["ags"]), str(row["municipality"]), str(row["kreis_ags"]), str(row["kreis"]))
             records[str(row["id"])] = CurrentRecord(layer, str(row["id"]), values_of_row(row, schema), 0,
                                                     "official", place)
-        with self._engine.connect() as connection:
-            rows = connection.execute(sa.select(records_table).where(records_table.c.layer == layer)).mappings().all()
-        for r in rows:
-            records[r["id"]] = CurrentRecord(layer, r["id"], _values(r["record_values"]) or {}, r["revision"],
-                                             r["status"], Place(r["ags"], r["municipality"], r["kreis_ags"],
-                                                                r["kreis"]), r["confirmed_by"], r["confirmed_on"],
-                                             r["organisation"])
-        return dict(sorted(records.items()))
+        return records
 
     def records_for(self, actor: Identity, layer: str) -> list[CurrentRecord]:
         """The records of `layer` in the actor's area (all of them for an admin or a whole-region grant)."""
@@ -528,15 +528,20 @@ class Edits:
         need one) and leaves the records' revisions as they are (an edit under way stays valid). A partner's record
         gets `confirmed_by`/`confirmed_on`; an official record becomes the partner's record with its current values
         (its source now the partner, the organisation the actor's). Every record must lie in the actor's area (as for
-        `put_change`) and be shown (not withdrawn); all are confirmed in one transaction or none. The history gets one `confirm` row per changed
-        field, and the store's revision moves on, so every session shows the new dates on its next rerun."""
+        `put_change`) and be shown (not withdrawn); all are confirmed in one transaction or none. The history gets one
+        `confirm` row per changed field, and the store's revision moves on, so every session shows the new dates on
+        its next rerun."""
         editable_layer(layer)
         grant = self._guarded(actor, "confirm", lambda g: require_edit(g, layer, []), layer=layer)
         schema = schema_of(layer)
         today = dt.date.today().isoformat()
+        ids = list(dict.fromkeys(record_ids))
+        official = self._official_records(layer)  # read before the write lock: reads of the store wait for writers
         with self._write() as connection:
-            current = self.current_records(layer)
-            for record_id in dict.fromkeys(record_ids):
+            rows = connection.execute(sa.select(records_table).where(
+                records_table.c.layer == layer, records_table.c.id.in_(ids))).mappings().all()
+            current = {**official, **{r["id"]: _partner_record(r) for r in rows}}
+            for record_id in ids:
                 record = current.get(record_id)
                 if record is None or record.status == "withdrawn" or record.place is None:
                     raise EditError(f"no record '{str(record_id)[:120]}' shown in layer {layer} to confirm")
@@ -546,10 +551,10 @@ class Edits:
                                       layer=layer, grant=grant)
                 confirmation = {"confirmed_by": grant.organisation, "confirmed_on": today}
                 values = canonical_values(schema, {**record.values, "source": PARTNER_SOURCE, **confirmation})
-                before = {**record.values, "confirmed_by": record.confirmed_by, "confirmed_on": record.confirmed_on}
+                before = {**record.values, "confirmed_by": record.confirmed_by or record.values.get("confirmed_by", ""),
+                          "confirmed_on": record.confirmed_on or record.values.get("confirmed_on", "")}
                 after = {**values, **confirmation}
-                row = connection.execute(sa.select(records_table.c.changeset_id).where(
-                    records_table.c.layer == layer, records_table.c.id == record.id)).first()
+                changeset_id = next((int(r["changeset_id"]) for r in rows if r["id"] == record.id), 0)
                 connection.execute(records_table.delete().where(records_table.c.layer == layer,
                                                                 records_table.c.id == record.id))
                 connection.execute(records_table.insert().values(
@@ -558,13 +563,15 @@ class Edits:
                     municipality=place.municipality, kreis_ags=place.kreis_ags, kreis=place.kreis,
                     lon=float(values["lon"]), lat=float(values["lat"]),
                     record_values=_json(values), confirmed_by=grant.organisation, confirmed_on=today,
-                    changeset_id=0 if row is None else int(row[0])))
+                    changeset_id=changeset_id))
                 for name, old, new in changed_fields(before, after) or [("", "", "")]:  # confirmed again today
                     self._append(connection, actor.label, "confirm", layer=layer, record_id=record.id,
                                  field=name or None, before=old or None, after=new or None)
             self._bump_revision(connection)
-        confirmed = self.current_records(layer)
-        return [confirmed[record_id] for record_id in dict.fromkeys(record_ids)]
+            confirmed = connection.execute(sa.select(records_table).where(
+                records_table.c.layer == layer, records_table.c.id.in_(ids))).mappings().all()
+        by_id = {r["id"]: _partner_record(r) for r in confirmed}
+        return [by_id[record_id] for record_id in ids]
 
     # --- internals ------------------------------------------------------------------------------------------------
 
@@ -764,6 +771,13 @@ class Edits:
         revision = connection.execute(sa.select(meta_table.c.value).where(meta_table.c.key == REVISION_KEY)).scalar()
         connection.execute(meta_table.update().where(meta_table.c.key == REVISION_KEY).values(
             value=str(int(revision or 0) + 1)))
+
+
+def _partner_record(row: Mapping[str, object]) -> CurrentRecord:
+    """A row of `edit_records` as the record the dashboard shows."""
+    return CurrentRecord(str(row["layer"]), str(row["id"]), _values(row["record_values"]) or {}, int(row["revision"]),
+                         str(row["status"]), Place(row["ags"], row["municipality"], row["kreis_ags"], row["kreis"]),
+                         row["confirmed_by"], row["confirmed_on"], row["organisation"])
 
 
 def _layer_of(record_id: str) -> str:

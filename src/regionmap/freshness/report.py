@@ -65,13 +65,11 @@ def _category_label(code: str, ctx: ReportContext, lang: str) -> str:
 
 
 def _planning_label(code: str, ctx: ReportContext, lang: str) -> str:
-    """The planning status's label from the registry's choice labels (when the layer declares them), else the code."""
+    """The planning status's label from the registry's choice labels, else the code."""
     if code == NOT_STATED:
         return _t("not_stated", lang)
-    curated = ctx.taxonomy.layer("sites").curated
-    column = next((c for c in curated.columns if c.name == "planning_status"), None) if curated else None
-    labels = getattr(column, "choice_labels", {}).get(code)
-    return (labels.get(lang) or labels["de"]) if labels else code
+    column = ctx.taxonomy.layer("sites").column("planning_status")
+    return column.choice_label(code, lang) if column else code
 
 
 def _layer_label(code: str, ctx: ReportContext, lang: str) -> str:
