@@ -298,12 +298,13 @@ def test_the_monitoring_classes_name_known_availability_codes(tmp_path: Path) ->
         load_monitoring_settings(path)
 
 
-@pytest.mark.parametrize(("lang", "title", "kreise", "number"), [
-    ("de", "Gewerbeflächenmonitoring 2026", "Kreise", "28,0"),
-    ("en", "Business site monitoring 2026", "Districts", "28.0"),
-    ("fr", "Suivi des zones d'activités 2026", "Arrondissements", "28,0"),
+@pytest.mark.parametrize(("lang", "title", "kreise", "number", "planning"), [
+    ("de", "Gewerbeflächenmonitoring 2026", "Kreise", "28,0", "B-Plan rechtskräftig"),
+    ("en", "Business site monitoring 2026", "Districts", "28.0", "Land-use plan in force"),
+    ("fr", "Suivi des zones d'activités 2026", "Arrondissements", "28,0", "Plan d'urbanisme en vigueur"),
 ])
-def test_the_report_in_each_language(built_store, lang: str, title: str, kreise: str, number: str) -> None:
+def test_the_report_in_each_language(built_store, lang: str, title: str, kreise: str, number: str,
+                                     planning: str) -> None:
     import io
 
     import pypdfium2 as pdfium
@@ -318,6 +319,7 @@ def test_the_report_in_each_language(built_store, lang: str, title: str, kreise:
     reader = PdfReader(io.BytesIO(pdf))
     text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
     assert title in text and "Goslar" in text and number in text  # Goslar's start: 28 ha
+    assert planning in text  # the new logistics site's planning status, labelled from the registry
     assert sum(len(page.images) for page in reader.pages) == 3 and reader.metadata.title.startswith(title)
     assert len(pdfium.PdfDocument(pdf)) == len(reader.pages)
     sheets = pd.read_excel(io.BytesIO(render_xlsx(figures, context, lang)), sheet_name=None)
