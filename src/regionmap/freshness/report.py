@@ -19,7 +19,7 @@ from matplotlib.patches import Patch
 from regionmap import i18n
 from regionmap.config import Region, region
 from regionmap.freshness.monitoring import FLOWS, NOT_STATED, REGION, MonitoringFigures, monitoring_settings
-from regionmap.investor.expose.map_image import BORDER, SITE_COLOUR, _north_arrow, _scale_bar, clip
+from regionmap.investor.expose.map_image import BORDER, INK, SITE_COLOUR, _north_arrow, _scale_bar, clip
 from regionmap.investor.expose.pdf import MARGIN, MUTED, ROW_MM, _Document
 from regionmap.investor.finder import site_vocabulary
 from regionmap.spatial import METRIC_CRS
@@ -30,7 +30,7 @@ MAP_MM = (178.0, 120.0)
 BAR_COLOURS = {"available_start_ha": "#b0bec5", "available_end_ha": SITE_COLOUR, "added_ha": "#2e7d32",
                "removed_ha": "#c62828", "reserved_ha": "#f9a825", "sold_ha": "#6a1b9a"}
 SHADES = ("#f5f7f8", "#fde7c8", "#f9c98a", "#f2a541", "#e07b00")  # no available area, then four equal steps
-OTHER_SITE = "#78909c"
+AVAILABLE_SITE, OTHER_SITE = INK, "#90a4ae"  # dark on every shade of the Kreise
 KREIS_FLOWS = ("available_start_ha", "added_ha", "removed_ha", "resized_ha", "available_end_ha", "reserved_ha",
                "sold_ha")
 
@@ -195,7 +195,7 @@ def sites_map(figures: MonitoringFigures, ctx: ReportContext, lang: str) -> byte
     sites = figures.sites.dropna(subset=["lon", "lat"])
     points = gpd.GeoSeries(gpd.points_from_xy(sites["lon"], sites["lat"]), crs="EPSG:4326").to_crs(METRIC_CRS)
     available = (sites["class"] == "available").to_numpy()
-    for mask, colour, size in ((~available, OTHER_SITE, 10), (available, SITE_COLOUR, 18)):
+    for mask, colour, size in ((~available, OTHER_SITE, 10), (available, AVAILABLE_SITE, 18)):
         if mask.any():
             ax.scatter(points.x[mask], points.y[mask], s=size, color=colour, edgecolor="white", linewidth=0.4, zorder=5)
     minx, miny, maxx, maxy = kreise.total_bounds
@@ -207,12 +207,12 @@ def sites_map(figures: MonitoringFigures, ctx: ReportContext, lang: str) -> byte
     _scale_bar(ax, extent, lang)
     _north_arrow(ax)
     handles = [
-        Line2D([], [], marker="o", linestyle="none", markersize=5, color=SITE_COLOUR, markeredgecolor="white",
+        Line2D([], [], marker="o", linestyle="none", markersize=5, color=AVAILABLE_SITE, markeredgecolor="white",
                label=_t("map_legend_available", lang)),
         Line2D([], [], marker="o", linestyle="none", markersize=4, color=OTHER_SITE, markeredgecolor="white",
                label=_t("map_legend_other", lang)),
         *(Patch(facecolor=shade, edgecolor="#b0bec5",
-                label=f"{_t('map_legend_area', lang)} ≤ {i18n.format_number(top * step / 4, lang)}")
+                label=f"{_t('map_legend_area', lang)} ≤ {i18n.format_number(top * step / 4, lang, 1, trim=True)}")
           for step, shade in enumerate(SHADES[1:], start=1) if top > 0),
     ]
     legend = fig.legend(handles=handles, loc="center", bbox_to_anchor=(0.5, 0.05), ncol=3, fontsize=6.5,
