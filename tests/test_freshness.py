@@ -150,10 +150,12 @@ def test_notices_in_each_language(lang: str, overdue: str, due: str) -> None:
 
 # --- history: a year of changes as rows ------------------------------------------------------------------------------
 
-def history_rows(*changes: tuple[str, str, str, str, str | None, str | None]) -> pd.DataFrame:
-    """History rows (day, action, record, field, before, after); one change set per (day, record)."""
+def history_rows(changes: str) -> pd.DataFrame:
+    """History rows from lines "day action record field before after" ("-": empty); one change set per (day,
+    record)."""
     rows = []
-    for seq, (day, action, record_id, field, before, after) in enumerate(changes, start=1):
+    for seq, line in enumerate(changes.strip().splitlines(), start=1):
+        day, action, record_id, field, before, after = (None if v == "-" else v for v in line.split())
         rows.append({"seq": seq, "at": f"{day}T10:00:00+00:00", "actor": "Gina", "action": action,
                      "changeset_id": hash((day, record_id)) % 1000, "layer": record_id.split("-")[0],
                      "record_id": record_id, "field": field, "before_value": before, "after_value": after,
@@ -169,21 +171,21 @@ def site(record_id: str, kreis_ags: str, category: str, availability: str, area:
             "planning_status": planning, "as_of": "2025-11-01", "lon": "10.45", "lat": "51.91"}
 
 
-YEAR_HISTORY = history_rows(
-    ("2025-12-15", "update", "sites-old", "area_ha", "", "20"),
-    ("2025-12-15", "update", "sites-old", "availability", "on_request", "available"),
-    ("2026-02-10", "create", "sites-new", "id", None, "sites-new"),
-    ("2026-02-10", "create", "sites-new", "availability", None, "available"),
-    ("2026-02-10", "create", "sites-new", "area_ha", None, "8"),
-    ("2026-02-10", "create", "sites-new", "category", None, "logistics"),
-    ("2026-04-01", "update", "sites-old", "availability", "available", "reserved"),
-    ("2026-06-15", "update", "sites-new", "area_ha", "8", "10"),
-    ("2026-07-01", "update", "sites-moved", "ags", "03153001", "03241001"),
-    ("2026-09-01", "update", "sites-old", "availability", "reserved", "sold"),
-    ("2026-10-01", "withdraw", "sites-gone", "source", "business_areas", "partner_record"),
-    ("2026-11-20", "confirm", "sites-kept", "confirmed_on", None, "2026-11-20"),
-    ("2027-01-10", "update", "sites-new", "availability", "available", "sold"),
-)
+YEAR_HISTORY = history_rows("""
+2025-12-15 update   sites-old   area_ha      -              20
+2025-12-15 update   sites-old   availability on_request     available
+2026-02-10 create   sites-new   id           -              sites-new
+2026-02-10 create   sites-new   availability -              available
+2026-02-10 create   sites-new   area_ha      -              8
+2026-02-10 create   sites-new   category     -              logistics
+2026-04-01 update   sites-old   availability available      reserved
+2026-06-15 update   sites-new   area_ha      8              10
+2026-07-01 update   sites-moved ags          03153001       03241001
+2026-09-01 update   sites-old   availability reserved       sold
+2026-10-01 withdraw sites-gone  source       business_areas partner_record
+2026-11-20 confirm  sites-kept  confirmed_on -              2026-11-20
+2027-01-10 update   sites-new   availability available      sold
+""")
 
 
 def year_sites() -> pd.DataFrame:

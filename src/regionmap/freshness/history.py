@@ -92,12 +92,12 @@ def records_as_of(records: pd.DataFrame, history: pd.DataFrame, day: dt.date) ->
 
 def status_changes(history: pd.DataFrame, fields: tuple[str, ...] = STATUS_FIELDS) -> pd.DataFrame:
     """Every change of a site's status fields (availability, areas) with its day: `record_id`, `day`, `action`,
-    `field`, `before`, `after`, oldest first; a withdrawal is a row with field "status"."""
+    `field`, `before`, `after` ("" when empty), oldest first; a withdrawal is a row with field "status"."""
     changes = record_changes(history)
     rows = changes[changes["field"].isin(fields) | (changes["action"] == WITHDRAW)]
     frame = pd.DataFrame({"record_id": rows["record_id"], "day": rows["at"].str[:10], "action": rows["action"],
                           "field": rows["field"].where(rows["action"] != WITHDRAW, "status"),
-                          "before": rows["before_value"], "after": rows["after_value"]})
+                          "before": rows["before_value"].fillna(""), "after": rows["after_value"].fillna("")})
     frame.loc[rows["action"].to_numpy() == WITHDRAW, "after"] = WITHDRAW
     return frame.drop_duplicates(["record_id", "day", "action", "field"]).reset_index(drop=True)
 
