@@ -268,3 +268,13 @@ def test_investor_fields_reach_the_layer_and_the_record_is_no_longer_indicative(
                                                                                  "flaechen@goslar.example")
     assert site["net_area_ha"] == 8.5 and site["confirmed_by"] == "Wirtschaftsförderung Goslar"
     assert site["indicative"] and not is_indicative(site)  # confirmed by its partner
+
+
+def test_a_store_nobody_edited_yet_reads_as_empty(location, monkeypatch: pytest.MonkeyPatch):
+    edits = store_at(location).edits()
+    assert not edits.exists()
+    admin = EDITOR.__class__("chef@metropolregion.example", "sub-admin")
+    monkeypatch.setenv("REGIONMAP_ADMIN_EMAIL", admin.email)
+    assert edits.records_for(admin, "sites") and edits.change_sets(admin) == []
+    assert edits.history(admin).empty and edits.revision() == 0 and edits.published() == []
+    assert not edits.exists()  # reading created nothing

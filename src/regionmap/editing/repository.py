@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 
+from typing import Any
+
 import geopandas as gpd
 import pandas as pd
 import sqlalchemy as sa
@@ -270,8 +272,7 @@ class Edits:
     def current_records(self, layer: str) -> dict[str, CurrentRecord]:
         """Every record of `layer` as the dashboard shows it (withdrawn ones included), by id."""
         records = self._official_records(layer)
-        with self._engine.connect() as connection:
-            rows = connection.execute(sa.select(records_table).where(records_table.c.layer == layer)).mappings().all()
+        rows = self._rows(sa.select(records_table).where(records_table.c.layer == layer), mappings=True)
         records.update({r["id"]: _partner_record(r) for r in rows})
         return dict(sorted(records.items()))
 
@@ -307,8 +308,8 @@ class Edits:
             query = query.where(changesets_table.c.status.in_(list(status)))
         if not grant.may_review:
             query = query.where(changesets_table.c.organisation == grant.organisation)
+        ids = [row[0] for row in self._rows(query)]
         with self._engine.connect() as connection:
-            ids = connection.execute(query).scalars().all()
             sets = [self._change_set(connection, i) for i in ids]
         return [s for s in sets if grant.is_admin or grant.organisation == s.organisation or self._covers(grant, s)]
 
@@ -331,9 +332,7 @@ class Edits:
             query = query.where(history_table.c.at >= since)
         if until:
             query = query.where(history_table.c.at <= until + "\uffff")
-        with self._engine.connect() as connection:
-            rows = connection.execute(query).all()
-        frame = pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
+        frame = pd.DataFrame(self._rows(query), columns=list(HISTORY_COLUMNS))
         if actor is not None and record_id is not None and not (grant and grant.is_admin):
             frame = frame[frame["action"] != "refused"]
         return frame.reset_index(drop=True)
@@ -347,6 +346,17 @@ class Edits:
         except sa.exc.DBAPIError:
             return {}
         return {str(k): str(v) for k, v in json.loads(text).items()} if text else {}
+
+    def _rows(self, query: sa.Select, *, mappings: bool = False) -> list[Any]:
+        """The rows of a read of the editing tables; none while they do not exist (nothing was ever written)."""
+        try:
+            with self._engine.connect() as connection:
+                result = connection.execute(query)
+                return list(result.mappings() if mappings else result)
+        except sa.exc.DBAPIError:
+            if self.exists():
+                raise
+            return []
 
     # --- writes ---------------------------------------------------------------------------------------------------
 
@@ -685,8 +695,7 @@ class Edits:
                  .join(changesets_table, changes_table.c.changeset_id == changesets_table.c.id)
                  .where(changesets_table.c.layer == layer, changesets_table.c.id != exclude,
                         changesets_table.c.status.in_([cs.DRAFT, cs.SUBMITTED])))
-        with self._engine.connect() as connection:
-            return {r[0]: (r[1], r[2], _values(r[3]) or {}) for r in connection.execute(query)}
+        return {r[0]: (r[1], r[2], _values(r[3]) or {}) for r in self._rows(query)}
 
     def _last_author(self, record: CurrentRecord) -> str:
         return record.confirmed_by or "the official build"
