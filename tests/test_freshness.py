@@ -327,3 +327,19 @@ def test_the_report_in_each_language(built_store, lang: str, title: str, kreise:
     sheets = pd.read_excel(io.BytesIO(render_xlsx(figures, context, lang)), sheet_name=None)
     assert kreise in sheets and len(sheets[kreise]) == len(config.region().kreise) + 1
     assert sheets[kreise].iloc[:, 2].tolist()[:2] == [0, 0]  # Braunschweig, Salzgitter: no area
+
+
+def test_a_records_notice_follows_its_layers_maximum_age() -> None:
+    import datetime as dt
+
+    from regionmap.freshness.states import record_notice
+    from regionmap.i18n import t
+
+    day = dt.date(2026, 12, 2)
+    fresh = {"layer": "sites", "confirmed_on": "2026-10-01", "as_of": "2026-01-01"}
+    assert record_notice(fresh, day) == ""
+    stale = {"layer": "sites", "confirmed_on": "", "as_of": "2026-05-01"}  # six months for sites
+    assert record_notice(stale, day, "en") == t("freshness.overdue_since", "en", date="1 May 2026")
+    due = {"layer": "sites", "as_of": "2026-06-20"}
+    assert record_notice(due, day, "de").startswith("zu bestätigen bis")
+    assert record_notice({"layer": "health", "as_of": "2001-01-01"}, day) == ""  # not an edited layer

@@ -19,6 +19,7 @@ from regionmap.dashboard.details import (
 from regionmap.data.curated import Reference, check_tables, email_problem, flag, phone_problem, read_curated, table_frame
 from regionmap.data.exports import to_csv_bytes
 from regionmap.errors import ConfigError
+from regionmap.i18n import t
 from regionmap.spatial import points_from_lonlat
 from regionmap.investor.factors import location_factors
 from regionmap.investor.finder import SiteQuery, find_sites
@@ -256,7 +257,9 @@ def test_not_stated_facts() -> None:
     fields = {f.key: f.value for f in fact_fields(site, "sites", taxonomy(), "de", PLANNING_FIELDS)}
     assert fields["area_ha"] == "keine Angabe" and fields["price"] == "keine Angabe"
     assert [f.value for f in fact_fields(site, "sites", taxonomy(), "fr", CONTACT_FIELDS)] == ["non précisé"] * 4
-    assert "confirmed" not in {f.key for f in record_fields(site, "sites", taxonomy(), "de")}
+    # no partner confirmed it and it carries no date: the card says so (regionmap.freshness)
+    shown = {f.key: f.value for f in record_fields(site, "sites", taxonomy(), "de")}
+    assert shown["confirmed"] == t("freshness.never_confirmed", "de")
     frame = facts_frame(full_site(), CONTACT_FIELDS, taxonomy(), "en")
     assert frame.iloc[:, 1].tolist() == ["Wirtschaftsförderung Lehrte", "Erika Mustermann", "standorte@example.org",
                                          "+49 (5132) 505-0"]

@@ -81,14 +81,20 @@ def price_text(record: pd.Series, lang: str) -> str:
 
 
 def confirmation_text(record: pd.Series, lang: str) -> str:
-    """ "bestätigt von <Organisation> am <Datum>" when a partner confirmed the record, else ''."""
+    """ "bestätigt von <Organisation> am <Datum>" when a partner confirmed the record, followed by the freshness
+    notice when it is due or past its layer's maximum age ("nicht bestätigt seit …", `regionmap.freshness`)."""
+    from regionmap.freshness.states import record_notice
+
     day = record.get("confirmed_on")
+    stale = record_notice(record, lang=lang)
     if _missing(day):
-        return ""
+        return stale
     organisation = record.get("confirmed_by")
     if _missing(organisation):
-        return t("detail.confirmed_on", lang, date=format_date(str(day), lang))
-    return t("detail.confirmed", lang, organisation=str(organisation), date=format_date(str(day), lang))
+        confirmed = t("detail.confirmed_on", lang, date=format_date(str(day), lang))
+    else:
+        confirmed = t("detail.confirmed", lang, organisation=str(organisation), date=format_date(str(day), lang))
+    return f"{confirmed} · {stale}" if stale else confirmed
 
 
 def display_value(key: str, value: object, layer_id: str, tax: Taxonomy, lang: str) -> str:

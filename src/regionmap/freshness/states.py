@@ -174,5 +174,16 @@ def notice(state: str, confirmed: dt.date | None, due_on: dt.date | None, lang: 
     return ""
 
 
+def record_notice(record: Mapping[str, object], day: dt.date | None = None, lang: str = "de") -> str:
+    """The freshness notice of one record of an editable layer on `day` (default today): "nicht bestätigt seit …"
+    or "zu bestätigen bis …", "" when it is confirmed within its layer's maximum age or its layer is not edited."""
+    months = max_ages().get(str(record.get("layer", "")))
+    if months is None:
+        return ""
+    confirmed = confirmation_date(record.get("confirmed_on"), record.get("as_of"))
+    state = state_on(confirmed, months, day or dt.date.today())
+    return notice(state, confirmed, add_months(confirmed, months) if confirmed else None, lang)
+
+
 def _iso(day: dt.date | None) -> str:
     return day.isoformat() if day else ""
