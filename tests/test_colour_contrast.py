@@ -44,3 +44,10 @@ def test_every_marker_colour_stands_out_from_every_background(name: str, colour:
 @pytest.mark.parametrize("layer", [layer.id for layer in taxonomy().layers])
 def test_cluster_numbers_are_readable_on_the_layer_colour(layer: str) -> None:
     assert contrast_ratio("#ffffff", taxonomy().layer(layer).colour) >= TEXT
+
+
+def test_the_freshness_chart_colours_stand_out_on_white() -> None:
+    from regionmap.freshness.states import STATES, freshness_settings
+
+    settings = freshness_settings()
+    assert all(contrast_ratio(settings.colour(state), "#ffffff") >= NON_TEXT for state in STATES)

@@ -23,12 +23,10 @@ def _day(text: str) -> dt.date:
 
 
 def _store(args: argparse.Namespace):
-    """The store of `--store`, its editing tables created when it has none yet (so an empty history reads)."""
+    """The store of `--store` (a store nobody edited yet reads as an empty history)."""
     from regionmap.data.store import store_at
 
-    store = store_at(args.store)
-    store.edits().ensure()
-    return store
+    return store_at(args.store)
 
 
 def _write(args: argparse.Namespace, frame: pd.DataFrame, text: str) -> None:
@@ -79,22 +77,13 @@ def _sites(args: argparse.Namespace) -> int:
 
 
 def _monitoring(args: argparse.Namespace) -> int:
-    from regionmap.freshness.monitoring import monitoring_figures
-    from regionmap.freshness.report import ReportContext, render_pdf, render_xlsx, report_filename
-    from regionmap.freshness.stock import all_records
+    from regionmap.freshness.report import monitoring_report
 
-    store = _store(args)
-    edits = store.edits()
-    records = all_records(edits)
-    figures = monitoring_figures(records, edits.history(None), args.year,
-                                 built_at=str(store.manifest().get("built_at", "")))
-    context = ReportContext(kreise=store.read_layer("kreise"))
     out = Path(config.resolve_path(args.out))
     out.mkdir(parents=True, exist_ok=True)
-    for suffix, render in (("xlsx", render_xlsx), ("pdf", render_pdf)):
-        path = out / report_filename(args.year, args.lang, suffix)
-        path.write_bytes(render(figures, context, args.lang))
-        print(f"{path}")
+    for name, content in monitoring_report(_store(args), args.year, args.lang).items():
+        (out / name).write_bytes(content)
+        print(f"{out / name}")
     return 0
 
 

@@ -18,6 +18,7 @@ from matplotlib.patches import Patch
 
 from regionmap import i18n
 from regionmap.config import Region, region
+from regionmap.data.store import Store
 from regionmap.freshness.monitoring import FLOWS, NOT_STATED, REGION, MonitoringFigures, monitoring_settings
 from regionmap.investor.expose.map_image import BORDER, INK, SITE_COLOUR, _north_arrow, _scale_bar, clip
 from regionmap.investor.expose.pdf import MARGIN, MUTED, ROW_MM, _Document
@@ -296,3 +297,17 @@ def render_pdf(figures: MonitoringFigures, ctx: ReportContext, lang: str) -> byt
                                                          ("layer", "records", "confirmed", "share")],
                    align_last_right=True)
     return bytes(pdf.output())
+
+
+def monitoring_report(store: Store, year: int, lang: str) -> dict[str, bytes]:
+    """The yearly monitoring of `store` for `year` in `lang`: file name -> bytes of the XLSX and the PDF, every figure
+    from the editing history over the official build (`monitoring_figures`)."""
+    from regionmap.freshness.monitoring import monitoring_figures
+    from regionmap.freshness.stock import all_records
+
+    edits = store.edits()
+    figures = monitoring_figures(all_records(edits), edits.history(None), year,
+                                 built_at=str(store.manifest().get("built_at", "")))
+    context = ReportContext(kreise=store.read_layer("kreise"))
+    return {report_filename(year, lang, suffix): render(figures, context, lang)
+            for suffix, render in (("xlsx", render_xlsx), ("pdf", render_pdf))}

@@ -9,6 +9,7 @@ last `due_window_days` (data/freshness.toml) up to and including the limit, else
 from __future__ import annotations
 
 import calendar
+import re
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -36,18 +37,25 @@ class FreshnessSettings:
     """data/freshness.toml: how many days before its limit a record becomes due."""
 
     due_window_days: int = 30
+    colours: tuple[tuple[str, str], ...] = ((CONFIRMED, "#2e7d32"), (DUE, "#ad6800"), (OVERDUE, "#c62828"))
+
+    def colour(self, state: str) -> str:
+        return dict(self.colours)[state]
 
 
 def load_freshness_settings(path: Path | None = None) -> FreshnessSettings:
     path = path or data_dir() / "freshness.toml"
     raw = load_toml(path)
-    unknown = sorted(set(raw) - {"due_window_days"})
+    unknown = sorted(set(raw) - {"due_window_days", "colours"})
     if unknown:
         raise ConfigError(f"{path}: unknown key(s) {', '.join(unknown)}")
     days = raw.get("due_window_days", FreshnessSettings.due_window_days)
     if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 366:
         raise ConfigError(f"{path}: 'due_window_days' must be a whole number of days from 0 to 366, got {days!r}")
-    return FreshnessSettings(due_window_days=days)
+    colours = {**dict(FreshnessSettings.colours), **raw.get("colours", {})}
+    if set(colours) != set(STATES) or not all(re.fullmatch(r"#[0-9a-fA-F]{6}", str(c)) for c in colours.values()):
+        raise ConfigError(f"{path}: 'colours' must give a #rrggbb colour to each of {', '.join(STATES)}")
+    return FreshnessSettings(due_window_days=days, colours=tuple((state, str(colours[state])) for state in STATES))
 
 
 @lru_cache(maxsize=1)

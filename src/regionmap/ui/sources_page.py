@@ -9,7 +9,7 @@ from regionmap.config import api_url, public_url
 from regionmap.dashboard.embed import dashboard_base, iframe_snippet, view_url
 from regionmap.i18n import format_date, format_number, t
 from regionmap.data.store import StoreData
-from regionmap.ui import data
+from regionmap.ui import data, freshness_section
 from regionmap.ui.downloads import download_button
 from regionmap.ui.layout import shown_layers
 from regionmap.ui.navigation import PAGES
@@ -83,6 +83,7 @@ def render(store: StoreData, state: ViewState) -> None:
     st.subheader(t("sources.curated", lang))
     static_table(curated_table(store, lang))
     st.caption(t("sources.curated_note", lang))
+    freshness_section.render(store, lang)
     changes_section(store.manifest.get("changes"), lang)
 
     st.subheader(t("download.heading", lang))
