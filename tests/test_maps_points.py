@@ -146,3 +146,21 @@ def test_polygon_clicks_and_misses(gemeinden: gpd.GeoDataFrame) -> None:
     assert clicked_record(munich, {"gemeinden": gemeinden}) is None  # outside every municipality
     assert clicked_record(None, {"gemeinden": gemeinden}) is None
     assert clicked_record({"last_object_clicked": None}, {"gemeinden": gemeinden}) is None
+
+
+def test_stale_points_are_listed_by_position_and_counted_in_the_legend(points: gpd.GeoDataFrame) -> None:
+    import pandas as pd
+
+    from regionmap.maps.legend import legend_spec
+    from regionmap.maps.points import point_legend_entry
+
+    shown = points.iloc[:50]
+    stale = pd.Series(False, index=shown.index)
+    stale.iloc[[3, 7]] = True
+    payload = point_payload(shown, colour=LAYER_COLOUR, by="category", classes=CLASSES, stale=stale)
+    assert decode(payload.json)["stale"] == [3, 7] and payload.stale_count == 2
+    assert "stale" not in decode(point_payload(shown, colour=LAYER_COLOUR).json)
+    entry = point_legend_entry(payload, layer_id="research", label="Forschung", colour=LAYER_COLOUR,
+                               classes=CLASSES, stale_label="nicht bestätigt")
+    spec = legend_spec([entry])["entries"][0]
+    assert spec["stale"] == {"count": 2, "text": "nicht bestätigt (2)"}

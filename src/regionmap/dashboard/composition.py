@@ -11,8 +11,9 @@ from dataclasses import asdict, dataclass
 
 import geopandas as gpd
 
-from regionmap.i18n import format_number, label_for, t
+from regionmap.i18n import format_number, label_for, t, tn
 from regionmap.dashboard.indicators import Indicator, class_labels, class_ranges, classify
+from regionmap.freshness.states import overdue
 from regionmap.maps import (
     Bounds,
     BoundaryPayload,
@@ -241,8 +242,10 @@ def dashboard_parts(
     for layer_id, gdf in shown.items():
         layer = taxonomy.layer(layer_id)
         by, classes = colour_classes(layer, taxonomy, colour_by, lang)
+        months = layer.editing.max_age_months if layer.editing else 0
         points.append(point_layer(gdf, layer_id=layer_id, label=layer.label(lang), colour=layer.colour, by=by,
-                                  classes=classes))
+                                  classes=classes, stale=overdue(gdf, layer_id),
+                                  stale_label=tn("legend.stale", months, lang) if months else ""))
     area = selected_area(simplified, kreis, gemeinde)
     return compose_map(
         bounds=region_bounds,

@@ -182,6 +182,19 @@ def notice(state: str, confirmed: dt.date | None, due_on: dt.date | None, lang: 
     return ""
 
 
+def overdue(records: pd.DataFrame, layer: str, day: dt.date | None = None) -> pd.Series:
+    """Which records of `layer` (a frame of the store's layer) are past its maximum age on `day` (default today):
+    the map draws them hollow. All false for a layer partners do not maintain."""
+    months = max_ages().get(layer)
+    if months is None or records.empty:
+        return pd.Series(False, index=records.index, dtype=bool)
+    day = day or dt.date.today()
+    confirmed_on = records["confirmed_on"] if "confirmed_on" in records.columns else pd.Series(None, index=records.index)
+    as_of = records["as_of"] if "as_of" in records.columns else pd.Series(None, index=records.index)
+    return pd.Series([state_on(confirmation_date(c, a), months, day) == OVERDUE for c, a in zip(confirmed_on, as_of)],
+                     index=records.index, dtype=bool)
+
+
 def record_notice(record: Mapping[str, object], day: dt.date | None = None, lang: str = "de") -> str:
     """The freshness notice of one record of an editable layer on `day` (default today): "nicht bestätigt seit …"
     or "zu bestätigen bis …", "" when it is confirmed within its layer's maximum age or its layer is not edited."""

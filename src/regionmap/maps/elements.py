@@ -149,11 +149,16 @@ class PointLayer(Layer, VerbatimRender):
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = (function () {
             {{ this.js_escape }}
-            var d = {{ this.payload }}, n = d.lat.length, s = d.scale, group;
+            var d = {{ this.payload }}, n = d.lat.length, s = d.scale, group, stale = new Set(d.stale || []);
             function marker(i) {
-                var m = L.circleMarker([d.lat[i] / s, d.lng[i] / s], {
+                var fill = d.colours[d.cls[i]];
+                // A record past its layer's maximum age is drawn hollow with a dashed outline in its colour.
+                var m = L.circleMarker([d.lat[i] / s, d.lng[i] / s], stale.has(i) ? {
+                    pane: "rmPoints", radius: {{ this.radius }}, weight: 2.5, color: fill, dashArray: "3 2",
+                    fillColor: "#ffffff", fillOpacity: 0.85, className: "rm-point rm-stale"
+                } : {
                     pane: "rmPoints", radius: {{ this.radius }}, weight: 1, color: "#ffffff",
-                    fillColor: d.colours[d.cls[i]], fillOpacity: 0.9, className: "rm-point"
+                    fillColor: fill, fillOpacity: 0.9, className: "rm-point"
                 });
                 m.rmIndex = i;
                 return m;
@@ -436,6 +441,12 @@ class LegendControl(VerbatimRender):
                             items.appendChild(i);
                         });
                         box.appendChild(items);
+                    }
+                    if (entry.stale) {
+                        var hollow = row("#ffffff", entry.stale.text, "rm-legend-stale");
+                        hollow.firstChild.style.border = "2px dashed " + entry.colour;
+                        hollow.setAttribute("data-count", String(entry.stale.count));
+                        box.appendChild(hollow);
                     }
                 });
                 spec.choropleths.forEach(function (ch) {

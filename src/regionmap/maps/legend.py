@@ -33,6 +33,8 @@ class LegendEntry:
     count: int
     items: tuple[LegendItem, ...] = ()
     item_counts: bool = True
+    stale: int = 0  # features drawn as not confirmed (hollow), shown as a row of their own
+    stale_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ def legend_spec(
                     }
                     for i in e.items
                 ],
+                **({"stale": {"count": int(e.stale), "text": text(e.stale_label, e.stale)}} if e.stale else {}),
             }
             for e in entries
         ],

@@ -36,6 +36,7 @@ class PointPayload:
     json: str
     count: int
     class_counts: tuple[int, ...]  # per class of `classes`, then the points of no listed class
+    stale_count: int = 0  # points drawn as not confirmed (hollow, dashed)
 
 
 def point_coordinates(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, pd.Index]:
@@ -73,10 +74,13 @@ def point_payload(
     by: str | None = None,
     classes: Sequence[ColourClass] = (),
     name_column: str = "name",
+    stale: pd.Series | None = None,
 ) -> PointPayload:
     """The columnar JSON for `gdf` (a pure function: cache it on the filtered data).
 
     Points are coloured by their class in column `by`; points of no listed class (or with `by=None`) get `colour`.
+    Points whose `stale` value (a boolean Series on `gdf`'s index) is true are drawn hollow with a dashed outline:
+    records past their layer's maximum age (`regionmap.freshness`).
     """
     if by is not None and by not in gdf.columns:
         raise ValueError(f"point layer: no column {by!r} to colour by (columns: {', '.join(map(str, gdf.columns))})")
@@ -95,23 +99,27 @@ def point_payload(
         "lng": scaled[:, 0].tolist(),
         "names": shown[name_column].astype("string").fillna("").tolist(),
     }
+    marked = np.flatnonzero(stale.reindex(index, fill_value=False).to_numpy(dtype=bool)) if stale is not None else []
+    if len(marked):
+        payload["stale"] = [int(i) for i in marked]
     counts = np.bincount(codes, minlength=len(classes) + 1)
-    return PointPayload(json=script_json(payload), count=len(shown), class_counts=tuple(int(c) for c in counts))
+    return PointPayload(json=script_json(payload), count=len(shown), class_counts=tuple(int(c) for c in counts),
+                        stale_count=len(marked))
 
 
 def point_legend_entry(
     payload: PointPayload, *, layer_id: str, label: str, colour: str, classes: Sequence[ColourClass] = (),
-    item_counts: bool = True,
+    item_counts: bool = True, stale_label: str = "",
 ) -> LegendEntry:
     """The legend entry of a point layer: its total and the classes that have points (with their counts unless
-    `item_counts` is False)."""
+    `item_counts` is False), and how many are drawn as not confirmed (`stale_label`)."""
     items = tuple(
         LegendItem(value=c.value, label=c.label, colour=c.colour, count=n)
         for c, n in zip(classes, payload.class_counts)
         if n
     )
     return LegendEntry(layer=layer_id, label=label, colour=colour, count=payload.count, items=items,
-                       item_counts=item_counts)
+                       item_counts=item_counts, stale=payload.stale_count, stale_label=stale_label)
 
 
 def point_layer(
@@ -124,11 +132,16 @@ def point_layer(
     classes: Sequence[ColourClass] = (),
     name_column: str = "name",
     payload: PointPayload | None = None,
+    stale: pd.Series | None = None,
+    stale_label: str = "",
 ) -> PointLayer:
     """One toggleable, clustered point layer named `label` in the layer control, with its legend entry attached.
 
-    Pass a cached `payload` (from `point_payload` with the same arguments) to skip the serialisation.
+    Pass a cached `payload` (from `point_payload` with the same arguments) to skip the serialisation. `stale` marks
+    the points drawn as not confirmed, which the legend counts under `stale_label`.
     """
-    payload = payload or point_payload(gdf, colour=colour, by=by, classes=classes, name_column=name_column)
-    entry = point_legend_entry(payload, layer_id=layer_id, label=label, colour=colour, classes=classes)
+    payload = payload or point_payload(gdf, colour=colour, by=by, classes=classes, name_column=name_column,
+                                       stale=stale)
+    entry = point_legend_entry(payload, layer_id=layer_id, label=label, colour=colour, classes=classes,
+                               stale_label=stale_label)
     return PointLayer(payload.json, name=html_text(label), legend_entry=entry)
