@@ -107,14 +107,24 @@ def _excel_safe(value: object) -> object:
 def to_csv_bytes(layer: gpd.GeoDataFrame, lang: str = DEFAULT_LANGUAGE) -> bytes:
     """UTF-8 CSV (with BOM, so spreadsheet programs detect the encoding) with lon/lat columns, in the language's
     convention: the `number.csv_separator` text as separator (`;` in de and fr) and Babel's decimal symbol."""
-    table = to_table(layer)
+    return table_csv_bytes(to_table(layer), lang)
+
+
+def table_csv_bytes(frame: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> bytes:
+    """A plain table as `to_csv_bytes` writes a layer, text a spreadsheet would evaluate neutralised (idempotent)."""
+    table = _map_text(frame.copy(), neutralise_formula)
     return table.to_csv(index=False, sep=t("number.csv_separator", lang),
                         decimal=decimal_symbol(number_locale(lang))).encode("utf-8-sig")
 
 
 def to_excel_bytes(layer: gpd.GeoDataFrame, sheet_name: str = "data") -> bytes:
     """An .xlsx workbook with one sheet holding the table with lon/lat columns (control characters removed)."""
-    frame = _map_text(to_table(layer), _excel_safe)
+    return table_excel_bytes(to_table(layer), sheet_name)
+
+
+def table_excel_bytes(frame: pd.DataFrame, sheet_name: str = "data") -> bytes:
+    """A plain table as `to_excel_bytes` writes a layer: formulas neutralised, control characters removed."""
+    frame = _map_text(_map_text(frame.copy(), neutralise_formula), _excel_safe)
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         frame.to_excel(writer, sheet_name=sheet_name, index=False)
