@@ -10,7 +10,6 @@ rules of `regionmap validate`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import pandas as pd
 
@@ -64,7 +63,7 @@ def _numbers(records: FileRecords, column: str) -> dict[int, str]:
     numbers, bad = parse_numbers(cells)
     out = {}
     for record, number, wrong, cell in zip(records.records, numbers, bad, cells):
-        out[record.row] = cell if wrong or pd.isna(number) else repr(float(number))
+        out[record.line] = cell if wrong or pd.isna(number) else repr(float(number))
     return out
 
 
@@ -81,14 +80,14 @@ def import_rows(records: FileRecords, schema: Schema, mapping: Mapping[str, str]
         values: Values = {}
         for name, column in used.items():
             f = fields[name]
-            cell = numeric[name][record.row] if name in numeric else record.values.get(column, "")
+            cell = numeric[name][record.line] if name in numeric else record.values.get(column, "")
             if f.kind == "bool":
                 word = BOOLEAN_WORDS.get(cell.strip().lower())
                 cell = cell if word is None else ("true" if word else "false")
             if f.kind == "sectors":
                 cell = normalise_sectors(split_sectors(cell), order)
             values[name] = canonical(f, cell)
-        rows.append(ImportRow(record.row, values))
+        rows.append(ImportRow(record.line, values))
     return rows
 
 

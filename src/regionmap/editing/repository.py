@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -209,6 +210,7 @@ class Edits:
         self._lock = lock
         self._built = built
         self._boundaries = boundaries
+        self._writing = threading.local()
 
     # --- schema and reads -----------------------------------------------------------------------------------------
 
@@ -521,8 +523,18 @@ class Edits:
     @contextmanager
     def _write(self) -> Iterator[sa.Connection]:
         self.ensure()
+        if getattr(self._writing, "active", False):
+            # a refusal logged from inside a write that rolled back: this thread holds the store's lock already
+            # (taking the GeoPackage's lock file again would wait for ever)
+            with self._engine.begin() as connection:
+                yield connection
+            return
         with self._engine.begin() as connection, self._lock(connection):
-            yield connection
+            self._writing.active = True
+            try:
+                yield connection
+            finally:
+                self._writing.active = False
 
     def _append(self, connection: sa.Connection, actor: str, action: str, *, changeset_id: int | None = None,
                 layer: str | None = None, record_id: str | None = None, field: str | None = None,

@@ -10,6 +10,7 @@ import streamlit as st
 
 from regionmap.auth.identity import Identity
 from regionmap.editing.records import editable_layers
+from regionmap.editing.repository import Edits
 from regionmap.editing.roles import ADMIN_ENV, Grant
 from regionmap.i18n import t
 from regionmap.ui import (
@@ -33,10 +34,10 @@ def area_text(grant: Grant, names: dict[str, str], lang: str) -> str:
     return ", ".join(names.get(code, code) for code in (*grant.kreise, *grant.municipalities))
 
 
-def _no_role(ctx_edits, identity: Identity, lang: str) -> None:
+def _no_role(edits: Edits, identity: Identity, lang: str) -> None:
     """Explain whom to ask; the refusal goes into the history once per session."""
     if st.session_state.get(REFUSAL_LOGGED) != identity.email:
-        ctx_edits.log(identity.label, "refused", "maintenance: no_role")
+        edits.log(identity.label, "refused", "maintenance: no_role")
         st.session_state[REFUSAL_LOGGED] = identity.email
     admin = os.environ.get(ADMIN_ENV, "").strip()
     st.warning(plain(t("maintenance.no_role", lang, email=identity.email)))

@@ -6,19 +6,20 @@ change set; no longer listed records are withdrawn only when the person ticks it
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
 from regionmap.data.curated import Problem
-from regionmap.editing.changesets import ImportPreview, ImportRow
+from regionmap.editing.changesets import ImportPreview
 from regionmap.editing.form import field_label
 from regionmap.editing.imports import (
     change_items,
     import_fields,
     import_rows,
+    merged,
     outside_area,
     preview,
     suggested_mapping,
@@ -89,31 +90,31 @@ def _kind_rows(result: ImportPreview, names: Mapping[str, str], lang: str) -> pd
              for r, current in result.changed]
     rows += [(label["unchanged"], r.row, r.values["id"], r.values.get("name", "")) for r in result.unchanged]
     rows += [(label["missing"], None, i, names.get(i, "")) for i in result.missing]
-    return pd.DataFrame(rows, columns=[t(f"maintenance.import.column.{c}", lang) for c in ("kind", "row", "id", "name")])
+    columns = [t(f"maintenance.import.column.{c}", lang) for c in ("kind", "row", "id", "name")]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.astype({frame.columns[1]: "Int64"})
 
 
 def _diff_rows(result: ImportPreview, lang: str) -> pd.DataFrame:
     """The changed records field by field: row, id, field, before, after."""
     rows = [(r.row, r.values["id"], field_label(name, lang), current.get(name, ""), value)
             for r, current in result.changed for name, value in r.values.items() if current.get(name, "") != value]
-    return pd.DataFrame(rows, columns=[t("maintenance.import.column.row", lang), t("maintenance.import.column.id", lang),
-                                       t("maintenance.diff.field", lang), t("maintenance.diff.before", lang),
-                                       t("maintenance.diff.after", lang)])
+    columns = [t("maintenance.import.column.row", lang), t("maintenance.import.column.id", lang),
+               t("maintenance.diff.field", lang), t("maintenance.diff.before", lang), t("maintenance.diff.after", lang)]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _map(ctx: Context, result: ImportPreview, current: Mapping[str, Values], key: str) -> None:
     """The preview's records on the area map, coloured by kind."""
     entries = [(k, r.values) for k, rows in (("new", result.new), ("unchanged", result.unchanged)) for r in rows]
-    entries += [("changed", r.values | {n: v for n, v in c.items() if n not in r.values}) for r, c in result.changed]
+    entries += [("changed", merged(c, r.values)) for r, c in result.changed]
     entries += [("missing", current[i]) for i in result.missing]
-    kinds, names, lons, lats = [], [], [], []
-    for kind, values in entries:
-        try:
-            lon, lat = float(values.get("lon", "")), float(values.get("lat", ""))
-        except ValueError:
-            continue
-        kinds.append(kind), names.append(values.get("name", "")), lons.append(lon), lats.append(lat)
-    frame = gpd.GeoDataFrame({"kind": kinds, "name": names}, geometry=gpd.points_from_xy(lons, lats), crs="EPSG:4326")
+    table = pd.DataFrame([(kind, v.get("name", ""), v.get("lon", ""), v.get("lat", "")) for kind, v in entries],
+                         columns=["kind", "name", "lon", "lat"])
+    table[["lon", "lat"]] = table[["lon", "lat"]].apply(pd.to_numeric, errors="coerce")
+    table = table.dropna(subset=["lon", "lat"])
+    frame = gpd.GeoDataFrame(table[["kind", "name"]], geometry=gpd.points_from_xy(table["lon"], table["lat"]),
+                             crs="EPSG:4326")
     classes = [ColourClass(k, t(f"maintenance.import.kind.{k}", ctx.lang), KIND_COLOURS[k]) for k in KINDS]
     area_map(ctx, [point_layer(frame, layer_id=f"import-{ctx.layer.id}", label=t("maintenance.import.title", ctx.lang),
                                colour=KIND_COLOURS["new"], by="kind", classes=classes)], key=key)
@@ -187,9 +188,10 @@ def render(ctx: Context) -> None:
         st.dataframe(_diff_rows(result, lang), hide_index=True, width="stretch")
     if problems:
         st.error(t("maintenance.import.problems", lang, count=format_number(len(problems), lang)))
-        st.dataframe(pd.DataFrame([(p.row, field_label(p.field, lang), p.message) for p in problems],
-                                  columns=[t("maintenance.import.column.row", lang), t("maintenance.diff.field", lang),
-                                           t("maintenance.import.column.message", lang)]), hide_index=True, width="stretch")
+        columns = [t("maintenance.import.column.row", lang), t("maintenance.diff.field", lang),
+                   t("maintenance.import.column.message", lang)]
+        st.dataframe(pd.DataFrame([(p.row, field_label(p.field, lang), p.message) for p in problems], columns=columns),
+                     hide_index=True, width="stretch")
     keep = st.checkbox(t("maintenance.import.keep_mine", lang), key=f"mt_import_keep{digest}")
     st.button(t("maintenance.import.add", lang), key=f"mt_import_add{digest}", type="primary", on_click=_add,
               args=(ctx, items, origin, "mine" if keep else None), disabled=bool(problems) or not items)

@@ -234,7 +234,8 @@ def render(ctx: Context) -> None:
                  format_func=lambda i: f"{by_id[i].values.get('name') or i} ({i})" if i in by_id else i,
                  on_change=_chosen, args=(layer, choice_key, by_id, specs, lang),
                  placeholder=t("maintenance.form.choose", lang))
-    st.button(t("maintenance.records.new", lang), key=f"mt_new_{layer}", on_click=_open, args=(layer, None, specs, lang))
+    st.button(t("maintenance.records.new", lang), key=f"mt_new_{layer}", on_click=_open,
+              args=(layer, None, specs, lang))
     opened = st.session_state.get(OPEN)
     if not opened or opened["layer"] != layer:
         return
