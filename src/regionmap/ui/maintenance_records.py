@@ -160,6 +160,7 @@ def _point(ctx: Context, specs: Mapping[str, FieldSpec], token: int, problems: M
         st.session_state[CLICK] = clicked
         st.session_state[keys["lon"]] = format_number(clicked["lng"], ctx.lang, 6, trim=True)
         st.session_state[keys["lat"]] = format_number(clicked["lat"], ctx.lang, 6, trim=True)
+        st.rerun()  # the marker moves to the clicked point
     for column, name in zip(st.columns(2), PLACE_FIELDS):
         with column:
             _widget(specs[name], keys[name], ctx.lang)
