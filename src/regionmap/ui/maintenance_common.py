@@ -137,4 +137,8 @@ def area_map(ctx: Context, points: Sequence[PointLayer], key: str, height: int =
     area = area_frame(ctx)
     parts = compose_map(bounds=bounds_of(area), outline=outline_layer(area, t("maintenance.map.area", ctx.lang)),
                         points=points, lang=ctx.lang)
-    return draw_map(parts, key, height, ["last_clicked"])
+    with st.container(key=f"{key}_box"):
+        # the iframe has its height before the map's first fit (else Leaflet fits into 0 pixels: the widest zoom)
+        st.html(f'<style>.st-key-{key}_box iframe[title="streamlit_folium.st_folium"] {{ height: {int(height)}px '
+                "!important; }</style>")
+        return draw_map(parts, key, height, ["last_clicked"])
