@@ -269,8 +269,8 @@ def test_take_theirs_reloads_the_record(gpkg_store: str) -> None:
     assert not store_at(gpkg_store).edits().change_sets(Identity(EDITOR, "s"), status=[cs.DRAFT])[0].changes
 
 
-def test_import_preview_counts_and_only_the_added_preview_changes_the_draft(gpkg_store: str) -> None:
-    edits = store_at(gpkg_store).edits()
+def test_import_preview_counts_and_only_the_added_preview_changes_the_draft(edit_store: str) -> None:
+    edits = store_at(edit_store).edits()
     current = {r.id: r.values for r in edits.records_for(Identity(EDITOR, "s"), "sites")}
     oker, bassgeige = current[SITE], current["sites-goslar-bassgeige"]
 
