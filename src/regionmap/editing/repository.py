@@ -440,20 +440,24 @@ class Edits:
             self._store_changes(connection, actor, self._draft(connection, actor, changeset_id), changes)
         return changes[0]
 
-    def check_changes(self, actor: Identity, changeset_id: int,
+    def check_changes(self, actor: Identity, changeset_id: int | None,
                       items: Sequence[tuple[int, Mapping[str, object], str | None, int | None, bool]], *,
-                      resolve: str | None = None, origin: str = "form") -> list[Change]:
+                      resolve: str | None = None, origin: str = "form", layer: str | None = None) -> list[Change]:
         """The changes `items` ((row, values, record_id, base_revision, withdraw)) would make in a draft change set,
-        checked (values, area, conflicts) but not stored."""
-        with self._engine.connect() as connection:
-            changeset = self._draft(connection, actor, changeset_id)
-        layer = changeset.layer
+        checked (values, area, conflicts) but not stored. Without a change set (`changeset_id` None, a file import's
+        preview), they are checked as a new draft of `layer` would take them."""
+        if changeset_id is None:
+            layer, drafted = editable_layer(str(layer)).id, ()
+        else:
+            with self._engine.connect() as connection:
+                changeset = self._draft(connection, actor, changeset_id)
+            layer, drafted = changeset.layer, changeset.changes
         schema = schema_of(layer)
         current = self.current_records(layer)
         boundaries = self._boundaries()
-        pending = self._pending(layer, changeset_id)
+        pending = self._pending(layer, changeset_id or 0)
         grant = self._grant(actor)
-        taken = set(current) | {c.record_id for c in changeset.changes}
+        taken = set(current) | {c.record_id for c in drafted}
         checked: list[tuple[int, Values]] = []
         changes: list[Change] = []
         for row, raw, record_id, base_revision, withdraw in items:

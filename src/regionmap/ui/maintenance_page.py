@@ -1,4 +1,4 @@
-"""The maintenance page (Pflege) for a signed-in partner: who is signed in, and sign-out."""
+"""The maintenance page (Pflege) for a signed-in partner: who is signed in, sign-out, and the page body."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from regionmap.auth.identity import Identity
 from regionmap.dashboard.urlstate import ViewState
 from regionmap.i18n import t
 from regionmap.ui import data
+from regionmap.ui.maintenance_body import render_body
 from regionmap.ui.signin import sign_out_button
 
 
@@ -16,6 +17,7 @@ def render(identity: Identity, state: ViewState) -> None:
     lang = state.lang
     st.text(t("auth.signed_in_as", lang, who=identity.label))  # no Markdown: the e-mail address stays text
     sign_out_button(lang)
+    render_body(identity, lang)
 
 
 def log_sign_in(kind: str, identity: Identity | None, reason: str) -> None:

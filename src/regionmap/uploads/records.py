@@ -6,6 +6,7 @@ are those a person sees (header = row 1; features counted from 1).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -29,15 +30,19 @@ def _problem(p: UploadProblem) -> Problem:
     return Problem(p.file, p.row, MISSING_ID, p.field or MISSING_ID, p.text("en").split(": ", 1)[-1])
 
 
-def upload_table(path: Path, schema: Schema | None, settings: UploadSettings | None = None) -> CuratedTable:
-    """The file at `path` (any upload format) as a curated table to check against `schema`."""
-    name = str(path)
-    try:
-        raw = read_raw(name, path.read_bytes(), settings or default_settings())
-    except UploadError as exc:
-        return CuratedTable(path, schema, (), tuple(_problem(p) for p in exc.problems))
-    except OSError as exc:
-        return CuratedTable(path, schema, (), (Problem(name, None, MISSING_ID, MISSING_ID, f"cannot read: {exc}"),))
+@dataclass(frozen=True)
+class FileRecords:
+    """A file's rows as text records (`lon`/`lat` from a vector file's points), its columns, and what reading found."""
+
+    columns: tuple[str, ...]
+    records: tuple[Record, ...]
+    problems: tuple[Problem, ...]
+    points: bool  # lon/lat come from the file's geometries
+
+
+def file_records(name: str, data: bytes, settings: UploadSettings | None = None) -> FileRecords:
+    """The rows of an uploaded file (any upload format) as text records; UploadError when it cannot be read."""
+    raw = read_raw(name, data, settings or default_settings())
     problems = [_problem(p) for p in raw.problems]
     frame = raw.frame
     columns = [c for c in frame.columns if c != ROW and not (raw.is_vector and c == frame.geometry.name)]
@@ -57,8 +62,21 @@ def upload_table(path: Path, schema: Schema | None, settings: UploadSettings | N
     else:
         for row, values in zip(frame[ROW], frame[columns].itertuples(index=False)):
             records.append(Record(int(row), {c: _text(v) for c, v in zip(columns, values)}))
+    return FileRecords(tuple(columns), tuple(records), tuple(problems), raw.is_vector)
+
+
+def upload_table(path: Path, schema: Schema | None, settings: UploadSettings | None = None) -> CuratedTable:
+    """The file at `path` (any upload format) as a curated table to check against `schema`."""
+    name = str(path)
+    try:
+        read = file_records(name, path.read_bytes(), settings)
+    except UploadError as exc:
+        return CuratedTable(path, schema, (), tuple(_problem(p) for p in exc.problems))
+    except OSError as exc:
+        return CuratedTable(path, schema, (), (Problem(name, None, MISSING_ID, MISSING_ID, f"cannot read: {exc}"),))
+    problems = list(read.problems)
     if schema is not None:
-        present = set(columns) | ({"lon", "lat"} if raw.is_vector else set())
+        present = set(read.columns) | ({"lon", "lat"} if read.points else set())
         problems += [Problem(name, 1, MISSING_ID, f.name, "column missing from the header")
                      for f in schema.fields if f.name not in present and not f.may_be_absent]
-    return CuratedTable(path, schema, tuple(records), tuple(problems))
+    return CuratedTable(path, schema, read.records, tuple(problems))
