@@ -44,7 +44,7 @@ from regionmap.presenter.tours import (
     vocab_from_store,
 )
 from regionmap.ui import data, view
-from regionmap.ui.layout import shown_layers
+from regionmap.ui.layout import FOCUS_CSS, shown_layers
 from regionmap.ui.navigation import PAGES
 from regionmap.ui.mapview import draw_map
 from regionmap.ui.text import document_language, plain
@@ -221,6 +221,7 @@ def presenter_page() -> None:
     """Render the presenter page for this run."""
     view.ensure_entrypoint()
     st.html(CSS)
+    st.html(FOCUS_CSS)
     query = _query()
     lang = normalise_lang((query["lang"] or "").strip().lower())
     document_language(lang)
