@@ -233,6 +233,44 @@ def test_a_table_row_opens_the_detail_card_by_keyboard(app_server, watched) -> N
     watched.assert_clean()
 
 
+# --- (c) a site sheet on /sites and its exposé ------------------------------------------------------------------
+
+
+def test_site_sheet_and_expose_download_by_keyboard(app_server, watched) -> None:
+    """The result list's first row opens the site sheet (Shift+Space); Tab reaches the exposé button, Enter
+    downloads the PDF."""
+    page = watched.page
+    page.goto(f"{app_server.url}/sites?basemap=none&lang=en")
+    wait_for_map(page)
+    tab_to(page, has_class("rm-skip-link"), "the link past the result map")
+    press(page, "Enter")
+    page.wait_for_timeout(1_000)
+    cell = lambda f: in_widget_starting("finder_table")(f) and f["own"]["role"] == "gridcell"  # noqa: E731
+    first = tab_to(page, cell, "the first cell of the result list")
+    name = first["own"]["label"]
+    press(page, "Shift+Space")
+    sheet = page.locator(".st-key-site_sheet")
+    sheet.get_by_text(name).first.wait_for(timeout=30_000)
+    wait_for_url(page, lambda q: "site" in q, "the chosen site")
+    button = tab_to(page, in_widget("expose_download", "BUTTON"), "the exposé button", limit=MAX_TABS * 8)
+    assert t("investor.download.expose", "en") in button["label"], button
+    with page.expect_download(timeout=60_000) as info:
+        page.keyboard.press("Enter")
+    download = info.value
+    assert download.suggested_filename.startswith("expose-") and download.suggested_filename.endswith("-en.pdf")
+    with open(download.path(), "rb") as fh:
+        assert fh.read(4) == b"%PDF"
+    # Streamlit disables the button while it makes the file, which takes the focus from it (docs/accessibility.md,
+    # what remains). The keyboard's place stays: the next Tab goes on after the button, not back to the page's top.
+    after = press(page, "Tab")
+    assert page.evaluate("""() => {
+        const button = document.querySelector(".st-key-expose_download button");
+        return Boolean(button.compareDocumentPosition(document.activeElement) & Node.DOCUMENT_POSITION_FOLLOWING);
+    }"""), after
+    screenshot(page, "keyboard-site-expose")
+    watched.assert_clean()
+
+
 # --- (d) the presenter ---------------------------------------------------------------------------------------------
 
 

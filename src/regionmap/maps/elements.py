@@ -487,7 +487,7 @@ class MapDecorations(VerbatimRender):
     - a click focuses the map without scrolling the page (Leaflet's keyboard handler focuses the map container on
       mousedown; in an iframe that is partly below the fold the browser then scrolls the page, so the pointer is no
       longer over the marker at mouseup and the first click is lost);
-    - the controls come first in the tab order (before the markers), keyboard focus is outlined on the map, its
+    - the controls come first in the tab order (before the markers), boundaries are no tab stops, keyboard focus is outlined on the map, its
       markers and its controls, and Enter or Space on the layer control's toggle opens it and focuses its first check box;
     - the attribution control is folded to one line, with a toggle button (`.rm-attribution-toggle`, keyboard
       accessible, `aria-expanded`) that shows every attribution;
@@ -560,6 +560,14 @@ class MapDecorations(VerbatimRender):
             // DOM Leaflet puts them after the panes (their place on screen is set by CSS).
             var container = map.getContainer();
             container.insertBefore(map._controlContainer, container.firstChild);
+            // Boundaries are no tab stops: Leaflet makes every polygon with a tooltip focusable, hundreds of them,
+            // also outside the view, where a focused one cannot be seen (the tables and the Kommunen page list them).
+            var inert = function (layer) {
+                if (layer instanceof L.Path && layer.options.pane !== "rmPoints" && layer.getElement
+                    && layer.getElement()) { layer.getElement().setAttribute("tabindex", "-1"); }
+            };
+            map.eachLayer(inert);
+            map.on("layeradd", function (ev) { inert(ev.layer); });
             // The layer control hides its toggle when it opens: from the keyboard, the focus moves on to its first
             // check box instead of getting lost.
             container.addEventListener("keydown", function (ev) {
