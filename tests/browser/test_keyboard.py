@@ -307,7 +307,8 @@ MAP_JS = "() => Object.values(window).find((v) => v instanceof L.Map)"
 
 
 def test_map_controls_by_keyboard(app_server, watched) -> None:
-    """Inside the map's frame: zoom in and out, open the layer control and switch a layer off, fold the legend."""
+    """Inside the map's frame: zoom in and out, open the layer control, switch a layer off and on, close it with
+    Escape, fold and unfold the legend."""
     page = watched.page
     page.goto(f"{app_server.url}/research?basemap=none&lang=en")
     wait_for_map(page)
@@ -333,6 +334,9 @@ def test_map_controls_by_keyboard(app_server, watched) -> None:
     layers_after = frame.evaluate(f"() => {{ let n = 0; ({MAP_JS})().eachLayer(() => n++); return n; }}")
     assert layers_after < layers_before
     press(page, "Space")  # and on again
+    toggle = press(page, "Escape")  # closes the control, the focus back on its toggle
+    assert has_class("leaflet-control-layers-toggle")(toggle), toggle
+    assert frame.evaluate("() => document.querySelector('.leaflet-control-layers-expanded') === null")
     # The legend: its title folds and unfolds the categories.
     legend = tab_to(page, has_class("rm-legend-toggle"), "the legend's toggle", limit=12)
     folded = frame.evaluate("() => document.querySelector('.rm-legend').classList.contains('rm-legend-collapsed')")

@@ -488,7 +488,7 @@ class MapDecorations(VerbatimRender):
       mousedown; in an iframe that is partly below the fold the browser then scrolls the page, so the pointer is no
       longer over the marker at mouseup and the first click is lost);
     - the controls come first in the tab order (before the markers), boundaries are no tab stops, keyboard focus is outlined on the map, its
-      markers and its controls, and Enter or Space on the layer control's toggle opens it and focuses its first check box;
+      markers and its controls, and Enter or Space on the layer control's toggle opens it and focuses its first check box, Escape closes it;
     - the attribution control is folded to one line, with a toggle button (`.rm-attribution-toggle`, keyboard
       accessible, `aria-expanded`) that shows every attribution;
     - when a tile of a basemap fails to load (offline), a notice (`.rm-offline-notice`) offers the map without
@@ -570,15 +570,20 @@ class MapDecorations(VerbatimRender):
             map.on("layeradd", function (ev) { inert(ev.layer); });
             // The layer control hides its toggle when it opens: from the keyboard, the focus moves on to its first
             // check box instead of getting lost.
+            // Escape inside the open control closes it and gives the focus back to its toggle.
             container.addEventListener("keydown", function (ev) {
-                var link = ev.target;
-                if (!link.classList || !link.classList.contains("leaflet-control-layers-toggle")
-                    || (ev.key !== "Enter" && ev.key !== " ")) { return; }
-                var box = link.closest(".leaflet-control-layers");
-                ev.preventDefault();
-                box.classList.add("leaflet-control-layers-expanded");
-                var first = box.querySelector(".leaflet-control-layers-selector");
-                if (first) { first.focus(); }
+                var target = ev.target, box = target.closest && target.closest(".leaflet-control-layers");
+                if (!box) { return; }
+                var link = box.querySelector(".leaflet-control-layers-toggle");
+                if (target === link && (ev.key === "Enter" || ev.key === " ")) {
+                    ev.preventDefault();
+                    box.classList.add("leaflet-control-layers-expanded");
+                    var first = box.querySelector(".leaflet-control-layers-selector");
+                    if (first) { first.focus(); }
+                } else if (ev.key === "Escape" && box.classList.contains("leaflet-control-layers-expanded")) {
+                    box.classList.remove("leaflet-control-layers-expanded");
+                    link.focus();
+                }
             });
             var credits = map.attributionControl;
             if (credits) {
