@@ -97,7 +97,8 @@ class StageContrast(VerbatimRender):
     """As the child of a map: a high-contrast look for a bright room. Borders in `boundary_colour`, their widths
     times `boundary_scale`; markers (`path.rm-point`) and clusters with a `marker_outline` ring of
     `marker_outline_width` px; the legend's text `legend_scale` times the `StageStyle` size, in `text` on
-    `background`. Layers added later (a stop's points) get the same look."""
+    `background`. Layers added later (a stop's points) get the same look. A record past its maximum age keeps its
+    hollow marker with the dashed outline in its colour (`rm-stale`), so that it stays apart from the others."""
 
     _template = Template(
         """
@@ -117,6 +118,7 @@ class StageContrast(VerbatimRender):
             var look = function (layer) {
                 if (!(layer instanceof L.Path) || layer.rmContrast) { return; }
                 layer.rmContrast = true;
+                if ((layer.options.className || "").indexOf("rm-stale") >= 0) { return; }  // hollow: its colour
                 if (layer.options.pane === "rmPoints") {
                     layer.setStyle({color: {{ this.marker_outline|tojson }}, weight: {{ this.marker_outline_width }},
                                     opacity: 1});
