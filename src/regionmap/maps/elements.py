@@ -487,6 +487,8 @@ class MapDecorations(VerbatimRender):
     - a click focuses the map without scrolling the page (Leaflet's keyboard handler focuses the map container on
       mousedown; in an iframe that is partly below the fold the browser then scrolls the page, so the pointer is no
       longer over the marker at mouseup and the first click is lost);
+    - the controls come first in the tab order (before the markers), boundaries are no tab stops, keyboard focus is outlined on the map, its
+      markers and its controls, and Enter or Space on the layer control's toggle opens it and focuses its first check box, Escape closes it;
     - the attribution control is folded to one line, with a toggle button (`.rm-attribution-toggle`, keyboard
       accessible, `aria-expanded`) that shows every attribution;
     - when a tile of a basemap fails to load (offline), a notice (`.rm-offline-notice`) offers the map without
@@ -505,6 +507,12 @@ class MapDecorations(VerbatimRender):
         <style>
         #map_div { height: 100vh !important; } /* the map fills its iframe, whose height the page may set */
         .leaflet-interactive:focus { outline: none; }
+        /* Keyboard focus is visible on the map, its markers and its controls (WCAG 2.4.7). */
+        .leaflet-container:focus-visible, .leaflet-container .leaflet-interactive:focus-visible,
+        .leaflet-control a:focus-visible, .leaflet-control button:focus-visible, .leaflet-control input:focus-visible,
+        .leaflet-control [tabindex]:focus-visible { outline: 3px solid #0b5394 !important; outline-offset: -3px; }
+        .leaflet-control input:focus-visible { outline-offset: 1px; }
+        .leaflet-container .leaflet-interactive:focus-visible { outline-offset: 0; }
         .rm-cluster { background: rgba(255, 255, 255, 0.7); }
         .rm-cluster div { color: #fff; font: 600 12px/30px sans-serif; }
         .rm-cluster span { line-height: 30px; }
@@ -548,6 +556,35 @@ class MapDecorations(VerbatimRender):
                 keyboard.rmNoScroll = true;
             }
             if (rebind) { map.keyboard.enable(); }
+            // The controls (zoom, layers, legend, credits) come first in the tab order, before the markers: in the
+            // DOM Leaflet puts them after the panes (their place on screen is set by CSS).
+            var container = map.getContainer();
+            container.insertBefore(map._controlContainer, container.firstChild);
+            // Boundaries are no tab stops: Leaflet makes every polygon with a tooltip focusable, hundreds of them,
+            // also outside the view, where a focused one cannot be seen (the tables and the Kommunen page list them).
+            var inert = function (layer) {
+                if (layer instanceof L.Path && layer.options.pane !== "rmPoints" && layer.getElement
+                    && layer.getElement()) { layer.getElement().setAttribute("tabindex", "-1"); }
+            };
+            map.eachLayer(inert);
+            map.on("layeradd", function (ev) { inert(ev.layer); });
+            // The layer control hides its toggle when it opens: from the keyboard, the focus moves on to its first
+            // check box instead of getting lost.
+            // Escape inside the open control closes it and gives the focus back to its toggle.
+            container.addEventListener("keydown", function (ev) {
+                var target = ev.target, box = target.closest && target.closest(".leaflet-control-layers");
+                if (!box) { return; }
+                var link = box.querySelector(".leaflet-control-layers-toggle");
+                if (target === link && (ev.key === "Enter" || ev.key === " ")) {
+                    ev.preventDefault();
+                    box.classList.add("leaflet-control-layers-expanded");
+                    var first = box.querySelector(".leaflet-control-layers-selector");
+                    if (first) { first.focus(); }
+                } else if (ev.key === "Escape" && box.classList.contains("leaflet-control-layers-expanded")) {
+                    box.classList.remove("leaflet-control-layers-expanded");
+                    link.focus();
+                }
+            });
             var credits = map.attributionControl;
             if (credits) {
                 var box = credits.getContainer(), toggle = document.createElement("button"), update = credits._update;

@@ -1,4 +1,5 @@
-"""Map elements for the presenter's big screen: a view change that keeps the mounted map, and a big-screen style.
+"""Map elements for the presenter's big screen: a view change that keeps the mounted map, a big-screen style and a
+high-contrast look (`StageContrast`).
 
 A map whose view is part of its base is mounted anew by streamlit-folium whenever the view changes: the iframe is
 blank until Leaflet, the boundaries and the points are loaded again. `ViewTransition` moves the view from an overlay
@@ -11,7 +12,7 @@ from __future__ import annotations
 from folium.template import Template
 
 from regionmap.maps.build import Bounds
-from regionmap.maps.elements import _JS_ON_MAP, VerbatimRender, script_json
+from regionmap.maps.elements import _JS_ON_MAP, VerbatimRender, check_colour, script_json
 
 
 class ViewTransition(VerbatimRender):
@@ -90,3 +91,57 @@ class StageStyle(VerbatimRender):
     def __init__(self) -> None:
         super().__init__()
         self._name = "StageStyle"
+
+
+class StageContrast(VerbatimRender):
+    """As the child of a map: a high-contrast look for a bright room. Borders in `boundary_colour`, their widths
+    times `boundary_scale`; markers (`path.rm-point`) and clusters with a `marker_outline` ring of
+    `marker_outline_width` px; the legend's text `legend_scale` times the `StageStyle` size, in `text` on
+    `background`. Layers added later (a stop's points) get the same look. A record past its maximum age keeps its
+    hollow marker with the dashed outline in its colour (`rm-stale`), so that it stays apart from the others."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+        .rm-legend { font-size: calc({{ this.legend_scale }} * clamp(13px, 1.5vw, 24px)) !important;
+                     color: {{ this.text }} !important; background: {{ this.background }} !important;
+                     border: 2px solid {{ this.text }}; max-width: max(45vw, 280px) !important; }
+        .rm-legend-title { color: {{ this.text }}; }
+        .rm-swatch { box-shadow: 0 0 0 1.5px {{ this.marker_outline }} !important; }
+        .rm-cluster { box-shadow: 0 0 0 {{ this.marker_outline_width }}px {{ this.marker_outline }}; }
+        .leaflet-control-attribution { color: {{ this.text }} !important; background: {{ this.background }} !important; }
+        </style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            var look = function (layer) {
+                if (!(layer instanceof L.Path) || layer.rmContrast) { return; }
+                layer.rmContrast = true;
+                if ((layer.options.className || "").indexOf("rm-stale") >= 0) { return; }  // hollow: its colour
+                if (layer.options.pane === "rmPoints") {
+                    layer.setStyle({color: {{ this.marker_outline|tojson }}, weight: {{ this.marker_outline_width }},
+                                    opacity: 1});
+                } else {
+                    layer.setStyle({color: {{ this.boundary_colour|tojson }}, opacity: 1,
+                                    weight: (layer.options.weight || 1) * {{ this.boundary_scale }}});
+                }
+            };
+            map.eachLayer(look);
+            map.on("layeradd", function (ev) { look(ev.layer); });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, *, text: str, background: str, boundary_colour: str, boundary_scale: float,
+                 marker_outline: str, marker_outline_width: float, legend_scale: float) -> None:
+        super().__init__()
+        self._name = "StageContrast"
+        self.text = check_colour(text)
+        self.background = check_colour(background)
+        self.boundary_colour = check_colour(boundary_colour)
+        self.marker_outline = check_colour(marker_outline)
+        self.boundary_scale = float(boundary_scale)
+        self.marker_outline_width = float(marker_outline_width)
+        self.legend_scale = float(legend_scale)

@@ -25,21 +25,23 @@ HIGHLIGHT_COLOUR = "#e6007e"
 
 @dataclass(frozen=True)
 class PresentParams:
-    """What the URL asks for: tour id, language, seconds per stop (None: start paused) and basemap."""
+    """What the URL asks for: tour id, language, seconds per stop (None: start paused), basemap and theme (None: the
+    standard look; else a theme of data/present_themes.toml, `?contrast=high`)."""
 
     tour_id: str
     lang: str
     autoplay: float | None
     basemap: str
+    contrast: str | None = None
 
 
 def parse_present_params(
-    query: Mapping[str, str | None], tour_ids: Sequence[str]
+    query: Mapping[str, str | None], tour_ids: Sequence[str], theme_ids: Sequence[str] = ()
 ) -> tuple[PresentParams, list[Notice]]:
     """The presenter's URL parameters; unknown or malformed values fall back to the defaults with a `Notice`.
 
-    Defaults: the first tour, German, no auto-play, the offline basemap of data/sources.toml. `tour_ids` must not
-    be empty.
+    Defaults: the first tour, German, no auto-play, the offline basemap of data/sources.toml, the standard look
+    (`contrast` names one of `theme_ids`). `tour_ids` must not be empty.
     """
     notices: list[Notice] = []
     tour_id = query.get("tour") or tour_ids[0]
@@ -60,7 +62,11 @@ def parse_present_params(
         low, high = AUTOPLAY_RANGE
         notices.append(Notice("autoplay", str(query.get("autoplay")), "present.bad_autoplay",
                               {"low": format_number(low, lang), "high": format_number(high, lang)}))
-    return PresentParams(tour_id=tour_id, lang=lang, autoplay=autoplay, basemap=basemap), notices
+    contrast = (query.get("contrast") or "").strip().lower() or None
+    if contrast is not None and contrast not in theme_ids:
+        notices.append(Notice("contrast", str(query.get("contrast")), "present.bad_contrast"))
+        contrast = None
+    return PresentParams(tour_id=tour_id, lang=lang, autoplay=autoplay, basemap=basemap, contrast=contrast), notices
 
 
 def parse_autoplay(value: str | None) -> tuple[float | None, bool]:

@@ -19,6 +19,7 @@ from regionmap.ui.navigation import page_spec, PAGES
 from regionmap.dashboard.urlstate import ViewState, missing_path, to_query_params
 
 PAGE_CSS = Path(__file__).with_name("page.css")
+FOCUS_CSS = Path(__file__).with_name("focus.css")  # every page, the presenter too
 SIDE_COLUMN = [3, 1]  # map : figures and detail card (the columns stack on a phone: map first)
 
 LAYER_FIGURES_PER_ROW = 4  # as many as the key figures above them
@@ -28,6 +29,7 @@ def header(title_key: str, state: ViewState) -> None:
     """The page title, the region's name and any ignored URL parameters."""
     lang = state.lang
     st.html(PAGE_CSS)  # style only: takes no space on the page
+    st.html(FOCUS_CSS)
     document_language(lang)
     st.title(t(title_key, lang))
     st.caption(plain(data.region_name(lang)))

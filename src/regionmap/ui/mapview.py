@@ -42,6 +42,7 @@ from regionmap.dashboard.urlstate import ViewState
 MAP_HEIGHT = 600  # the least height; the page's CSS stretches the map to the screen (see `fill_screen`)
 MAP_MAX_HEIGHT = 1000
 HEADER_OFFSET = 150  # pixels above a map that follows the page header directly (title, region, toolbar)
+SKIP_TARGET = "rm-after-map-"  # the id (+ page) of the skip link's target, right after the map
 
 
 def _selection_key(page: str) -> str:
@@ -133,8 +134,12 @@ def show_map(
     )
     with st.container(key=f"mapbox_{page}"):
         fill_screen(f"mapbox_{page}", offset, height)
-        st.html(f'<h2 class="rm-sr-only">{html.escape(t("map_summary.heading", lang))}</h2>')
+        st.html(f'<h2 class="rm-sr-only">{html.escape(t("map_summary.heading", lang))}</h2>'
+                # Past the map's markers and boundaries (hundreds of tab stops) to what follows it (WCAG 2.4.1).
+                f'<a class="rm-skip-link" href="#{SKIP_TARGET}{page}">{html.escape(t("map_summary.skip", lang))}</a>')
         result = draw_map(parts, f"map_{page}", height, RETURNED_OBJECTS)
+        st.html(f'<span id="{SKIP_TARGET}{page}" class="rm-skip-target" tabindex="-1">'
+                f'{html.escape(t("map_summary.skipped", lang))}</span>')
     summary = summary_text(store, state, shown, upload, choropleth, tables=not embedded)
     if embedded:  # a partner's iframe has room for the map alone: the text alternative is for screen readers
         st.html(f'<p class="rm-sr-only">{html.escape(summary)}</p>')

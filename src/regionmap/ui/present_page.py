@@ -1,7 +1,8 @@
 """The presenter page (`/present`): a guided tour on a full-screen map for trade-fair screens.
 
-URL: `/present?tour=<id>&lang=<de|en|fr>&autoplay=<seconds>&basemap=<none|osm>`. The tour, language and basemap
-live in the URL; the only session state is the presenter's `PresenterState` (with the tour and autoplay it belongs
+URL: `/present?tour=<id>&lang=<de|en|fr>&autoplay=<seconds>&basemap=<none|osm>&contrast=<theme>`, `contrast=high`
+the high-contrast theme of data/present_themes.toml for a bright stand. The tour, language, basemap and theme live in
+the URL; the only session state is the presenter's `PresenterState` (with the tour and autoplay it belongs
 to), so hours of auto-play keep the session's state the same size. A small timer fragment ticks the state machine
 (`regionmap.presenter.playback.tick`), every second while the tour plays, and reruns the page when the stop changes.
 """
@@ -23,7 +24,7 @@ from regionmap.dashboard.filters import bounds_for
 from regionmap.i18n import format_number, normalise_lang, t
 from regionmap.maps import bounds_of
 from regionmap.maps.elements import OverlayGroup
-from regionmap.maps.stage import StageStyle, ViewTransition
+from regionmap.maps.stage import StageContrast, StageStyle, ViewTransition
 from regionmap.presenter.display import (
     PresentParams,
     highlight_layer,
@@ -32,6 +33,7 @@ from regionmap.presenter.display import (
     share_base_url,
 )
 from regionmap.presenter.qr import qr_png
+from regionmap.presenter.themes import Theme, load_themes, page_css
 from regionmap.data.store import StoreData
 from regionmap.presenter.tours import (
     Stop,
@@ -44,7 +46,7 @@ from regionmap.presenter.tours import (
     vocab_from_store,
 )
 from regionmap.ui import data, view
-from regionmap.ui.layout import shown_layers
+from regionmap.ui.layout import FOCUS_CSS, shown_layers
 from regionmap.ui.navigation import PAGES
 from regionmap.ui.mapview import draw_map
 from regionmap.ui.text import document_language, plain
@@ -115,7 +117,7 @@ def tours(store: StoreData) -> dict[str, Tour]:
 
 
 def _query() -> dict[str, str | None]:
-    return {name: st.query_params.get(name) for name in ("tour", "lang", "autoplay", "basemap")}
+    return {name: st.query_params.get(name) for name in ("tour", "lang", "autoplay", "basemap", "contrast")}
 
 
 def _state(tour: Tour, params: PresentParams, now: float) -> presenter.PresenterState:
@@ -170,7 +172,7 @@ def _controls(tour: Tour, state: presenter.PresenterState, lang: str) -> None:
                       type="primary" if code == lang else "secondary", on_click=_set_lang, args=(code,))
 
 
-def _map(store: StoreData, tour: Tour, stop: Stop, params: PresentParams) -> None:
+def _map(store: StoreData, tour: Tour, stop: Stop, params: PresentParams, theme: Theme | None) -> None:
     """The stop's map: its layers, filters and highlighted points on the tour's one mounted map."""
     state = stop_view_state(stop, params.lang, params.basemap)
     shown = shown_layers(store, state, tuple(stop.layers))
@@ -195,6 +197,11 @@ def _map(store: StoreData, tour: Tour, stop: Stop, params: PresentParams) -> Non
         basemap_id=params.basemap,
     )
     StageStyle().add_to(parts.base)
+    if theme is not None:
+        StageContrast(text=theme.text, background=theme.background, boundary_colour=theme.boundary_colour,
+                      boundary_scale=theme.boundary_scale, marker_outline=theme.marker_outline,
+                      marker_outline_width=theme.marker_outline_width, legend_scale=theme.legend_scale
+                      ).add_to(parts.base)
     ViewTransition(fit, duration=FLIGHT_SECONDS).add_to(parts.overlays[0])
     points = highlighted(store.layers, stop)
     if points is not None:
@@ -221,6 +228,7 @@ def presenter_page() -> None:
     """Render the presenter page for this run."""
     view.ensure_entrypoint()
     st.html(CSS)
+    st.html(FOCUS_CSS)
     query = _query()
     lang = normalise_lang((query["lang"] or "").strip().lower())
     document_language(lang)
@@ -233,8 +241,12 @@ def presenter_page() -> None:
     if not available:
         st.error(plain(t("present.no_tours", lang, path=str(default_tours_dir()))))
         return
-    params, notices = parse_present_params(query, list(available))
+    themes = load_themes()
+    params, notices = parse_present_params(query, list(available), list(themes))
     lang = params.lang
+    theme = themes.get(params.contrast) if params.contrast else None
+    if theme is not None:
+        st.html(page_css(theme))
     tour = available[params.tour_id]
     state = _state(tour, params, time.time())
     stop = tour.stops[state.stop_index]
@@ -267,7 +279,7 @@ def presenter_page() -> None:
             with st.container(key="present_qr"):
                 st.image(_qr(share_url), caption=t("present.qr", lang), width=QR_WIDTH)
     with map_col, st.container(key="present_map"):
-        _map(store, tour, stop, params)
+        _map(store, tour, stop, params, theme)
 
     if state.playing or state.last_input_at is not None:
         every = TICK_SECONDS if state.playing else IDLE_CHECK_SECONDS

@@ -1,0 +1,350 @@
+"""Keyboard-only journeys in a real browser (WCAG 2.1.1, 2.4.7): driven with `page.keyboard` alone (Tab, Shift+Tab,
+Enter, Space, the arrows, Escape, typing), no mouse and no element actions. After every key press the focused
+element (inside the map's frame too; for a visually hidden radio button or checkbox, its label) must show a focus indicator (an outline or a box shadow) and be in view."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from browser_support import MAP_IFRAME, legend_counts, screenshot, wait_for_map
+from playwright.sync_api import Page
+
+from regionmap.data.store import StoreData, open_store
+from regionmap.dashboard.filters import filter_view
+from regionmap.dashboard.urlstate import parse_query_params
+from regionmap.i18n import t
+from regionmap.taxonomy import taxonomy
+from regionmap.testing import legend_counts as legend_counts_of
+from regionmap.ui.navigation import page_spec
+
+MAX_TABS = 80  # a journey reaches its next control within this many Tab presses
+KEY_PAUSE_MS = 300  # a key press, then its effect (Streamlit's widgets answer in the same frame or the next)
+
+# The focused element, followed into (same-origin) frames: what it is, whether it shows a focus indicator (an
+# outline that is not "none" and has a width, or a box shadow), and whether it is in view: inside its document's
+# viewport, inside every ancestor that clips its overflow, and, inside a frame, inside the frame's box on the page.
+FOCUS_JS = """() => {
+  let doc = document, el = doc.activeElement, frames = [], offset = {x: 0, y: 0}, inView = true;
+  const clippedBox = (node, box) => {
+    for (let p = node.parentElement; p; p = p.parentElement) {
+      const s = getComputedStyle(p);
+      if (s.overflowX === "visible" && s.overflowY === "visible") continue;
+      const r = p.getBoundingClientRect();
+      box = {left: Math.max(box.left, r.left), top: Math.max(box.top, r.top),
+             right: Math.min(box.right, r.right), bottom: Math.min(box.bottom, r.bottom)};
+    }
+    const w = node.ownerDocument.defaultView;
+    return {left: Math.max(box.left, 0), top: Math.max(box.top, 0),
+            right: Math.min(box.right, w.innerWidth), bottom: Math.min(box.bottom, w.innerHeight)};
+  };
+  const visible = (node) => {
+    const r = node.getBoundingClientRect(), box = clippedBox(node, r);
+    return r.width > 0 && r.height > 0 && box.right - box.left >= Math.min(4, r.width)
+      && box.bottom - box.top >= Math.min(4, r.height);
+  };
+  while (el && el.tagName === "IFRAME" && el.contentDocument) {
+    inView = inView && visible(el);
+    frames.push(el.title || el.name || "iframe");
+    doc = el.contentDocument;
+    el = doc.activeElement;
+  }
+  if (!el || el === doc.body || el === doc.documentElement) {
+    return {frames, tag: el ? el.tagName : null, indicator: false, inView: false, label: "", classes: "", key: ""};
+  }
+  const own = {tag: el.tagName, role: el.getAttribute("role"),
+               label: (el.getAttribute("aria-label") || el.innerText || "").trim().slice(0, 80)};
+  // A visually hidden input (Streamlit's radio buttons and checkboxes) is shown by its label.
+  const box = el.getBoundingClientRect();
+  const hidden = el.tagName === "INPUT" && el.closest("label") && clippedBox(el, box).right - clippedBox(el, box).left < 2;
+  if (hidden) { el = el.closest("label"); }
+  // A table (Glide's data grid) draws the focused cell's ring on its canvas; the page outlines the whole table.
+  if (el.closest("[data-testid='stDataFrame']")) { el = el.closest("[data-testid='stDataFrame']"); }
+  const s = getComputedStyle(el);
+  const outline = s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0;
+  const shadow = s.boxShadow !== "none";
+  const keyed = el.closest("[class*='st-key-']");
+  return {
+    frames, own, tag: el.tagName, role: el.getAttribute("role"), indicator: outline || shadow,
+    inView: inView && visible(el),
+    label: (el.getAttribute("aria-label") || el.getAttribute("title") || el.innerText || el.value || "").trim().slice(0, 80),
+    classes: String(el.getAttribute("class") || ""),
+    key: keyed ? (keyed.className.match(/st-key-[\\w-]+/) || [""])[0] : "",
+    expanded: el.getAttribute("aria-expanded"),
+  };
+}"""
+
+Focus = dict
+Matcher = Callable[[Focus], bool]
+
+
+def focused(page: Page) -> Focus:
+    return page.evaluate(FOCUS_JS)
+
+
+def assert_focus_visible(page: Page, after: str) -> Focus:
+    """The focused element shows a focus indicator and is in view; returns what it is."""
+    focus = focused(page)
+    assert focus["tag"] is not None and focus["indicator"], f"after {after}: no visible focus indicator on {focus}"
+    assert focus["inView"], f"after {after}: the focused element is out of view or clipped: {focus}"
+    return focus
+
+
+def press(page: Page, key: str, times: int = 1, pause_ms: int = KEY_PAUSE_MS) -> Focus:
+    """Press `key` `times` times, checking the visible focus after each press."""
+    focus: Focus = {}
+    for _ in range(times):
+        page.keyboard.press(key)
+        page.wait_for_timeout(pause_ms)
+        focus = assert_focus_visible(page, key)
+    return focus
+
+
+def tab_to(page: Page, matches: Matcher, what: str, back: bool = False, limit: int = MAX_TABS) -> Focus:
+    """Press Tab (Shift+Tab with `back`) until the focused element `matches`, checking the visible focus at every
+    step; fail after `limit` presses."""
+    key = "Shift+Tab" if back else "Tab"
+    seen = []
+    for _ in range(limit):
+        focus = press(page, key)
+        if matches(focus):
+            return focus
+        seen.append(focus["label"] or focus["classes"] or focus["tag"])
+    pytest.fail(f"{what} not reached with {limit} × {key}; passed: {seen}")
+
+
+def in_widget(key: str, tag: str | None = None) -> Matcher:
+    """The focused element lies in the Streamlit widget with key `key` (and is a `tag`)."""
+    return lambda f: f["key"] == f"st-key-{key}" and (tag is None or f["tag"] == tag) and not f["frames"]
+
+
+def in_widget_starting(prefix: str) -> Matcher:
+    """The focused element lies in a Streamlit widget whose key starts with `prefix` (a table's key ends in a digest
+    of its rows)."""
+    return lambda f: f["key"].startswith(f"st-key-{prefix}") and not f["frames"]
+
+
+def has_class(name: str) -> Matcher:
+    return lambda f: name in f["classes"].split()
+
+
+def query(page: Page) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query)
+
+
+def wait_for_url(page: Page, check: Callable[[dict[str, list[str]]], bool], what: str) -> None:
+    for _ in range(100):
+        if check(query(page)):
+            return
+        page.wait_for_timeout(200)
+    pytest.fail(f"the URL never showed {what}: {page.url}")
+
+
+@pytest.fixture(scope="module")
+def store(built_store) -> StoreData:
+    return open_store(built_store)
+
+
+def expected_legend(store: StoreData, url: str) -> dict[str, int]:
+    """The legend counts a thematic page's URL asks for, computed from the store."""
+    parts = urlsplit(url)
+    spec = page_spec(parts.path.strip("/") or "overview")
+    tax = taxonomy()
+    state, _ = parse_query_params({k: v[0] for k, v in parse_qs(parts.query).items()}, store.url_vocab(tax))
+    layers = {layer_id: store[layer_id] for layer_id in spec.layers if layer_id in state.layers}
+    return legend_counts_of(filter_view(layers, state, {layer.id: layer.category_ids for layer in tax.layers}))
+
+
+def wait_for_legend(page: Page, expected: dict[str, int]) -> None:
+    for _ in range(100):
+        try:
+            if legend_counts(page) == expected:
+                return
+        except Exception:  # the legend is swapped while the map updates
+            pass
+        page.wait_for_timeout(200)
+    assert legend_counts(page) == expected
+
+
+# --- (a) the sidebar's filters and the search ----------------------------------------------------------------------
+
+
+def test_filters_and_search_by_keyboard_follow_in_the_url_and_the_legend(app_server, watched, store) -> None:
+    page = watched.page
+    page.goto(f"{app_server.url}/?layers=research&basemap=none&lang=en")
+    wait_for_map(page)
+    tax = taxonomy()
+    # A multiselect: the arrow key opens its list ("Select all" first), the next one goes to the first option that
+    # is not chosen yet, Enter chooses it, Escape closes the list.
+    tab_to(page, in_widget("w_layers", "INPUT"), "the layer filter")
+    press(page, "ArrowDown", times=2)
+    press(page, "Enter")
+    press(page, "Escape")
+    layers = ["research", next(layer.id for layer in tax.layers if layer.id != "research")]
+    wait_for_url(page, lambda q: q.get("layers") == [",".join(layers)], f"layers={layers}")
+    tab_to(page, in_widget("w_sectors", "INPUT"), "the sector filter")
+    press(page, "ArrowDown", times=2)
+    press(page, "Enter")
+    press(page, "Escape")
+    wait_for_url(page, lambda q: q.get("sectors") == [tax.sector_ids[0]], f"sectors={tax.sector_ids[0]}")
+    # Kreis: type to narrow the list, pick with Enter.
+    tab_to(page, in_widget("w_kreis", "INPUT"), "the Kreis filter")
+    page.keyboard.type("Göttingen")
+    page.wait_for_timeout(300)
+    press(page, "Enter")
+    wait_for_url(page, lambda q: q.get("kreis") == ["03159"], "kreis=03159")
+    # Search: type, then Enter applies it.
+    tab_to(page, in_widget("w_q", "INPUT"), "the search")
+    page.keyboard.type("Institut")
+    press(page, "Enter")
+    wait_for_url(page, lambda q: q.get("q") == ["Institut"], "q=Institut")
+    expected = expected_legend(store, page.url)
+    wait_for_legend(page, expected)
+    assert set(expected) == set(layers)
+    screenshot(page, "keyboard-filters")
+    watched.assert_clean()
+
+
+# --- (b) a record from the table below the map, and its detail card ----------------------------------------------
+
+
+def test_a_table_row_opens_the_detail_card_by_keyboard(app_server, watched) -> None:
+    """On a theme page: the skip link passes the map, Tab reaches the table's first cell, the arrow keys move to
+    another row and Shift+Space (the grid's row selection) opens that record in the detail card."""
+    page = watched.page
+    page.goto(f"{app_server.url}/research?basemap=none&lang=en")
+    wait_for_map(page)
+    tab_to(page, has_class("rm-skip-link"), "the link past the map")
+    target = press(page, "Enter")
+    assert "rm-skip-target" in target["classes"].split(), target
+    page.wait_for_timeout(1_000)
+    cell = lambda f: in_widget_starting("table_research")(f) and f["own"]["role"] == "gridcell"  # noqa: E731
+    first = tab_to(page, cell, "the first cell of the research table")
+    chosen = press(page, "ArrowDown")
+    name = chosen["own"]["label"]
+    assert cell(chosen) and name and name != first["own"]["label"], chosen
+    press(page, "Shift+Space")
+    card = page.locator("[class*='st-key-card_']")
+    card.get_by_text(name, exact=True).wait_for(timeout=15_000)
+    assert t("detail.heading", "en") in page.locator("[data-testid=stMain]").inner_text()
+    wait_for_url(page, lambda q: "detail" in q, "the chosen record")
+    screenshot(page, "keyboard-table-card")
+    watched.assert_clean()
+
+
+# --- (c) a site sheet on /sites and its exposé ------------------------------------------------------------------
+
+
+def test_site_sheet_and_expose_download_by_keyboard(app_server, watched) -> None:
+    """The result list's first row opens the site sheet (Shift+Space); Tab reaches the exposé button, Enter
+    downloads the PDF."""
+    page = watched.page
+    page.goto(f"{app_server.url}/sites?basemap=none&lang=en")
+    wait_for_map(page)
+    tab_to(page, has_class("rm-skip-link"), "the link past the result map")
+    press(page, "Enter")
+    page.wait_for_timeout(1_000)
+    cell = lambda f: in_widget_starting("finder_table")(f) and f["own"]["role"] == "gridcell"  # noqa: E731
+    first = tab_to(page, cell, "the first cell of the result list")
+    name = first["own"]["label"]
+    press(page, "Shift+Space")
+    sheet = page.locator(".st-key-site_sheet")
+    sheet.get_by_text(name).first.wait_for(timeout=30_000)
+    wait_for_url(page, lambda q: "site" in q, "the chosen site")
+    button = tab_to(page, in_widget("expose_download", "BUTTON"), "the exposé button", limit=MAX_TABS * 8)
+    assert t("investor.download.expose", "en") in button["label"], button
+    with page.expect_download(timeout=60_000) as info:
+        page.keyboard.press("Enter")
+    download = info.value
+    assert download.suggested_filename.startswith("expose-") and download.suggested_filename.endswith("-en.pdf")
+    with open(download.path(), "rb") as fh:
+        assert fh.read(4) == b"%PDF"
+    # Streamlit disables the button while it makes the file, which takes the focus from it (docs/accessibility.md,
+    # what remains). The keyboard's place stays: the next Tab goes on after the button, not back to the page's top.
+    after = press(page, "Tab")
+    assert page.evaluate("""() => {
+        const button = document.querySelector(".st-key-expose_download button");
+        return Boolean(button.compareDocumentPosition(document.activeElement) & Node.DOCUMENT_POSITION_FOLLOWING);
+    }"""), after
+    screenshot(page, "keyboard-site-expose")
+    watched.assert_clean()
+
+
+# --- (d) the presenter ---------------------------------------------------------------------------------------------
+
+
+def test_presenter_plays_pauses_and_steps_by_keyboard(app_server, watched) -> None:
+    page = watched.page
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"{app_server.url}/present?lang=en")
+    wait_for_map(page)
+    title = page.locator(".st-key-present_stop h2")
+    first = title.inner_text().strip()
+    status = page.locator(".st-key-present_status")
+    play = tab_to(page, in_widget("present_play", "BUTTON"), "the play button")
+    assert t("present.play", "en") in play["label"], play
+    press(page, "Enter")
+    status.get_by_text(t("present.playing", "en", seconds="")[:8], exact=False).wait_for(timeout=10_000)
+    press(page, "Space")
+    status.get_by_text(t("present.paused", "en"), exact=True).wait_for(timeout=10_000)
+    tab_to(page, in_widget("present_next", "BUTTON"), "the next button")
+    press(page, "Enter")
+    page.wait_for_function("([sel, old]) => document.querySelector(sel).innerText.trim() !== old",
+                           arg=[".st-key-present_stop h2", first], timeout=15_000)
+    assert_focus_visible(page, "the next stop")
+    tab_to(page, in_widget("present_previous", "BUTTON"), "the previous button", back=True)
+    press(page, "Enter")
+    page.wait_for_function("([sel, old]) => document.querySelector(sel).innerText.trim() === old",
+                           arg=[".st-key-present_stop h2", first], timeout=15_000)
+    assert_focus_visible(page, "the previous stop")
+    watched.assert_clean()
+
+
+# --- (e) the map's own controls ------------------------------------------------------------------------------------
+
+MAP_JS = "() => Object.values(window).find((v) => v instanceof L.Map)"
+
+
+def test_map_controls_by_keyboard(app_server, watched) -> None:
+    """Inside the map's frame: zoom in and out, open the layer control, switch a layer off and on, close it with
+    Escape, fold and unfold the legend."""
+    page = watched.page
+    page.goto(f"{app_server.url}/research?basemap=none&lang=en")
+    wait_for_map(page)
+    frame = page.locator(MAP_IFRAME).element_handle().content_frame()
+    zoom = lambda: frame.evaluate(f"() => ({MAP_JS})().getZoom()")  # noqa: E731
+    page.wait_for_timeout(800)  # the map fits its content first
+    before = zoom()
+    tab_to(page, lambda f: bool(f["frames"]) and has_class("leaflet-container")(f), "the map")
+    tab_to(page, has_class("leaflet-control-zoom-in"), "zoom in", limit=3)
+    press(page, "Enter")
+    frame.wait_for_function(f"(z) => ({MAP_JS})().getZoom() > z", arg=before, timeout=5_000)
+    tab_to(page, has_class("leaflet-control-zoom-out"), "zoom out", limit=2)
+    press(page, "Enter")
+    frame.wait_for_function(f"(z) => Math.abs(({MAP_JS})().getZoom() - z) < 1e-9", arg=before, timeout=5_000)
+    # The layer control: Enter opens it, Tab reaches its check boxes, Space switches a layer off.
+    tab_to(page, has_class("leaflet-control-layers-toggle"), "the layer control", limit=2)
+    box = press(page, "Enter")  # the focus moves on to the first check box
+    frame.wait_for_selector(".leaflet-control-layers-expanded", timeout=5_000)
+    assert has_class("leaflet-control-layers-selector")(box), box
+    layers_before = frame.evaluate(f"() => {{ let n = 0; ({MAP_JS})().eachLayer(() => n++); return n; }}")
+    press(page, "Space")
+    assert frame.evaluate("() => document.activeElement.checked") is False, box
+    layers_after = frame.evaluate(f"() => {{ let n = 0; ({MAP_JS})().eachLayer(() => n++); return n; }}")
+    assert layers_after < layers_before
+    press(page, "Space")  # and on again
+    toggle = press(page, "Escape")  # closes the control, the focus back on its toggle
+    assert has_class("leaflet-control-layers-toggle")(toggle), toggle
+    assert frame.evaluate("() => document.querySelector('.leaflet-control-layers-expanded') === null")
+    # The legend: its title folds and unfolds the categories.
+    legend = tab_to(page, has_class("rm-legend-toggle"), "the legend's toggle", limit=12)
+    folded = frame.evaluate("() => document.querySelector('.rm-legend').classList.contains('rm-legend-collapsed')")
+    press(page, "Enter")
+    assert frame.evaluate("() => document.querySelector('.rm-legend').classList.contains('rm-legend-collapsed')") \
+        is not folded, legend
+    press(page, "Space")
+    assert frame.evaluate("() => document.querySelector('.rm-legend').classList.contains('rm-legend-collapsed')") \
+        is folded
+    screenshot(page, "keyboard-map-controls")
+    watched.assert_clean()
