@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +26,11 @@ def writable_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
     if request.param == "gpkg":
         copy = tmp_path / "regionmap.gpkg"
         shutil.copy(request.getfixturevalue("built_store"), copy)
+        with contextlib.closing(sqlite3.connect(copy)) as connection:  # whatever another test wrote into it
+            for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE "
+                                              "'edit\\_%' ESCAPE '\\'").fetchall():
+                connection.execute(f'DROP TABLE "{name}"')
+            connection.commit()
         yield str(copy)
         return
     import sqlalchemy as sa

@@ -6,6 +6,7 @@ sign-in hook that logs each session's events once. A forged cookie needs a brows
 from __future__ import annotations
 
 import time
+import shutil
 from pathlib import Path
 
 import pytest
@@ -29,9 +30,12 @@ def user(**changes: object) -> dict[str, object]:
 
 
 @pytest.fixture
-def store_env(built_store: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("REGIONMAP_STORE", str(built_store))
-    return built_store
+def store_env(built_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the session's store: the page logs sign-ins and refusals into the store's history."""
+    copy = tmp_path / built_store.name
+    shutil.copy(built_store, copy)
+    monkeypatch.setenv("REGIONMAP_STORE", str(copy))
+    return copy
 
 
 def maintenance(lang: str, *, secrets: dict | None = None, signed_in: dict | None = None) -> AppTest:

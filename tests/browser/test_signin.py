@@ -9,6 +9,7 @@ https), so nothing leaves the machine, and the tests check that no other request
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,9 +41,12 @@ def provider() -> Iterator[Server]:
 @pytest.fixture(scope="module")
 def signin_app(provider: Server, built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The app (serve.py) with an [auth] section pointing at the mock provider."""
-    secrets = auth_secrets(tmp_path_factory.mktemp("auth") / "secrets.toml", provider.url, cookie_secret=COOKIE_SECRET)
+    folder = tmp_path_factory.mktemp("auth")
+    secrets = auth_secrets(folder / "secrets.toml", provider.url, cookie_secret=COOKIE_SECRET)
+    store = folder / built_store.name  # a copy: the page logs sign-ins and refusals into the store's history
+    shutil.copy(built_store, store)
     try:
-        with streamlit_server(ROOT / "serve.py", {"REGIONMAP_STORE": str(built_store)}, cwd=ROOT,
+        with streamlit_server(ROOT / "serve.py", {"REGIONMAP_STORE": str(store)}, cwd=ROOT,
                               secrets=secrets) as server:
             yield server
     except RuntimeError as exc:
