@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
+from collections.abc import Hashable
 from typing import Any, TypeVar
 
 import geopandas as gpd
+import pandas as pd
 import streamlit as st
 
 from regionmap import config
@@ -21,9 +23,11 @@ from regionmap.i18n import t
 from regionmap.maps import BoundaryPayload, ensure_vendor_assets
 from regionmap.data.source_registry import Registry, registry as configured_registry
 from regionmap.data.store import StoreData, StoreMissing, load_store, store_at
+from regionmap.dashboard.urlstate import Vocab
 from regionmap.taxonomy import Taxonomy, taxonomy
 
 Cached = TypeVar("Cached", bound=Callable[..., Any])
+Built = TypeVar("Built")
 _PER_VERSION: list[Any] = []
 _seen: dict[str, str | None] = {"version": None}
 _seen_lock = threading.Lock()
@@ -128,3 +132,66 @@ def _payloads(cache_key: str, lang: str, zoom: int, _store: StoreData) -> dict[s
 def payloads(data: StoreData, lang: str, zoom: int = OVERVIEW_ZOOM) -> Mapping[str, BoundaryPayload]:
     """The browser payloads of the boundary layers (cached per store build, language and zoom)."""
     return _payloads(data.cache_key, lang, zoom, data)
+
+
+# What one view shows, built once per store version and shared by every session showing it (see `shared`). The
+# bounds keep memory in check: the overview has 19 areas x 64 layer sets x 3 languages, and visitors ask for
+# a few of them (the load benchmark's: 19 areas x 6 layer sets); a rendered map is about 0.5 MB, a table or a
+# filtered view a few KB.
+SHARED_ENTRIES = {"map": 96, "table": 384, "view": 256}
+
+
+@per_store_version
+@st.cache_resource(show_spinner=False, max_entries=SHARED_ENTRIES["map"])
+def _shared_maps(cache_key: str, key: Hashable, _build: Callable[[], Any]) -> Any:
+    return _build()
+
+
+@per_store_version
+@st.cache_resource(show_spinner=False, max_entries=SHARED_ENTRIES["table"])
+def _shared_tables(cache_key: str, key: Hashable, _build: Callable[[], Any]) -> Any:
+    return _build()
+
+
+@per_store_version
+@st.cache_resource(show_spinner=False, max_entries=SHARED_ENTRIES["view"])
+def _shared_views(cache_key: str, key: Hashable, _build: Callable[[], Any]) -> Any:
+    return _build()
+
+
+_SHARED = {"map": _shared_maps, "table": _shared_tables, "view": _shared_views}
+
+
+def shared(data: StoreData, kind: str, key: Hashable, build: Callable[[], Built]) -> Built:
+    """`build()` once per store version, `kind` ("map", "table" or "view") and `key`, then the same object for every
+    session asking for that key. `key` must name everything the result depends on besides the store (the filter,
+    language, basemap, ...); the result is shared, so callers never change it."""
+    return _SHARED[kind](data.cache_key, (kind, key), build)
+
+
+def count(data: StoreData, name: str) -> int:
+    """The number of features of layer `name` (shared per store build; a count query on PostGIS)."""
+    return shared(data, "view", ("count", name), lambda: data.count(name))
+
+
+def columns(data: StoreData, name: str, names: tuple[str, ...]) -> pd.DataFrame:
+    """Attribute columns `names` of layer `name` (shared per store build; only those columns read on PostGIS)."""
+    return shared(data, "view", ("columns", name, names), lambda: data.columns(name, names))
+
+
+def url_vocab(data: StoreData, tax: Taxonomy) -> Vocab:
+    """The ids a URL may name (`StoreData.url_vocab`), shared per store build."""
+    return shared(data, "view", ("url_vocab",), lambda: data.url_vocab(tax))
+
+
+def places(data: StoreData, layer: str, kreis: str | None = None) -> tuple[list[str | None], dict[str, str]]:
+    """A sidebar's choice of Kreise or municipalities (`layer`; those of `kreis` when given), sorted by name:
+    the options (None first: all) and their names by AGS. Shared per store build; only `ags`, `name` and
+    `kreis_ags` are read."""
+    def build() -> tuple[list[str | None], dict[str, str]]:
+        frame = columns(data, layer, ("ags", "name", "kreis_ags") if layer == "gemeinden" else ("ags", "name"))
+        if kreis is not None:
+            frame = frame[frame["kreis_ags"] == kreis]
+        frame = frame.sort_values("name")
+        return [None, *frame["ags"]], dict(zip(frame["ags"], frame["name"]))
+    return shared(data, "view", ("places", layer, kreis), build)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
 from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from regionmap.dashboard.composition import (
     COLOUR_BY,
@@ -35,6 +33,7 @@ from regionmap.i18n import format_number, t, tn
 from regionmap.maps import RETURNED_OBJECTS, MapParts, bounds_of, clicked_record
 from regionmap.data.store import StoreData
 from regionmap.ui import data, upload_panel, view
+from regionmap.ui.rendered import RenderedMap, freeze_styler, mount_map, render_map, rows_digest
 from regionmap.uploads.layer import UPLOAD_LAYER, UploadLayers, UploadMap, layer_label, upload_fields
 from regionmap.ui.text import plain
 from regionmap.dashboard.urlstate import ViewState
@@ -79,15 +78,20 @@ def fill_screen(key: str, offset: int, least: int) -> None:
 def draw_map(parts: MapParts, key: str, height: int, returned_objects: Sequence[str]) -> dict | None:
     """Draw a composed map with st_folium. The base map is mounted once per `key` and base; a rerun that changes
     only the overlays (points, legend, attributions) injects them into the mounted map, whose view stays."""
-    return st_folium(
-        parts.base,
-        key=key,
-        height=height,
-        use_container_width=True,
-        returned_objects=list(returned_objects),
-        feature_group_to_add=list(parts.overlays),
-        layer_control=parts.layer_control,
-    )
+    return mount_map(render_map(parts, key, height, returned_objects))
+
+
+def shown_key(shown: Mapping[str, gpd.GeoDataFrame]) -> tuple[tuple[str, str], ...]:
+    """What a view shows of its layers, as a cache key: each layer's id with a digest of its records' ids in order."""
+    return tuple((layer_id, rows_digest(gdf["id"])) for layer_id, gdf in shown.items())
+
+
+def map_key(page: str, state: ViewState, colour_by: str, height: int, shown: Mapping[str, gpd.GeoDataFrame],
+            choropleth: Choropleth | None) -> tuple:
+    """The key of a page's rendered map among the shared ones (`data.shared`): everything the map shows besides the
+    store (a session's upload is never shared)."""
+    return (page, height, state.lang, state.basemap, colour_by, state.kreis, state.gemeinde, shown_key(shown),
+            None if choropleth is None else rows_digest([repr(choropleth)]))
 
 
 def show_map(
@@ -109,32 +113,41 @@ def show_map(
     """
     lang = state.lang
     colour_by = st.session_state.get(f"colour_by_{page}", "category")
-    zoom = display_zoom(state.kreis, state.gemeinde)
-    region = bounds_of(store.region)
-    area = bounds_for(store.gemeinden, store.kreise, state.kreis, state.gemeinde) if state.kreis or state.gemeinde else None
-    filtered = any(len(gdf) < len(store[layer_id]) for layer_id, gdf in shown.items())
     upload = upload_panel.current_layers(lang)
-    parts = dashboard_parts(
-        shown=shown,
-        simplified=data.simplified(store, zoom),
-        payloads=data.payloads(store, lang, zoom),
-        taxonomy=data.tax(),
-        registry=data.registry(),
-        region_bounds=region,
-        lang=lang,
-        basemap_id=state.basemap,
-        colour_by=colour_by,
-        fit_bounds=area,
-        content_bounds=view_bounds(region, area, shown, filtered, upload[0].frame if upload is not None else None),
-        kreis=state.kreis,
-        gemeinde=state.gemeinde,
-        choropleth=choropleth,
-        extra_layers=upload[1].elements() if upload is not None else (),
-    )
+
+    def rendered() -> RenderedMap:
+        zoom = display_zoom(state.kreis, state.gemeinde)
+        region = bounds_of(store.region)
+        area = (bounds_for(store.gemeinden, store.kreise, state.kreis, state.gemeinde) if state.kreis or state.gemeinde
+                else None)
+        filtered = any(len(gdf) < data.count(store, layer_id) for layer_id, gdf in shown.items())
+        parts = dashboard_parts(
+            shown=shown,
+            simplified=data.simplified(store, zoom),
+            payloads=data.payloads(store, lang, zoom),
+            taxonomy=data.tax(),
+            registry=data.registry(),
+            region_bounds=region,
+            lang=lang,
+            basemap_id=state.basemap,
+            colour_by=colour_by,
+            fit_bounds=area,
+            content_bounds=view_bounds(region, area, shown, filtered, upload[0].frame if upload is not None else None),
+            kreis=state.kreis,
+            gemeinde=state.gemeinde,
+            choropleth=choropleth,
+            extra_layers=upload[1].elements() if upload is not None else (),
+        )
+        return render_map(parts, f"map_{page}", height, RETURNED_OBJECTS)
+
     with st.container(key=f"mapbox_{page}"):
         fill_screen(f"mapbox_{page}", offset, height)
         st.html(f'<h2 class="rm-sr-only">{html.escape(t("map_summary.heading", lang))}</h2>')
-        result = draw_map(parts, f"map_{page}", height, RETURNED_OBJECTS)
+        if upload is None:
+            result = mount_map(data.shared(store, "map", map_key(page, state, colour_by, height, shown, choropleth),
+                                           rendered))
+        else:  # the session's own upload: rendered for it alone
+            result = mount_map(rendered())
     summary = summary_text(store, state, shown, upload, choropleth, tables=not embedded)
     if embedded:  # a partner's iframe has room for the map alone: the text alternative is for screen readers
         st.html(f'<p class="rm-sr-only">{html.escape(summary)}</p>')
@@ -248,8 +261,10 @@ def upload_card(page: str, record: pd.Series, lang: str) -> None:
             st.markdown(f"**{plain(t('detail.label', lang, label=label))}** {plain(value)}")
 
 
-def layer_tables(page: str, shown: Mapping[str, gpd.GeoDataFrame], totals: Mapping[str, int], lang: str) -> None:
-    """A sortable table per shown layer, in step with the map; choosing a row selects the record."""
+def layer_tables(page: str, store: StoreData, shown: Mapping[str, gpd.GeoDataFrame], totals: Mapping[str, int],
+                 lang: str) -> None:
+    """A sortable table per shown layer, in step with the map; choosing a row selects the record. The formatted
+    tables are shared by every session showing the same records (`data.shared`)."""
     tax = data.tax()
     for layer_id, gdf in shown.items():
         layer = tax.layer(layer_id)
@@ -258,14 +273,16 @@ def layer_tables(page: str, shown: Mapping[str, gpd.GeoDataFrame], totals: Mappi
         if gdf.empty:
             st.info(t("table.empty", lang))
             continue
-        frame = table_frame(gdf, layer_id, tax, lang)
+        digest = rows_digest(gdf["id"], lang)
+        styler = data.shared(store, "table", (layer_id, digest), lambda: freeze_styler(localised_numbers(
+            table_frame(gdf, layer_id, tax, lang), lang, {t("column.area_ha", lang): 1})))
         event = st.dataframe(
-            localised_numbers(frame, lang, {t("column.area_ha", lang): 1}),
+            styler,
             hide_index=True,
             width="stretch",
             on_select="rerun",
             selection_mode="single-row",
-            key=table_key(f"table_{page}_{layer_id}", gdf["id"], lang),
+            key=f"table_{page}_{layer_id}_{digest}",
             column_config={t("column.website", lang): st.column_config.LinkColumn(),
                            t("column.name", lang): st.column_config.Column(pinned=True)},  # visible while it scrolls
         )
@@ -277,8 +294,7 @@ def layer_tables(page: str, shown: Mapping[str, gpd.GeoDataFrame], totals: Mappi
 
 def table_key(prefix: str, ids: pd.Series, *parts: str) -> str:
     """A table's widget key that changes with its rows: a new list never inherits a stale row selection."""
-    digest = hashlib.sha1("\n".join([*parts, *ids.astype(str)]).encode("utf-8")).hexdigest()[:12]
-    return f"{prefix}_{digest}"
+    return f"{prefix}_{rows_digest(ids, *parts)}"
 
 
 def chosen_row(event: object, ids: pd.Series, memory_key: str) -> str | None:
