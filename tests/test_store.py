@@ -174,6 +174,51 @@ def test_read_layer_by_bbox_ags_and_kreis(synthetic):
         store.read_layer("nothing")
 
 
+def test_read_columns_and_count_without_reading_the_layer(synthetic):
+    store = store_at(synthetic)
+    for name in ("gemeinden", "kreise", "research"):
+        whole = store.read_layer(name)
+        assert store.count(name) == len(whole)
+        columns = ["ags", "name"] if name != "research" else ["id", "kreis_ags"]
+        read = store.read_columns(name, columns)
+        assert list(read.columns) == columns and "geometry" not in read.columns
+        pd.testing.assert_frame_equal(read, pd.DataFrame(whole[columns]), check_dtype=False)
+    figures = store.read_columns("gemeinden", ["population", "area_km2"])
+    assert figures["population"].sum() == store.read_layer("gemeinden")["population"].sum()
+    with pytest.raises(StoreMissing, match="layer 'gemeinden' has no column\\(s\\) nothing, geometry"):
+        store.read_columns("gemeinden", ["ags", "nothing", "geometry"])
+    for hostile in ("'; DROP TABLE gemeinden; --", 'gemeinden"; DROP TABLE kreise; --', HOSTILE):
+        with pytest.raises(StoreMissing, match="has no column"):
+            store.read_columns("gemeinden", [hostile])
+        with pytest.raises(StoreMissing, match="missing"):
+            store.count(hostile)
+    with pytest.raises(StoreMissing, match="layer 'nothing' missing"):
+        store.count("nothing")
+    assert store.count("gemeinden") == len(store.read_layer("gemeinden"))  # still all there
+
+
+def test_store_data_counts_and_columns_agree_on_both_backends(synthetic):
+    data = open_store(synthetic)
+    for name in ("gemeinden", *THEMATIC_LAYERS):
+        key = "ags" if name == "gemeinden" else "id"
+        assert data.count(name) == len(data[name])
+        assert list(data.columns(name, [key])[key]) == list(data[name][key])
+    with pytest.raises(StoreMissing, match="has no column"):
+        data.columns("kreise", ["geometry"])
+
+
+def test_the_url_vocabulary_reads_only_id_columns_on_postgis(synthetic):
+    data = open_store(synthetic)
+    vocab = data.url_vocab(taxonomy())
+    assert vocab.gemeinden == frozenset(data.gemeinden["ags"]) and vocab.sites == frozenset(data["sites"]["id"])
+    assert vocab.records == frozenset(i for layer in THEMATIC_LAYERS for i in data[layer]["id"])
+    if data.reads_in_place:
+        fresh = open_store(synthetic)
+        fresh.url_vocab(taxonomy())
+        fresh.count("research")
+        assert fresh.layers.loaded() == []  # no layer read whole for the vocabulary or a count
+
+
 def test_write_build_keeps_the_previous_store_on_failure(store_path, monkeypatch):
     import regionmap.data.store as store_backend
 
