@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import streamlit_folium
+from streamlit import dataframe_util
 from streamlit.elements import arrow
 from streamlit.proto.ArrowData_pb2 import ArrowData
 
@@ -103,6 +104,9 @@ def test_a_frozen_styler_marshals_as_the_styler_does(store) -> None:
     got = ArrowData()
     arrow.marshall_styler(got, frozen, "x")  # what st.dataframe calls
     assert got.styler == expected.styler
+    assert dataframe_util.convert_pandas_df_to_arrow_bytes(frozen.data) == rendered._TO_ARROW(frame)
+    copy = frozen.data.copy()  # another frame: converted as usual
+    assert dataframe_util.convert_pandas_df_to_arrow_bytes(copy) == rendered._TO_ARROW(copy)
     plain = ArrowData()
     arrow.marshall_styler(plain, localised_numbers(frame, "de"), "x")  # an unfrozen Styler is marshalled as usual
     assert plain.styler.display_values

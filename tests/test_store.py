@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import sqlite3
 import time
@@ -105,6 +106,26 @@ def test_the_version_comes_from_the_metadata_table(store_path):
     assert open_store(store_path).manifest["built_at"] == MANIFEST["built_at"]  # read from the store itself
     set_meta(store_path, "build_id", "another-build")
     assert store.version() == "another-build"
+
+
+def test_an_unchanged_geopackage_answers_its_version_from_a_stat(store_path, monkeypatch):
+    """The app asks for the version on every rerun: the file is opened again only when it changed."""
+    old = time.time() - 60
+    os.utime(store_path, (old, old))  # settled: changed longer than VERSION_SETTLE_S ago
+    key = GeoPackageStore(store_path).version()
+    opened = []
+    meta = GeoPackageStore._meta
+    monkeypatch.setattr(GeoPackageStore, "_meta", lambda self: opened.append(1) or meta(self))
+    assert GeoPackageStore(store_path).version() == key and opened == []
+    set_meta(store_path, "build_id", "changed in place")  # written now: within the settle time, read every time
+    assert GeoPackageStore(store_path).version() == "changed in place" and len(opened) == 1
+    assert GeoPackageStore(store_path).version() == "changed in place" and len(opened) == 2
+    os.utime(store_path, (old + 1, old + 1))  # settled again: answered from the stat once more
+    assert GeoPackageStore(store_path).version() == "changed in place" and len(opened) == 3
+    assert GeoPackageStore(store_path).version() == "changed in place" and len(opened) == 3
+    store_path.write_bytes(store_path.read_bytes()[:1024])
+    with pytest.raises(StoreMissing, match="not a readable GeoPackage"):
+        GeoPackageStore(store_path).version()
 
 
 def test_a_store_replaced_while_its_manifest_stayed_is_noticed(store_path, tmp_path):

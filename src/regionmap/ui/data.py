@@ -9,8 +9,8 @@ message instead of data cached from before.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
-from collections.abc import Hashable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any, TypeVar
 
 import geopandas as gpd
@@ -135,38 +135,50 @@ def payloads(data: StoreData, lang: str, zoom: int = OVERVIEW_ZOOM) -> Mapping[s
 
 
 # What one view shows, built once per store version and shared by every session showing it (see `shared`). The
-# bounds keep memory in check: the overview has 19 areas x 64 layer sets x 3 languages, and visitors ask for
-# a few of them (the load benchmark's: 19 areas x 6 layer sets); a rendered map is about 0.5 MB, a table or a
-# filtered view a few KB.
-SHARED_ENTRIES = {"map": 96, "table": 384, "view": 256}
+# bounds keep memory in check: the overview has 19 areas x 64 layer sets x 3 languages, and visitors ask for a few
+# of them (the load benchmark's: 19 areas x 6 layer sets); a rendered map is about 0.8 MB, a table or a filtered
+# layer a few KB.
+SHARED_ENTRIES = {"map": 96, "table": 384, "view": 1024}
 
 
-@per_store_version
-@st.cache_resource(show_spinner=False, max_entries=SHARED_ENTRIES["map"])
-def _shared_maps(cache_key: str, key: Hashable, _build: Callable[[], Any]) -> Any:
-    return _build()
+class SharedCache:
+    """A bounded, thread-safe map of built values, the least recently used dropped first. Cheaper per look-up than
+    `st.cache_resource` (no argument hashing), which matters for the dozen look-ups of every rerun."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, build: Callable[[], Built]) -> Built:
+        """The value of `key`, built by `build()` when missing (two sessions missing at once may both build it)."""
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        value = build()
+        with self._lock:
+            self._entries[key] = value
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
 
 
-@per_store_version
-@st.cache_resource(show_spinner=False, max_entries=SHARED_ENTRIES["table"])
-def _shared_tables(cache_key: str, key: Hashable, _build: Callable[[], Any]) -> Any:
-    return _build()
-
-
-@per_store_version
-@st.cache_resource(show_spinner=False, max_entries=SHARED_ENTRIES["view"])
-def _shared_views(cache_key: str, key: Hashable, _build: Callable[[], Any]) -> Any:
-    return _build()
-
-
-_SHARED = {"map": _shared_maps, "table": _shared_tables, "view": _shared_views}
+_SHARED = {kind: per_store_version(SharedCache(entries)) for kind, entries in SHARED_ENTRIES.items()}
 
 
 def shared(data: StoreData, kind: str, key: Hashable, build: Callable[[], Built]) -> Built:
     """`build()` once per store version, `kind` ("map", "table" or "view") and `key`, then the same object for every
     session asking for that key. `key` must name everything the result depends on besides the store (the filter,
     language, basemap, ...); the result is shared, so callers never change it."""
-    return _SHARED[kind](data.cache_key, (kind, key), build)
+    return _SHARED[kind].get((data.cache_key, key), build)
 
 
 def count(data: StoreData, name: str) -> int:

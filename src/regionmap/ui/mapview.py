@@ -174,8 +174,7 @@ def summary_text(store: StoreData, state: ViewState, shown: Mapping[str, gpd.Geo
     layers = {layer_id: (tax.layer(layer_id).label(lang), gdf) for layer_id, gdf in shown.items()}
     if upload is not None:
         layers[UPLOAD_LAYER] = (upload[0].label, upload[0].frame)
-    names = dict(zip(store.gemeinden["ags"], store.gemeinden["name"])) | dict(zip(store.kreise["ags"],
-                                                                                store.kreise["name"]))
+    names = data.places(store, "gemeinden")[1] | data.places(store, "kreise")[1]
     area = names.get(state.gemeinde or "") or names.get(state.kreis or "")
     owners = {c.id: layer.id for layer in tax.layers for c in layer.categories}
     filters = [*(sector_labels(tax, s, lang) for s in state.sectors),

@@ -9,21 +9,24 @@ handed unchanged to Streamlit on every rerun that shows it (the caches live in `
   objects are built fresh for each rendering and thrown away: `st_folium` adds the overlays to the base map while
   rendering them, so a cached folium map would carry every earlier view's overlays.
 - `freeze_styler` computes a pandas Styler's marshalled form (the display values and styles that `st.dataframe`
-  derives from a Styler on every call) once.
+  derives from a Styler on every call) and its frame's Arrow bytes once.
 
-Both rely on private parts of streamlit-folium (`_component_func`) and Streamlit (`arrow.marshall_styler`), checked
-by tests/test_rendered.py against the uncached paths.
+Both rely on private parts of streamlit-folium (`_component_func`) and Streamlit (`arrow.marshall_styler`,
+`dataframe_util.convert_pandas_df_to_arrow_bytes`), checked by tests/test_rendered.py against the uncached paths.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import streamlit_folium
+import pandas as pd
 from pandas.io.formats.style import Styler
+from streamlit import dataframe_util
 from streamlit.elements import arrow
 from streamlit.proto.ArrowData_pb2 import ArrowData as ArrowDataProto
 from streamlit_folium import st_folium
@@ -80,14 +83,18 @@ def mount_map(rendered: RenderedMap) -> dict | None:
 
 
 _MARSHALLED = "_regionmap_marshalled"
+_ARROW: dict[int, tuple[weakref.ref, bytes]] = {}  # id of a frozen Styler's frame -> (the frame, its Arrow bytes)
 
 
 def freeze_styler(styler: Styler) -> Styler:
-    """`styler` with its marshalled form (the display values and styles `st.dataframe` derives from a Styler)
-    computed now: `st.dataframe` then takes them as they are on every call. Never change the Styler after that."""
+    """`styler` with its marshalled form (the display values and styles `st.dataframe` derives from a Styler) and
+    its frame's Arrow bytes computed now: `st.dataframe` then takes them as they are on every call. Never change the
+    Styler or its frame after that."""
     proto = ArrowDataProto()
     _MARSHALL(proto, styler, str(styler.uuid))
     setattr(styler, _MARSHALLED, proto)
+    frame, frame_id = styler.data, id(styler.data)
+    _ARROW[frame_id] = (weakref.ref(frame, lambda _: _ARROW.pop(frame_id, None)), _TO_ARROW(frame))
     return styler
 
 
@@ -99,7 +106,16 @@ def _marshall(proto: ArrowDataProto, styler: Styler, default_uuid: str) -> None:
         proto.styler.CopyFrom(marshalled.styler)
 
 
+def _to_arrow(frame: pd.DataFrame) -> bytes:
+    known = _ARROW.get(id(frame))
+    if known is not None and known[0]() is frame:
+        return known[1]
+    return _TO_ARROW(frame)
+
+
 _MARSHALL = getattr(arrow, "_regionmap_marshall_styler", arrow.marshall_styler)
 arrow._regionmap_marshall_styler = _MARSHALL
 arrow.marshall_styler = _marshall
-
+_TO_ARROW = getattr(dataframe_util, "_regionmap_to_arrow", dataframe_util.convert_pandas_df_to_arrow_bytes)
+dataframe_util._regionmap_to_arrow = _TO_ARROW
+dataframe_util.convert_pandas_df_to_arrow_bytes = _to_arrow
