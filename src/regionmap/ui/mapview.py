@@ -33,7 +33,7 @@ from regionmap.i18n import format_number, t, tn
 from regionmap.maps import RETURNED_OBJECTS, MapParts, bounds_of, clicked_record
 from regionmap.data.store import StoreData
 from regionmap.ui import data, upload_panel, view
-from regionmap.ui.rendered import RenderedMap, freeze_styler, mount_map, render_map, rows_digest
+from regionmap.ui.rendered import RenderedMap, frame_digest, freeze_styler, mount_map, render_map, rows_digest
 from regionmap.uploads.layer import UPLOAD_LAYER, UploadLayers, UploadMap, layer_label, upload_fields
 from regionmap.ui.text import plain
 from regionmap.dashboard.urlstate import ViewState
@@ -82,8 +82,9 @@ def draw_map(parts: MapParts, key: str, height: int, returned_objects: Sequence[
 
 
 def shown_key(shown: Mapping[str, gpd.GeoDataFrame]) -> tuple[tuple[str, str], ...]:
-    """What a view shows of its layers, as a cache key: each layer's id with a digest of its records' ids in order."""
-    return tuple((layer_id, rows_digest(gdf["id"])) for layer_id, gdf in shown.items())
+    """What a view shows of its layers, as a cache key: each layer's id with a digest of its records' ids in order
+    (the frames are shared ones, never changed: their digests are kept)."""
+    return tuple((layer_id, frame_digest(gdf)) for layer_id, gdf in shown.items())
 
 
 def map_key(page: str, state: ViewState, colour_by: str, height: int, shown: Mapping[str, gpd.GeoDataFrame],

@@ -56,6 +56,33 @@ def rows_digest(ids: Iterable[object], *parts: str) -> str:
     return hashlib.sha1("\n".join([*parts, *(str(i) for i in ids)]).encode("utf-8")).hexdigest()[:12]
 
 
+class FrameMemo:
+    """Values computed from frames that are never changed (shared ones), kept while the frame lives, by identity."""
+
+    def __init__(self) -> None:
+        self._values: dict[int, tuple[weakref.ref, Any]] = {}
+
+    def known(self, frame: pd.DataFrame) -> Any | None:
+        """The value kept for `frame`, else None."""
+        entry = self._values.get(id(frame))
+        return entry[1] if entry is not None and entry[0]() is frame else None
+
+    def keep(self, frame: pd.DataFrame, value: Any) -> Any:
+        """Keep `value` for `frame` (until the frame is dropped); returns it."""
+        frame_id = id(frame)
+        self._values[frame_id] = (weakref.ref(frame, lambda _: self._values.pop(frame_id, None)), value)
+        return value
+
+
+_DIGESTS = FrameMemo()
+
+
+def frame_digest(frame: pd.DataFrame) -> str:
+    """`rows_digest` of a shared (never changed) frame's `id` column, computed once per frame."""
+    known = _DIGESTS.known(frame)
+    return known if known is not None else _DIGESTS.keep(frame, rows_digest(frame["id"]))
+
+
 def render_map(parts: MapParts, key: str, height: int, returned_objects: Sequence[str]) -> RenderedMap:
     """The st_folium component's arguments for `parts`, as `st_folium(parts.base, key=key, ...)` computes them.
 
@@ -83,7 +110,7 @@ def mount_map(rendered: RenderedMap) -> dict | None:
 
 
 _MARSHALLED = "_regionmap_marshalled"
-_ARROW: dict[int, tuple[weakref.ref, bytes]] = {}  # id of a frozen Styler's frame -> (the frame, its Arrow bytes)
+_ARROW = FrameMemo()  # a frozen Styler's frame -> its Arrow bytes
 
 
 def freeze_styler(styler: Styler) -> Styler:
@@ -93,8 +120,7 @@ def freeze_styler(styler: Styler) -> Styler:
     proto = ArrowDataProto()
     _MARSHALL(proto, styler, str(styler.uuid))
     setattr(styler, _MARSHALLED, proto)
-    frame, frame_id = styler.data, id(styler.data)
-    _ARROW[frame_id] = (weakref.ref(frame, lambda _: _ARROW.pop(frame_id, None)), _TO_ARROW(frame))
+    _ARROW.keep(styler.data, _TO_ARROW(styler.data))
     return styler
 
 
@@ -107,10 +133,8 @@ def _marshall(proto: ArrowDataProto, styler: Styler, default_uuid: str) -> None:
 
 
 def _to_arrow(frame: pd.DataFrame) -> bytes:
-    known = _ARROW.get(id(frame))
-    if known is not None and known[0]() is frame:
-        return known[1]
-    return _TO_ARROW(frame)
+    known = _ARROW.known(frame)
+    return known if known is not None else _TO_ARROW(frame)
 
 
 _MARSHALL = getattr(arrow, "_regionmap_marshall_styler", arrow.marshall_styler)
