@@ -122,7 +122,7 @@ def thematic_page(url_path: str, *, with_figures: bool = False) -> None:
     shown = shown_layers(store, state, spec.layers)
     if not shown:
         st.info(t("map.no_layers", lang))
-    own_layers = {layer_id: store[layer_id] for layer_id in spec.layers}
+    own_layers = {layer_id: data.columns(store, layer_id, ("id",)) for layer_id in spec.layers}  # ids suffice
     sync_selection(url_path, own_layers)
     map_col, side_col = st.columns(SIDE_COLUMN, gap="medium")
     with side_col:  # drawn first: the colour switch decides how the map colours its markers

@@ -202,9 +202,10 @@ def colour_by_control(page: str, state: ViewState) -> None:
     view.update(colour=None if value == COLOUR_BY[0] else value)
 
 
-def sync_selection(page: str, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
+def sync_selection(page: str, layers: Mapping[str, pd.DataFrame]) -> None:
     """Keep the page's detail card and the view state's `detail` in step: a record the URL names is selected when the
-    page has none, a record chosen on the map or in a table becomes the state's. `layers` are the page's layers."""
+    page has none, a record chosen on the map or in a table becomes the state's. `layers` are the page's layers (their
+    `id` columns suffice)."""
     chosen = st.session_state.get(_selection_key(page))
     if chosen is not None:
         # The session's own upload stays out of the URL: a shared link cannot show it.
