@@ -19,6 +19,7 @@ from regionmap.data.store import StoreData, open_store
 from regionmap.dashboard.urlstate import ViewState
 from regionmap.i18n import t
 from regionmap.maps import bounds_of
+from regionmap.maps.build import BACKDROP_Z_INDEX
 from regionmap.taxonomy import taxonomy
 from regionmap.ui import data, rendered
 from regionmap.ui.mapview import map_key, shown_key
@@ -127,3 +128,15 @@ def test_shared_builds_once_per_key_and_store_version(store) -> None:
     assert built == ["a", "b", "table a"]
     data._keep_only("another build")
     assert data.shared(store, "map", ("a",), build("a, rebuilt"))["value"] == "a, rebuilt"
+
+
+def test_the_cached_backdrop_payload_draws_the_same_backdrop(store) -> None:
+    simplified = simplified_layers(store.layers)
+    payloads = boundary_payloads(simplified, "de")
+    fresh = {name: payload for name, payload in payloads.items() if name != "states"}
+    parts = [dashboard_parts(shown={}, simplified=simplified, payloads=p, taxonomy=TAX, registry=load_registry(),
+                             region_bounds=bounds_of(store.region), lang="de", basemap_id="none")
+             for p in (payloads, fresh)]
+    cached, computed = ([c.payload for c in p.base._children.values() if getattr(c, "z_index", 0) == BACKDROP_Z_INDEX]
+                        for p in parts)
+    assert len(cached) == 1 and cached == computed
