@@ -274,8 +274,8 @@ def layer_tables(page: str, store: StoreData, shown: Mapping[str, gpd.GeoDataFra
         if gdf.empty:
             st.info(t("table.empty", lang))
             continue
-        digest = rows_digest(gdf["id"], lang)
-        styler = data.shared(store, "table", (layer_id, digest), lambda: freeze_styler(localised_numbers(
+        key = table_key(f"table_{page}_{layer_id}", gdf["id"], lang)
+        styler = data.shared(store, "table", key, lambda: freeze_styler(localised_numbers(
             table_frame(gdf, layer_id, tax, lang), lang, {t("column.area_ha", lang): 1})))
         event = st.dataframe(
             styler,
@@ -283,7 +283,7 @@ def layer_tables(page: str, store: StoreData, shown: Mapping[str, gpd.GeoDataFra
             width="stretch",
             on_select="rerun",
             selection_mode="single-row",
-            key=f"table_{page}_{layer_id}_{digest}",
+            key=key,
             column_config={t("column.website", lang): st.column_config.LinkColumn(),
                            t("column.name", lang): st.column_config.Column(pinned=True)},  # visible while it scrolls
         )
