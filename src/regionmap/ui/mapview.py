@@ -33,7 +33,8 @@ from regionmap.i18n import format_number, t, tn
 from regionmap.maps import RETURNED_OBJECTS, MapParts, bounds_of, clicked_record
 from regionmap.data.store import StoreData
 from regionmap.ui import data, upload_panel, view
-from regionmap.ui.rendered import RenderedMap, frame_digest, freeze_styler, mount_map, render_map, rows_digest
+from regionmap.ui.rendered import (RenderedMap, frame_digest, frame_ids, freeze_styler, mount_map, render_map,
+                                   rows_digest)
 from regionmap.uploads.layer import UPLOAD_LAYER, UploadLayers, UploadMap, layer_label, upload_fields
 from regionmap.ui.text import plain
 from regionmap.dashboard.urlstate import ViewState
@@ -265,7 +266,7 @@ def upload_card(page: str, record: pd.Series, lang: str) -> None:
 def layer_tables(page: str, store: StoreData, shown: Mapping[str, gpd.GeoDataFrame], totals: Mapping[str, int],
                  lang: str) -> None:
     """A sortable table per shown layer, in step with the map; choosing a row selects the record. The formatted
-    tables are shared by every session showing the same records (`data.shared`)."""
+    tables are shared by every session showing the same records (`data.shared`); `shown` holds shared frames."""
     tax = data.tax()
     for layer_id, gdf in shown.items():
         layer = tax.layer(layer_id)
@@ -274,7 +275,8 @@ def layer_tables(page: str, store: StoreData, shown: Mapping[str, gpd.GeoDataFra
         if gdf.empty:
             st.info(t("table.empty", lang))
             continue
-        key = table_key(f"table_{page}_{layer_id}", gdf["id"], lang)
+        ids = frame_ids(gdf)
+        key = table_key(f"table_{page}_{layer_id}", ids, lang)
         styler = data.shared(store, "table", key, lambda: freeze_styler(localised_numbers(
             table_frame(gdf, layer_id, tax, lang), lang, {t("column.area_ha", lang): 1})))
         event = st.dataframe(
@@ -287,7 +289,7 @@ def layer_tables(page: str, store: StoreData, shown: Mapping[str, gpd.GeoDataFra
             column_config={t("column.website", lang): st.column_config.LinkColumn(),
                            t("column.name", lang): st.column_config.Column(pinned=True)},  # visible while it scrolls
         )
-        record_id = chosen_row(event, gdf["id"], f"last_row_{page}_{layer_id}")
+        record_id = chosen_row(event, ids, f"last_row_{page}_{layer_id}")
         if record_id is not None:
             select(page, layer_id, record_id)
             st.rerun()

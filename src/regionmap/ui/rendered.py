@@ -74,13 +74,19 @@ class FrameMemo:
         return value
 
 
-_DIGESTS = FrameMemo()
+_IDS, _DIGESTS = FrameMemo(), FrameMemo()
+
+
+def frame_ids(frame: pd.DataFrame) -> pd.Series:
+    """The `id` column of a shared (never changed) frame, taken once per frame (a GeoDataFrame's column costs)."""
+    known = _IDS.known(frame)
+    return known if known is not None else _IDS.keep(frame, frame["id"])
 
 
 def frame_digest(frame: pd.DataFrame) -> str:
     """`rows_digest` of a shared (never changed) frame's `id` column, computed once per frame."""
     known = _DIGESTS.known(frame)
-    return known if known is not None else _DIGESTS.keep(frame, rows_digest(frame["id"]))
+    return known if known is not None else _DIGESTS.keep(frame, rows_digest(frame_ids(frame)))
 
 
 def render_map(parts: MapParts, key: str, height: int, returned_objects: Sequence[str]) -> RenderedMap:
