@@ -136,7 +136,7 @@ def payloads(data: StoreData, lang: str, zoom: int = OVERVIEW_ZOOM) -> Mapping[s
 
 # What one view shows, built once per store version and shared by every session showing it (see `shared`). The
 # bounds keep memory in check: the overview has 19 areas x 64 layer sets x 3 languages, and visitors ask for a few
-# of them (the load benchmark's: 19 areas x 6 layer sets); a rendered map is about 0.8 MB, a table or a filtered
+# of them (the load benchmark's: 19 areas x 6 layer sets); a rendered map is about 0.4 MB, a table or a filtered
 # layer a few KB.
 SHARED_ENTRIES = {"map": 96, "table": 384, "view": 1024}
 
