@@ -102,3 +102,17 @@ def test_a_postgis_rebuild_is_noticed_on_the_next_rerun(built_postgis, postgis_d
     page = rerun(page)
     assert [e.value for e in page.error] == [t("store.missing", "en", path=nowhere)]
     assert any("cannot connect to the database" in c.value for c in page.caption)
+
+
+def test_a_postgis_view_of_a_kreis_reads_no_thematic_layer_whole(built_postgis, monkeypatch) -> None:
+    """The vocabulary, the totals, the region's figures and the record ids are asked of the database; the layers
+    come filtered by the Kreis."""
+    from regionmap.taxonomy import taxonomy
+    from regionmap.ui import data
+
+    data._keep_only(None)  # no store cached: this page's reads alone
+    page_on(built_postgis, "overview", {"kreis": "03101", "basemap": "none"}, monkeypatch)
+    store = data._open_store(store_at(built_postgis).location, store_at(built_postgis).version())
+    loaded = store.layers.loaded()
+    assert not set(loaded) & set(taxonomy().layer_ids), loaded
+    assert "postcodes" not in loaded

@@ -15,6 +15,7 @@ from regionmap.data.store import load_store, store_at
 from regionmap.editing.repository import Conflict, EditError, ValidationFailed
 from regionmap.editing.repository import history_table as history
 from regionmap.editing.roles import PermissionDenied
+from regionmap.taxonomy import taxonomy
 
 pytest_plugins = ["editing_fixtures"]  # location (each backend), edits
 
@@ -292,3 +293,25 @@ def test_a_store_nobody_edited_yet_reads_as_empty(location, monkeypatch: pytest.
     assert edits.records_for(admin, "sites") and edits.change_sets(admin) == []
     assert edits.history(admin).empty and edits.revision() == 0 and edits.published() == []
     assert not edits.exists()  # reading created nothing
+
+
+def test_column_reads_and_counts_include_the_published_records(edits, location):
+    """Store.read_columns and Store.count (the URL vocabulary, the totals, the region figures) give what read_layer
+    gives, with the partners' records: before and after a new record and a withdrawal are published."""
+    store = store_at(location)
+    before = store.count("sites")
+    assert before == len(store.read_layer("sites"))
+    goslar = record(edits, GOSLAR_SITE)
+    changeset = edits.open_change_set(EDITOR, "sites")
+    created = edits.put_change(EDITOR, changeset, dict(goslar.values, id="", name="Neues Gewerbegebiet am Harz",
+                                                       lon="10.445", lat="51.915"))
+    edits.put_change(EDITOR, changeset, goslar.values, record_id=GOSLAR_SITE, withdraw=True)
+    edits.approve(REVIEWER, changeset, edits.submit(EDITOR, changeset).digest)
+    store = store_at(location)
+    layer = store.read_layer("sites")
+    assert store.count("sites") == len(layer) == before  # one more, one fewer
+    ids = list(store.read_columns("sites", ["id"])["id"])
+    assert ids == list(layer["id"]) and created.record_id in ids and GOSLAR_SITE not in ids
+    counts = store.read_columns("gemeinden", ["ags", "n_sites"])
+    assert list(counts["n_sites"]) == list(store.read_layer("gemeinden")["n_sites"])
+    assert load_store(store).url_vocab(taxonomy()).sites == frozenset(ids)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import sqlite3
 import time
@@ -107,6 +108,26 @@ def test_the_version_comes_from_the_metadata_table(store_path):
     assert store.version() == "another-build"
 
 
+def test_an_unchanged_geopackage_answers_its_version_from_a_stat(store_path, monkeypatch):
+    """The app asks for the version on every rerun: the file is opened again only when it changed."""
+    old = time.time() - 60
+    os.utime(store_path, (old, old))  # settled: changed longer than VERSION_SETTLE_S ago
+    key = GeoPackageStore(store_path).version()
+    opened = []
+    meta = GeoPackageStore._meta
+    monkeypatch.setattr(GeoPackageStore, "_meta", lambda self: opened.append(1) or meta(self))
+    assert GeoPackageStore(store_path).version() == key and opened == []
+    set_meta(store_path, "build_id", "changed in place")  # written now: within the settle time, read every time
+    assert GeoPackageStore(store_path).version() == "changed in place" and len(opened) == 1
+    assert GeoPackageStore(store_path).version() == "changed in place" and len(opened) == 2
+    os.utime(store_path, (old + 1, old + 1))  # settled again: answered from the stat once more
+    assert GeoPackageStore(store_path).version() == "changed in place" and len(opened) == 3
+    assert GeoPackageStore(store_path).version() == "changed in place" and len(opened) == 3
+    store_path.write_bytes(store_path.read_bytes()[:1024])
+    with pytest.raises(StoreMissing, match="not a readable GeoPackage"):
+        GeoPackageStore(store_path).version()
+
+
 def test_a_store_replaced_while_its_manifest_stayed_is_noticed(store_path, tmp_path):
     """Measured in the app: a rebuilt store copied over the old one, manifest.json untouched, kept the old data."""
     before = open_store(store_path)
@@ -172,6 +193,51 @@ def test_read_layer_by_bbox_ags_and_kreis(synthetic):
     assert len(store.read_layer("gemeinden")) == len(gemeinden)  # still all there
     with pytest.raises(StoreMissing, match="layer 'nothing' missing"):
         store.read_layer("nothing")
+
+
+def test_read_columns_and_count_without_reading_the_layer(synthetic):
+    store = store_at(synthetic)
+    for name in ("gemeinden", "kreise", "research"):
+        whole = store.read_layer(name)
+        assert store.count(name) == len(whole)
+        columns = ["ags", "name"] if name != "research" else ["id", "kreis_ags"]
+        read = store.read_columns(name, columns)
+        assert list(read.columns) == columns and "geometry" not in read.columns
+        pd.testing.assert_frame_equal(read, pd.DataFrame(whole[columns]), check_dtype=False)
+    figures = store.read_columns("gemeinden", ["population", "area_km2"])
+    assert figures["population"].sum() == store.read_layer("gemeinden")["population"].sum()
+    with pytest.raises(StoreMissing, match="layer 'gemeinden' has no column\\(s\\) nothing, geometry"):
+        store.read_columns("gemeinden", ["ags", "nothing", "geometry"])
+    for hostile in ("'; DROP TABLE gemeinden; --", 'gemeinden"; DROP TABLE kreise; --', HOSTILE):
+        with pytest.raises(StoreMissing, match="has no column"):
+            store.read_columns("gemeinden", [hostile])
+        with pytest.raises(StoreMissing, match="missing"):
+            store.count(hostile)
+    with pytest.raises(StoreMissing, match="layer 'nothing' missing"):
+        store.count("nothing")
+    assert store.count("gemeinden") == len(store.read_layer("gemeinden"))  # still all there
+
+
+def test_store_data_counts_and_columns_agree_on_both_backends(synthetic):
+    data = open_store(synthetic)
+    for name in ("gemeinden", *THEMATIC_LAYERS):
+        key = "ags" if name == "gemeinden" else "id"
+        assert data.count(name) == len(data[name])
+        assert list(data.columns(name, [key])[key]) == list(data[name][key])
+    with pytest.raises(StoreMissing, match="has no column"):
+        data.columns("kreise", ["geometry"])
+
+
+def test_the_url_vocabulary_reads_only_id_columns_on_postgis(synthetic):
+    data = open_store(synthetic)
+    vocab = data.url_vocab(taxonomy())
+    assert vocab.gemeinden == frozenset(data.gemeinden["ags"]) and vocab.sites == frozenset(data["sites"]["id"])
+    assert vocab.records == frozenset(i for layer in THEMATIC_LAYERS for i in data[layer]["id"])
+    if data.reads_in_place:
+        fresh = open_store(synthetic)
+        fresh.url_vocab(taxonomy())
+        fresh.count("research")
+        assert fresh.layers.loaded() == []  # no layer read whole for the vocabulary or a count
 
 
 def test_write_build_keeps_the_previous_store_on_failure(store_path, monkeypatch):

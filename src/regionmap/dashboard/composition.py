@@ -34,6 +34,7 @@ from regionmap.maps import (
     tolerance_for_zoom,
 )
 from regionmap.maps.boundaries import decimals_for_tolerance
+from regionmap.maps.build import BACKDROP_DECIMALS
 from regionmap.maps.elements import PointLayer, ShapeLayer
 from regionmap.data.source_registry import Registry
 from regionmap.taxonomy import Layer, Taxonomy
@@ -108,13 +109,14 @@ def boundary_payloads(
     simplified: Mapping[str, gpd.GeoDataFrame], lang: str, zoom: int = OVERVIEW_ZOOM
 ) -> dict[str, BoundaryPayload]:
     """The browser payloads of the unfilled boundary layers (cache them per store, language and zoom), with
-    coordinates rounded to suit the simplification of `zoom`."""
+    coordinates rounded to suit the simplification of `zoom`, and of the states' backdrop."""
     decimals = decimals_for_tolerance(tolerance_for_zoom(zoom))
     return {
         "gemeinden": boundary_payload(simplified["gemeinden"], tooltips=boundary_tooltips(simplified["gemeinden"], lang),
                                       decimals=decimals),
         "kreise": boundary_payload(simplified["kreise"], tooltips=simplified["kreise"]["name"], decimals=decimals),
         "region": boundary_payload(simplified["region"], decimals=decimals),
+        "states": boundary_payload(simplified["states"], decimals=BACKDROP_DECIMALS),  # the backdrop without tiles
     }
 
 
@@ -250,7 +252,7 @@ def dashboard_parts(
     return compose_map(
         bounds=region_bounds,
         basemap=basemap,
-        backdrop=backdrop_layer(simplified["states"]) if basemap.tiles is None else None,
+        backdrop=backdrop_layer(simplified["states"], payload=payloads.get("states")) if basemap.tiles is None else None,
         boundaries=boundaries,
         points=[*points, *extra_layers],
         attributions=attributions(registry, taxonomy, list(shown), basemap_id, lang),

@@ -35,6 +35,7 @@ from regionmap.data.store import (
     MetaTableStore,
     StoreMissing,
     check_code,
+    check_columns,
     feature_key,
     integer_columns,
     without_password,
@@ -180,6 +181,23 @@ class PostGISStore(MetaTableStore):
             frame = self._read(connection, query, name, columns)
             return frame if len(frame) else None
 
+    def _built_columns(self, name: str, columns: Sequence[str]) -> pd.DataFrame:
+        with self._connect() as connection:
+            present = self._layer(connection, name)
+            check_columns(self.location, name, columns, list(present))
+            table = _table(name, [FID, *columns])
+            query = sa.select(*(table.c[c] for c in columns)).order_by(table.c[FID])
+            try:
+                frame = pd.read_sql(query, connection)
+            except sa.exc.ProgrammingError as exc:
+                raise StoreMissing(self.location, f"layer '{name}' unreadable ({_first_line(exc)})") from exc
+        return integer_columns(_typed(frame, {c: present[c] for c in columns}))
+
+    def _count_built(self, name: str) -> int:
+        with self._connect() as connection:
+            self._layer(connection, name)  # a layer of the catalog, else StoreMissing
+            return int(connection.execute(sa.select(sa.func.count()).select_from(_table(name, [FID]))).scalar_one())
+
     def _read(self, connection: sa.Connection, query: sa.Select, name: str,
               columns: Mapping[str, str]) -> gpd.GeoDataFrame:
         try:
@@ -188,13 +206,7 @@ class PostGISStore(MetaTableStore):
             raise StoreMissing(self.location, f"layer '{name}' unreadable ({_first_line(exc)})") from exc
         if frame.empty:  # no rows: geopandas leaves the column as it came
             frame = frame.set_geometry(gpd.GeoSeries([], crs=f"EPSG:{SRID}", index=frame.index), crs=f"EPSG:{SRID}")
-        for column, sql_type in columns.items():  # types as the GeoPackage gives them, also with no rows or no values
-            if frame[column].dtype == object and sql_type in EMPTY_DTYPES:
-                dtype = EMPTY_DTYPES[sql_type]
-                if dtype == "int64" and len(frame):
-                    dtype = "float64"  # nulls: integer_columns makes them Int64 where the GeoPackage does
-                frame[column] = frame[column].astype(dtype)
-        return integer_columns(frame)
+        return integer_columns(_typed(frame, columns))
 
     def write_build(self, layers: Mapping[str, gpd.GeoDataFrame], manifest: dict[str, Any]) -> str:
         for name, frame in layers.items():
@@ -232,6 +244,18 @@ def _check_key(name: str, frame: gpd.GeoDataFrame) -> None:
     if repeated:
         raise ValueError(f"layer '{name}': {key} {', '.join(repeated[:10])} given more than once ({key} is the "
                          "layer's key); nothing written")
+
+
+def _typed(frame: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFrame:
+    """`frame`'s columns in the types the GeoPackage gives them (by their SQL `columns` types), also with no rows or
+    no values."""
+    for column, sql_type in columns.items():
+        if frame[column].dtype == object and sql_type in EMPTY_DTYPES:
+            dtype = EMPTY_DTYPES[sql_type]
+            if dtype == "int64" and len(frame):
+                dtype = "float64"  # nulls: integer_columns makes them Int64 where the GeoPackage does
+            frame[column] = frame[column].astype(dtype)
+    return frame
 
 
 def _table(name: str, columns: Sequence[str], schema: str = SCHEMA) -> sa.TableClause:

@@ -27,6 +27,7 @@ import re
 import shutil
 import sqlite3
 import tempfile
+import time
 import urllib.parse
 import uuid
 import threading
@@ -147,6 +148,16 @@ class Store(Protocol):
         `read_layer` overlays and every build keeps."""
         ...
 
+    def read_columns(self, name: str, columns: Sequence[str]) -> pd.DataFrame:
+        """Attribute `columns` of layer `name` as `read_layer` gives them (with the partners' published records),
+        without geometry, in the stored order (ids for a vocabulary, figures to sum). A column the layer lacks
+        raises StoreMissing."""
+        ...
+
+    def count(self, name: str) -> int:
+        """The number of features of layer `name`, as `read_layer` gives them."""
+        ...
+
     def write_build(self, layers: Mapping[str, gpd.GeoDataFrame], manifest: dict[str, Any]) -> str:
         """Replace the store's content by `layers` and `manifest` at once, returning the new version.
 
@@ -201,6 +212,14 @@ def filter_frame(frame: gpd.GeoDataFrame, *, ags: str | None = None, kreis: str 
         column = "kreis_ags" if "kreis_ags" in frame.columns else "ags"
         frame = frame[frame[column] == check_code(kreis, 5, "Kreis AGS")]
     return frame.reset_index(drop=True)
+
+
+def check_columns(location: Path | str, name: str, columns: Sequence[str], present: Sequence[str]) -> None:
+    """StoreMissing naming the columns of `columns` that layer `name` lacks (`present`; geometry is not an
+    attribute)."""
+    absent = [c for c in columns if c not in present or c == "geometry"]
+    if absent:
+        raise StoreMissing(location, f"layer '{name}' has no column(s) {', '.join(absent)}")
 
 
 def integer_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -262,6 +281,35 @@ class MetaTableStore:
             frame = recounted(frame, layer, self.read_layer(layer))
         return frame
 
+    def read_columns(self, name: str, columns: Sequence[str]) -> pd.DataFrame:
+        if not self._overlaid(name, columns):
+            return self._built_columns(name, columns)
+        frame = self.read_layer(name)
+        check_columns(self.location, name, columns, list(frame.columns))
+        return pd.DataFrame(frame[list(columns)])
+
+    def count(self, name: str) -> int:
+        return len(self.read_layer(name)) if self._overlaid(name, ()) else self._count_built(name)
+
+    def _overlaid(self, name: str, columns: Sequence[str]) -> bool:
+        """Whether the partners' published records change `columns` (or the rows) of layer `name`: an editable layer
+        with published records, or the municipalities' counts `n_*` once anything is published."""
+        from regionmap.editing.records import editable_layers
+
+        editable = name in {layer.id for layer in editable_layers()}
+        if not editable and not (name == "gemeinden" and any(c.startswith("n_") for c in columns)):
+            return False
+        published = self.edits().published()
+        return any(r.layer == name for r in published) if editable else bool(published)
+
+    def _built_columns(self, name: str, columns: Sequence[str]) -> pd.DataFrame:
+        """`read_columns` of the layer as the build wrote it (only those columns read)."""
+        raise NotImplementedError
+
+    def _count_built(self, name: str) -> int:
+        """`count` of the layer as the build wrote it (without reading it)."""
+        raise NotImplementedError
+
     def _edits(self, engine: Any, schema: str | None, lock: Any) -> Edits:
         from regionmap.editing.repository import Edits
 
@@ -276,6 +324,10 @@ class MetaTableStore:
         if not isinstance(manifest, dict):
             raise StoreMissing(self.location, f"the manifest in '{META_TABLE}' is not a JSON object")
         return manifest
+
+
+VERSION_SETTLE_S = 2.0
+_VERSIONS: dict[Path, tuple[tuple[int, int, int], str]] = {}  # GeoPackage path -> (file signature, build id)
 
 
 class GeoPackageStore(MetaTableStore):
@@ -293,6 +345,23 @@ class GeoPackageStore(MetaTableStore):
     @property
     def location(self) -> str:
         return str(self.path)
+
+    def version(self) -> str:
+        """The build id, read again only when the file changed (its inode, size or modification time): opening the
+        GeoPackage costs about 10 ms, a `stat` a few microseconds. A file changed within the last
+        `VERSION_SETTLE_S` seconds is always read (timestamps are coarse)."""
+        try:
+            stat = self.path.stat()
+        except OSError:
+            return super().version()  # StoreMissing, naming the problem
+        signature = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        known = _VERSIONS.get(self.path)
+        if known is not None and known[0] == signature:
+            return known[1]
+        version = super().version()
+        if time.time_ns() - stat.st_mtime_ns > VERSION_SETTLE_S * 1e9:
+            _VERSIONS[self.path] = (signature, version)
+        return version
 
     def _query(self, sql: str, params: Sequence[str] = ()) -> list[tuple[Any, ...]]:
         """Rows of a read-only query on the file; StoreMissing when it is absent or not a readable GeoPackage."""
@@ -333,6 +402,23 @@ class GeoPackageStore(MetaTableStore):
 
     def read_simplified(self, name: str, zoom: int) -> None:
         return None  # the app simplifies the boundaries it holds
+
+    def _built_columns(self, name: str, columns: Sequence[str]) -> pd.DataFrame:
+        present = self.layer_columns(name)
+        check_columns(self.path, name, columns, present)
+        try:
+            with _file_lock(self.path, shared=True):
+                frame = pyogrio.read_dataframe(self.path, layer=name, columns=list(columns), read_geometry=False,
+                                               fid_as_index=True)
+        except (RuntimeError, OSError, ValueError) as exc:
+            raise StoreMissing(self.path, f"layer '{name}' unreadable ({exc})") from exc
+        return integer_columns(frame.sort_index().reset_index(drop=True)[list(columns)])
+
+    def _count_built(self, name: str) -> int:
+        if name not in self.layer_names():  # a name from gpkg_contents, so safe to quote into the query
+            raise StoreMissing(self.path, f"layer '{name}' missing")
+        quoted = name.replace('"', '""')
+        return int(self._query(f'SELECT COUNT(*) FROM "{quoted}"')[0][0])
 
     def read_built(self, name: str, *, bbox: Bounds | None = None, ags: str | None = None,
                    kreis: str | None = None) -> gpd.GeoDataFrame:
@@ -483,6 +569,23 @@ class StoreData:
             return self.backend.read_layer(name, kreis=kreis, ags=ags)
         return filter_frame(self.layers[name], kreis=kreis, ags=ags)
 
+    def _held(self, name: str) -> bool:
+        """Whether layer `name` is in memory (always, unless the backend filters in place and it is not read yet)."""
+        return not isinstance(self.layers, LazyLayers) or name in self.layers.loaded()
+
+    def count(self, name: str) -> int:
+        """The number of features of layer `name`: counted where it is held, else by the backend (PostGIS:
+        `SELECT count(*)`, without reading the layer)."""
+        return len(self.layers[name]) if self._held(name) else self.backend.count(name)
+
+    def columns(self, name: str, columns: Sequence[str]) -> pd.DataFrame:
+        """Attribute `columns` of layer `name` in the stored order: from the layer where it is held, else read alone
+        by the backend (PostGIS: only those columns, no geometry)."""
+        if self._held(name):
+            check_columns(self.location, name, columns, list(self.layers[name].columns))
+            return pd.DataFrame(self.layers[name][list(columns)])
+        return self.backend.read_columns(name, columns)
+
     def __getitem__(self, name: str) -> gpd.GeoDataFrame:
         return self.layers[name]
 
@@ -509,7 +612,8 @@ class StoreData:
 
     def url_vocab(self, tax: Taxonomy) -> Vocab:
         """The ids a dashboard URL may name: the taxonomy's layers, sectors and categories, this store's places, sites
-        and records, and the pages' choices (indicators, location factors, site codes from data/*.toml)."""
+        and records (only their id columns are read), and the pages' choices (indicators, location factors, site
+        codes from data/*.toml)."""
         from regionmap.investor.comparison import MAX_COMPARED
         from regionmap.dashboard.composition import COLOUR_BY
         from regionmap.dashboard.indicators import CLASS_RANGE, SCHEMES, indicators
@@ -521,10 +625,10 @@ class StoreData:
             layers=[layer.id for layer in tax.layers],
             sectors=tax.sector_ids,
             categories=[c for layer in tax.layers for c in layer.category_ids],
-            kreise=self.kreise["ags"],
-            gemeinden=self.gemeinden["ags"],
-            sites=self.layers["sites"]["id"],
-            records=[record_id for gdf in self.thematic.values() for record_id in gdf["id"]],
+            kreise=self.columns("kreise", ["ags"])["ags"],
+            gemeinden=self.columns("gemeinden", ["ags"])["ags"],
+            sites=self.columns("sites", ["id"])["id"],
+            records=[record_id for layer in taxonomy().layer_ids for record_id in self.columns(layer, ["id"])["id"]],
             colours=COLOUR_BY,
             indicators=[item.id for item in indicators([layer.id for layer in tax.layers])],
             schemes=SCHEMES,

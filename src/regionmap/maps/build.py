@@ -10,7 +10,7 @@ import folium
 import geopandas as gpd
 
 from regionmap.maps.basemaps import NO_BASEMAP, Basemap
-from regionmap.maps.boundaries import boundary_layer
+from regionmap.maps.boundaries import BoundaryPayload, boundary_layer
 from regionmap.maps.elements import (
     Attributions,
     BoundaryLayer,
@@ -58,8 +58,13 @@ def outline_layer(area: gpd.GeoDataFrame, label: str, decimals: int = 5) -> Boun
                           z_index=OUTLINE_Z_INDEX, decimals=decimals)
 
 
-def backdrop_layer(states: gpd.GeoDataFrame, decimals: int = 4) -> BoundaryLayer:
-    """Light, inert polygons (e.g. the states) under everything, for a map without basemap tiles."""
+BACKDROP_DECIMALS = 4
+
+
+def backdrop_layer(states: gpd.GeoDataFrame, decimals: int = BACKDROP_DECIMALS,
+                   payload: BoundaryPayload | None = None) -> BoundaryLayer:
+    """Light, inert polygons (e.g. the states) under everything, for a map without basemap tiles. Pass a cached
+    `payload` (`boundary_payload(states, decimals=decimals)`) to skip the serialisation."""
     return boundary_layer(
         states,
         label="backdrop",
@@ -71,6 +76,7 @@ def backdrop_layer(states: gpd.GeoDataFrame, decimals: int = 4) -> BoundaryLayer
         control=False,
         z_index=BACKDROP_Z_INDEX,
         decimals=decimals,
+        payload=payload,
     )
 
 

@@ -9,10 +9,12 @@ message instead of data cached from before.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any, TypeVar
 
 import geopandas as gpd
+import pandas as pd
 import streamlit as st
 
 from regionmap import config
@@ -21,9 +23,11 @@ from regionmap.i18n import t
 from regionmap.maps import BoundaryPayload, ensure_vendor_assets
 from regionmap.data.source_registry import Registry, registry as configured_registry
 from regionmap.data.store import StoreData, StoreMissing, load_store, store_at
+from regionmap.dashboard.urlstate import Vocab
 from regionmap.taxonomy import Taxonomy, taxonomy
 
 Cached = TypeVar("Cached", bound=Callable[..., Any])
+Built = TypeVar("Built")
 _PER_VERSION: list[Any] = []
 _seen: dict[str, str | None] = {"version": None}
 _seen_lock = threading.Lock()
@@ -128,3 +132,78 @@ def _payloads(cache_key: str, lang: str, zoom: int, _store: StoreData) -> dict[s
 def payloads(data: StoreData, lang: str, zoom: int = OVERVIEW_ZOOM) -> Mapping[str, BoundaryPayload]:
     """The browser payloads of the boundary layers (cached per store build, language and zoom)."""
     return _payloads(data.cache_key, lang, zoom, data)
+
+
+# What one view shows, built once per store version and shared by every session showing it (see `shared`). The
+# bounds keep memory in check: the overview has 19 areas x 64 layer sets x 3 languages, and visitors ask for a few
+# of them (the load benchmark's: 19 areas x 6 layer sets); a rendered map is about 0.4 MB, a table or a filtered
+# layer a few KB.
+SHARED_ENTRIES = {"map": 96, "table": 384, "view": 1024}
+
+
+class SharedCache:
+    """A bounded, thread-safe map of built values, the least recently used dropped first. Cheaper per look-up than
+    `st.cache_resource` (no argument hashing), which matters for the dozen look-ups of every rerun."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, build: Callable[[], Built]) -> Built:
+        """The value of `key`, built by `build()` when missing (two sessions missing at once may both build it)."""
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        value = build()
+        with self._lock:
+            self._entries[key] = value
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_SHARED = {kind: per_store_version(SharedCache(entries)) for kind, entries in SHARED_ENTRIES.items()}
+
+
+def shared(data: StoreData, kind: str, key: Hashable, build: Callable[[], Built]) -> Built:
+    """`build()` once per store version, `kind` ("map", "table" or "view") and `key`, then the same object for every
+    session asking for that key. `key` must name everything the result depends on besides the store (the filter,
+    language, basemap, ...); the result is shared, so callers never change it."""
+    return _SHARED[kind].get((data.cache_key, key), build)
+
+
+def count(data: StoreData, name: str) -> int:
+    """The number of features of layer `name` (shared per store build; a count query on PostGIS)."""
+    return shared(data, "view", ("count", name), lambda: data.count(name))
+
+
+def columns(data: StoreData, name: str, names: tuple[str, ...]) -> pd.DataFrame:
+    """Attribute columns `names` of layer `name` (shared per store build; only those columns read on PostGIS)."""
+    return shared(data, "view", ("columns", name, names), lambda: data.columns(name, names))
+
+
+def url_vocab(data: StoreData, tax: Taxonomy) -> Vocab:
+    """The ids a URL may name (`StoreData.url_vocab`), shared per store build."""
+    return shared(data, "view", ("url_vocab",), lambda: data.url_vocab(tax))
+
+
+def places(data: StoreData, layer: str, kreis: str | None = None) -> tuple[list[str | None], dict[str, str]]:
+    """A sidebar's choice of Kreise or municipalities (`layer`; those of `kreis` when given), sorted by name:
+    the options (None first: all) and their names by AGS. Shared per store build; only `ags`, `name` and
+    `kreis_ags` are read."""
+    def build() -> tuple[list[str | None], dict[str, str]]:
+        frame = columns(data, layer, ("ags", "name", "kreis_ags") if layer == "gemeinden" else ("ags", "name"))
+        if kreis is not None:
+            frame = frame[frame["kreis_ags"] == kreis]
+        frame = frame.sort_values("name")
+        return [None, *frame["ags"]], dict(zip(frame["ags"], frame["name"]))
+    return shared(data, "view", ("places", layer, kreis), build)

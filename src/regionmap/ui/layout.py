@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,7 +14,7 @@ from regionmap.i18n import format_date, format_density, format_km2, format_numbe
 from regionmap.data.store import StoreData
 from regionmap.ui import data, view
 from regionmap.ui.text import document_language, plain
-from regionmap.ui.mapview import colour_by_control, detail_card, layer_tables, show_map, sync_selection
+from regionmap.ui.mapview import colour_by_control, detail_card, layer_tables, show_map, shown_key, sync_selection
 from regionmap.ui.navigation import page_spec, PAGES
 from regionmap.dashboard.urlstate import ViewState, missing_path, to_query_params
 
@@ -22,6 +22,7 @@ PAGE_CSS = Path(__file__).with_name("page.css")
 FOCUS_CSS = Path(__file__).with_name("focus.css")  # every page, the presenter too
 SIDE_COLUMN = [3, 1]  # map : figures and detail card (the columns stack on a phone: map first)
 
+FIGURE_COLUMNS = ("ags", "kreis_ags", "population", "area_km2")  # what key_figures reads of the municipalities
 LAYER_FIGURES_PER_ROW = 4  # as many as the key figures above them
 
 
@@ -39,12 +40,20 @@ def header(title_key: str, state: ViewState) -> None:
 
 def shown_layers(store: StoreData, state: ViewState, layers: tuple[str, ...]) -> dict[str, gpd.GeoDataFrame]:
     """The page's layers that the state shows, filtered by the state (by Kreis and municipality in the database when
-    the store filters in place)."""
+    the store filters in place). Each filtered layer is shared by every session with the same filter of that layer
+    (`data.shared`): callers never change the frames."""
     tax = data.tax()
     categories = {layer.id: layer.category_ids for layer in tax.layers}
     place = {"kreis": state.kreis or None, "ags": state.gemeinde or None}
-    in_place = {layer_id: data.filtered(store, layer_id, **place) for layer_id in view.page_layers(state, layers)}
-    return filter_view(in_place, state, categories)
+    page = view.page_layers(state, layers)
+    shown = {}
+    for layer_id in (layer_id for layer_id in state.layers if layer_id in page):
+        own = tuple(c for c in state.categories if c in categories[layer_id])
+        shown[layer_id] = data.shared(
+            store, "view", ("shown", layer_id, state.sectors, own, place["kreis"], place["ags"], state.q),
+            lambda layer_id=layer_id: filter_view({layer_id: data.filtered(store, layer_id, **place)}, state,
+                                                  categories)[layer_id])
+    return shown
 
 
 def population_reference(store: StoreData, lang: str) -> str:
@@ -59,7 +68,7 @@ def figures(store: StoreData, state: ViewState, shown: Mapping[str, gpd.GeoDataF
     figures are given below them for comparison."""
     lang = state.lang
     tax = data.tax()
-    figs = key_figures(store.gemeinden, shown, state.kreis, state.gemeinde)
+    figs = view_figures(store, state, shown)
     filtered = bool(state.kreis or state.gemeinde or state.sectors or state.categories or state.q)
     with st.container(key="figures"):
         st.markdown(f"**{t('figures.selection' if filtered else 'figures.region', lang)}**")
@@ -73,7 +82,7 @@ def figures(store: StoreData, state: ViewState, shown: Mapping[str, gpd.GeoDataF
     if figs["population_unknown"]:
         st.caption(tn("figures.population_incomplete", figs["population_unknown"], lang))
     if filtered:
-        region = key_figures(store.gemeinden, {layer_id: store[layer_id] for layer_id in shown})
+        region = data.shared(store, "view", ("region_figures", tuple(shown)), lambda: region_figures(store, shown))
         parts = [
             f"{t('figures.population', lang)} {format_number(region['population'], lang)}",
             f"{t('figures.area', lang)} {format_km2(region['area_km2'], lang)}",
@@ -81,6 +90,27 @@ def figures(store: StoreData, state: ViewState, shown: Mapping[str, gpd.GeoDataF
             *(f"{tax.layer(layer_id).label(lang)} {format_number(n, lang)}" for layer_id, n in region["counts"].items()),
         ]
         st.caption(plain(f"{t('figures.region', lang)}: " + " · ".join(parts)))
+
+
+def view_figures(store: StoreData, state: ViewState, shown: Mapping[str, gpd.GeoDataFrame]) -> dict:
+    """`key_figures` of the view from shared parts (`data.shared`): the area's figures per Kreis and municipality,
+    each layer's count per its shown records."""
+    gemeinden = data.columns(store, "gemeinden", FIGURE_COLUMNS)
+    figs = data.shared(store, "view", ("area_figures", state.kreis, state.gemeinde),
+                       lambda: key_figures(gemeinden, {}, state.kreis, state.gemeinde))
+    counts = {}
+    for layer_id, digest in shown_key(shown):
+        counts[layer_id] = data.shared(
+            store, "view", ("count_in", layer_id, digest, state.kreis, state.gemeinde),
+            lambda: key_figures(gemeinden, {layer_id: shown[layer_id]}, state.kreis, state.gemeinde)["counts"][layer_id])
+    return {**figs, "counts": counts}
+
+
+def region_figures(store: StoreData, layers: Iterable[str]) -> dict:
+    """`key_figures` of the whole region for `layers`, from the municipalities' figures and the layers' counts
+    (on PostGIS: only those columns and count queries, no layer read whole)."""
+    figs = key_figures(data.columns(store, "gemeinden", FIGURE_COLUMNS), {})
+    return {**figs, "counts": {layer_id: data.count(store, layer_id) for layer_id in layers}}
 
 
 def thematic_page(url_path: str, *, with_figures: bool = False) -> None:
@@ -94,7 +124,7 @@ def thematic_page(url_path: str, *, with_figures: bool = False) -> None:
     shown = shown_layers(store, state, spec.layers)
     if not shown:
         st.info(t("map.no_layers", lang))
-    own_layers = {layer_id: store[layer_id] for layer_id in spec.layers}
+    own_layers = {layer_id: data.columns(store, layer_id, ("id",)) for layer_id in spec.layers}  # ids suffice
     sync_selection(url_path, own_layers)
     map_col, side_col = st.columns(SIDE_COLUMN, gap="medium")
     with side_col:  # drawn first: the colour switch decides how the map colours its markers
@@ -106,8 +136,8 @@ def thematic_page(url_path: str, *, with_figures: bool = False) -> None:
         if with_figures:
             figures(store, state, shown)
     sync_selection(url_path, own_layers)
-    totals = {layer_id: len(store[layer_id]) for layer_id in shown}
-    layer_tables(url_path, shown, totals, lang)
+    totals = {layer_id: data.count(store, layer_id) for layer_id in shown}
+    layer_tables(url_path, store, shown, totals, lang)
 
 
 def not_found_page() -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
+import datetime as dt
 import html
 from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from regionmap.dashboard.composition import (
     COLOUR_BY,
@@ -35,6 +34,8 @@ from regionmap.i18n import format_number, t, tn
 from regionmap.maps import RETURNED_OBJECTS, MapParts, bounds_of, clicked_record
 from regionmap.data.store import StoreData
 from regionmap.ui import data, upload_panel, view
+from regionmap.ui.rendered import (RenderedMap, frame_digest, frame_ids, freeze_styler, mount_map, render_map,
+                                   rows_digest)
 from regionmap.uploads.layer import UPLOAD_LAYER, UploadLayers, UploadMap, layer_label, upload_fields
 from regionmap.ui.text import plain
 from regionmap.dashboard.urlstate import ViewState
@@ -80,15 +81,21 @@ def fill_screen(key: str, offset: int, least: int) -> None:
 def draw_map(parts: MapParts, key: str, height: int, returned_objects: Sequence[str]) -> dict | None:
     """Draw a composed map with st_folium. The base map is mounted once per `key` and base; a rerun that changes
     only the overlays (points, legend, attributions) injects them into the mounted map, whose view stays."""
-    return st_folium(
-        parts.base,
-        key=key,
-        height=height,
-        use_container_width=True,
-        returned_objects=list(returned_objects),
-        feature_group_to_add=list(parts.overlays),
-        layer_control=parts.layer_control,
-    )
+    return mount_map(render_map(parts, key, height, returned_objects))
+
+
+def shown_key(shown: Mapping[str, gpd.GeoDataFrame]) -> tuple[tuple[str, str], ...]:
+    """What a view shows of its layers, as a cache key: each layer's id with a digest of its records' ids in order
+    (the frames are shared ones, never changed: their digests are kept)."""
+    return tuple((layer_id, frame_digest(gdf)) for layer_id, gdf in shown.items())
+
+
+def map_key(page: str, state: ViewState, colour_by: str, height: int, shown: Mapping[str, gpd.GeoDataFrame],
+            choropleth: Choropleth | None) -> tuple:
+    """The key of a page's rendered map among the shared ones (`data.shared`): everything the map shows besides the
+    store (a session's upload is never shared), and the day (which records are drawn as overdue)."""
+    return (page, height, state.lang, state.basemap, colour_by, state.kreis, state.gemeinde, shown_key(shown),
+            None if choropleth is None else rows_digest([repr(choropleth)]), dt.date.today().isoformat())
 
 
 def show_map(
@@ -110,34 +117,43 @@ def show_map(
     """
     lang = state.lang
     colour_by = st.session_state.get(f"colour_by_{page}", "category")
-    zoom = display_zoom(state.kreis, state.gemeinde)
-    region = bounds_of(store.region)
-    area = bounds_for(store.gemeinden, store.kreise, state.kreis, state.gemeinde) if state.kreis or state.gemeinde else None
-    filtered = any(len(gdf) < len(store[layer_id]) for layer_id, gdf in shown.items())
     upload = upload_panel.current_layers(lang)
-    parts = dashboard_parts(
-        shown=shown,
-        simplified=data.simplified(store, zoom),
-        payloads=data.payloads(store, lang, zoom),
-        taxonomy=data.tax(),
-        registry=data.registry(),
-        region_bounds=region,
-        lang=lang,
-        basemap_id=state.basemap,
-        colour_by=colour_by,
-        fit_bounds=area,
-        content_bounds=view_bounds(region, area, shown, filtered, upload[0].frame if upload is not None else None),
-        kreis=state.kreis,
-        gemeinde=state.gemeinde,
-        choropleth=choropleth,
-        extra_layers=upload[1].elements() if upload is not None else (),
-    )
+
+    def rendered() -> RenderedMap:
+        zoom = display_zoom(state.kreis, state.gemeinde)
+        region = bounds_of(store.region)
+        area = (bounds_for(store.gemeinden, store.kreise, state.kreis, state.gemeinde) if state.kreis or state.gemeinde
+                else None)
+        filtered = any(len(gdf) < data.count(store, layer_id) for layer_id, gdf in shown.items())
+        parts = dashboard_parts(
+            shown=shown,
+            simplified=data.simplified(store, zoom),
+            payloads=data.payloads(store, lang, zoom),
+            taxonomy=data.tax(),
+            registry=data.registry(),
+            region_bounds=region,
+            lang=lang,
+            basemap_id=state.basemap,
+            colour_by=colour_by,
+            fit_bounds=area,
+            content_bounds=view_bounds(region, area, shown, filtered, upload[0].frame if upload is not None else None),
+            kreis=state.kreis,
+            gemeinde=state.gemeinde,
+            choropleth=choropleth,
+            extra_layers=upload[1].elements() if upload is not None else (),
+        )
+        return render_map(parts, f"map_{page}", height, RETURNED_OBJECTS)
+
     with st.container(key=f"mapbox_{page}"):
         fill_screen(f"mapbox_{page}", offset, height)
         st.html(f'<h2 class="rm-sr-only">{html.escape(t("map_summary.heading", lang))}</h2>'
                 # Past the map's markers and boundaries (hundreds of tab stops) to what follows it (WCAG 2.4.1).
                 f'<a class="rm-skip-link" href="#{SKIP_TARGET}{page}">{html.escape(t("map_summary.skip", lang))}</a>')
-        result = draw_map(parts, f"map_{page}", height, RETURNED_OBJECTS)
+        if upload is None:
+            result = mount_map(data.shared(store, "map", map_key(page, state, colour_by, height, shown, choropleth),
+                                           rendered))
+        else:  # the session's own upload: rendered for it alone
+            result = mount_map(rendered())
         st.html(f'<span id="{SKIP_TARGET}{page}" class="rm-skip-target" tabindex="-1">'
                 f'{html.escape(t("map_summary.skipped", lang))}</span>')
     summary = summary_text(store, state, shown, upload, choropleth, tables=not embedded)
@@ -166,8 +182,7 @@ def summary_text(store: StoreData, state: ViewState, shown: Mapping[str, gpd.Geo
     layers = {layer_id: (tax.layer(layer_id).label(lang), gdf) for layer_id, gdf in shown.items()}
     if upload is not None:
         layers[UPLOAD_LAYER] = (upload[0].label, upload[0].frame)
-    names = dict(zip(store.gemeinden["ags"], store.gemeinden["name"])) | dict(zip(store.kreise["ags"],
-                                                                                store.kreise["name"]))
+    names = data.places(store, "gemeinden")[1] | data.places(store, "kreise")[1]
     area = names.get(state.gemeinde or "") or names.get(state.kreis or "")
     owners = {c.id: layer.id for layer in tax.layers for c in layer.categories}
     filters = [*(sector_labels(tax, s, lang) for s in state.sectors),
@@ -194,9 +209,10 @@ def colour_by_control(page: str, state: ViewState) -> None:
     view.update(colour=None if value == COLOUR_BY[0] else value)
 
 
-def sync_selection(page: str, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
+def sync_selection(page: str, layers: Mapping[str, pd.DataFrame]) -> None:
     """Keep the page's detail card and the view state's `detail` in step: a record the URL names is selected when the
-    page has none, a record chosen on the map or in a table becomes the state's. `layers` are the page's layers."""
+    page has none, a record chosen on the map or in a table becomes the state's. `layers` are the page's layers (their
+    `id` columns suffice)."""
     chosen = st.session_state.get(_selection_key(page))
     if chosen is not None:
         # The session's own upload stays out of the URL: a shared link cannot show it.
@@ -253,8 +269,10 @@ def upload_card(page: str, record: pd.Series, lang: str) -> None:
             st.markdown(f"**{plain(t('detail.label', lang, label=label))}** {plain(value)}")
 
 
-def layer_tables(page: str, shown: Mapping[str, gpd.GeoDataFrame], totals: Mapping[str, int], lang: str) -> None:
-    """A sortable table per shown layer, in step with the map; choosing a row selects the record."""
+def layer_tables(page: str, store: StoreData, shown: Mapping[str, gpd.GeoDataFrame], totals: Mapping[str, int],
+                 lang: str) -> None:
+    """A sortable table per shown layer, in step with the map; choosing a row selects the record. The formatted
+    tables are shared by every session showing the same records (`data.shared`); `shown` holds shared frames."""
     tax = data.tax()
     for layer_id, gdf in shown.items():
         layer = tax.layer(layer_id)
@@ -263,18 +281,21 @@ def layer_tables(page: str, shown: Mapping[str, gpd.GeoDataFrame], totals: Mappi
         if gdf.empty:
             st.info(t("table.empty", lang))
             continue
-        frame = table_frame(gdf, layer_id, tax, lang)
+        ids = frame_ids(gdf)
+        key = table_key(f"table_{page}_{layer_id}", ids, lang)
+        styler = data.shared(store, "table", key, lambda: freeze_styler(localised_numbers(
+            table_frame(gdf, layer_id, tax, lang), lang, {t("column.area_ha", lang): 1})))
         event = st.dataframe(
-            localised_numbers(frame, lang, {t("column.area_ha", lang): 1}),
+            styler,
             hide_index=True,
             width="stretch",
             on_select="rerun",
             selection_mode="single-row",
-            key=table_key(f"table_{page}_{layer_id}", gdf["id"], lang),
+            key=key,
             column_config={t("column.website", lang): st.column_config.LinkColumn(),
                            t("column.name", lang): st.column_config.Column(pinned=True)},  # visible while it scrolls
         )
-        record_id = chosen_row(event, gdf["id"], f"last_row_{page}_{layer_id}")
+        record_id = chosen_row(event, ids, f"last_row_{page}_{layer_id}")
         if record_id is not None:
             select(page, layer_id, record_id)
             st.rerun()
@@ -282,8 +303,7 @@ def layer_tables(page: str, shown: Mapping[str, gpd.GeoDataFrame], totals: Mappi
 
 def table_key(prefix: str, ids: pd.Series, *parts: str) -> str:
     """A table's widget key that changes with its rows: a new list never inherits a stale row selection."""
-    digest = hashlib.sha1("\n".join([*parts, *ids.astype(str)]).encode("utf-8")).hexdigest()[:12]
-    return f"{prefix}_{digest}"
+    return f"{prefix}_{rows_digest(ids, *parts)}"
 
 
 def chosen_row(event: object, ids: pd.Series, memory_key: str) -> str | None:

@@ -117,7 +117,7 @@ def _from_url(data: StoreData, tax: Taxonomy) -> ViewState:
     params = {name: st.query_params.get_all(name) for name in st.query_params}
     if st.context.is_embedded:  # `embed=true`, which st.query_params hides (see urlstate.EMBED_PARAM)
         params[EMBED_PARAM] = [EMBED_VALUE]
-    state, notices = parse_query_params(params, data.url_vocab(tax))
+    state, notices = parse_query_params(params, app_data.url_vocab(data, tax))
     st.session_state[_NOTICES] = notices
     return state
 
@@ -173,9 +173,7 @@ def sidebar(data: StoreData, tax: Taxonomy, page_layers: Sequence[str], page_par
     layer_options = list(page_layers)
     category_options = [(layer_id, c.id) for layer_id in page_layers for c in tax.layer(layer_id).categories]
     category_ids = [c for _, c in category_options]
-    kreise = data.kreise.sort_values("name")
-    kreis_options = [None, *kreise["ags"]]
-    kreis_names = dict(zip(kreise["ags"], kreise["name"]))
+    kreis_options, kreis_names = app_data.places(data, "kreise")
 
     _init_widget("lang", state.lang, LANGUAGES)
     basemaps = app_data.registry()
@@ -204,10 +202,7 @@ def sidebar(data: StoreData, tax: Taxonomy, page_layers: Sequence[str], page_par
         st.selectbox(t("sidebar.kreis", lang), kreis_options, key=_WIDGETS["kreis"], placeholder=t("sidebar.all_kreise", lang),
                      format_func=lambda ags: t("sidebar.all_kreise", lang) if ags is None else kreis_names[ags])
         kreis = st.session_state[_WIDGETS["kreis"]]
-        gemeinden = data.gemeinden if kreis is None else data.gemeinden[data.gemeinden["kreis_ags"] == kreis]
-        gemeinden = gemeinden.sort_values("name")
-        gemeinde_options = [None, *gemeinden["ags"]]
-        gemeinde_names = dict(zip(gemeinden["ags"], gemeinden["name"]))
+        gemeinde_options, gemeinde_names = app_data.places(data, "gemeinden", kreis)
         _init_widget("gemeinde", state.gemeinde, gemeinde_options)
         st.selectbox(t("sidebar.gemeinde", lang), gemeinde_options, key=_WIDGETS["gemeinde"],
                      placeholder=t("sidebar.all_gemeinden", lang),
