@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page
 
-from regionmap.testing import MAP_IFRAME
+from regionmap.testing import MAP_IFRAME, Server, oidc_provider
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -56,3 +59,13 @@ def choose(page: Page, key: str, label: str, multi: bool = False) -> None:
 def combo_value(page: Page, key: str) -> str:
     """The shown value of the selectbox (or the typed text of the multiselect) with widget key `key`."""
     return page.locator(f".st-key-{key} [role=combobox]").input_value()
+
+
+@contextmanager
+def mock_provider(users: list[dict[str, str]]) -> Iterator[Server]:
+    """`oidc-provider-mock` with these accounts on loopback; a provider that does not start fails the test."""
+    try:
+        with oidc_provider(users) as server:
+            yield server
+    except (RuntimeError, FileNotFoundError) as exc:
+        pytest.fail(f"oidc-provider-mock did not start: {exc}")

@@ -15,11 +15,11 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 from pypdf import PdfReader
 
-from browser_support import LOCAL_PREFIXES, ROOT, screenshot
+from browser_support import LOCAL_PREFIXES, ROOT, mock_provider, screenshot
 from regionmap.data.store import store_at
 from regionmap.editing.form import field_label
 from regionmap.i18n import t
-from regionmap.testing import Server, auth_secrets, oidc_provider, streamlit_server
+from regionmap.testing import Server, auth_secrets, streamlit_server
 
 EDITOR = {"sub": "gina", "email": "wirtschaft@goslar.example", "name": "Gina Goslar"}
 COLLEAGUE = {"sub": "gero", "email": "flaechen@goslar.example", "name": "Gero Goslar"}
@@ -32,11 +32,8 @@ LANG = "en"
 
 @pytest.fixture(scope="module")
 def provider() -> Iterator[Server]:
-    try:
-        with oidc_provider([EDITOR, COLLEAGUE, REVIEWER]) as server:
-            yield server
-    except (RuntimeError, FileNotFoundError) as exc:
-        pytest.fail(f"oidc-provider-mock did not start: {exc}")
+    with mock_provider([EDITOR, COLLEAGUE, REVIEWER]) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

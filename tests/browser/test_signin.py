@@ -17,10 +17,10 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 from playwright.sync_api import Browser, Page
 
-from browser_support import LOCAL_PREFIXES, ROOT, screenshot
+from browser_support import LOCAL_PREFIXES, ROOT, mock_provider, screenshot
 from regionmap.auth.session import USER_COOKIE
 from regionmap.i18n import t
-from regionmap.testing import Server, auth_secrets, oidc_provider, streamlit_server
+from regionmap.testing import Server, auth_secrets, streamlit_server
 from regionmap.ui.navigation import PAGES
 from test_accessibility import ACCEPTED, FAILING, summary, violations
 
@@ -31,11 +31,8 @@ CDN = "https://cdn.jsdelivr.net/"  # the mock provider's stylesheet (aborted)
 
 @pytest.fixture(scope="module")
 def provider() -> Iterator[Server]:
-    try:
-        with oidc_provider([PARTNER]) as server:
-            yield server
-    except (RuntimeError, FileNotFoundError) as exc:
-        pytest.fail(f"oidc-provider-mock did not start: {exc}")
+    with mock_provider([PARTNER]) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
