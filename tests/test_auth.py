@@ -118,8 +118,7 @@ def test_the_demo_accounts_are_checked_grants_in_the_region():
     kreise = set(region().kreis_ags)
     assert all(set(account.grant.kreise) <= kreise for account in accounts)
     goslar = next(account for account in accounts if account.grant.kreise == ("03153",))
-    assert goslar.grant_args() == ["roles", "grant", goslar.email, "--role", "editor", "--organisation",
-                                   goslar.grant.organisation, "--kreis", "03153", "--layers", *goslar.grant.layers]
+    assert goslar.grant.role == "editor" and goslar.grant.layers
     assert goslar.claims()["sub"] == goslar.claims()["email"] == goslar.email
     assert identity_from_claims(goslar.claims()).email == goslar.email
 
@@ -158,3 +157,19 @@ def test_the_demo_keeps_its_cookie_secret_across_restarts(tmp_path: Path):
     assert len(fresh) >= 32 and cookie_secret(path) != fresh  # no file: a new random secret each time
     auth_secrets(path, "http://127.0.0.1:1", cookie_secret=fresh)
     assert cookie_secret(path) == fresh
+
+
+def test_the_demo_grants_its_accounts_their_roles(built_store, tmp_path, monkeypatch) -> None:
+    import shutil
+
+    from regionmap.auth.demo import grant_roles, load_accounts
+    from regionmap.data.store import store_at
+
+    store = tmp_path / "regionmap.gpkg"
+    shutil.copy(built_store, store)
+    monkeypatch.setenv("REGIONMAP_STORE", str(store))
+    accounts = load_accounts()
+    assert grant_roles(accounts) == f"Granted the roles of {len(accounts)} demo accounts."
+    granted = {g.email: g for g in store_at(str(store)).edits().grants(None)}
+    assert {a.email: (a.grant.role, a.grant.kreise) for a in accounts} == {
+        e: (g.role, g.kreise) for e, g in granted.items()}

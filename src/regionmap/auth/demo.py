@@ -3,7 +3,7 @@ data/editors_demo.toml, all on 127.0.0.1.
 
 `python -m regionmap.auth.demo [--port 8501]` starts `oidc-provider-mock` on a free port with each demo account as a
 one-click sign-in, writes `.editors-demo/secrets.toml` (git-ignored) with the `[auth]` section pointing at it, grants
-each account its role with `regionmap roles grant` (when that command exists), starts the app with that secrets file
+each account its role in the store (as `regionmap roles grant` does), starts the app with that secrets file
 and prints the addresses and accounts. Ctrl+C stops both servers.
 """
 
@@ -13,7 +13,6 @@ import argparse
 import os
 import secrets
 import signal
-import subprocess
 import sys
 import tomllib
 from collections.abc import Sequence
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from regionmap.auth.identity import IdentityError
-from regionmap.config import PROJECT_ROOT, data_dir, load_toml, region, venv_command
+from regionmap.config import PROJECT_ROOT, data_dir, load_toml, region
 from regionmap.editing.roles import ADMIN, ADMIN_ENV, Grant, make_grant
 from regionmap.errors import ConfigError, RegionmapError
 from regionmap.taxonomy import taxonomy
@@ -44,17 +43,6 @@ class DemoAccount:
     def claims(self) -> dict[str, object]:
         """The ID token's claims for this account (the e-mail address is also the subject)."""
         return {"sub": self.email, "email": self.email, "email_verified": True, "name": self.name}
-
-    def grant_args(self) -> list[str]:
-        """The arguments of `regionmap` that grant this account its role."""
-        grant = self.grant
-        args = ["roles", "grant", grant.email, "--role", grant.role, "--organisation", grant.organisation]
-        if grant.kreise:
-            args += ["--kreis", *grant.kreise]
-        if grant.layers:
-            args += ["--layers", *grant.layers]
-        return args
-
 
 def _strings(value: Any, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
@@ -100,16 +88,14 @@ def cookie_secret(secrets_file: Path) -> str:
 
 
 def grant_roles(accounts: Sequence[DemoAccount]) -> str:
-    """Grant each account its role with `regionmap roles grant`; a note on what was done (or why not)."""
-    regionmap = venv_command("regionmap")
-    probe = subprocess.run([regionmap, "roles", "--help"], capture_output=True, text=True, check=False)
-    if probe.returncode != 0:
-        return ("`regionmap roles` is not available in this version: no roles were granted "
-                f"(the first admin comes from ${ADMIN_ENV}).")
+    """Grant each account its role in the store of `$REGIONMAP_STORE` (what `regionmap roles grant` does)."""
+    from regionmap.data.store import store_at
+
+    edits = store_at().edits()
     for account in accounts:
-        done = subprocess.run([regionmap, *account.grant_args()], capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            raise RuntimeError(f"regionmap {' '.join(account.grant_args())} failed:\n{done.stdout}{done.stderr}")
+        grant = account.grant
+        edits.set_grant(None, grant.email, grant.role, grant.organisation, kreise=grant.kreise,
+                        municipalities=grant.municipalities, layers=grant.layers)
     return f"Granted the roles of {len(accounts)} demo accounts."
 
 
