@@ -176,9 +176,10 @@ _SHARED = {kind: per_store_version(SharedCache(entries)) for kind, entries in SH
 
 def shared(data: StoreData, kind: str, key: Hashable, build: Callable[[], Built]) -> Built:
     """`build()` once per store version, `kind` ("map", "table" or "view") and `key`, then the same object for every
-    session asking for that key. `key` must name everything the result depends on besides the store (the filter,
-    language, basemap, ...); the result is shared, so callers never change it."""
-    return _SHARED[kind].get((data.cache_key, key), build)
+    session asking for that key. `key` must name everything the result depends on besides the store and the
+    configuration's data directory (the filter, language, basemap, ...); the result is shared, so callers never
+    change it."""
+    return _SHARED[kind].get((data.cache_key, str(config.data_dir()), key), build)
 
 
 def count(data: StoreData, name: str) -> int:
