@@ -69,3 +69,11 @@ def mock_provider(users: list[dict[str, str]]) -> Iterator[Server]:
             yield server
     except (RuntimeError, FileNotFoundError) as exc:
         pytest.fail(f"oidc-provider-mock did not start: {exc}")
+
+
+def wait_until_idle(page: Page, timeout_ms: int = 60_000) -> None:
+    """Wait until the app's script run has finished: no element waits for its content (Streamlit's skeletons) and the
+    running indicator is gone. A click during a rerun may hit an element the run then replaces."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stSkeleton\"]')"
+        " && !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 from pypdf import PdfReader
 
-from browser_support import LOCAL_PREFIXES, ROOT, mock_provider, screenshot
+from browser_support import LOCAL_PREFIXES, ROOT, mock_provider, screenshot, wait_until_idle
 from regionmap.data.store import store_at
 from regionmap.editing.form import field_label
 from regionmap.i18n import t
@@ -168,6 +168,7 @@ def test_an_editor_edits_a_reviewer_approves_and_a_visitor_sees_it(editing_app, 
     visitor.get_by_text("flaechen@goslar.example").first.wait_for(timeout=30_000)
     button = visitor.get_by_role("button", name=t("investor.download.expose", LANG))
     button.scroll_into_view_if_needed()
+    wait_until_idle(visitor)
     with visitor.expect_download(timeout=60_000) as info:
         button.click()
     path = tmp_path / info.value.suggested_filename

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browser_support import MAP_IFRAME, legend_counts, screenshot, wait_for_map
+from browser_support import MAP_IFRAME, legend_counts, screenshot, wait_for_map, wait_until_idle
 from playwright.sync_api import Page
 
 from regionmap.data.store import StoreData, open_store
@@ -254,6 +254,7 @@ def test_site_sheet_and_expose_download_by_keyboard(app_server, watched) -> None
     wait_for_url(page, lambda q: "site" in q, "the chosen site")
     button = tab_to(page, in_widget("expose_download", "BUTTON"), "the exposé button", limit=MAX_TABS * 8)
     assert t("investor.download.expose", "en") in button["label"], button
+    wait_until_idle(page)  # the run that opened the sheet has finished: the button stays
     with page.expect_download(timeout=60_000) as info:
         page.keyboard.press("Enter")
     download = info.value

@@ -8,7 +8,7 @@ from pathlib import Path
 import geopandas as gpd
 from pypdf import PdfReader
 
-from browser_support import MAP_IFRAME, screenshot
+from browser_support import MAP_IFRAME, screenshot, wait_until_idle
 
 from regionmap.i18n import t
 
@@ -36,6 +36,7 @@ def test_site_sheet_from_the_url_and_expose_download(app_server, watched, built_
     button = page.get_by_role("button", name=t("investor.download.expose"))
     button.scroll_into_view_if_needed()
     screenshot(page, "sites-sheet")
+    wait_until_idle(page)
     with page.expect_download(timeout=60_000) as info:
         button.click()
     download = info.value
@@ -71,6 +72,7 @@ def test_french_site_sheet_and_expose_show_french_notes_and_sources(app_server, 
 
     button = page.get_by_role("button", name=t("investor.download.expose", "fr"))
     button.scroll_into_view_if_needed()
+    wait_until_idle(page)
     with page.expect_download(timeout=60_000) as info:
         button.click()
     assert info.value.suggested_filename == f"expose-{site['id']}-fr.pdf"

@@ -11,7 +11,7 @@ import geopandas as gpd
 import pytest
 from playwright.sync_api import Page
 
-from browser_support import legend_counts, screenshot, wait_for_map
+from browser_support import legend_counts, screenshot, wait_for_map, wait_until_idle
 
 from regionmap.i18n import format_number, t, tn
 from regionmap.investor.factors import location_factors
@@ -30,11 +30,6 @@ def _motorway_field(page: Page):
     motorway = next(f for f in location_factors() if f.id == "motorway")
     page.get_by_text(t("investor.page.filters")).click()
     return page.get_by_role("textbox", name=t("investor.page.max_km", factor=motorway.label())), motorway
-
-
-def _idle(page: Page) -> None:
-    """Wait until the app has finished its run (Streamlit's running indicator is gone)."""
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=30_000)
 
 
 def _not_clipped(page: Page, text: str) -> None:
@@ -68,7 +63,7 @@ def test_a_decimal_comma_filters_at_half_a_kilometre(app_server, watched, sites,
 
     button = page.get_by_role("button", name=t("investor.download.csv"), exact=True)
     button.scroll_into_view_if_needed()
-    _idle(page)
+    wait_until_idle(page)
     with page.expect_download(timeout=60_000) as info:
         button.click()
     download = info.value
