@@ -311,7 +311,10 @@ class Edits:
         ids = [row[0] for row in self._rows(query)]
         with self._engine.connect() as connection:
             sets = [self._change_set(connection, i) for i in ids]
-        return [s for s in sets if grant.is_admin or grant.organisation == s.organisation or self._covers(grant, s)]
+        if grant.is_admin or grant.whole_region:
+            return sets
+        boundaries = self._boundaries()  # read once for all the change sets, not per change set
+        return [s for s in sets if grant.organisation == s.organisation or _covers(grant, s, boundaries)]
 
     def history(self, actor: Identity | None, *, record_id: str | None = None, layer: str | None = None,
                 action: str | None = None, person: str | None = None, since: str | None = None,
@@ -641,16 +644,6 @@ class Edits:
         self._guarded(actor, what, require_admin)
         return actor.label
 
-    def _covers(self, grant: Grant, changeset: ChangeSet) -> bool:
-        if grant.whole_region:
-            return True
-        boundaries = self._boundaries()
-        for change in changeset.changes:
-            place = place_of(change.after, boundaries)
-            if place is not None and grant.covers(place.kreis_ags, place.ags):
-                return True
-        return False
-
     def _change_set(self, connection: sa.Connection, changeset_id: int) -> ChangeSet:
         row = connection.execute(sa.select(changesets_table).where(
             changesets_table.c.id == int(changeset_id))).mappings().first()
@@ -791,6 +784,12 @@ def _partner_record(row: Mapping[str, object]) -> CurrentRecord:
     return CurrentRecord(str(row["layer"]), str(row["id"]), _values(row["record_values"]) or {}, int(row["revision"]),
                          str(row["status"]), Place(row["ags"], row["municipality"], row["kreis_ags"], row["kreis"]),
                          row["confirmed_by"], row["confirmed_on"], row["organisation"])
+
+
+def _covers(grant: Grant, changeset: ChangeSet, boundaries: gpd.GeoDataFrame) -> bool:
+    """Whether a change set places a record in the grant's area."""
+    places = (place_of(change.after, boundaries) for change in changeset.changes)
+    return any(place is not None and grant.covers(place.kreis_ags, place.ags) for place in places)
 
 
 def _layer_of(record_id: str) -> str:
