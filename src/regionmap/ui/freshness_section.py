@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -42,14 +43,29 @@ def counts_table(counts: pd.DataFrame, lang: str) -> pd.DataFrame:
     return table.rename_axis(t("freshness.page.layer", lang))
 
 
+def counts_chart(table: pd.DataFrame, lang: str) -> alt.Chart:
+    """Stacked horizontal bars, one per layer in the registry's order, with whole layer names (no cut labels)."""
+    settings = freshness_settings()
+    states = list(table.columns)
+    long = table.reset_index(names="layer").melt(id_vars="layer", var_name="state", value_name="count")
+    return alt.Chart(long).mark_bar().encode(
+        x=alt.X("count:Q", stack=True, title=t("freshness.page.count", lang)),
+        y=alt.Y("layer:N", sort=list(table.index), title=None, axis=alt.Axis(labelLimit=0)),
+        color=alt.Color("state:N", sort=states, title=None, legend=alt.Legend(orient="bottom"),
+                        scale=alt.Scale(domain=states, range=[settings.colour(state) for state in STATES])),
+        order=alt.Order("state_order:Q"),
+        tooltip=[alt.Tooltip("layer:N", title=t("freshness.page.layer", lang)),
+                 alt.Tooltip("state:N", title=t("freshness.page.state", lang)),
+                 alt.Tooltip("count:Q", title=t("freshness.page.count", lang))],
+    ).transform_calculate(state_order=f"indexof({states!r}, datum.state)")
+
+
 def render(store: StoreData, lang: str) -> None:
     today = dt.date.today()
     st.subheader(t("freshness.page.heading", lang))
     st.caption(t("freshness.page.caption", lang, date=format_date(today.isoformat(), lang)))
     table = counts_table(_counts(store.cache_key, today.isoformat(), store), lang)
-    settings = freshness_settings()
-    st.bar_chart(table, horizontal=True, stack=True, color=[settings.colour(state) for state in STATES],
-                 x_label=t("freshness.page.count", lang), y_label="")
+    st.altair_chart(counts_chart(table, lang), width="stretch")
     static_table(table.reset_index())  # the chart's values as text
 
     st.subheader(t("freshness.page.monitoring_heading", lang))
