@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from browser_support import MAP_IFRAME, wait_for_map
+from browser_support import MAP_IFRAME, wait_for_map, wait_until_idle
 from playwright.sync_api import Page
 
 from regionmap.i18n import t
@@ -51,6 +51,7 @@ def test_axe_finds_no_serious_violation_on_any_page(app_server, sized, lang: str
             wait_for_map(page)
         else:
             page.locator("h1").first.wait_for(timeout=30_000)
+        wait_until_idle(page)  # axe sees the page as drawn, not its loading skeletons (an empty sidebar)
         page.wait_for_timeout(800)
         assert page.evaluate("document.documentElement.lang") == lang, target
         found = violations(page)
