@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
 
 from regionmap.auth.identity import Identity
@@ -56,3 +57,13 @@ def grant_people(location: str) -> None:
                     layers=["sites", "research"])
     edits.set_grant(None, HANNOVER_EDITOR.email, "editor", "Wirtschaftsförderung Hannover", kreise=[HANNOVER])
     edits.set_grant(None, REVIEWER.email, "reviewer", "Metropolregion")
+
+
+def age_records(store: Path, layer: str, ids: list[str], as_of: str) -> None:
+    """Give records of a GeoPackage store an older `as_of`, as if no one had confirmed them since (the official
+    build's layer is rewritten; the edit tables stay)."""
+    frame = gpd.read_file(store, layer=layer, engine="pyogrio")
+    frame.loc[frame["id"].isin(ids), "as_of"] = as_of
+    frame.to_file(store, layer=layer, driver="GPKG", engine="pyogrio", layer_options={"OVERWRITE": "YES"})
+    aged = gpd.read_file(store, layer=layer, engine="pyogrio").set_index("id").loc[ids, "as_of"]
+    assert set(aged) == {as_of}, aged

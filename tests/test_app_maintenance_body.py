@@ -5,12 +5,14 @@ The sign-in itself is the sign-in page's; here the identity is given."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from editing_support import age_records
 from store_backends import BACKENDS
 
 from regionmap.auth.identity import Identity
@@ -19,7 +21,7 @@ from regionmap.data.store import load_store, store_at
 from regionmap.editing import changesets as cs
 from regionmap.editing.repository import Edits
 from regionmap.editing.roles import PermissionDenied
-from regionmap.i18n import format_number, t
+from regionmap.i18n import format_number, t, tn
 from regionmap.ui.text import plain
 
 LANGS = ("de", "en", "fr")
@@ -130,8 +132,8 @@ def test_an_editor_sees_its_role_and_only_its_kreis_records(gpkg_store: str, lan
     at = layer(page(EDITOR, lang), "sites")
     assert texts(at.markdown)[0] == plain(t("maintenance.who", lang, role=t("maintenance.role.editor", lang),
                                             organisation="WiReGo Goslar", area="Goslar"))
-    assert [tab.label for tab in at.tabs] == [t(f"maintenance.tab.{n}", lang) for n in ("records", "changesets",
-                                                                                         "import")]
+    assert [tab.label for tab in at.tabs] == [t(f"maintenance.tab.{n}", lang) for n in ("records", "due",
+                                                                                         "changesets", "import")]
     table = at.dataframe[0].value
     goslar = layer_ids(gpkg_store, "sites", GOSLAR)
     assert sorted(table.iloc[:, 0]) == goslar
@@ -349,3 +351,67 @@ def test_a_person_without_a_role_is_told_whom_to_ask_and_the_refusal_is_logged(
     run(at)  # a rerun logs nothing more
     history = store_at(gpkg_store).edits().history(Identity("office@region.de", "s"), person="nobody@example.org")
     assert list(history["action"]) == ["refused"]
+
+
+def aged_sites(location: str) -> list[str]:
+    """Age every site of the store in Hannover and Goslar past the maximum age (the sources' are current); the
+    Goslar editor's due list then holds exactly its Kreis's sites."""
+    from regionmap.freshness.states import with_states
+    from regionmap.freshness.stock import layer_records
+
+    sites = load_store(store_at(location)).layers["sites"]
+    age_records(Path(location), "sites", list(sites.loc[sites["kreis_ags"].isin([GOSLAR, HANNOVER]), "id"]),
+                "2024-01-15")
+    states = with_states(layer_records(store_at(location).edits(), "sites"), dt.date.today())
+    expected = sorted(states.loc[(states["kreis_ags"] == GOSLAR) & (states["state"] == "overdue"), "id"])
+    assert len(expected) >= 3
+    return expected
+
+
+def due_ids(at: AppTest, layer_id: str) -> list[str]:
+    prefix = f"mt_due_{layer_id}_"
+    return [c.key[len(prefix):] for c in at.checkbox if c.key.startswith(prefix)]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_due_list_confirms_one_record_and_a_selection_unchanged(gpkg_store: str, lang: str) -> None:
+    edit_store = gpkg_store
+    expected = aged_sites(edit_store)
+    edits = store_at(edit_store).edits()
+    at = layer(page(EDITOR, lang), "sites")
+    assert sorted(due_ids(at, "sites")) == expected  # the editor's Kreis only, nothing of Hannover
+    before = {r.id: r.values for r in edits.current_records("sites").values()}
+
+    first, *rest = due_ids(at, "sites")
+    at = click(at, f"mt_due_one_sites_{first}")
+    assert plain(tn("maintenance.due.confirmed", 1, lang)) in texts(at.success)
+    assert first not in due_ids(at, "sites")
+    selected = rest[:2]
+    assert at.button(key="mt_due_selected_sites").disabled
+    for record_id in selected:
+        at.checkbox(key=f"mt_due_sites_{record_id}").check()
+    at = click(run(at), "mt_due_selected_sites")
+    assert plain(tn("maintenance.due.confirmed", 2, lang)) in texts(at.success)
+    assert sorted(due_ids(at, "sites")) == sorted(set(expected) - {first, *selected})
+
+    today = dt.date.today().isoformat()
+    after = store_at(edit_store).edits().current_records("sites")
+    for record_id in (first, *selected):
+        record = after[record_id]
+        assert (record.confirmed_by, record.confirmed_on) == ("WiReGo Goslar", today)
+        assert {k: v for k, v in record.values.items() if not k.startswith("confirmed") and k != "source"} == {
+            k: v for k, v in before[record_id].items() if not k.startswith("confirmed") and k != "source"}
+    shown = load_store(store_at(edit_store)).layers["sites"].set_index("id")
+    assert set(shown.loc[[first, *selected], "confirmed_on"]) == {today}
+
+
+def test_select_all_on_the_page_then_confirm(gpkg_store: str) -> None:
+    aged_sites(gpkg_store)
+    at = layer(page(EDITOR), "sites")
+    ids = due_ids(at, "sites")
+    assert ids
+    at = click(at, "mt_due_all_sites")
+    assert all(at.checkbox(key=f"mt_due_sites_{i}").value for i in ids)
+    at = click(at, "mt_due_selected_sites")
+    assert not due_ids(at, "sites")
+    assert t("freshness.nothing_due", "de") in texts(at.success)

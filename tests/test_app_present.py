@@ -17,6 +17,8 @@ from regionmap.data.store import open_store
 from regionmap.ui.text import plain
 from regionmap.presenter.display import (
     AUTOPLAY_RANGE,
+    confirmed_only,
+    highlight_layer,
     highlighted,
     is_loopback_host,
     parse_autoplay,
@@ -98,7 +100,26 @@ def test_highlighted_records_come_from_the_stop_layers(built_store: Path, tour) 
     stop = next(s for s in tour.stops if s.highlight)
     points = highlighted(store.layers, stop)
     assert sorted(points["id"]) == sorted(stop.highlight)
+    assert not points["stale"].any()  # the sources' sites are current
     assert highlighted(store.layers, tour.stops[0]) is None
+
+
+def test_unconfirmed_highlights_are_marked_or_left_out(built_store: Path, tour) -> None:
+    import pandas as pd
+
+    store = open_store(built_store)
+    stop = next(s for s in tour.stops if s.highlight)
+    sites = store.layers["sites"].copy()
+    old = sites["id"] == stop.highlight[0]
+    sites.loc[old, "as_of"] = "2024-01-01"  # past the sites' six months
+    layers = {**store.layers, "sites": sites}
+    points = highlighted(layers, stop)
+    assert points.set_index("id")["stale"].to_dict() == {i: i == stop.highlight[0] for i in stop.highlight}
+    assert '"stale":[' in highlight_layer(points, "x").payload  # drawn hollow like every overdue marker
+    kept = confirmed_only(layers)
+    assert stop.highlight[0] not in set(kept["sites"]["id"]) and len(kept["sites"]) == len(sites) - 1
+    assert pd.Index(kept["research"]["id"]).equals(pd.Index(store.layers["research"]["id"]))
+    assert sorted(highlighted(kept, stop)["id"]) == sorted(stop.highlight[1:])
 
 
 # --- the page -----------------------------------------------------------------------------------------------------

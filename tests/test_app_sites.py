@@ -295,3 +295,36 @@ def test_partner_fields_filter_and_show(partner_store: Path, monkeypatch: pytest
     at.checkbox(key="finder_rail_siding").check().run()
     assert _result_names(at) == [sites["name"].iloc[0]]
     assert at.query_params["rail_siding"] == "1"
+
+
+@pytest.mark.parametrize("lang", ["de", "fr"])
+def test_an_overdue_site_is_marked_on_its_sheet_and_in_the_list(built_store: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
+    import shutil
+
+    from editing_support import age_records
+    from regionmap.i18n import format_date
+
+    store = tmp_path / "regionmap.gpkg"
+    shutil.copy(built_store, store)
+    sites = gpd.read_file(store, layer="sites")
+    stale, fresh = sites.iloc[0], sites.iloc[1]
+    age_records(store, "sites", [stale["id"]], "2024-03-01")
+    monkeypatch.setenv("REGIONMAP_STORE", str(store))
+
+    def sheet(site_id: str) -> AppTest:
+        at = AppTest.from_file(str(APP), default_timeout=60)
+        for name, value in {"basemap": "none", "site": site_id, "lang": lang}.items():
+            at.query_params[name] = value
+        at.run()
+        at.switch_page("pages/sites.py").run()
+        assert not at.exception, at.exception
+        return at
+
+    notice = t("freshness.overdue_since", lang, date=format_date("2024-03-01", lang))
+    at = sheet(stale["id"])
+    assert plain(t("investor.page.freshness", lang, notice=notice)) in [w.value for w in at.warning]
+    table = next(d.value for d in at.dataframe if t("column.freshness", lang) in d.value.columns)
+    by_name = dict(zip(table[t("column.name", lang)], table[t("column.freshness", lang)]))
+    assert by_name[stale["name"]] == notice and by_name[fresh["name"]] == t("freshness.state.confirmed", lang)
+    assert not any(notice in w.value for w in sheet(fresh["id"]).warning)

@@ -343,3 +343,25 @@ def test_a_records_notice_follows_its_layers_maximum_age() -> None:
     due = {"layer": "sites", "as_of": "2026-06-20"}
     assert record_notice(due, day, "de").startswith("zu bestätigen bis")
     assert record_notice({"layer": "health", "as_of": "2001-01-01"}, day) == ""  # not an edited layer
+
+
+@pytest.mark.parametrize("lang", ["de", "en", "fr"])
+def test_the_tables_freshness_column(lang: str) -> None:
+    from regionmap.dashboard.details import table_frame
+    from regionmap.freshness.states import freshness_cells
+    from regionmap.i18n import format_date, t
+
+    day = dt.date(2026, 12, 2)
+    records = pd.DataFrame({"name": ["Fresh", "Stale", "Due", "Never"],
+                            "confirmed_on": ["2026-10-01", None, "", None],
+                            "as_of": ["2026-01-01", "2026-05-01", "2026-06-20", None]})
+    cells = freshness_cells(records, "sites", day, lang)
+    assert cells == [t("freshness.state.confirmed", lang),
+                     t("freshness.overdue_since", lang, date=format_date("2026-05-01", lang)),
+                     t("freshness.due_until", lang, date=format_date("2026-12-20", lang)),
+                     t("freshness.never_confirmed", lang)]
+    assert freshness_cells(records, "health", day, lang) is None  # a layer partners do not maintain
+    tax = load_taxonomy()
+    shown = table_frame(records.assign(category="industrial"), "sites", tax, lang)
+    assert shown.columns[-1] == t("column.freshness", lang) and len(shown[shown.columns[-1]]) == 4
+    assert t("column.freshness", lang) not in table_frame(records.assign(category="hospital"), "health", tax, lang)

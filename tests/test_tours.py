@@ -247,6 +247,7 @@ TOUR_ERRORS = {
                                        "missing translation"),
     "bad_tour_id": ('id = "../etc"\ninterval = 10\ntitle = { de = "T", en = "T", fr = "T" }\n', "id", "matching"),
     "unknown_tour_field": (HEADER + 'intervall = 10\n', "intervall", "unknown field"),
+    "bad_unconfirmed_rule": (HEADER + 'unconfirmed = "hide"\n', "unconfirmed", "'mark', 'skip'", "'hide'"),
 }
 
 
@@ -422,3 +423,11 @@ def test_region_tour_contents(store_vocab: TourVocab, store_gemeinden: gpd.GeoDa
     assert "3,9" in tour.stops[0].text_in("de") and "3.9" in tour.stops[0].text_in("en")
     for lang in LANGUAGES:
         assert "381" in tour.stops[0].text_in(lang) and "18" in tour.stops[0].text_in(lang)
+
+
+def test_the_unconfirmed_rule_defaults_to_mark(tmp_path: Path, vocab: TourVocab) -> None:
+    from regionmap.presenter.tours import MARK, SKIP
+
+    assert load_tour(write_tour(tmp_path, GOOD_STOP), vocab).unconfirmed == MARK
+    skipping = write_tour(tmp_path, GOOD_STOP, header=HEADER + 'unconfirmed = "skip"\n')
+    assert load_tour(skipping, vocab).unconfirmed == SKIP

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
-import geopandas as gpd
 import pytest
 
 from browser_support import ROOT, screenshot, wait_for_map
+from editing_support import age_records
 from regionmap.i18n import format_date, t, tn
 from regionmap.testing import MAP_IFRAME, Server, streamlit_server
 
@@ -23,11 +23,7 @@ def stale_app(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     """The app on a copy of the store in which one research record was last confirmed long ago."""
     store = tmp_path_factory.mktemp("stale") / "regionmap.gpkg"
     shutil.copy(built_store, store)
-    research = gpd.read_file(store, layer="research", engine="pyogrio")
-    research.loc[research["id"] == STALE, "as_of"] = OLD
-    research.to_file(store, layer="research", driver="GPKG", engine="pyogrio", layer_options={"OVERWRITE": "YES"})
-    assert (gpd.read_file(store, layer="sites", engine="pyogrio")["id"].size > 0
-            and gpd.read_file(store, layer="research", engine="pyogrio").set_index("id").loc[STALE, "as_of"] == OLD)
+    age_records(store, "research", [STALE], OLD)
     with streamlit_server(ROOT / "serve.py", {"REGIONMAP_STORE": str(store)}, cwd=ROOT) as server:
         yield server
 
@@ -49,4 +45,31 @@ def test_a_stale_record_is_drawn_hollow_counted_and_named(stale_app, watched, la
     notice = t("freshness.overdue_since", lang, date=format_date(OLD, lang))
     page.get_by_text(notice).first.wait_for(timeout=30_000)  # the detail card of the record
     screenshot(page, f"freshness-marker-{lang}")
+    watched.assert_clean()
+
+
+def test_a_tour_that_skips_unconfirmed_records_leaves_the_stale_one_out(stale_app, watched, built_store) -> None:
+    """The region tour says `unconfirmed = "skip"`: at the Braunschweig stop the stale TU is neither drawn nor
+    counted, while the main dashboard still shows it marked."""
+    from regionmap.data.store import open_store
+    from regionmap.presenter.tours import SKIP, default_tours_dir, load_tours, vocab_from_store
+
+    store = open_store(built_store)
+    tour = load_tours(default_tours_dir(), vocab_from_store(store.gemeinden, store.thematic.values()))["region"]
+    assert tour.unconfirmed == SKIP
+    index = next(i for i, s in enumerate(tour.stops) if s.id == "braunschweig")
+    research = store.layers["research"]
+    expected = int((research["ags"] == tour.stops[index].view.ags).sum()) - 1
+    assert STALE in set(research.loc[research["ags"] == tour.stops[index].view.ags, "id"])
+    page = watched.page
+    page.goto(f"{stale_app.url}/present?tour=region&lang=de&basemap=none")
+    wait_for_map(page, 60_000)
+    for _ in range(index):
+        page.locator(".st-key-present_next button").click()
+    title = page.locator(".st-key-present_stop h2")
+    title.filter(has_text=tour.stops[index].title_in("de")).wait_for(timeout=30_000)
+    frame = page.frame_locator(MAP_IFRAME).first
+    frame.locator(f".rm-legend-entry[data-layer='research'][data-count='{expected}']").wait_for(timeout=30_000)
+    assert frame.locator("path.rm-stale").count() == 0 and frame.locator(".rm-legend-stale").count() == 0
+    screenshot(page, "present-skips-unconfirmed")
     watched.assert_clean()

@@ -14,6 +14,7 @@ from regionmap.data.curated import flag
 from regionmap.data.record_texts import TRANSLATED_FIELDS, localized
 from regionmap.taxonomy import Taxonomy
 from regionmap.data.thematic import split_sectors
+from regionmap.freshness.states import freshness_cells, record_notice
 
 # Columns of the thematic layers shown in tables, in order; a layer shows those it has.
 TABLE_COLUMNS = ("name", "category", "sectors", "municipality", "kreis", "area_ha", "size_class", "availability",
@@ -83,8 +84,6 @@ def price_text(record: pd.Series, lang: str) -> str:
 def confirmation_text(record: pd.Series, lang: str) -> str:
     """ "bestätigt von <Organisation> am <Datum>" when a partner confirmed the record, followed by the freshness
     notice when it is due or past its layer's maximum age ("nicht bestätigt seit …", `regionmap.freshness`)."""
-    from regionmap.freshness.states import record_notice
-
     day = record.get("confirmed_on")
     stale = record_notice(record, lang=lang)
     if _missing(day):
@@ -189,7 +188,8 @@ def indicative_basis(record: pd.Series, lang: str) -> str:
 
 
 def table_frame(records: pd.DataFrame, layer_id: str, tax: Taxonomy, lang: str) -> pd.DataFrame:
-    """The records as a table for people: the layer's table columns, translated headers and values."""
+    """The records as a table for people: the layer's table columns, translated headers and values, and for a layer
+    partners maintain how current each record is (`freshness_cells`)."""
     columns = [c for c in TABLE_COLUMNS if c in records.columns]
     frame = pd.DataFrame(index=records.index)
     for key in columns:
@@ -197,6 +197,9 @@ def table_frame(records: pd.DataFrame, layer_id: str, tax: Taxonomy, lang: str) 
             frame[t(f"column.{key}", lang)] = pd.to_numeric(records[key], errors="coerce")
         else:
             frame[t(f"column.{key}", lang)] = [display_value(key, v, layer_id, tax, lang) for v in records[key]]
+    freshness = freshness_cells(records, layer_id, lang=lang)
+    if freshness is not None:
+        frame[t("column.freshness", lang)] = freshness
     return frame
 
 

@@ -195,6 +195,23 @@ def overdue(records: pd.DataFrame, layer: str, day: dt.date | None = None) -> pd
                      index=records.index, dtype=bool)
 
 
+def freshness_cells(records: pd.DataFrame, layer: str, day: dt.date | None = None, lang: str = "de") -> list[str] | None:
+    """The tables' freshness column of `records` of `layer` on `day` (default today): each record's notice
+    ("nicht bestätigt seit …", "zu bestätigen bis …") or "bestätigt"; None for a layer partners do not maintain."""
+    months = max_ages().get(layer)
+    if months is None:
+        return None
+    day = day or dt.date.today()
+    empty = pd.Series(None, index=records.index, dtype=object)
+    cells = []
+    for c, a in zip(records.get("confirmed_on", empty), records.get("as_of", empty)):
+        confirmed = confirmation_date(c, a)
+        state = state_on(confirmed, months, day)
+        cells.append(notice(state, confirmed, add_months(confirmed, months) if confirmed else None, lang)
+                     or i18n.t(f"freshness.state.{state}", lang))
+    return cells
+
+
 def record_notice(record: Mapping[str, object], day: dt.date | None = None, lang: str = "de") -> str:
     """The freshness notice of one record of an editable layer on `day` (default today): "nicht bestätigt seit …"
     or "zu bestätigen bis …", "" when it is confirmed within its layer's maximum age or its layer is not edited."""

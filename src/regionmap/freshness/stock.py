@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 from regionmap.editing.records import editable_layer, editable_layers, schema_of
@@ -11,7 +13,7 @@ RECORD_COLUMNS = ("layer", "id", "status", "revision", "organisation", "confirme
                   "municipality", "kreis_ags", "kreis")
 
 
-def records_frame(records: list[CurrentRecord], layer: str) -> pd.DataFrame:
+def records_frame(records: Iterable[CurrentRecord], layer: str) -> pd.DataFrame:
     """Current records (`Edits.current_records`, withdrawn ones included) as a frame: `RECORD_COLUMNS`, then every
     field of the layer's schema as text (`area_ha` "12.5"; "" when empty)."""
     fields = [f.name for f in schema_of(layer).fields if f.name not in RECORD_COLUMNS]
@@ -27,14 +29,18 @@ def records_frame(records: list[CurrentRecord], layer: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[*RECORD_COLUMNS, *fields])
 
 
-def layer_records(edits: Edits, layer: str) -> pd.DataFrame:
-    """Every record of `layer` that partners maintain, as the dashboard shows it now, withdrawn ones included
-    (`records_frame`): not those of categories only the sources give (mobility's stations and airports), whose
-    currency is their source's reference date."""
+def maintained(records: Iterable[CurrentRecord], layer: str) -> list[CurrentRecord]:
+    """The records of `layer` that partners maintain: not those of categories only the sources give (mobility's
+    stations and airports), whose currency is their source's reference date."""
     curated = editable_layer(layer).curated
     kept = set(curated.categories) if curated and curated.categories else None
-    records = [r for r in edits.current_records(layer).values() if kept is None or r.values.get("category") in kept]
-    return records_frame(records, layer)
+    return [r for r in records if kept is None or r.values.get("category") in kept]
+
+
+def layer_records(edits: Edits, layer: str) -> pd.DataFrame:
+    """Every record of `layer` that partners maintain (`maintained`), as the dashboard shows it now, withdrawn ones
+    included (`records_frame`)."""
+    return records_frame(maintained(edits.current_records(layer).values(), layer), layer)
 
 
 def all_records(edits: Edits) -> pd.DataFrame:

@@ -1,4 +1,5 @@
-"""What the presenter page shows, without Streamlit: its URL parameters and the highlighted points of a stop."""
+"""What the presenter page shows, without Streamlit: its URL parameters, the highlighted points of a stop, and the
+records a tour that skips unconfirmed ones leaves out."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import geopandas as gpd
 import pandas as pd
 
 from regionmap.config import DEFAULT_LANGUAGE, LANGUAGES
+from regionmap.freshness.states import overdue
 from regionmap.i18n import format_number
 from regionmap.maps import point_payload
 from regionmap.maps.elements import PointLayer, html_text
@@ -127,20 +129,28 @@ def share_base_url(configured: str | None, browser_url: str | None, page_path: s
     return f"{parts.scheme}://{netloc}{path}"
 
 
+def confirmed_only(layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, gpd.GeoDataFrame]:
+    """`layers` without their records past the layer's maximum age (a tour that skips unconfirmed records)."""
+    return {layer_id: gdf[~overdue(gdf, layer_id)] for layer_id, gdf in layers.items()}
+
+
 def highlighted(layers: Mapping[str, gpd.GeoDataFrame], stop: Stop) -> gpd.GeoDataFrame | None:
-    """The stop's highlighted records from its layers (None when it highlights nothing)."""
+    """The stop's highlighted records from its layers, with `stale` true for those past their layer's maximum age
+    (None when it highlights nothing)."""
     if not stop.highlight:
         return None
     wanted = set(stop.highlight)
-    parts = [layers[layer_id].loc[layers[layer_id]["id"].isin(wanted), ["id", "name", "geometry"]]
-             for layer_id in stop.layers]
+    parts = []
+    for layer_id in stop.layers:
+        rows = layers[layer_id].loc[layers[layer_id]["id"].isin(wanted)]
+        parts.append(rows[["id", "name", "geometry"]].assign(stale=overdue(rows, layer_id).to_numpy()))
     return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=parts[0].crs)
 
 
 def highlight_layer(points: gpd.GeoDataFrame, label: str) -> PointLayer:
     """Large markers in the highlight colour, without a legend entry (the legend lists the stop's layers only) and
     outside the layer control."""
-    payload = point_payload(points, colour=HIGHLIGHT_COLOUR)
+    payload = point_payload(points, colour=HIGHLIGHT_COLOUR, stale=points["stale"] if "stale" in points else None)
     layer = PointLayer(payload.json, name=html_text(label), radius=10, cluster_radius=1)
     layer.control = False
     return layer

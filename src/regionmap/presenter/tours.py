@@ -32,7 +32,9 @@ KREIS_PATTERN = re.compile(r"^[0-9]{5}$")
 GEMEINDE_PATTERN = re.compile(r"^[0-9]{8}$")
 MAX_LISTED = 30  # an error lists the allowed values when there are at most this many
 
-TOUR_KEYS = frozenset({"id", "title", "interval", "stops"})
+TOUR_KEYS = frozenset({"id", "title", "interval", "unconfirmed", "stops"})
+MARK, SKIP = "mark", "skip"
+UNCONFIRMED_RULES = (MARK, SKIP)  # records past their layer's maximum age: drawn marked, or left out of the tour
 VIEW_KEYS = ("bounds", "kreis", "gemeinde", "region")
 STOP_KEYS = frozenset(
     {"id", *VIEW_KEYS, "layers", "sectors", "categories", "q", "title", "text", "highlight", "duration"}
@@ -112,13 +114,15 @@ class Stop:
 
 @dataclass(frozen=True)
 class Tour:
-    """A validated tour: id, titles, default seconds per stop and at least one stop."""
+    """A validated tour: id, titles, default seconds per stop, at least one stop, and what its maps do with records
+    past their layer's maximum age (`unconfirmed`: `mark` them as every map does, or `skip` them)."""
 
     id: str
     path: Path
     title: Mapping[str, str]
     interval: float
     stops: tuple[Stop, ...]
+    unconfirmed: str = MARK
 
     def title_in(self, lang: str) -> str:
         """The tour's title in `lang` (German for an unsupported language)."""
@@ -339,6 +343,10 @@ def load_tour(path: Path, vocab: TourVocab) -> Tour:
     interval = check.seconds("interval")
     if interval is None:
         raise check.error("interval", "missing: the default number of seconds per stop")
+    unconfirmed = raw.get("unconfirmed", MARK)
+    if unconfirmed not in UNCONFIRMED_RULES:
+        raise check.error("unconfirmed", f"expected one of {', '.join(map(repr, UNCONFIRMED_RULES))}, got "
+                                         f"{str(unconfirmed)[:60]!r}")
     stops_raw = raw.get("stops")
     if not isinstance(stops_raw, list) or not stops_raw:
         raise check.error("stops", "expected at least one [[stops]] table")
@@ -349,7 +357,7 @@ def load_tour(path: Path, vocab: TourVocab) -> Tour:
             problem = f"duplicate stop id (also stops[{first_index[stop.id]}])"
             raise TourError(path, problem, stop_index=i, stop_id=stop.id, field="id")
         first_index[stop.id] = i
-    return Tour(id=tour_id, path=path, title=title, interval=interval, stops=stops)
+    return Tour(id=tour_id, path=path, title=title, interval=interval, stops=stops, unconfirmed=unconfirmed)
 
 
 def load_tours(directory: Path, vocab: TourVocab) -> dict[str, Tour]:

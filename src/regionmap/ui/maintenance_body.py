@@ -1,5 +1,5 @@
-"""The body of the maintenance page for a signed-in person: who they are in regionmap, then their records, change
-sets, file import and, by role, review and admin. Every write goes through the store's `Edits`, which checks the
+"""The body of the maintenance page for a signed-in person: who they are in regionmap, then their records, the
+records due for confirmation, change sets, file import and, by role, review and admin. Every write goes through the store's `Edits`, which checks the
 grant; the page only leaves out what the role cannot use."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from regionmap.i18n import t
 from regionmap.ui import (
     maintenance_admin,
     maintenance_changesets,
+    maintenance_due,
     maintenance_import,
     maintenance_records,
     maintenance_review,
@@ -66,7 +67,8 @@ def render_body(identity: Identity, lang: str) -> None:
     chosen = st.selectbox(t("maintenance.layer", lang), list(by_id), format_func=lambda i: by_id[i].label(lang),
                           key="mt_layer")
     ctx = Context(identity, grant, edits, data, by_id[chosen or layers[0].id], lang)
-    sections = [("records", maintenance_records.render), ("changesets", maintenance_changesets.render),
+    sections = [("records", maintenance_records.render), ("due", maintenance_due.render),
+                ("changesets", maintenance_changesets.render),
                 ("import", maintenance_import.render)]
     if grant.may_review:
         sections.append(("review", maintenance_review.render))

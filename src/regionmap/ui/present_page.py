@@ -27,6 +27,7 @@ from regionmap.maps.elements import OverlayGroup
 from regionmap.maps.stage import StageContrast, StageStyle, ViewTransition
 from regionmap.presenter.display import (
     PresentParams,
+    confirmed_only,
     highlight_layer,
     highlighted,
     parse_present_params,
@@ -36,6 +37,7 @@ from regionmap.presenter.qr import qr_png
 from regionmap.presenter.themes import Theme, load_themes, page_css
 from regionmap.data.store import StoreData
 from regionmap.presenter.tours import (
+    SKIP,
     Stop,
     Tour,
     TourError,
@@ -176,6 +178,9 @@ def _map(store: StoreData, tour: Tour, stop: Stop, params: PresentParams, theme:
     """The stop's map: its layers, filters and highlighted points on the tour's one mounted map."""
     state = stop_view_state(stop, params.lang, params.basemap)
     shown = shown_layers(store, state, tuple(stop.layers))
+    layers = {layer_id: store.layers[layer_id] for layer_id in stop.layers}
+    if tour.unconfirmed == SKIP:  # the tour file's rule; else they are drawn marked, as on every map
+        shown, layers = confirmed_only(shown), confirmed_only(layers)
     region = bounds_of(store.region)
     if stop.view is not None and stop.view.kind == "bounds":
         w, s, e, n = stop.view.bounds
@@ -203,7 +208,7 @@ def _map(store: StoreData, tour: Tour, stop: Stop, params: PresentParams, theme:
                       marker_outline_width=theme.marker_outline_width, legend_scale=theme.legend_scale
                       ).add_to(parts.base)
     ViewTransition(fit, duration=FLIGHT_SECONDS).add_to(parts.overlays[0])
-    points = highlighted(store.layers, stop)
+    points = highlighted(layers, stop)
     if points is not None:
         group = OverlayGroup(control=False)
         highlight_layer(points, t("present.highlight", params.lang)).add_to(group)

@@ -36,6 +36,7 @@ from regionmap.investor.sheet import (
     site_location_map,
 )
 from regionmap.data.store import StoreData
+from regionmap.freshness.states import overdue, record_notice
 from regionmap.ui import data, view
 from regionmap.ui.downloads import download_button
 from regionmap.ui.inputs import number_field
@@ -239,6 +240,9 @@ def site_sheet(store: StoreData, state: ViewState, factors: tuple[LocationFactor
             if st.button(t("investor.page.close", lang), key="close_sheet"):
                 choose_site(state, None)
                 st.rerun()
+        if overdue(rows, LAYER).iloc[0]:  # a site past its maximum age says so before anything else
+            st.warning(plain(t("investor.page.freshness", lang, notice=record_notice(site, lang=lang))),
+                       icon=":material/schedule:")
         card, factor_col = st.columns([2, 3], gap="medium")
         with card:
             detail_card(PAGE, {LAYER: sites}, lang)
