@@ -167,6 +167,7 @@ def test_compare_marks_the_better_value(open_sites, sites) -> None:
     assert (marks[:figures] == expected.better.to_numpy()).all() and not marks[figures:].any()
     frame = comparison_frame(sites, ids, location_factors(), "de")
     assert table.equals(pd.DataFrame({plain(c): [plain(v) for v in frame[c]] for c in frame.columns}))
+    assert frame.iloc[-1, 0] == t("column.freshness") and set(frame.iloc[-1, 1:]) == {t("freshness.state.confirmed")}
 
 
 @pytest.mark.parametrize("lang", ["de", "en", "fr"])

@@ -9,6 +9,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from regionmap.freshness.states import freshness_cells
 from regionmap.investor.comparison import AREA_ROW, compare_sites
 from regionmap.dashboard.composition import BOUNDARY_STYLES, attributions, basemap_of, offline_basemap
 from regionmap.dashboard.details import (
@@ -75,7 +76,8 @@ def comparison_frame(
     """The side-by-side table of 2–3 sites: one row per criterion, one column per site; the better value has ✓.
 
     The figures (area, distances) come first and are compared; then the site facts (net area, price, planning
-    status, ... of `SITE_FACTS`, "—" where a site states none) and whether its values are indicative."""
+    status, ... of `SITE_FACTS`, "—" where a site states none), whether its values are indicative and how current
+    they are (`freshness_cells`)."""
     tax = tax or taxonomy()
     comparison = compare_sites(sites, ids, factors)
     labels = {AREA_ROW: t("investor.compare.area", lang), **{f.id: f.label(lang) for f in factors}}
@@ -96,9 +98,11 @@ def comparison_frame(
         facts = {f.key: f.value for f in record_fields(site, LAYER, tax, lang, SITE_FACTS)}
         column += [facts.get(key, MISSING_TEXT) for key in SITE_FACTS]
         column.append(t("value.yes" if is_indicative(site) else "value.no", lang))
+        column += freshness_cells(by_id.loc[[site_id]], LAYER, lang=lang) or [MISSING_TEXT]
         cells[heading] = column
     index = [labels[k] for k in comparison.values.index]
-    index += [t(f"column.{key}", lang) for key in SITE_FACTS] + [t("column.indicative", lang)]
+    index += [t(f"column.{key}", lang) for key in SITE_FACTS] + [t("column.indicative", lang),
+                                                                  t("column.freshness", lang)]
     frame = pd.DataFrame(cells, index=index)
     frame.index.name = t("investor.compare.criterion", lang)
     return frame.reset_index()
