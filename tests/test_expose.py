@@ -337,6 +337,9 @@ def test_planning_prices_and_contact_of_a_confirmed_site(lang: str) -> None:
     for expected in INVESTOR_EXPECTED[lang]:
         assert expected in text, (lang, expected)
     assert t("investor.expose.indicative_heading", lang) not in text  # confirmed: no longer indicative
+    flat = " ".join(text.split())
+    assert " ".join(t("investor.expose.partner_note", lang, organisation="Region Hannover").split()) in flat
+    assert " ".join(t("investor.expose.curated_note", lang).split()) not in flat
 
 
 def test_price_on_request_and_unstated_facts_and_hostile_contact() -> None:
@@ -345,5 +348,6 @@ def test_price_on_request_and_unstated_facts_and_hostile_contact() -> None:
     assert "Preis auf Anfrage" in text and "Planungsstand —" in text and "Telefon —" in text
     assert HOSTILE in text and '=HYPERLINK("x")' in text  # printed as text
     assert "Hinweis: Richtwerte" in text  # not confirmed: still indicative
+    assert " ".join(t("investor.expose.curated_note", "de").split()) in " ".join(text.split())
     plain = text_of(rendered("de"))
     assert "Planung & Preise" not in plain and "Kontakt" not in plain  # a site stating none of them

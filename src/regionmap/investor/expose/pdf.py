@@ -323,7 +323,9 @@ def render_expose(site: pd.Series, context: ExposeContext, lang: str, crs: objec
     source = _text(localized(site, "source", lang)) or "–"
     pdf.paragraph(clip(t("record_source", source=source, as_of=as_of), FIELD_CHARS))
     pdf.ln(1)
-    for line in [*context.attributions, t("curated_note")]:
+    organisation = _text(site.get("confirmed_by"))
+    note = t("partner_note", organisation=clip(organisation, 120)) if organisation else t("curated_note")
+    for line in [*context.attributions, note]:
         pdf.paragraph("• " + clip(_text(line), FIELD_CHARS), size=7.5)
     pdf.ln(1.5)
     pdf.paragraph(t("disclaimer"), size=7.5, style="I", colour=MUTED)
