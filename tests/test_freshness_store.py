@@ -195,3 +195,25 @@ def test_the_commands(year, location: str, tmp_path: Path, capsys: pytest.Captur
     orange = (np.abs(first - np.array([224, 123, 0])).sum(axis=2) < 40).sum()
     assert orange > 100  # the end-of-year bar of Goslar in the first chart
     assert len(document) == len(reader.pages) >= 3
+
+
+def test_records_only_the_sources_give_are_neither_edited_nor_confirmed(edits) -> None:
+    from editing_support import HANNOVER_EDITOR
+
+    from regionmap.freshness.stock import maintained
+
+    mobility = edits.records_for(HANNOVER_EDITOR, "mobility")
+    station = next(r for r in mobility if str(r.values.get("category")).startswith("station_"))
+    curated = [r for r in mobility if r.values.get("category") in ("inland_port", "freight_terminal",
+                                                                   "motorway_junction")]
+    assert curated and station.status == "official"
+    assert maintained(mobility, "mobility") == curated  # the Pflege page lists these only
+    changeset = edits.open_change_set(HANNOVER_EDITOR, "mobility")
+    with pytest.raises(EditError, match=f"'{station.id}' comes from its source dataset"):
+        edits.put_change(HANNOVER_EDITOR, changeset, dict(station.values, name="Mine"), record_id=station.id)
+    with pytest.raises(EditError, match="comes from its source dataset"):
+        edits.confirm(HANNOVER_EDITOR, "mobility", [curated[0].id, station.id])
+    assert edits.current_records("mobility")[curated[0].id].status == "official"  # all or none
+    assert not edits.change_set(changeset).changes
+    edits.confirm(HANNOVER_EDITOR, "mobility", [curated[0].id])
+    assert edits.current_records("mobility")[curated[0].id].status == "published"

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 
 from regionmap.auth.identity import Identity, normalise_email
 from regionmap.config import region
-from regionmap.data.curated import Problem
+from regionmap.data.curated import Problem, Schema
 from regionmap.editing import changesets as cs
 from regionmap.editing.changesets import Change
 from regionmap.editing.records import (
@@ -153,6 +153,13 @@ class CurrentRecord:
     confirmed_by: str = ""
     confirmed_on: str = ""
     organisation: str = ""  # the partner organisation a published record belongs to ("" for official records)
+
+
+def source_only(record: CurrentRecord, schema: Schema) -> bool:
+    """Whether an official record is of a category only the sources give (mobility's stations and airports, kept
+    current by each new vintage of its source): partners neither edit nor confirm it."""
+    return (record.status == "official" and bool(schema.categories)
+            and record.values.get("category") not in schema.categories)
 
 
 @dataclass(frozen=True)
@@ -467,6 +474,9 @@ class Edits:
             existing = current.get(record_id) if record_id else None
             if record_id and existing is None:
                 raise EditError(f"row {row}: no record '{str(record_id)[:120]}' in layer {layer}")
+            if existing is not None and source_only(existing, schema):
+                raise EditError(f"row {row}: record '{existing.id}' comes from its source dataset; partners do not "
+                                "maintain it")
             values = canonical_values(schema, existing.values if withdraw and existing else raw)
             if existing is None:
                 values["id"] = new_record_id(layer, values.get("name", ""), taken)
@@ -562,6 +572,8 @@ class Edits:
                 record = current.get(record_id)
                 if record is None or record.status == "withdrawn" or record.place is None:
                     raise EditError(f"no record '{str(record_id)[:120]}' shown in layer {layer} to confirm")
+                if source_only(record, schema):
+                    raise EditError(f"record '{record.id}' comes from its source dataset; partners do not confirm it")
                 place = record.place
                 area = [(place.kreis_ags, place.ags)]
                 grant = self._guarded(actor, "confirm", lambda g: require_edit(g, layer, area), record_id=record.id,

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from regionmap.editing.records import editable_layer, editable_layers, schema_of
-from regionmap.editing.repository import CurrentRecord, Edits
+from regionmap.editing.records import editable_layers, schema_of
+from regionmap.editing.repository import CurrentRecord, Edits, source_only
 
 RECORD_COLUMNS = ("layer", "id", "status", "revision", "organisation", "confirmed_by", "confirmed_on", "ags",
                   "municipality", "kreis_ags", "kreis")
@@ -31,10 +31,9 @@ def records_frame(records: Iterable[CurrentRecord], layer: str) -> pd.DataFrame:
 
 def maintained(records: Iterable[CurrentRecord], layer: str) -> list[CurrentRecord]:
     """The records of `layer` that partners maintain: not those of categories only the sources give (mobility's
-    stations and airports), whose currency is their source's reference date."""
-    curated = editable_layer(layer).curated
-    kept = set(curated.categories) if curated and curated.categories else None
-    return [r for r in records if kept is None or r.values.get("category") in kept]
+    stations and airports, `repository.source_only`), whose currency is their source's reference date."""
+    schema = schema_of(layer)
+    return [r for r in records if not source_only(r, schema)]
 
 
 def layer_records(edits: Edits, layer: str) -> pd.DataFrame:

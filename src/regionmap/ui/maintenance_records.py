@@ -30,6 +30,7 @@ from regionmap.editing.form import (
 from regionmap.editing.records import PLACE_FIELDS, changed_fields, schema_of
 from regionmap.editing.repository import Conflict, CurrentRecord, EditError, ValidationFailed
 from regionmap.editing.roles import PermissionDenied
+from regionmap.freshness.stock import maintained
 from regionmap.i18n import format_date, format_number, t
 from regionmap.maps import point_layer
 from regionmap.ui.maintenance_common import Context, area_map, draft_id, flash, refusal_text
@@ -215,7 +216,7 @@ def render(ctx: Context) -> None:
     """The records section of the chosen layer."""
     lang, layer = ctx.lang, ctx.layer.id
     try:
-        records = ctx.edits.records_for(ctx.identity, layer)
+        records = maintained(ctx.edits.records_for(ctx.identity, layer), layer)
     except PermissionDenied as refusal:
         st.error(plain(refusal_text(refusal, lang)))
         return
