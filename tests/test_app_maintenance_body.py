@@ -187,7 +187,7 @@ def test_a_goslar_editor_cannot_reach_a_hannover_record_by_any_widget(edit_store
     at.file_uploader(key="mt_import_file_sites").upload("liste.csv", csv, "text/csv")
     at = run(at)
     problems = at.dataframe[-1].value
-    assert list(problems.iloc[:, 0]) == [2] and "outside your area" in problems.iloc[0, 2]
+    assert list(problems.iloc[:, 0]) == [2] and "außerhalb Ihres Gebiets" in problems.iloc[0, 2]
     assert next(b for b in at.button if b.key.startswith("mt_import_add")).disabled
     # and the library refuses the write itself, logging the refusal
     edits = store_at(edit_store).edits()
@@ -208,15 +208,20 @@ def test_a_number_in_the_wrong_notation_is_named_beside_its_field(gpkg_store: st
     assert not store_at(gpkg_store).edits().change_sets(Identity(EDITOR, "s"))  # nothing was stored
 
 
-def test_validation_errors_from_the_library_stand_beside_their_fields(gpkg_store: str) -> None:
-    at = click(layer(page(EDITOR, "en"), "sites"), "mt_new_sites")
+@pytest.mark.parametrize(("lang", "lon", "lat"), [("en", "10.45", "51.912"), ("de", "10,45", "51,912"),
+                                                   ("fr", "10,45", "51,912")])
+def test_validation_errors_from_the_library_stand_beside_their_fields(gpkg_store: str, lang: str, lon: str,
+                                                                      lat: str) -> None:
+    at = click(layer(page(EDITOR, lang), "sites"), "mt_new_sites")
     field(at, "name").input("<img src=x onerror=alert(1)>")
-    field(at, "lon").input("10.45")
-    field(at, "lat").input("51.912")
+    field(at, "lon").input(lon)
+    field(at, "lat").input(lat)
+    field(at, "contact_email").input("nobody at example")
     at = click(run(at), "mt_save")
-    assert plain(t("maintenance.form.fix", "en")) in texts(at.error)
+    assert plain(t("maintenance.form.fix", lang)) in texts(at.error)
     errors = texts(at.error)
-    assert any("markup" in e.lower() or "html" in e.lower() for e in errors), errors
+    assert plain(t("check.html_tag", lang)) in errors  # in the page's language, beside the name
+    assert plain(t("check.email", lang, value="nobody at example")) in errors
     assert all("<img" not in e for e in errors)  # shown as text (escaped), never as markup
     assert not store_at(gpkg_store).edits().change_sets(Identity(EDITOR, "s"))[0].changes
 

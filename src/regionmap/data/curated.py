@@ -24,6 +24,7 @@ import shapely
 from pyproj import Transformer
 
 from regionmap.config import LANGUAGES
+from regionmap.data.check_messages import CheckMessage, raised_message
 from regionmap.errors import RegionmapError
 from regionmap.numbers import CLI_LOCALE, format_fixed
 from regionmap.data.sources.bkg import KINDS as GEMEINDE_KINDS
@@ -41,10 +42,10 @@ PHONE_PATTERN = re.compile(r"^\+?[0-9 ()/-]+$")
 MAX_EMAIL_CHARS = 254
 PHONE_DIGITS = (6, 20)  # the fewest and most digits of a phone number
 HTML_PATTERNS = (
-    (re.compile(r"<\s*/?\s*[a-zA-Z!?]"), "an HTML tag"),
-    (re.compile(r"javascript\s*:", re.IGNORECASE), "a javascript: URL"),
-    (re.compile(r"\bon[a-z]+\s*=", re.IGNORECASE), "an HTML event handler (on...=)"),
-    (re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);"), "an HTML entity"),
+    (re.compile(r"<\s*/?\s*[a-zA-Z!?]"), "html_tag"),
+    (re.compile(r"javascript\s*:", re.IGNORECASE), "html_javascript"),
+    (re.compile(r"\bon[a-z]+\s*=", re.IGNORECASE), "html_handler"),
+    (re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);"), "html_entity"),
 )
 PROJECTIONS = (
     ("EPSG:25832", "UTM zone 32N (EPSG:25832)"),
@@ -294,9 +295,9 @@ def read_curated(path: Path, schema: Schema | None = None) -> CuratedTable:
 
 def html_problem(value: str) -> str | None:
     """Why a text holds HTML or script, or None when it is plain text."""
-    for pattern, what in HTML_PATTERNS:
+    for pattern, code in HTML_PATTERNS:
         if pattern.search(value):
-            return f"holds {what}: plain text only (it is never rendered as HTML)"
+            return CheckMessage(code)
     return None
 
 
@@ -305,30 +306,30 @@ def parse_date(value: str, today: dt.date | None, months: bool = True) -> dt.dat
     ValueError with the reason otherwise."""
     patterns = DATE_PATTERNS if months else DATE_PATTERNS[:1]
     if not any(p.match(value) for p in patterns):
-        raise ValueError(f"'{value}' is not an ISO date ({'YYYY-MM-DD or YYYY-MM' if months else 'YYYY-MM-DD'})")
+        raise ValueError(CheckMessage("date_format" if months else "day_format", value=value))
     try:
         date = dt.date.fromisoformat(value if len(value) == 10 else f"{value}-01")
     except ValueError as exc:
-        raise ValueError(f"'{value}' is not a valid date ({exc})") from exc
+        raise ValueError(CheckMessage("date_invalid", value=value)) from exc
     if today is not None and date > today:
-        raise ValueError(f"'{value}' lies in the future")
+        raise ValueError(CheckMessage("date_future", value=value))
     return date
 
 
 def email_problem(value: str) -> str | None:
     """Why a value is not one e-mail address (name@domain.tld, no spaces, quotes or angle brackets)."""
     if len(value) > MAX_EMAIL_CHARS or not EMAIL_PATTERN.fullmatch(value) or ".." in value:
-        return f"'{value}' is not an e-mail address (name@example.org)"
+        return CheckMessage("email", value=value)
     return None
 
 
 def phone_problem(value: str) -> str | None:
     """Why a value is not a phone number: digits, spaces, a leading +, - / ( ), and 6 to 20 digits."""
     if not PHONE_PATTERN.fullmatch(value):
-        return f"'{value}' is not a phone number (digits, spaces, a leading + and - / ( ) only)"
+        return CheckMessage("phone", value=value)
     digits = sum(c.isdigit() for c in value)
     if not PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]:
-        return f"'{value}' has {digits} digits: a phone number has {PHONE_DIGITS[0]} to {PHONE_DIGITS[1]}"
+        return CheckMessage("phone_digits", value=value, digits=digits, low=PHONE_DIGITS[0], high=PHONE_DIGITS[1])
     return None
 
 
@@ -337,17 +338,17 @@ def parse_float(value: str) -> float:
     try:
         number = float(value)
     except ValueError:
-        hint = " (use a decimal point, not a comma)" if re.fullmatch(r"-?\d+,\d+", value) else ""
-        raise ValueError(f"'{value}' is not a number{hint}") from None
+        comma = re.fullmatch(r"-?\d+,\d+", value)
+        raise ValueError(CheckMessage("number_comma" if comma else "number", value=value)) from None
     if not math.isfinite(number):
-        raise ValueError(f"'{value}' is not a finite number")
+        raise ValueError(CheckMessage("number_finite", value=value))
     return number
 
 
 def parse_bool(value: str) -> bool:
     lowered = value.lower()
     if lowered not in ("true", "false"):
-        raise ValueError(f"'{value}' is not true or false")
+        raise ValueError(CheckMessage("bool", value=value))
     return lowered == "true"
 
 
@@ -365,11 +366,10 @@ def ags_problem(value: str, kreis_ags: frozenset[str]) -> str | None:
     """Why a value is not the 8-digit AGS of a municipality in the region's Kreise."""
     if not AGS_PATTERN.match(value):
         if re.fullmatch(r"\d{7}", value):
-            return (f"'{value}' has 7 digits: a number that lost its leading zero? Write '0{value}' and keep the "
-                    "column as text")
-        return f"'{value}' is not an 8-digit AGS"
+            return CheckMessage("ags_seven_digits", value=value)
+        return CheckMessage("ags", value=value)
     if value[:5] not in kreis_ags:
-        return f"AGS '{value}' is not in a Kreis of the region"
+        return CheckMessage("ags_region", value=value)
     return None
 
 
@@ -377,9 +377,9 @@ def url_problem(value: str) -> str | None:
     """Why a value is not an absolute http(s) URL."""
     parts = urlsplit(value)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return f"'{value}' is not an http(s) URL"
+        return CheckMessage("url", value=value)
     if re.search(r"[\s<>\"'`\\]", value):
-        return "URL holds spaces, quotes or angle brackets"
+        return CheckMessage("url_characters")
     return None
 
 
@@ -419,7 +419,7 @@ def _field_problem(f: Field, value: str, schema: Schema, ref: Reference) -> str 
     try:
         if f.kind in ("text", "choice"):
             if f.kind == "choice" and value not in f.choices:
-                return f"'{value}' is not one of: {', '.join(f.choices)}"
+                return CheckMessage("choice", value=value, allowed=", ".join(f.choices))
             return html_problem(value)
         if f.kind == "text_id":
             known = ref.record_texts.ids(f.name)
@@ -429,9 +429,9 @@ def _field_problem(f: Field, value: str, schema: Schema, ref: Reference) -> str 
             return None
         if f.kind == "id":
             if not ID_PATTERN.match(value):
-                return f"'{value}' must be lower-case letters, digits, '-' and '_' ({ID_PATTERN.pattern})"
+                return CheckMessage("id", value=value, pattern=ID_PATTERN.pattern)
             if schema.layer and not value.startswith(f"{schema.layer}-"):
-                return f"'{value}' must start with the layer prefix '{schema.layer}-'"
+                return CheckMessage("id_prefix", value=value, prefix=f"{schema.layer}-")
             return None
         if f.kind == "layer":
             return None if value == schema.layer else f"'{value}' must be '{schema.layer}' in a {schema.name} file"
@@ -439,13 +439,13 @@ def _field_problem(f: Field, value: str, schema: Schema, ref: Reference) -> str 
             layer = ref.taxonomy.layer(schema.layer or "")
             allowed = schema.categories or layer.category_ids
             if value not in allowed:
-                return f"'{value}' is not a category of this file's layer '{layer.id}' (allowed: {', '.join(allowed)})"
+                return CheckMessage("category", value=value, layer=layer.id, allowed=", ".join(allowed))
             return None
         if f.kind == "sectors":
             unknown = [s for s in split_sectors(value) if s not in ref.taxonomy.sector_ids]
             if unknown:
-                return f"unknown sector(s) {', '.join(unknown)} (known: {', '.join(ref.taxonomy.sector_ids)})"
-            return None if split_sectors(value) else "no sector given"
+                return CheckMessage("sectors", unknown=", ".join(unknown), known=", ".join(ref.taxonomy.sector_ids))
+            return None if split_sectors(value) else CheckMessage("no_sector")
         if f.kind == "ags":
             return ags_problem(value, ref.kreis_ags)
         if f.kind == "url":
@@ -459,7 +459,7 @@ def _field_problem(f: Field, value: str, schema: Schema, ref: Reference) -> str 
         elif f.kind in ("float", "lon", "lat"):
             number = parse_float(value)
             if f.kind == "float" and number < 0:
-                return f"'{value}' must not be negative"
+                return CheckMessage("negative", value=value)
         elif f.kind == "bool":
             parse_bool(value)
         elif f.kind == "register_id":
@@ -469,7 +469,7 @@ def _field_problem(f: Field, value: str, schema: Schema, ref: Reference) -> str 
                 return f"register id '{value}' is not among the region's GISCO hospital sites"
         return None
     except ValueError as exc:
-        return str(exc)
+        return raised_message(exc)
 
 
 def _record_problems(table: CuratedTable, record: Record, ref: Reference) -> list[Problem]:
@@ -481,7 +481,7 @@ def _record_problems(table: CuratedTable, record: Record, ref: Reference) -> lis
         value = record.values.get(f.name, "")
         if not value:
             if f.required and f.name in record.values:
-                problems.append(Problem(name, record.line, key, f.name, "required value is empty"))
+                problems.append(Problem(name, record.line, key, f.name, CheckMessage("required")))
             continue
         message = _field_problem(f, value, schema, ref)
         if message:
@@ -490,11 +490,11 @@ def _record_problems(table: CuratedTable, record: Record, ref: Reference) -> lis
     values = record.values
     for group in schema.one_of:
         if not any(values.get(column) for column in group):
-            problems.append(Problem(name, record.line, key, group[0], f"give {' or '.join(group)}"))
+            problems.append(Problem(name, record.line, key, group[0], CheckMessage("one_of", fields=" or ".join(group))))
     for column, condition in schema.required_if_true:
         if values.get(condition, "").lower() == "true" and not values.get(column):
             problems.append(Problem(name, record.line, key, column,
-                                    f"{condition} records must say what the values rest on ({column})"))
+                                    CheckMessage("required_if_true", condition=condition, field=column)))
     problems.extend(Problem(name, record.line, key, column, message)
                     for column, message in cross_field_problems(schema, values))
     return problems
@@ -506,18 +506,18 @@ def cross_field_problems(schema: Schema, values: Mapping[str, str]) -> list[tupl
     problems = []
     for column, condition in schema.excluded_if_true:
         if values.get(condition, "").lower() == "true" and values.get(column):
-            problems.append((column, f"'{values[column]}' given although {condition} is true: give one or the other"))
+            problems.append((column, CheckMessage("excluded_if_true", value=values[column], condition=condition)))
     for column, other in schema.requires:
         if values.get(column) and not values.get(other):
-            problems.append((column, f"given without {other}: fill {other} first"))
+            problems.append((column, CheckMessage("requires", other=other)))
     for column, other in schema.at_most:
         try:
             number, limit = parse_float(values.get(column, "")), parse_float(values.get(other, ""))
         except ValueError:
             continue  # empty, or reported by the field checks
         if number > limit:
-            problems.append((column, f"'{values[column]}' is larger than {other} '{values[other]}': it may not exceed "
-                                     "it"))
+            problems.append((column, CheckMessage("at_most", value=values[column], other=other,
+                                                  limit=values[other])))
     return problems
 
 
@@ -650,10 +650,10 @@ def coordinate_problems(boundaries: gpd.GeoDataFrame | None, lon: float, lat: fl
                                 f"boundaries, within their positional tolerance of {tolerance_m:,.0f} m: placed in "
                                 f"{_label(boundaries, nearest)}", WARNING)]
         elif swapped:
-            return [("lon", f"longitude and latitude look swapped: lon={_num(lat)}, lat={_num(lon)} lies in "
-                            f"{_label(boundaries, swapped[0])}", ERROR)]
+            return [("lon", CheckMessage("swapped", lon=_num(lat), lat=_num(lon), place=_label(boundaries, swapped[0])),
+                     ERROR)]
         else:
-            return [("lon", f"lon={_num(lon)}, lat={_num(lat)} lies outside the region", ERROR)]
+            return [("lon", CheckMessage("outside_region", lon=_num(lon), lat=_num(lat)), ERROR)]
     if not AGS_PATTERN.match(ags) or ags in found:
         return []
     if not known:
@@ -664,9 +664,8 @@ def coordinate_problems(boundaries: gpd.GeoDataFrame | None, lon: float, lat: fl
         return [("ags", f"the point lies in {_label(boundaries, found[0])}, {format_fixed(distance, CLI_LOCALE)} m outside "
                         f"{_label(boundaries, ags)} named by the AGS, within the boundaries' positional tolerance "
                         f"of {format_fixed(tolerance_m, CLI_LOCALE)} m", WARNING)]
-    return [("ags", f"the point lies in {_label(boundaries, found[0])}, {format_fixed(distance, CLI_LOCALE)} m outside "
-                    f"{_label(boundaries, ags)} named by the AGS (more than the boundaries' positional tolerance of "
-                    f"{format_fixed(tolerance_m, CLI_LOCALE)} m)", ERROR)]
+    return [("ags", CheckMessage("outside_ags", place=_label(boundaries, found[0]), distance=distance,
+                                 named=_label(boundaries, ags), tolerance=tolerance_m), ERROR)]
 
 
 def nearest_municipality(boundaries: gpd.GeoDataFrame, lon: float, lat: float) -> tuple[str, float]:

@@ -23,6 +23,7 @@ from regionmap.taxonomy import taxonomy
 from regionmap.uploads.geometry import parse_numbers
 from regionmap.uploads.records import FileRecords
 from regionmap.uploads.settings import normalise_header
+from regionmap.data.check_messages import CheckMessage
 
 BOOLEAN_WORDS = {"true": True, "false": False, "1": True, "0": False, "ja": True, "nein": False, "yes": True,
                  "no": False, "oui": True, "non": False, "wahr": True, "falsch": False, "vrai": True, "faux": False}
@@ -115,7 +116,7 @@ def outside_area(rows: Sequence[ImportRow], places: Mapping[int, Place | None], 
         place = places.get(item.row)
         if place is not None and not grant.covers(place.kreis_ags, place.ags):
             problems.append(Problem(origin, item.row, item.values.get("id") or MISSING_ID, "lon",
-                                    f"the point lies in {place.municipality} ({place.kreis}), outside your area"))
+                                    CheckMessage("outside_area", municipality=place.municipality, kreis=place.kreis)))
     return problems
 
 

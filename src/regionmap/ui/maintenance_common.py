@@ -24,6 +24,7 @@ from regionmap.taxonomy import Layer
 from regionmap.ui.data import vendor_assets
 from regionmap.ui.mapview import draw_map
 from regionmap.ui.text import plain
+from regionmap.data.check_messages import message_text
 
 FLASH = "mt_flash"
 HIDDEN_FIELDS = ("layer", "source")  # the same for every partner record: not worth a line in a diff
@@ -60,7 +61,7 @@ def refusal_text(refusal: PermissionDenied, lang: str) -> str:
 def problem_lines(failed: ValidationFailed, lang: str) -> list[str]:
     """Every problem of a failed validation as "row N, field: message"."""
     return [t("maintenance.problem", lang, row=p.row if p.row is not None else "-", field=field_label(p.field, lang),
-              message=p.message) for p in failed.problems]
+              message=message_text(p.message, lang)) for p in failed.problems]
 
 
 def attempt(action: Callable[[], object], done: str, lang: str) -> object | None:

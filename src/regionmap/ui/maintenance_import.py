@@ -33,6 +33,7 @@ from regionmap.ui.maintenance_common import Context, area_map, attempt, draft_id
 from regionmap.ui.text import plain
 from regionmap.uploads.problems import UploadError
 from regionmap.uploads.records import FileRecords, file_records
+from regionmap.data.check_messages import message_text
 
 FILE = "mt_import"  # {"digest", "name", "records"} of the uploaded file
 KINDS = ("new", "changed", "unchanged", "missing")
@@ -190,7 +191,7 @@ def render(ctx: Context) -> None:
         st.error(t("maintenance.import.problems", lang, count=format_number(len(problems), lang)))
         columns = [t("maintenance.import.column.row", lang), t("maintenance.diff.field", lang),
                    t("maintenance.import.column.message", lang)]
-        st.dataframe(pd.DataFrame([(p.row, field_label(p.field, lang), p.message) for p in problems], columns=columns),
+        st.dataframe(pd.DataFrame([(p.row, field_label(p.field, lang), message_text(p.message, lang)) for p in problems], columns=columns),
                      hide_index=True, width="stretch")
     keep = st.checkbox(t("maintenance.import.keep_mine", lang), key=f"mt_import_keep{digest}")
     st.button(t("maintenance.import.add", lang), key=f"mt_import_add{digest}", type="primary", on_click=_add,

@@ -35,6 +35,7 @@ from regionmap.i18n import format_date, format_number, t
 from regionmap.maps import point_layer
 from regionmap.ui.maintenance_common import Context, area_map, draft_id, flash, refusal_text
 from regionmap.ui.text import plain
+from regionmap.data.check_messages import message_text
 
 OPEN = "mt_open"  # the record the form shows: layer, record_id (None: new), revision it was opened at, token
 CONFLICT = "mt_conflict"
@@ -101,7 +102,7 @@ def _save(ctx: Context, specs: Sequence[FieldSpec], opened: Mapping[str, Any], r
     except ValidationFailed as failed:
         found: dict[str, list[str]] = {}
         for p in failed.problems:
-            found.setdefault(p.field, []).append(p.message)
+            found.setdefault(p.field, []).append(message_text(p.message, lang))
         st.session_state[PROBLEMS] = {token: found}
         flash("error", t("maintenance.form.fix", lang))
     except Conflict as conflict:
