@@ -252,7 +252,7 @@ def test_malformed_finder_values_are_ignored_with_a_notice(open_sites) -> None:
     at = open_sites(dist="motorway:0,5", size="20-5", sort="price")
     assert at.text_input(key="finder_max_motorway").value == "0"
     assert at.slider(key="finder_size").value == (0.0, 50.0)
-    assert at.selectbox(key="finder_sort").value == "name"
+    assert at.selectbox(key="finder_sort").value == "fit"  # a profile with a distance ranks by fit
     assert len(at.warning) == 3
     assert dict(at.query_params) == {"basemap": "none", "dist": "motorway:0"}
 
@@ -329,3 +329,39 @@ def test_an_overdue_site_is_marked_on_its_sheet_and_in_the_list(built_store: Pat
     by_name = dict(zip(table[t("column.name", lang)], table[t("column.freshness", lang)]))
     assert by_name[stale["name"]] == notice and by_name[fresh["name"]] == t("freshness.state.confirmed", lang)
     assert not any(notice in w.value for w in sheet(fresh["id"]).warning)
+
+
+@pytest.mark.parametrize("lang", ["de", "en", "fr"])
+def test_a_profile_ranks_by_fit_and_names_why_the_others_miss(open_sites, sites, lang) -> None:
+    from regionmap.i18n import tn
+
+    motorway = next(f for f in location_factors() if f.id == "motorway")
+    distances = pd.to_numeric(sites[motorway.value_column], errors="coerce")
+    limit = float(distances.median())
+    at = open_sites(dist=f"motorway:{limit}", lang=lang, w="motorway:4")
+    fit = t("investor.match.fit", lang)
+    table = next(d.value for d in at.dataframe if fit in d.value.columns)
+    assert list(table[fit]) == sorted(table[fit], reverse=True) and at.selectbox(key="finder_sort").value == "fit"
+    assert at.slider(key="finder_weight_motorway").value == 4
+    far = sites[distances > limit]
+    assert len(table) == int((distances <= limit).sum())
+    excluded = next(d.value for d in at.dataframe if t("investor.match.reasons", lang) in d.value.columns)
+    assert len(excluded) == len(far)
+    nearest = far.loc[distances[far.index].idxmin()]
+    unit = lambda v: t("unit.km", lang, value=format_number(v, lang, 1, trim=True))  # noqa: E731
+    reason = f"{motorway.label(lang)} {unit(nearest[motorway.value_column])} > {unit(limit)}"
+    assert excluded.iloc[0][t("investor.match.reasons", lang)] == reason  # the nearest miss first
+    labels = [e.label for e in at.expander]
+    assert tn("investor.match.excluded", len(far), lang) in labels
+
+
+def test_type_and_sector_misses_and_the_historical_view(open_sites, sites) -> None:
+    category = sites["category"].mode().iloc[0]
+    at = open_sites(category=category, as_of="2026-01-31")
+    excluded = next(d.value for d in at.dataframe if t("investor.match.reasons") in d.value.columns)
+    others = sites[sites["category"] != category]
+    assert len(excluded) == len(others)
+    assert all(r.startswith(t("column.category") + ":") for r in excluded[t("investor.match.reasons")])
+    notice = t("investor.match.as_of_notice", date="31.01.2026")
+    assert plain(notice) in [i.value for i in at.info]
+    assert at.query_params["as_of"] == "2026-01-31"

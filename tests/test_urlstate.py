@@ -16,6 +16,7 @@ from regionmap.dashboard.composition import COLOUR_BY
 from regionmap.dashboard.indicators import CLASS_RANGE, SCHEMES, indicators
 from regionmap.investor.factors import location_factors
 from regionmap.investor.finder import site_vocabulary, sort_keys
+from regionmap.investor.matching import matching_settings, weighted_criteria
 from regionmap.dashboard.urlstate import (
     MAX_QUERY_LENGTH,
     PAGE_PARAMS,
@@ -53,8 +54,11 @@ def vocab() -> Vocab:
         planning_status=tax.layer("sites").column("planning_status").choices,
         land_use=tax.layer("sites").column("land_use").choices,
         sort_keys=sort_keys(location_factors()),
+        criteria=weighted_criteria(location_factors()),
         classes=CLASS_RANGE,
         max_compared=MAX_COMPARED,
+        max_weight=matching_settings().max_weight,
+        first_day="2020-01-01",
     )
 
 
@@ -297,14 +301,16 @@ def test_every_page_control_from_the_url(vocab):
     params = {"colour": "sectors", "detail": "research-tu-braunschweig", "indicator": "density",
               "scheme": "natural_breaks", "classes": "4", "size": "5-20.5", "availability": "available,limited",
               "planning_status": "in_force,in_preparation", "land_use": "GI,GE", "serviced": "1", "rail_siding": "1",
-              "dist": "motorway:0.5,airport:30", "sort": "motorway", "compare": "sites-peine-01,sites-wolfsburg-nord"}
+              "dist": "motorway:0.5,airport:30", "broadband": "250", "op24": "1", "w": "motorway:3,area_ha:0",
+              "as_of": "2026-06-30", "sort": "motorway", "compare": "sites-peine-01,sites-wolfsburg-nord"}
     state, notices = parse_query_params(params, vocab)
     assert notices == []
     assert state == ViewState(colour="sectors", detail="research-tu-braunschweig", indicator="density",
                               scheme="natural_breaks", classes=4, min_ha=5.0, max_ha=20.5,
                               availability=("available", "limited"), planning_status=("in_force", "in_preparation"),
                               land_use=("GI", "GE"), serviced=True, rail_siding=True,
-                              max_km=(("motorway", 0.5), ("airport", 30.0)),
+                              max_km=(("motorway", 0.5), ("airport", 30.0)), min_broadband=250.0,
+                              operation_24h=True, weights=(("motorway", 3), ("area_ha", 0)), as_of="2026-06-30",
                               sort="motorway", compare=("sites-peine-01", "sites-wolfsburg-nord"))
     assert to_query_params(state) == params
     assert list(to_query_params(state)) == [p.name for p in PAGE_PARAMS]  # declared order
@@ -417,3 +423,25 @@ def test_urls_against_the_real_store(built_store):
     assert parse_query_params(to_query_params(state), vocab) == (state, [])
     _, notices = parse_query_params({"gemeinde": "03159999", "kreis": "03401"}, vocab)  # 03401: Delmenhorst
     assert [n.key for n in notices] == ["url.not_in_region", "url.not_in_store"]
+
+
+@pytest.mark.parametrize(("params", "expected"), [
+    ({"w": "motorway:9"}, ("w", "url.malformed_weight")),
+    ({"w": "motorway:-1"}, ("w", "url.malformed_weight")),
+    ({"w": "nowhere:2"}, ("w", "url.unknown_value")),
+    ({"w": "motorway"}, ("w", "url.malformed_weight")),
+    ({"broadband": "1,5"}, ("broadband", "url.malformed_number")),
+    ({"as_of": "2019-12-31"}, ("as_of", "url.malformed_day")),
+    ({"as_of": "2999-01-01"}, ("as_of", "url.malformed_day")),
+    ({"as_of": "2026-02-30"}, ("as_of", "url.malformed_day")),
+    ({"as_of": "<script>"}, ("as_of", "url.malformed_day")),
+])
+def test_malformed_matching_values_are_dropped_with_a_notice(vocab, params, expected):
+    state, notices = parse_query_params(params, vocab)
+    assert keys(notices) == [expected]
+    assert (state.weights, state.min_broadband, state.as_of) == ((), None, None)
+
+
+def test_weights_keep_the_first_of_a_criterion(vocab):
+    state, notices = parse_query_params({"w": "motorway:2,motorway:4,area_ha:1"}, vocab)
+    assert state.weights == (("motorway", 2), ("area_ha", 1)) and keys(notices) == [("w", "url.duplicate_value")]

@@ -6,7 +6,9 @@ whose `key` and `params` are a text of `regionmap.i18n` (`url.*`). `PARAM_NAMES`
 the map's `colour` and `detail` (the record in the detail card), the Kommunen page's `indicator`, `scheme`, `classes`,
 and the site finder's `size` (`5-20`, hectares, either end may be left out), `availability`, `planning_status`
 and `land_use` (codes of data/layers.toml), `serviced=1` and `rail_siding=1` (only the sites stating so), `dist`
-(`motorway:0.5,airport:30`: the largest distance in km per location factor), `sort` and `compare` (site ids), and `embed=1` on any page: only the map with its legend and attribution, for an `<iframe>`
+(`motorway:0.5,airport:30`: the largest distance in km per location factor), `broadband` (the least Mbit/s), `op24=1`
+(24-hour operation), `w` (`motorway:3,area_ha:0`: the matching weights, `regionmap.investor.matching`), `as_of`
+(`2026-06-30`: the stock of sites as it was then), `sort` and `compare` (site ids), and `embed=1` on any page: only the map with its legend and attribution, for an `<iframe>`
 (`regionmap.dashboard.embed`). Numbers are written with a decimal point, whatever the language. Other parameters
 (such as Streamlit's `embed_options`) are left alone.
 The ids a URL may name come from the data (`Vocab`, see `regionmap.data.store.Store.url_vocab`).
@@ -14,6 +16,7 @@ The ids a URL may name come from the data (`Vocab`, see `regionmap.data.store.St
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
@@ -76,6 +79,10 @@ class ViewState:
     serviced: bool = False
     rail_siding: bool = False
     max_km: tuple[tuple[str, float], ...] = ()  # (location factor id, km), in the order given
+    min_broadband: float | None = None  # Mbit/s
+    operation_24h: bool = False
+    weights: tuple[tuple[str, int], ...] = ()  # (criterion, weight) the user chose, regionmap.investor.matching
+    as_of: str | None = None  # the site finder's historical view: an ISO day
     sort: str | None = None
     compare: tuple[str, ...] = ()
     embed: bool = False  # only the map, legend and attribution: for an <iframe> on a partner's website
@@ -105,12 +112,15 @@ class Vocab:
     planning_status: frozenset[str] = field(default_factory=frozenset)
     land_use: frozenset[str] = field(default_factory=frozenset)
     sort_keys: frozenset[str] = field(default_factory=frozenset)
+    criteria: frozenset[str] = field(default_factory=frozenset)
     classes: tuple[int, int] = (1, 0)
     max_compared: int = 0
+    max_weight: int = 0
+    first_day: str = "2000-01-01"  # the earliest day an `as_of` may name
 
     def __post_init__(self) -> None:
         for f in fields(self):
-            if f.name not in ("classes", "max_compared"):
+            if f.name not in ("classes", "max_compared", "max_weight", "first_day"):
                 object.__setattr__(self, f.name, frozenset(str(v) for v in getattr(self, f.name)))
 
 
@@ -270,6 +280,52 @@ def _distances(name: str, text: str, vocab: Vocab, notices: list[Notice]) -> dic
     return {"max_km": tuple(kept.items())}
 
 
+def _broadband(name: str, text: str, vocab: Vocab, notices: list[Notice]) -> dict[str, Any]:
+    number = _number(name, text, notices) if text.strip() else None
+    return {"min_broadband": number} if number is not None else {}
+
+
+def _weights(name: str, text: str, vocab: Vocab, notices: list[Notice]) -> dict[str, Any]:
+    """`criterion:weight` pairs (whole numbers 0..max_weight), comma-separated; the first of a criterion counts."""
+    kept: dict[str, int] = {}
+    for item in text.split(","):
+        if not item.strip():
+            continue
+        criterion_text, sep, weight_text = item.partition(":")
+        criterion = _word(name, criterion_text, vocab.criteria, notices) if sep else None
+        if not sep:
+            notices.append(Notice(name, item, "url.malformed_weight", {"max": vocab.max_weight}))
+        if criterion is None:
+            continue
+        value = weight_text.strip()
+        if not (value.isascii() and value.isdigit()) or int(value) > vocab.max_weight:
+            notices.append(Notice(name, item, "url.malformed_weight", {"max": vocab.max_weight}))
+        elif criterion in kept:
+            notices.append(Notice(name, item, "url.duplicate_value"))
+        else:
+            kept[criterion] = int(value)
+    return {"weights": tuple(kept.items())}
+
+
+def _format_weights(state: ViewState) -> str | None:
+    return ",".join(f"{criterion}:{weight}" for criterion, weight in state.weights) or None
+
+
+def _as_of(name: str, text: str, vocab: Vocab, notices: list[Notice]) -> dict[str, Any]:
+    """An ISO day from `vocab.first_day` to today."""
+    value = text.strip()
+    if not value:
+        return {}
+    try:
+        day = dt.date.fromisoformat(value) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
+    except ValueError:
+        day = None
+    if day is None or not vocab.first_day <= day.isoformat() <= dt.date.today().isoformat():
+        notices.append(Notice(name, text, "url.malformed_day", {"first": vocab.first_day}))
+        return {}
+    return {"as_of": day.isoformat()}
+
+
 def _compare(name: str, text: str, vocab: Vocab, notices: list[Notice]) -> dict[str, Any]:
     ids = _ids(name, text, vocab.sites, notices)
     if len(ids) > vocab.max_compared:
@@ -357,6 +413,11 @@ PAGE_PARAMS: tuple[PageParam, ...] = (
     PageParam("serviced", _flag("serviced"), _format_flag("serviced")),
     PageParam("rail_siding", _flag("rail_siding"), _format_flag("rail_siding")),
     PageParam("dist", _distances, _format_distances),
+    PageParam("broadband", _broadband, lambda state: None if state.min_broadband is None
+              else format_number(state.min_broadband)),
+    PageParam("op24", _flag("operation_24h"), _format_flag("operation_24h")),
+    PageParam("w", _weights, _format_weights),
+    PageParam("as_of", _as_of, _attribute("as_of")),
     PageParam("sort", _single_word("sort", "sort_keys"), _attribute("sort")),
     PageParam("compare", _compare, _attribute("compare")),
 )

@@ -619,6 +619,7 @@ class StoreData:
         from regionmap.dashboard.indicators import CLASS_RANGE, SCHEMES, indicators
         from regionmap.investor.factors import location_factors
         from regionmap.investor.finder import site_vocabulary, sort_keys
+        from regionmap.investor.matching import matching_settings, weighted_criteria
 
         factors = location_factors()
         return Vocab(
@@ -637,8 +638,10 @@ class StoreData:
             planning_status=tax.layer("sites").column("planning_status").choices,
             land_use=tax.layer("sites").column("land_use").choices,
             sort_keys=sort_keys(factors),
+            criteria=weighted_criteria(factors),
             classes=CLASS_RANGE,
             max_compared=MAX_COMPARED,
+            max_weight=matching_settings().max_weight,
         )
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
+import geopandas as gpd
 import pandas as pd
 
 from regionmap.editing.records import editable_layers, schema_of
@@ -46,3 +48,16 @@ def all_records(edits: Edits) -> pd.DataFrame:
     """The records of every editable layer (`layer_records`); a column only some layers have is empty (NaN) in the
     others' rows."""
     return pd.concat([layer_records(edits, layer.id) for layer in editable_layers()], ignore_index=True)
+
+
+def sites_on(current: gpd.GeoDataFrame, built: gpd.GeoDataFrame, history: pd.DataFrame,
+             day: dt.date) -> gpd.GeoDataFrame:
+    """The sites layer as it was at the end of `day` (`history.sites_as_of`), for the site finder: the shown sites
+    (`current`, the store's layer) with the official ones withdrawn since (from `built`, the official build) put
+    back, each set back to its values then; the points and distances stay as now."""
+    from regionmap.freshness.history import sites_as_of
+
+    withdrawn = built[~built["id"].isin(current["id"])].assign(status="withdrawn")
+    records = pd.concat([current.assign(status="shown"), withdrawn], ignore_index=True)
+    stock = sites_as_of(gpd.GeoDataFrame(records, geometry="geometry", crs=current.crs), history, day)
+    return gpd.GeoDataFrame(stock.drop(columns="status"), geometry="geometry", crs=current.crs)

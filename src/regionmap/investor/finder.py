@@ -113,7 +113,8 @@ class SiteQuery:
     `types` are sites categories, `sectors` match a site carrying any of them, `kreis` is a 5-digit and `gemeinde`
     an 8-digit AGS, `max_km` maps location factor ids to the largest allowed distance (a site with an unknown
     distance does not match). `planning_status` and `land_use` are codes of those columns (data/layers.toml);
-    `serviced` and `rail_siding` keep the sites stating yes (a site that does not state it does not match).
+    `serviced`, `rail_siding` and `operation_24h` keep the sites stating yes (a site that does not state it does not
+    match); `min_broadband` keeps those stating at least that many Mbit/s.
     """
 
     types: frozenset[str] = frozenset()
@@ -128,11 +129,13 @@ class SiteQuery:
     land_use: frozenset[str] = frozenset()
     serviced: bool = False  # only sites stated to be serviced (erschlossen)
     rail_siding: bool = False  # only sites stated to have a rail siding
+    operation_24h: bool = False  # only sites stated to allow operation around the clock
+    min_broadband: float | None = None  # Mbit/s
 
     def __post_init__(self) -> None:
         for name in ("types", "availability", "sectors", "planning_status", "land_use"):
             object.__setattr__(self, name, _as_set(getattr(self, name)))
-        for name in ("min_ha", "max_ha"):
+        for name in ("min_ha", "max_ha", "min_broadband"):
             value = getattr(self, name)
             if value is not None and (math.isnan(value) or value < 0):
                 raise ValueError(f"SiteQuery.{name}: {value} is not a non-negative number")
@@ -186,9 +189,12 @@ def find_sites(
     for column in ("availability", "planning_status", "land_use"):
         if getattr(query, column):
             mask &= _column(sites, column).isin(getattr(query, column)).to_numpy()
-    for column in ("serviced", "rail_siding"):
+    for column in ("serviced", "rail_siding", "operation_24h"):
         if getattr(query, column):
             mask &= np.array([flag(v) is True for v in _column(sites, column)], dtype=bool)
+    if query.min_broadband is not None:
+        speed = pd.to_numeric(_column(sites, "broadband_mbps"), errors="coerce")
+        mask &= (speed >= query.min_broadband).fillna(False).to_numpy(dtype=bool)
     if query.sectors:
         mask &= _sector_mask(sites, query.sectors)
     if query.kreis:
@@ -213,9 +219,13 @@ def size_scale(sites: pd.DataFrame, vocabulary: SiteVocabulary | None = None) ->
     return float(math.ceil(top)) if top > 0 else 1.0
 
 
+FIT = "fit"  # the sort key and column of the fit to a requirement profile (`regionmap.investor.matching`)
+
+
 def sort_keys(factors: Iterable[LocationFactor]) -> tuple[str, ...]:
-    """What a site list can be sorted by: name, area (AREA_ROW) and each location factor's id."""
-    return ("name", AREA_ROW, *(factor.id for factor in factors))
+    """What a site list can be sorted by: name, the fit to the profile (FIT), area (AREA_ROW) and each location
+    factor's id."""
+    return ("name", FIT, AREA_ROW, *(factor.id for factor in factors))
 
 
 def sort_sites(

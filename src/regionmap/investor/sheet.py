@@ -10,6 +10,7 @@ import geopandas as gpd
 import pandas as pd
 
 from regionmap.freshness.states import freshness_cells
+from regionmap.investor.finder import FIT
 from regionmap.investor.comparison import AREA_ROW, compare_sites
 from regionmap.dashboard.composition import BOUNDARY_STYLES, attributions, basemap_of, offline_basemap
 from regionmap.dashboard.details import (
@@ -33,9 +34,11 @@ MISSING_TEXT = "—"  # a text cell of a site that does not state the value
 
 
 def result_frame(sites: pd.DataFrame, factors: tuple[LocationFactor, ...], tax: Taxonomy, lang: str) -> pd.DataFrame:
-    """The result list for people: the layer's table columns, the price, the indicative flag, then one km column per
-    factor."""
+    """The result list for people: the layer's table columns (with the fit to the profile after the name when
+    `sites` has one), the price, the indicative flag, then one km column per factor."""
     frame = table_frame(sites, LAYER, tax, lang)
+    if FIT in sites.columns:  # the fit to the requirement profile, right after the name
+        frame.insert(1, t("investor.match.fit", lang), pd.to_numeric(sites[FIT], errors="coerce"))
     rows = [row for _, row in sites.iterrows()]
     frame[t(f"column.{PRICE}", lang)] = [price_text(row, lang) or MISSING_TEXT for row in rows]
     frame[t("column.indicative", lang)] = [is_indicative(row) for row in rows]

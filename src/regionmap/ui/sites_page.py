@@ -9,6 +9,7 @@ factor, the sort order and the compared sites, which live in the view state too 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -25,7 +26,8 @@ from regionmap.data.manifest import population_reference_date
 from regionmap.i18n import format_density, format_km2, format_number, t, tn
 from regionmap.numbers import format_plain
 from regionmap.investor.factors import LocationFactor, location_factors
-from regionmap.investor.finder import SiteQuery, find_sites, site_vocabulary, sort_sites, size_scale, sort_keys
+from regionmap.investor.finder import FIT, SiteQuery, site_vocabulary, sort_sites, size_scale, sort_keys
+from regionmap.investor.matching import match_sites, scored_criteria
 from regionmap.investor.sheet import (
     LAYER,
     comparison_frame,
@@ -48,6 +50,7 @@ from regionmap.ui.mapview import (
 from regionmap.uploads.layer import UPLOAD_LAYER
 from regionmap.ui.navigation import page_spec
 from regionmap.dashboard.urlstate import ViewState
+from regionmap.ui.site_matching import as_of_control, excluded_list, historical_sites, weights_control
 from regionmap.ui.tables import metric_row, static_table
 
 PAGE = "sites"
@@ -55,7 +58,7 @@ RESULT_MAP_HEIGHT = 520  # the least height; the map fills the rest of the first
 RESULT_MAP_OFFSET = 200  # pixels above the map: page header and the folded finder filters
 SITE_MAP_HEIGHT = 420
 CODED_FILTERS = ("planning_status", "land_use")  # choice columns of the sites (data/layers.toml) filtered by code
-FLAG_FILTERS = ("serviced", "rail_siding")  # yes/no columns: "only the sites stating yes"
+FLAG_FILTERS = ("serviced", "rail_siding", "operation_24h")  # yes/no columns: "only the sites stating yes"
 
 
 
@@ -68,9 +71,15 @@ def sites_page() -> None:
     header(spec.title_key, state)
     factors = location_factors()
     sites = store[LAYER]
-    base = shown_layers(store, state, (LAYER,)).get(LAYER, sites.iloc[0:0])
-    query = finder_query(sites, factors, state)
-    found = find_sites(base, query, factors)
+    query, weights = finder_query(sites, factors, state)
+    state = view.current()
+    day = dt.date.fromisoformat(state.as_of) if state.as_of else None
+    if day is not None:  # the stock as it was then; the type and sector filters are part of the profile
+        base = historical_sites(store, state, day)
+    else:
+        place = replace(state, categories=(), sectors=())
+        base = shown_layers(store, place, (LAYER,)).get(LAYER, sites.iloc[0:0])
+    found, missed = match_sites(base, query, factors, weights)
     if state.site:
         select(PAGE, LAYER, state.site)
     shown = {LAYER: found}
@@ -87,7 +96,7 @@ def sites_page() -> None:
             upload_card(PAGE, after[1], lang)
         after = None
     picked = str(after[1]["id"]) if after and (before is None or before[1]["id"] != after[1]["id"]) else None
-    found = sort_control(found, factors, state)
+    found = sort_control(found, factors, state, query)
     state = view.current()
     picked = result_table(found, factors, lang) or picked
     if picked and picked != state.site:
@@ -96,6 +105,7 @@ def sites_page() -> None:
         chosen_summary(sites, state, lang)
     if found.empty:
         st.info(t("investor.page.empty", lang))
+    excluded_list(missed, base, factors, lang)
     if state.site:
         site_sheet(store, state, factors)
     comparison(sites, state, factors)
@@ -124,10 +134,12 @@ def choose_site(state: ViewState, site_id: str | None) -> ViewState:
     return new_state
 
 
-def finder_query(sites: gpd.GeoDataFrame, factors: tuple[LocationFactor, ...], state: ViewState) -> SiteQuery:
-    """The page's own filters (size, availability, planning status, land use, serviced, rail siding, maximum
-    distances) as a query, from and to the view state; the sidebar does the rest. A size range wider than the sites'
-    is clamped to the slider's."""
+def finder_query(sites: gpd.GeoDataFrame, factors: tuple[LocationFactor, ...],
+                 state: ViewState) -> tuple[SiteQuery, dict[str, float]]:
+    """The requirement profile and its weights: the sidebar's site types and sectors, and the page's own filters
+    (size, availability, planning status, land use, serviced, rail siding, broadband, 24-hour operation, maximum
+    distances, the "as of" day), from and to the view state; the sidebar's place and search narrow the sites
+    matched. A size range wider than the sites' is clamped to the slider's."""
     lang = state.lang
     vocabulary = site_vocabulary()
     layer = data.tax().layer(LAYER)
@@ -141,10 +153,11 @@ def finder_query(sites: gpd.GeoDataFrame, factors: tuple[LocationFactor, ...], s
         view.seed_widget(f"finder_{column}", list(getattr(state, column)), list(layer.column(column).choices))
     for column in FLAG_FILTERS:
         view.seed_widget(f"finder_{column}", getattr(state, column))
+    view.seed_widget("finder_broadband", state.min_broadband)
     for factor in factors:
         view.seed_widget(f"finder_max_{factor.id}", distances.get(factor.id))
-    expanded = bool(state.min_ha or state.max_ha or distances or state.availability
-                    or any(getattr(state, c) for c in (*CODED_FILTERS, *FLAG_FILTERS)))
+    expanded = bool(state.min_ha or state.max_ha or distances or state.availability or state.min_broadband
+                    or state.as_of or any(getattr(state, c) for c in (*CODED_FILTERS, *FLAG_FILTERS)))
     with st.expander(t("investor.page.filters", lang), expanded=expanded):
         low, high = st.slider(t("investor.finder.size", lang), 0.0, top, step=1.0, format="%d",
                               key="finder_size")
@@ -159,8 +172,11 @@ def finder_query(sites: gpd.GeoDataFrame, factors: tuple[LocationFactor, ...], s
                 t(f"column.{column}", lang), list(spec.choices), key=f"finder_{column}",
                 format_func=lambda code, spec=spec: spec.choice_label(code, lang),
                 placeholder=t("sidebar.choose", lang))
+        columns = st.columns(len(FLAG_FILTERS) + 1)
         flags = {column: container.checkbox(t(f"investor.finder.{column}", lang), key=f"finder_{column}")
-                 for container, column in zip(st.columns(len(FLAG_FILTERS)), FLAG_FILTERS)}
+                 for container, column in zip(columns, FLAG_FILTERS)}
+        broadband = number_field(t("investor.match.broadband", lang), "finder_broadband", lang, min_value=0.0,
+                                 container=columns[-1], placeholder=t("investor.page.no_limit", lang))
         columns = st.columns(4)
         max_km = {}
         for i, factor in enumerate(factors):
@@ -170,20 +186,26 @@ def finder_query(sites: gpd.GeoDataFrame, factors: tuple[LocationFactor, ...], s
                 help=t("investor.page.max_km_help", lang))
             if value is not None:
                 max_km[factor.id] = value
-    query = SiteQuery(
-        min_ha=low if low > 0 else None,
-        max_ha=high if high < top else None,
-        availability=frozenset(availability),
-        max_km=max_km,
-        **{column: frozenset(values) for column, values in coded.items()},
-        **flags,
-    )
-    view.update(min_ha=query.min_ha, max_ha=query.max_ha, availability=tuple(c for c in codes if c in availability),
-                max_km=tuple((f.id, max_km[f.id]) for f in factors if f.id in max_km),
-                **{column: tuple(c for c in layer.column(column).choices if c in values)
-                   for column, values in coded.items()},
-                **flags)
-    return query
+        query = SiteQuery(
+            types=frozenset(c for c in state.categories if c in layer.category_ids),
+            sectors=frozenset(state.sectors),
+            min_ha=low if low > 0 else None,
+            max_ha=high if high < top else None,
+            availability=frozenset(availability),
+            max_km=max_km,
+            min_broadband=broadband,
+            **{column: frozenset(values) for column, values in coded.items()},
+            **flags,
+        )
+        view.update(min_ha=query.min_ha, max_ha=query.max_ha,
+                    availability=tuple(c for c in codes if c in availability),
+                    max_km=tuple((f.id, max_km[f.id]) for f in factors if f.id in max_km), min_broadband=broadband,
+                    **{column: tuple(c for c in layer.column(column).choices if c in values)
+                       for column, values in coded.items()},
+                    **flags)
+        weights = weights_control(query, factors, view.current())
+        as_of_control(view.current())
+    return query, weights
 
 
 def limits_text(query: SiteQuery, factors: tuple[LocationFactor, ...], lang: str) -> str:
@@ -194,16 +216,19 @@ def limits_text(query: SiteQuery, factors: tuple[LocationFactor, ...], lang: str
         for f in factors if f.id in query.max_km)
 
 
-def sort_control(found: gpd.GeoDataFrame, factors: tuple[LocationFactor, ...], state: ViewState) -> gpd.GeoDataFrame:
-    """The result sorted by name, area (largest first) or a factor (best first), from and to the view state."""
+def sort_control(found: gpd.GeoDataFrame, factors: tuple[LocationFactor, ...], state: ViewState,
+                 query: SiteQuery) -> gpd.GeoDataFrame:
+    """The result sorted by name, fit (best first), area (largest first) or a factor (best first), from and to the
+    view state; by default by fit when the profile has criteria with degrees, else by name."""
     lang = state.lang
     keys = list(sort_keys(factors))
-    labels = {"name": t("investor.page.sort_name", lang), AREA_ROW: t("investor.compare.area", lang),
-              **{f.id: f.label(lang) for f in factors}}
-    view.seed_widget("finder_sort", state.sort or keys[0], keys)
+    default = FIT if scored_criteria(query) else "name"
+    labels = {"name": t("investor.page.sort_name", lang), FIT: t("investor.match.sort_fit", lang),
+              AREA_ROW: t("investor.compare.area", lang), **{f.id: f.label(lang) for f in factors}}
+    view.seed_widget("finder_sort", state.sort or default, keys)
     by = st.selectbox(t("investor.finder.sort_by", lang), keys, format_func=labels.__getitem__, key="finder_sort")
-    view.update(sort=None if by == keys[0] else by)
-    better = {f.id: f.better for f in factors}.get(by, "higher" if by == AREA_ROW else "lower")
+    view.update(sort=None if by == default else by)
+    better = {f.id: f.better for f in factors}.get(by, "higher" if by in (AREA_ROW, FIT) else "lower")
     return sort_sites(found, by, ascending=better == "lower", factors=factors)
 
 
