@@ -266,3 +266,37 @@ def test_the_shipped_settings_and_wrong_ones(tmp_path: Path) -> None:
             load_lead_settings(path)
         assert str(path) in str(error.value) and message in str(error.value)
 
+
+
+def test_the_command_line_exports_purges_and_deletes(leads: Leads, edits, location: str, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    import pandas as pd
+
+    from regionmap.cli import main
+
+    send(leads, [LANGELSHEIM, HANNOVER_SITE], name="=cmd|' /C calc'!A0", email="ines@investor.example")
+    send(leads, [CELLE_SITE], email="otto@investor.example", session="s2",
+         now=dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc))  # long past the retention: purged by the export
+    csv_file, json_file = tmp_path / "leads.csv", tmp_path / "leads.json"
+    assert main(["leads", "export", "--format", "csv", "--out", str(csv_file), "--store", location]) == 0
+    assert "1 leads written" in capsys.readouterr().out
+    frame = pd.read_csv(csv_file, sep=",", encoding="utf-8-sig")
+    assert frame["email"].tolist() == ["ines@investor.example"]
+    assert frame["name"].tolist() == ["'=cmd|' /C calc'!A0"]  # a formula stays text in a spreadsheet
+    assert frame["site_ids"].tolist() == [f"{HANNOVER_SITE};{LANGELSHEIM}"]
+    assert frame["organisations"].tolist() == [f"{HANNOVER_ORG};{GOSLAR_ORG}"]
+    assert main(["leads", "export", "--format", "json", "--out", str(json_file), "--store", location]) == 0
+    (exported,) = json.loads(json_file.read_text(encoding="utf-8"))
+    assert exported["name"] == "=cmd|' /C calc'!A0" and exported["sites"][0] == {
+        "site_id": HANNOVER_SITE, "organisation": HANNOVER_ORG}
+    assert main(["leads", "purge", "--store", location]) == 0
+    assert "0 leads past the retention deleted" in capsys.readouterr().out
+    assert main(["leads", "delete", "--email", "INES@investor.example", "--store", location]) == 0
+    assert "1 leads deleted" in capsys.readouterr().out
+    assert main(["leads", "delete", "--email", "no address", "--store", location]) == 2
+    assert "email: not a valid e-mail address" in capsys.readouterr().err
+    history = edits.history(None)
+    by_command_line = history[(history["actor"] == "command line") & history["action"].str.startswith("leads")]
+    assert list(by_command_line["action"]) == ["leads_read", "leads_read", "leads_delete"]
