@@ -300,3 +300,29 @@ def test_the_command_line_exports_purges_and_deletes(leads: Leads, edits, locati
     history = edits.history(None)
     by_command_line = history[(history["actor"] == "command line") & history["action"].str.startswith("leads")]
     assert list(by_command_line["action"]) == ["leads_read", "leads_read", "leads_delete"]
+
+
+def test_the_monitoring_report_has_the_interest_per_site(leads: Leads, location: str) -> None:
+    import io
+
+    import pandas as pd
+    from pypdf import PdfReader
+
+    from regionmap.freshness.report import monitoring_report
+
+    for now in (NOW, dt.datetime(2026, 3, 9, tzinfo=dt.timezone.utc), dt.datetime(2025, 5, 1, tzinfo=dt.timezone.utc)):
+        leads.record_interest(LANGELSHEIM, SHORTLISTED, now=now)
+    send(leads, [LANGELSHEIM, HANNOVER_SITE])
+    files = monitoring_report(store_at(location), 2026, "en")
+    interest = pd.read_excel(io.BytesIO(files["regionmap_monitoring_2026_en.xlsx"]), sheet_name="Interest")
+    assert interest.values.tolist() == [  # by name; 2025 is another year's
+        ["Chemiestandort Langelsheim", LANGELSHEIM, "2026-03", 1, 0],
+        ["Chemiestandort Langelsheim", LANGELSHEIM, "2026-12", 1, 1],
+        ["Wissenschaftspark Marienwerder", HANNOVER_SITE, "2026-12", 0, 1]]
+    assert list(interest.columns) == ["Site", "ID", "Month", "Shortlisted", "Enquired"]
+    reader = PdfReader(io.BytesIO(files["regionmap_monitoring_2026_en.pdf"]))
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert "Interest in the sites in 2026" in text and "Chemiestandort Langelsheim 2 1" in text
+    empty = monitoring_report(store_at(location), 2024, "de")["regionmap_monitoring_2024_de.pdf"]
+    assert "2024 wurde kein Standort" in " ".join(
+        " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(empty)).pages)
