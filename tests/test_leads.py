@@ -326,3 +326,29 @@ def test_the_monitoring_report_has_the_interest_per_site(leads: Leads, location:
     empty = monitoring_report(store_at(location), 2024, "de")["regionmap_monitoring_2024_de.pdf"]
     assert "2024 wurde kein Standort" in " ".join(
         " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(empty)).pages)
+
+
+def test_a_rebuild_of_the_geopackage_carries_the_leads_over(built_store: Path, tmp_path: Path) -> None:
+    import shutil
+    import sqlite3
+
+    from regionmap.data.store import _copy_edit_tables
+
+    previous, rebuilt = tmp_path / "previous.gpkg", tmp_path / "rebuilt.gpkg"
+    shutil.copy(built_store, previous)
+    shutil.copy(built_store, rebuilt)
+    for path in (previous, rebuilt):  # whatever another test wrote into the session's store
+        with sqlite3.connect(path) as connection:
+            for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE "
+                                              "'edit\\_%' ESCAPE '\\'").fetchall():
+                connection.execute(f'DROP TABLE "{name}"')
+    old = Leads(store_at(previous).edits(), LeadSettings(region_office=OFFICE_ORG), Throttle())
+    lead = send(old, [LANGELSHEIM])
+    old.record_interest(LANGELSHEIM, SHORTLISTED, now=NOW)
+    _copy_edit_tables(previous, rebuilt)  # what `build-data` does before it swaps the new file in
+    new = Leads(store_at(rebuilt).edits(), LeadSettings(region_office=OFFICE_ORG), Throttle())
+    assert new.leads_for(None, today=NOW.date()) == [lead]
+    assert new.interest(None).values.tolist() == [[LANGELSHEIM, "2026-12", 1, 1]]
+    with sqlite3.connect(rebuilt) as connection:
+        indexes = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"edit_leads_created_at", "edit_leads_email"} <= indexes

@@ -14,12 +14,13 @@ metadata = sa.MetaData()
 leads_table = sa.Table(
     "edit_leads", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("created_at", sa.String(32), nullable=False, index=True),
+    sa.Column("created_at", sa.String(32), nullable=False),
     sa.Column("name", sa.Text, nullable=False), sa.Column("company", sa.Text, nullable=False),
-    sa.Column("email", sa.String(254), nullable=False, index=True), sa.Column("message", sa.Text, nullable=False),
+    sa.Column("email", sa.String(254), nullable=False), sa.Column("message", sa.Text, nullable=False),
     sa.Column("language", sa.String(5), nullable=False),
     sa.Column("consent_version", sa.String(200), nullable=False),
     sa.Column("consent_hash", sa.String(64), nullable=False), sa.Column("consent_at", sa.String(32), nullable=False),
+    sa.Index("edit_leads_created_at", "created_at"), sa.Index("edit_leads_email", "email"),  # `edit_*`: carried too
     sqlite_autoincrement=True,  # an id is never given twice, also after every lead was deleted (exports stay unique)
 )
 lead_sites_table = sa.Table(
