@@ -133,7 +133,8 @@ def test_an_editor_sees_its_role_and_only_its_kreis_records(gpkg_store: str, lan
     assert texts(at.markdown)[0] == plain(t("maintenance.who", lang, role=t("maintenance.role.editor", lang),
                                             organisation="WiReGo Goslar", area="Goslar"))
     assert [tab.label for tab in at.tabs] == [t(f"maintenance.tab.{n}", lang) for n in ("records", "due",
-                                                                                         "changesets", "import")]
+                                                                                         "changesets", "import",
+                                                                                         "leads")]
     table = at.dataframe[0].value
     goslar = layer_ids(gpkg_store, "sites", GOSLAR)
     assert sorted(table.iloc[:, 0]) == goslar

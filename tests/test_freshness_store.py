@@ -182,7 +182,7 @@ def test_the_commands(year, location: str, tmp_path: Path, capsys: pytest.Captur
     assert tuple(kreise.loc["Goslar", ["Start", "Added", "Removed", "Resized", "End", "Reserved", "Sold"]]) == (
         20, 8, 20, 2, 10, 20, 20)
     assert set(pd.ExcelFile(out / "regionmap_monitoring_2026_en.xlsx").sheet_names) == {
-        "Districts", "Areas", "Confirmations", "About"}
+        "Districts", "Areas", "Confirmations", "Interest", "About"}
     pdf = (out / "regionmap_monitoring_2026_en.pdf").read_bytes()
     reader = PdfReader(io.BytesIO(pdf))
     text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)

@@ -8,6 +8,7 @@ import sys
 from regionmap import replicas
 from regionmap.editing import commands as editing_commands
 from regionmap.freshness import commands as freshness_commands
+from regionmap.leads import commands as leads_commands
 from regionmap.config import API_HOST, API_PORT, resolve_path
 from regionmap.errors import RegionmapError
 
@@ -77,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     replicas.add_parser(sub)
     editing_commands.add_parsers(sub)
     freshness_commands.add_parsers(sub)
+    leads_commands.add_parsers(sub)
     return parser
 
 

@@ -368,12 +368,26 @@ class Edits:
                 raise
             return []
 
+    def connect(self) -> sa.Connection:
+        """A connection to the store's editing tables (in the editing schema on PostgreSQL), for the tables other
+        features keep beside them (`regionmap.leads`)."""
+        return self._engine.connect()
+
     # --- writes ---------------------------------------------------------------------------------------------------
 
     def log(self, actor: str, action: str, detail: str = "") -> None:
         """Append an event without a record (a sign-in, a refused sign-in) to the history."""
         with self._write() as connection:
             self._append(connection, actor, action, detail=detail)
+
+    def transaction(self) -> AbstractContextManager[sa.Connection]:
+        """One write transaction under the store's write lock, for the tables other features keep beside the editing
+        tables (`regionmap.leads`): a PermissionDenied raised inside rolls it back and is logged as a refusal."""
+        return self._write()
+
+    def append(self, connection: sa.Connection, actor: str, action: str, detail: str = "") -> None:
+        """Append an event without a record to the history, in the caller's `transaction()`."""
+        self._append(connection, actor, action, detail=detail)
 
     def set_grant(self, actor: Identity | None, email: str, role: str, organisation: str, *,
                   kreise: Sequence[str] = (), municipalities: Sequence[str] = (), layers: Sequence[str] = ()) -> Grant:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,6 +35,7 @@ CLASSES = ("available", "reserved", "sold")
 FLOWS = ("available_start_ha", "added_ha", "removed_ha", "resized_ha", "available_end_ha", "reserved_ha", "sold_ha")
 GROUP = ("kreis_ags", "category", "planning_status")
 CONFIRMING = ("create", "update", "confirm")
+INTEREST = ("site_id", "month", "shortlisted", "enquired")
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,9 @@ class MonitoringFigures:
     `kreise`: the same summed per Kreis (and REGION); `confirmed`: per layer and Kreis (and REGION) the records shown
     at the year's end (`records`), those confirmed in the year (`confirmed`) and the `share`; `sites`: the sites shown
     at the year's end (`id`, `name`, `kreis_ags`, `category`, `availability`, `class`, `area_ha`, `lon`, `lat`), for the
-    map; `data_date`: the last change the figures rest on (the build's date, or the last history row of the year)."""
+    map; `data_date`: the last change the figures rest on (the build's date, or the last history row of the year);
+    `interest`: per site and month of the year how often it was shortlisted and enquired about (`INTEREST`,
+    `regionmap.leads`)."""
 
     year: int
     areas: pd.DataFrame
@@ -93,6 +96,7 @@ class MonitoringFigures:
     confirmed: pd.DataFrame
     sites: pd.DataFrame
     data_date: dt.date
+    interest: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(INTEREST)))
 
 
 def _area(value: object) -> float:

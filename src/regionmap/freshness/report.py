@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
 import pandas as pd
@@ -104,8 +104,21 @@ def labelled_tables(figures: MonitoringFigures, ctx: ReportContext, lang: str) -
                                   _t("generated", lang, date="").strip()],
                           "value": [str(figures.year), figures.data_date.isoformat(), ctx.generated.isoformat()]})
     about.loc[len(about)] = ["", _intro(figures, lang)]
-    tables = {"sheet_kreise": kreise, "sheet_areas": areas, "sheet_confirmed": confirmed, "sheet_about": about}
+    tables = {"sheet_kreise": kreise, "sheet_areas": areas, "sheet_confirmed": confirmed,
+              "sheet_interest": _interest(figures), "sheet_about": about}
     return {_t(sheet, lang): table.rename(columns=heading) for sheet, table in tables.items()}
+
+
+def _interest(figures: MonitoringFigures, *, by_month: bool = True) -> pd.DataFrame:
+    """The interest per site (and month, or summed over the year) with the site's name, by name."""
+    names = dict(zip(figures.sites["id"], figures.sites["name"]))
+    interest = figures.interest
+    if not by_month:
+        interest = interest.groupby("site_id", as_index=False)[["shortlisted", "enquired"]].sum()
+    table = interest.assign(site=[names.get(i, i) for i in interest["site_id"]])
+    columns = ["site", "site_id", *(["month"] if by_month else []), "shortlisted", "enquired"]
+    return table[columns].sort_values(["site", "site_id", *(["month"] if by_month else [])],
+                                      kind="stable").reset_index(drop=True)
 
 
 def _intro(figures: MonitoringFigures, lang: str) -> str:
@@ -296,6 +309,16 @@ def render_pdf(figures: MonitoringFigures, ctx: ReportContext, lang: str) -> byt
     pdf.table_rows(rows, widths=(2.4, 1, 1, 1), header=[_t(f"column.{c}", lang) for c in
                                                          ("layer", "records", "confirmed", "share")],
                    align_last_right=True)
+
+    interest = _interest(figures, by_month=False)
+    rows = [[clip(str(r["site"]), 60), i18n.format_number(r["shortlisted"], lang),
+             i18n.format_number(r["enquired"], lang)] for _, r in interest.iterrows()]
+    pdf.heading(_t("interest_heading", lang, year=figures.year), keep_with=ROW_MM * (min(len(rows), 5) + 2))
+    pdf.paragraph(_t("interest_note" if rows else "interest_none", lang, year=figures.year), size=8, colour=MUTED)
+    if rows:
+        pdf.ln(1)
+        pdf.table_rows(rows, widths=(3.4, 1, 1), header=[_t(f"column.{c}", lang) for c in
+                                                          ("site", "shortlisted", "enquired")], align_last_right=True)
     return bytes(pdf.output())
 
 
@@ -304,10 +327,12 @@ def monitoring_report(store: Store, year: int, lang: str) -> dict[str, bytes]:
     from the editing history over the official build (`monitoring_figures`)."""
     from regionmap.freshness.monitoring import monitoring_figures
     from regionmap.freshness.stock import all_records
+    from regionmap.leads.repository import Leads
 
     edits = store.edits()
     figures = monitoring_figures(all_records(edits), edits.history(None), year,
                                  built_at=str(store.manifest().get("built_at", "")))
+    figures = replace(figures, interest=Leads(edits).interest(None, year))
     context = ReportContext(kreise=store.read_layer("kreise"))
     return {report_filename(year, lang, suffix): render(figures, context, lang)
             for suffix, render in (("xlsx", render_xlsx), ("pdf", render_pdf))}

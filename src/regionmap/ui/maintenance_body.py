@@ -18,6 +18,7 @@ from regionmap.ui import (
     maintenance_changesets,
     maintenance_due,
     maintenance_import,
+    maintenance_leads,
     maintenance_records,
     maintenance_review,
 )
@@ -68,8 +69,8 @@ def render_body(identity: Identity, lang: str) -> None:
                           key="mt_layer")
     ctx = Context(identity, grant, edits, data, by_id[chosen or layers[0].id], lang)
     sections = [("records", maintenance_records.render), ("due", maintenance_due.render),
-                ("changesets", maintenance_changesets.render),
-                ("import", maintenance_import.render)]
+                ("changesets", maintenance_changesets.render), ("import", maintenance_import.render),
+                ("leads", maintenance_leads.render)]
     if grant.may_review:
         sections.append(("review", maintenance_review.render))
     if grant.is_admin:
