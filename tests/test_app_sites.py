@@ -345,12 +345,12 @@ def test_a_profile_ranks_by_fit_and_names_why_the_others_miss(open_sites, sites,
     assert at.slider(key="finder_weight_motorway").value == 4
     far = sites[distances > limit]
     assert len(table) == int((distances <= limit).sum())
-    excluded = next(d.value for d in at.dataframe if t("investor.match.reasons", lang) in d.value.columns)
+    excluded = _static_table(at, t("investor.match.reasons", lang))
     assert len(excluded) == len(far)
     nearest = far.loc[distances[far.index].idxmin()]
     unit = lambda v: t("unit.km", lang, value=format_number(v, lang, 1, trim=True))  # noqa: E731
     reason = f"{motorway.label(lang)} {unit(nearest[motorway.value_column])} > {unit(limit)}"
-    assert excluded.iloc[0][t("investor.match.reasons", lang)] == reason  # the nearest miss first
+    assert excluded.iloc[0][plain(t("investor.match.reasons", lang))] == plain(reason)  # the nearest miss first
     labels = [e.label for e in at.expander]
     assert tn("investor.match.excluded", len(far), lang) in labels
 
@@ -358,10 +358,10 @@ def test_a_profile_ranks_by_fit_and_names_why_the_others_miss(open_sites, sites,
 def test_type_and_sector_misses_and_the_historical_view(open_sites, sites) -> None:
     category = sites["category"].mode().iloc[0]
     at = open_sites(category=category, as_of="2026-01-31")
-    excluded = next(d.value for d in at.dataframe if t("investor.match.reasons") in d.value.columns)
+    excluded = _static_table(at, t("investor.match.reasons"))
     others = sites[sites["category"] != category]
     assert len(excluded) == len(others)
-    assert all(r.startswith(t("column.category") + ":") for r in excluded[t("investor.match.reasons")])
+    assert all(r.startswith(plain(t("column.category") + ":")) for r in excluded[plain(t("investor.match.reasons"))])
     notice = t("investor.match.as_of_notice", date="31.01.2026")
     assert plain(notice) in [i.value for i in at.info]
     assert at.query_params["as_of"] == "2026-01-31"

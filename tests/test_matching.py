@@ -75,3 +75,24 @@ def test_bad_settings_name_the_file_and_key(tmp_path: Path, text: str) -> None:
     path.write_text(text)
     with pytest.raises(ConfigError, match="matching.toml"):
         load_matching_settings(path)
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("de", ["Autobahnanschluss 7,2\u00a0km > 5\u00a0km", "Autobahnanschluss 2,94\u00a0km > 2,93\u00a0km",
+            "Bruttofläche 3,5\u00a0ha < 5\u00a0ha", "Breitband: keine Angabe",
+            "Bruttofläche: Größenklasse S (unter 5 ha), gesucht mindestens 5\u00a0ha"]),
+    ("en", ["Motorway junction 7.2\u00a0km > 5\u00a0km", "Motorway junction 2.94\u00a0km > 2.93\u00a0km",
+            "Gross area 3.5\u00a0ha < 5\u00a0ha", "Broadband: not stated",
+            "Gross area: size class S (under 5 ha), wanted at least 5\u00a0ha"]),
+    ("fr", ["Échangeur autoroutier 7,2\u00a0km > 5\u00a0km", "Échangeur autoroutier 2,94\u00a0km > 2,93\u00a0km",
+            "Superficie brute 3,5\u00a0ha < 5\u00a0ha", "Haut débit\u00a0: non indiqué",
+            "Superficie brute\u00a0: classe de taille S (moins de 5 ha), recherché au moins 5\u00a0ha"]),
+])
+def test_reasons_read_in_the_pages_language(lang: str, expected: list[str]) -> None:
+    from regionmap.investor.matching import Miss
+    from regionmap.ui.site_matching import miss_text
+
+    misses = [Miss("motorway", 7.2, 5.0, 0.4), Miss("motorway", 2.94, 2.93, 0.01),
+              Miss("area_ha", 3.5, (5.0, 20.0), 0.3), Miss(BROADBAND, None, 250.0, 10.0),
+              Miss("area_ha", "S", (5.0, float("inf")), 1.0)]
+    assert [miss_text(m, FACTORS, lang) for m in misses] == expected

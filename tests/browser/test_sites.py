@@ -82,3 +82,37 @@ def test_french_site_sheet_and_expose_show_french_notes_and_sources(app_server, 
     assert " ".join(site["indicative_note_fr"].split()) in text and site["source_fr"] in text
     assert site["indicative_note_en"] not in text and site["source_en"] not in text
     watched.assert_clean()
+
+
+def test_a_profile_shows_the_fit_and_why_the_other_sites_miss(app_server, watched, built_store: Path):
+    """A maximum motorway distance: the legend counts the sites meeting it, the map draws them, and the folded list
+    of the others opens on the nearest miss with its reason in German notation."""
+    import pandas as pd
+
+    from regionmap.i18n import format_number, tn
+    from regionmap.investor.factors import location_factors
+
+    motorway = next(f for f in location_factors() if f.id == "motorway")
+    sites = gpd.read_file(built_store, layer="sites")
+    distances = pd.to_numeric(sites[motorway.value_column], errors="coerce")
+    limit = float(distances.median())
+    meeting, far = int((distances <= limit).sum()), sites[distances > limit]
+    page = watched.page
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.goto(f"{app_server.url}/sites?dist=motorway:{limit}&basemap=none")
+    frame = page.frame_locator(MAP_IFRAME).first
+    frame.locator(f".rm-legend-entry[data-layer='sites'][data-count='{meeting}']").wait_for(timeout=60_000)
+    wait_until_idle(page)
+    page.get_by_text(tn("investor.match.excluded", len(far))).click()
+    nearest = far.loc[distances[far.index].idxmin()]
+    km = lambda v: t("unit.km", value=format_number(v, "de", 1, trim=True))  # noqa: E731
+    reason = f"{motorway.label()} {km(nearest[motorway.value_column])} > {km(limit)}"
+    table = page.locator(".st-key-finder_excluded table")
+    table.wait_for(timeout=30_000)
+    first = table.locator("tbody tr").first
+    assert first.locator("td").nth(0).inner_text().strip() == nearest["name"]
+    assert first.locator("td").nth(2).inner_text().strip() == reason
+    assert table.locator("tbody tr").count() == len(far)
+    first.scroll_into_view_if_needed()
+    screenshot(page, "sites-matching-excluded")
+    watched.assert_clean()

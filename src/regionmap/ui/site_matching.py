@@ -23,6 +23,7 @@ from regionmap.investor.finder import SiteQuery, site_vocabulary
 from regionmap.investor.matching import BROADBAND, Match, Miss, matching_settings, scored_criteria
 from regionmap.investor.sheet import LAYER
 from regionmap.ui import data, view
+from regionmap.ui.tables import static_table
 from regionmap.ui.text import plain
 
 CODE_CRITERIA = ("category", "availability", "planning_status", "land_use", "sectors")
@@ -64,13 +65,23 @@ def miss_text(miss: Miss, factors: Sequence[LocationFactor], lang: str) -> str:
             return t("investor.match.size_class", lang, criterion=label,
                      actual=site_vocabulary().size_class_label(miss.actual, lang), range=_range(low, high, lang))
         limit, sign = (low, "<") if miss.actual < low else (high, ">")
-        return f"{label} {_quantity(miss.actual, 'ha', lang)} {sign} {_quantity(limit, 'ha', lang)}"
+        return f"{label} {_pair(miss.actual, limit, 'ha', sign, lang)}"
     unit, sign = ("mbps", "<") if miss.criterion == BROADBAND else ("km", ">")
-    return f"{label} {_quantity(miss.actual, unit, lang)} {sign} {_quantity(miss.limit, unit, lang)}"
+    return f"{label} {_pair(miss.actual, miss.limit, unit, sign, lang)}"
+
+
+def _pair(actual: float, limit: float, unit: str, sign: str, lang: str) -> str:
+    """"7,2 km > 5 km": up to one decimal, none when whole, more when one would show the two as equal
+    ("2,94 km > 2,93 km")."""
+    for decimals in (1, 2, 3):
+        shown = [format_number(v, lang, decimals, trim=True) for v in (actual, limit)]
+        if shown[0] != shown[1]:
+            break
+    return f"{t(f'unit.{unit}', lang, value=shown[0])} {sign} {t(f'unit.{unit}', lang, value=shown[1])}"
 
 
 def _quantity(value: float, unit: str, lang: str) -> str:
-    """A figure of a reason: up to one decimal, none when whole ("7,2 km", "5 km")."""
+    """A figure: up to one decimal, none when whole ("7,2 km", "5 km")."""
     return t(f"unit.{unit}", lang, value=format_number(value, lang, 1, trim=True))
 
 
@@ -130,11 +141,10 @@ def excluded_list(missed: Sequence[Match], sites: pd.DataFrame, factors: Sequenc
     if not missed:
         return
     by_id = sites.drop_duplicates("id").set_index("id")
-    with st.expander(tn("investor.match.excluded", len(missed), lang)):
+    with st.expander(tn("investor.match.excluded", len(missed), lang)), st.container(key="finder_excluded"):
         rows = [(by_id.at[m.site_id, "name"], by_id.at[m.site_id, "municipality"],
                  "; ".join(miss_text(x, factors, lang) for x in m.misses)) for m in missed[:MAX_LISTED]]
-        st.dataframe(pd.DataFrame(rows, columns=[t("column.name", lang), t("column.municipality", lang),
-                                                 t("investor.match.reasons", lang)]),
-                     hide_index=True, width="stretch", key="finder_excluded")
+        static_table(pd.DataFrame(rows, columns=[t("column.name", lang), t("column.municipality", lang),
+                                                 t("investor.match.reasons", lang)]))
         if len(missed) > MAX_LISTED:
             st.caption(t("investor.match.more", lang, count=format_number(len(missed) - MAX_LISTED, lang)))
