@@ -334,6 +334,8 @@ def test_an_overdue_site_is_marked_on_its_sheet_and_in_the_list(built_store: Pat
 @pytest.mark.parametrize("lang", ["de", "en", "fr"])
 def test_a_profile_ranks_by_fit_and_names_why_the_others_miss(open_sites, sites, lang) -> None:
     from regionmap.i18n import tn
+    from regionmap.investor.matching import Miss
+    from regionmap.ui.site_matching import miss_text
 
     motorway = next(f for f in location_factors() if f.id == "motorway")
     distances = pd.to_numeric(sites[motorway.value_column], errors="coerce")
@@ -348,8 +350,7 @@ def test_a_profile_ranks_by_fit_and_names_why_the_others_miss(open_sites, sites,
     excluded = _static_table(at, t("investor.match.reasons", lang))
     assert len(excluded) == len(far)
     nearest = far.loc[distances[far.index].idxmin()]
-    unit = lambda v: t("unit.km", lang, value=format_number(v, lang, 1, trim=True))  # noqa: E731
-    reason = f"{motorway.label(lang)} {unit(nearest[motorway.value_column])} > {unit(limit)}"
+    reason = miss_text(Miss("motorway", nearest[motorway.value_column], limit, 0.0), location_factors(), lang)
     assert excluded.iloc[0][plain(t("investor.match.reasons", lang))] == plain(reason)  # the nearest miss first
     labels = [e.label for e in at.expander]
     assert tn("investor.match.excluded", len(far), lang) in labels

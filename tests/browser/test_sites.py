@@ -89,7 +89,9 @@ def test_a_profile_shows_the_fit_and_why_the_other_sites_miss(app_server, watche
     of the others opens on the nearest miss with its reason in German notation."""
     import pandas as pd
 
-    from regionmap.i18n import format_number, tn
+    from regionmap.i18n import tn
+    from regionmap.investor.matching import Miss
+    from regionmap.ui.site_matching import miss_text
     from regionmap.investor.factors import location_factors
 
     motorway = next(f for f in location_factors() if f.id == "motorway")
@@ -105,8 +107,7 @@ def test_a_profile_shows_the_fit_and_why_the_other_sites_miss(app_server, watche
     wait_until_idle(page)
     page.get_by_text(tn("investor.match.excluded", len(far))).click()
     nearest = far.loc[distances[far.index].idxmin()]
-    km = lambda v: t("unit.km", value=format_number(v, "de", 1, trim=True))  # noqa: E731
-    reason = f"{motorway.label()} {km(nearest[motorway.value_column])} > {km(limit)}"
+    reason = miss_text(Miss("motorway", nearest[motorway.value_column], limit, 0.0), location_factors(), "de")
     table = page.locator(".st-key-finder_excluded table")
     table.wait_for(timeout=30_000)
     first = table.locator("tbody tr").first
