@@ -22,7 +22,6 @@ import pandas as pd
 
 from regionmap.investor.comparison import AREA_ROW
 from regionmap.config import DEFAULT_LANGUAGE, LANGUAGES, data_dir, load_toml
-from regionmap.data.curated import flag
 from regionmap.errors import ConfigError
 from regionmap.investor.factors import LocationFactor, factor_by_id, location_factors
 
@@ -147,65 +146,33 @@ class SiteQuery:
         object.__setattr__(self, "max_km", dict(self.max_km))
 
 
-def _size_mask(sites: pd.DataFrame, low: float, high: float, vocabulary: SiteVocabulary) -> np.ndarray:
-    area = pd.to_numeric(sites["area_ha"], errors="coerce").to_numpy(dtype=float)
-    classes = sites["size_class"].astype(object)
-    lower = classes.map({c.id: c.min_ha for c in vocabulary.size_classes}).astype(float).to_numpy()
-    upper = classes.map({c.id: c.max_ha for c in vocabulary.size_classes}).astype(float).to_numpy()
-    by_area = (area >= low) & (area <= high)
-    by_class = np.isnan(area) & (lower <= high) & (upper >= low)
-    return by_area | by_class
-
-
-def _column(sites: pd.DataFrame, column: str) -> pd.Series:
-    """A column of the sites, or an empty one when the frame has none (a site without it states nothing)."""
-    return sites[column] if column in sites.columns else pd.Series(None, index=sites.index, dtype=object)
-
-
-def _sector_mask(sites: pd.DataFrame, sectors: frozenset[str]) -> np.ndarray:
-    ids = sites["sectors"].astype("string").fillna("").str.split(",").explode().str.strip()
-    return ids.isin(sectors).groupby(level=0, sort=False).any().reindex(sites.index, fill_value=False).to_numpy()
-
-
 def find_sites(
     sites: gpd.GeoDataFrame,
     query: SiteQuery,
     factors: Iterable[LocationFactor] | None = None,
     vocabulary: SiteVocabulary | None = None,
 ) -> gpd.GeoDataFrame:
-    """The sites matching every part of `query`, in their original order.
+    """The sites of `query`'s Kreis and municipality that meet every other part of it
+    (`regionmap.investor.matching.match_site`: no miss), in their original order.
 
     `factors` (default: the configured ones) resolves the factor ids of `query.max_km` to columns (KeyError for an
     unknown id); `vocabulary` (default: the configured one) gives the size class ranges.
     """
+    from regionmap.investor.matching import match_site  # matching builds on this module's query
+
     sites = sites.reset_index(drop=True) if not sites.index.is_unique else sites
+    factors = tuple(factors) if factors is not None else location_factors()
+    for factor_id in query.max_km:
+        factor_by_id(factors, factor_id)
     mask = np.ones(len(sites), dtype=bool)
-    if query.types:
-        mask &= sites["category"].isin(query.types).to_numpy()
-    if query.min_ha is not None or query.max_ha is not None:
-        low = query.min_ha if query.min_ha is not None else 0.0
-        high = query.max_ha if query.max_ha is not None else math.inf
-        mask &= _size_mask(sites, low, high, vocabulary or site_vocabulary())
-    for column in ("availability", "planning_status", "land_use"):
-        if getattr(query, column):
-            mask &= _column(sites, column).isin(getattr(query, column)).to_numpy()
-    for column in ("serviced", "rail_siding", "operation_24h"):
-        if getattr(query, column):
-            mask &= np.array([flag(v) is True for v in _column(sites, column)], dtype=bool)
-    if query.min_broadband is not None:
-        speed = pd.to_numeric(_column(sites, "broadband_mbps"), errors="coerce")
-        mask &= (speed >= query.min_broadband).fillna(False).to_numpy(dtype=bool)
-    if query.sectors:
-        mask &= _sector_mask(sites, query.sectors)
     if query.kreis:
         mask &= (sites["kreis_ags"] == query.kreis).fillna(False).to_numpy(dtype=bool)
     if query.gemeinde:
         mask &= (sites["ags"] == query.gemeinde).fillna(False).to_numpy(dtype=bool)
-    factors = tuple(factors) if factors is not None else location_factors()
-    for factor_id, km in query.max_km.items():
-        column = factor_by_id(factors, factor_id).value_column
-        mask &= (pd.to_numeric(sites[column], errors="coerce") <= km).fillna(False).to_numpy(dtype=bool)
-    return sites[mask]
+    placed = sites[mask]
+    met = [not match_site(row, query, factors, vocabulary=vocabulary or site_vocabulary()).misses
+           for row in placed.to_dict("records")]
+    return placed[np.array(met, dtype=bool)] if len(placed) else placed
 
 
 def size_scale(sites: pd.DataFrame, vocabulary: SiteVocabulary | None = None) -> float:
