@@ -349,3 +349,44 @@ def test_map_controls_by_keyboard(app_server, watched) -> None:
         is folded
     screenshot(page, "keyboard-map-controls")
     watched.assert_clean()
+
+
+# --- (f) the map's markers and clusters ----------------------------------------------------------------------------
+
+
+def test_markers_and_clusters_by_keyboard(app_server, watched) -> None:
+    """Inside the map: Tab reaches a cluster (a button named by its number of records), Enter zooms into it and the
+    focus moves on to the nearest marker or cluster; Tab reaches a single marker (named by its record's name and
+    category), Enter opens its detail card as a click does, Space on another marker opens that one's."""
+    page = watched.page
+    page.goto(f"{app_server.url}/research?basemap=none&lang=en")
+    wait_for_map(page)
+    frame = page.locator(MAP_IFRAME).element_handle().content_frame()
+    zoom = lambda: frame.evaluate(f"() => ({MAP_JS})().getZoom()")  # noqa: E731
+    page.wait_for_timeout(800)  # the map fits its content first
+    tab_to(page, lambda f: bool(f["frames"]) and has_class("leaflet-container")(f), "the map")
+    cluster = tab_to(page, has_class("rm-cluster"), "a cluster", limit=20)
+    count = int(cluster["own"]["label"].split()[2])  # "Group of N records – ..."
+    assert cluster["role"] == "button" and cluster["label"] == t("map.cluster", "en", count=count), cluster
+    before = zoom()
+    after = press(page, "Enter")  # zooms in; the focus moves to what lay under the cluster
+    frame.wait_for_function(f"(z) => ({MAP_JS})().getZoom() > z", arg=before, timeout=5_000)
+    page.wait_for_timeout(1_000)
+    after = assert_focus_visible(page, "the cluster opened")
+    assert has_class("rm-point")(after) or has_class("rm-cluster")(after), after
+    categories = {c.label("en"): c.shape for c in taxonomy().layer("research").categories}
+    names = []
+    for key in ("Enter", "Space"):
+        point = tab_to(page, lambda f: has_class("rm-point")(f) and f["label"].rpartition(", ")[0] not in names,
+                       "a single marker", limit=40)
+        name, _, category = point["label"].rpartition(", ")
+        assert point["role"] == "button" and name and category in categories, point
+        assert f"rm-shape-{categories[category]}" in point["classes"].split(), point
+        press(page, key)
+        page.locator("[class*='st-key-card_']").get_by_text(name, exact=True).wait_for(timeout=15_000)
+        wait_until_idle(page)
+        assert_focus_visible(page, f"{key} on the marker of {name}")
+        names.append(name)
+    wait_for_url(page, lambda q: "detail" in q, "the chosen record")
+    screenshot(page, "keyboard-map-markers")
+    watched.assert_clean()
