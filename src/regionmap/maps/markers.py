@@ -13,11 +13,10 @@ import math
 Outline = tuple[tuple[float, float], ...]
 
 
-def _regular(corners: int, radius: float, turn: float = 0.0) -> Outline:
-    """A regular polygon with a corner at the top (turned by `turn` of a corner's angle)."""
+def _regular(corners: int, radius: float) -> Outline:
+    """A regular polygon with a corner at the top."""
     step = 2 * math.pi / corners
-    return tuple((round(radius * math.sin((k + turn) * step), 3), round(-radius * math.cos((k + turn) * step), 3))
-                 for k in range(corners))
+    return tuple((round(radius * math.sin(k * step), 3), round(-radius * math.cos(k * step), 3)) for k in range(corners))
 
 
 def _star(points: int, outer: float, inner: float) -> Outline:
@@ -37,6 +36,8 @@ def _turned(outline: Outline, degrees: float) -> Outline:
     return tuple((round(x * c - y * s, 3), round(x * s + y * c, 3)) for x, y in outline)
 
 
+_HOURGLASS: Outline = ((-1.1, -1.1), (1.1, -1.1), (0.0, 0.0), (1.1, 1.1), (-1.1, 1.1), (0.0, 0.0))
+
 # In the order a layer's categories get them when the TOML names none: the most distinct shapes first.
 MARKER_SHAPES: dict[str, Outline] = {
     "circle": (),
@@ -47,10 +48,11 @@ MARKER_SHAPES: dict[str, Outline] = {
     "plus": _plus(1.2, 0.42),
     "triangle_down": tuple((x, round(-y - 0.2, 3)) for x, y in _regular(3, 1.45)),
     "cross": _turned(_plus(1.25, 0.4), 45),
-    "hourglass": ((-1.1, -1.1), (1.1, -1.1), (0.0, 0.0), (1.1, 1.1), (-1.1, 1.1), (0.0, 0.0)),
-    "pentagon": _regular(5, 1.15),
-    "hexagon": _regular(6, 1.1, 0.5),
+    "hourglass": _HOURGLASS,
+    "bar": ((-1.45, -0.55), (1.45, -0.55), (1.45, 0.55), (-1.45, 0.55)),
+    "bowtie": _turned(_HOURGLASS, 90),
 }
+# Left out: a pentagon or hexagon differs from the circle by a tenth of its area or less, too little at marker size.
 SHAPE_NAMES = tuple(MARKER_SHAPES)
 DEFAULT_SHAPE = "circle"
 
