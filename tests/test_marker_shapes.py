@@ -120,3 +120,15 @@ def test_the_legend_shows_each_class_with_its_markers_shape() -> None:
     assert [(i["value"], i["shape"], i["outline"]) for i in items] == [
         ("university", "circle", []), ("hochschule", "square", outline("square"))]  # classes without points: none
     assert "shapePath" in layer._template.module.script(layer, {})  # the markers are drawn from the same outlines
+
+
+def test_an_uploads_categories_get_shapes_of_their_own() -> None:
+    import pandas as pd
+
+    from regionmap.uploads.settings import settings
+    from regionmap.uploads.style import _categorical
+
+    style = settings().style
+    values = pd.Series([f"v{i}" for i in range(len(style.categorical) + 2) for _ in range(3)])
+    shapes = [c.shape for c in _categorical(values, style, "en").classes]
+    assert len(shapes) == len(style.categorical) + 1 and len(set(shapes)) == len(shapes)  # the top values and "other"
