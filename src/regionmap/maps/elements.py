@@ -525,7 +525,7 @@ class MapDecorations(VerbatimRender):
     - point markers and clusters are keyboard stops (`role=button`, named by the record's name and class, or by the
       cluster's `cluster` text with its `{count}`): Enter or Space on a marker selects it as a click does (the same
       position and tooltip reach streamlit-folium), on a cluster it zooms in or spreads the cluster out and moves the
-      focus to the nearest marker; a focused marker is panned into view and shows its tooltip;
+      focus to the nearest marker; a marker focused by keyboard is panned into view, and a focused marker shows its tooltip;
     - the attribution control is folded to one line, with a toggle button (`.rm-attribution-toggle`, keyboard
       accessible, `aria-expanded`) that shows every attribution;
     - when a tile of a basemap fails to load (offline), a notice (`.rm-offline-notice`) offers the map without
@@ -661,8 +661,10 @@ class MapDecorations(VerbatimRender):
                 container.scrollTop = 0;
                 container.scrollLeft = 0;
                 if (!layer) { return; }
-                // Near an edge it could lie under a control (the legend, the scale): it is brought to the centre.
-                if (!map.getBounds().pad(-0.2).contains(layer.getLatLng())) { map.panTo(layer.getLatLng()); }
+                // Near an edge it could lie under a control (the legend, the scale): it is brought to the centre;
+                // not when a pointer focused it (a click's mouseup must still land on the marker).
+                var keyboard = ev.target.matches(":focus-visible");
+                if (keyboard && !map.getBounds().pad(-0.2).contains(layer.getLatLng())) { map.panTo(layer.getLatLng()); }
                 layer.fire("focus", {originalEvent: ev}, true);
             });
             // The layer control hides its toggle when it opens: from the keyboard, the focus moves on to its first
