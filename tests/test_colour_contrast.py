@@ -41,6 +41,12 @@ def test_every_marker_colour_stands_out_from_every_background(name: str, colour:
     assert not weak, f"{name} {colour} has less than {NON_TEXT}:1 against {weak}"
 
 
+@pytest.mark.parametrize("name, colour", sorted(marker_colours().items()))
+def test_every_marker_outline_stands_out_from_the_hollow_fill(name: str, colour: str) -> None:
+    """A record past its age is drawn hollow (white) with its class's colour as the (dashed) outline of its shape."""
+    assert contrast_ratio(colour, "#ffffff") >= NON_TEXT, f"{name} {colour} on white"
+
+
 @pytest.mark.parametrize("layer", [layer.id for layer in taxonomy().layers])
 def test_cluster_numbers_are_readable_on_the_layer_colour(layer: str) -> None:
     assert contrast_ratio("#ffffff", taxonomy().layer(layer).colour) >= TEXT

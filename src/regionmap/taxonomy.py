@@ -11,6 +11,7 @@ from typing import Any
 from regionmap.data.record_texts import text_columns
 from regionmap.config import DEFAULT_LANGUAGE, LANGUAGES, data_dir, load_toml
 from regionmap.errors import ConfigError
+from regionmap.maps.markers import DEFAULT_SHAPE, SHAPE_NAMES
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 COLOUR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -22,6 +23,7 @@ class Sector:
     labels: dict[str, str]
     colour: str
     icon: str
+    shape: str = DEFAULT_SHAPE  # marker shape (regionmap.maps.markers), distinct among the sectors
 
     def label(self, lang: str = DEFAULT_LANGUAGE) -> str:
         return self.labels.get(lang) or self.labels[DEFAULT_LANGUAGE]
@@ -32,6 +34,7 @@ class Category:
     id: str
     labels: dict[str, str]
     colour: str
+    shape: str = DEFAULT_SHAPE  # marker shape (regionmap.maps.markers), distinct among the layer's categories
 
     def label(self, lang: str = DEFAULT_LANGUAGE) -> str:
         return self.labels.get(lang) or self.labels[DEFAULT_LANGUAGE]
@@ -190,6 +193,32 @@ def _colour(raw: dict[str, Any], where: str) -> str:
     return value
 
 
+def _shapes(raws: list[dict[str, Any]], wheres: list[str], what: str) -> list[str]:
+    """The marker shape of each entry: its `shape`, or else the first shape of `SHAPE_NAMES` no other entry has.
+
+    Shapes must be known and distinct (`what`: among which entries), so that no class is told apart by colour alone.
+    """
+    named = {}
+    for raw, where in zip(raws, wheres):
+        if "shape" not in raw:
+            continue
+        shape = raw["shape"]
+        if shape not in SHAPE_NAMES:
+            raise ConfigError(f"{where}: shape {shape!r} is not one of {', '.join(SHAPE_NAMES)}")
+        if shape in named.values():
+            raise ConfigError(f"{where}: shape '{shape}' is already used by another of {what}")
+        named[where] = shape
+    free = iter(s for s in SHAPE_NAMES if s not in named.values())
+    shapes = []
+    for where in wheres:
+        shape = named.get(where) or next(free, None)
+        if shape is None:
+            raise ConfigError(f"{where}: no marker shape left for it ({what} need distinct shapes, "
+                              f"{len(SHAPE_NAMES)} exist)")
+        shapes.append(shape)
+    return shapes
+
+
 def _unique(ids: list[str], where: str) -> None:
     seen: set[str] = set()
     for value in ids:
@@ -209,13 +238,14 @@ def load_sectors(path: Path | None = None) -> tuple[Sector, ...]:
     """Load and check `sectors.toml`."""
     path = path or data_dir() / "sectors.toml"
     sectors = []
-    for i, raw in enumerate(_table_list(load_toml(path), "sectors", path)):
-        where = _where(path, "sectors", i)
+    raws = _table_list(load_toml(path), "sectors", path)
+    wheres = [_where(path, "sectors", i) for i in range(len(raws))]
+    for raw, where, shape in zip(raws, wheres, _shapes(raws, wheres, "the sectors")):
         icon = str(raw.get("icon", "")).strip()
         if not icon:
             raise ConfigError(f"{where}: icon missing")
         sectors.append(Sector(id=_id(raw, where), labels=_labels(raw.get("label"), where), colour=_colour(raw, where),
-                              icon=icon))
+                              icon=icon, shape=shape))
     _unique([s.id for s in sectors], str(path))
     return tuple(sectors)
 
@@ -338,13 +368,14 @@ def _load_layer(raw: dict[str, Any], where: str) -> Layer:
     categories = raw.get("categories")
     if not isinstance(categories, list) or not categories:
         raise ConfigError(f"{where}: expected a non-empty 'categories' list")
-    cats = []
-    for j, cat in enumerate(categories):
-        cat_where = f"{where}.categories[{j}]"
+    cat_wheres = [f"{where}.categories[{j}]" for j in range(len(categories))]
+    for cat, cat_where in zip(categories, cat_wheres):
         if not isinstance(cat, dict):
             raise ConfigError(f"{cat_where}: expected a table")
-        cats.append(Category(id=_id(cat, cat_where), labels=_labels(cat.get("label"), cat_where),
-                             colour=_colour(cat, cat_where)))
+    cats = [Category(id=_id(cat, cat_where), labels=_labels(cat.get("label"), cat_where),
+                     colour=_colour(cat, cat_where), shape=shape)
+            for cat, cat_where, shape in zip(categories, cat_wheres,
+                                             _shapes(categories, cat_wheres, "the layer's categories"))]
     _unique([c.id for c in cats], where)
     roles = raw.get("sources", [])
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):

@@ -184,8 +184,8 @@ def offline_basemap(registry: Registry) -> str | None:
 def colour_classes(layer: Layer, taxonomy: Taxonomy, colour_by: str, lang: str) -> tuple[str, list[ColourClass]]:
     """The column to colour a layer's markers by and its classes (categories of the layer, or all sectors)."""
     if colour_by == "sectors":
-        return "sectors", [ColourClass(s.id, s.label(lang), s.colour) for s in taxonomy.sectors]
-    return "category", [ColourClass(c.id, c.label(lang), c.colour) for c in layer.categories]
+        return "sectors", [ColourClass(s.id, s.label(lang), s.colour, s.shape) for s in taxonomy.sectors]
+    return "category", [ColourClass(c.id, c.label(lang), c.colour, c.shape) for c in layer.categories]
 
 
 def dashboard_parts(

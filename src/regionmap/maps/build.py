@@ -48,8 +48,9 @@ def bounds_of(gdf: gpd.GeoDataFrame) -> Bounds:
 
 
 def map_texts(lang: str) -> dict[str, str]:
-    """The user-facing texts of a map's own controls (see `MapDecorations`) in `lang`."""
-    return {key: t(f"map.{key}", lang) for key in MapDecorations.TEXT_KEYS}
+    """The user-facing texts of a map's own controls (see `MapDecorations`) in `lang`; `{count}` is left for the
+    browser to fill."""
+    return {key: t(f"map.{key}", lang, count="{count}") for key in MapDecorations.TEXT_KEYS}
 
 
 def outline_layer(area: gpd.GeoDataFrame, label: str, decimals: int = 5) -> BoundaryLayer:

@@ -23,6 +23,7 @@ from folium.map import Layer
 from folium.template import Template
 
 from regionmap.maps.assets import JQUERY, LEAFLET, MARKERCLUSTER
+from regionmap.maps.markers import JS_SHAPE_PATH
 
 if TYPE_CHECKING:
     from regionmap.maps.legend import ChoroplethLegend, LegendEntry
@@ -136,8 +137,10 @@ class PointLayer(Layer, VerbatimRender):
     """A toggleable point layer whose markers are created in the browser from a columnar payload.
 
     `payload` is the JSON from `regionmap.maps.points.point_payload`: `lat`/`lng` as integers scaled by `scale`,
-    `cls` (colour class index per point), `colours` (hex per class), `names`. Markers are SVG circle markers
-    (`path.rm-point`) in a pane above the boundaries. Up to `cluster_limit` points they are clustered by
+    `cls` (class index per point), `colours` (hex per class), `shapes` (marker shape per class) with their `outlines`,
+    `labels` (per class), `names`. Markers are SVG paths in their class's shape (`path.rm-point.rm-shape-<shape>`) in
+    a pane above the boundaries; each is a keyboard stop named by its record's name and class label (see
+    `MapDecorations`). Up to `cluster_limit` points they are clustered by
     Leaflet.markercluster (chunked loading). Above it its cluster tree would take many seconds to build, so the points
     in view are clustered on a grid of cells of `2 * cluster_radius` pixels, recomputed from the arrays after every
     move: markers exist only for the lone points and the clusters in view. Tooltips are bound on first hover or
@@ -149,16 +152,29 @@ class PointLayer(Layer, VerbatimRender):
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = (function () {
             {{ this.js_escape }}
+            {{ this.js_shape_path }}
             var d = {{ this.payload }}, n = d.lat.length, s = d.scale, group, stale = new Set(d.stale || []);
+            // A circle marker drawn in its class's shape; its accessible name is the record's name and class.
+            var Marker = L.CircleMarker.extend({
+                _updatePath: function () {
+                    var v = d.outlines[d.shapes[d.cls[this.rmIndex]]];
+                    if (!v.length) { return L.CircleMarker.prototype._updatePath.call(this); }
+                    this._renderer._setPath(this, this._empty() ? "M0 0" : shapePath(v, this._point.x, this._point.y, this._radius));
+                },
+                rmName: function () {
+                    var label = d.labels[d.cls[this.rmIndex]];
+                    return d.names[this.rmIndex] + (label ? ", " + label : "");
+                }
+            });
             function marker(i) {
-                var fill = d.colours[d.cls[i]];
+                var fill = d.colours[d.cls[i]], shape = " rm-shape-" + d.shapes[d.cls[i]];
                 // A record past its layer's maximum age is drawn hollow with a dashed outline in its colour.
-                var m = L.circleMarker([d.lat[i] / s, d.lng[i] / s], stale.has(i) ? {
+                var m = new Marker([d.lat[i] / s, d.lng[i] / s], stale.has(i) ? {
                     pane: "rmPoints", radius: {{ this.radius }}, weight: 2.5, color: fill, dashArray: "3 2",
-                    fillColor: "#ffffff", fillOpacity: 0.85, className: "rm-point rm-stale"
+                    fillColor: "#ffffff", fillOpacity: 0.85, className: "rm-point rm-stale" + shape
                 } : {
                     pane: "rmPoints", radius: {{ this.radius }}, weight: 1, color: "#ffffff",
-                    fillColor: fill, fillOpacity: 0.9, className: "rm-point"
+                    fillColor: fill, fillOpacity: 0.9, className: "rm-point" + shape
                 });
                 m.rmIndex = i;
                 return m;
@@ -203,7 +219,7 @@ class PointLayer(Layer, VerbatimRender):
                         var lat = 0, lng = 0;
                         members.forEach(function (i) { lat += d.lat[i]; lng += d.lng[i]; });
                         var at = L.latLng(lat / s / members.length, lng / s / members.length);
-                        group.addLayer(L.marker(at, {icon: clusterIcon(members.length)}).on("click", function () {
+                        group.addLayer(L.marker(at, {icon: clusterIcon(members.length), rmCount: members.length}).on("click", function () {
                             map.setView(at, Math.min(z + 2, map.getMaxZoom()));
                         }));
                     });
@@ -214,11 +230,11 @@ class PointLayer(Layer, VerbatimRender):
             group.beforeAdd = function (map) {
                 if (!map.getPane("rmPoints")) { map.createPane("rmPoints").style.zIndex = 450; }
             };
-            group.on("mouseover click", function (e) {
+            group.on("mouseover click focus", function (e) {
                 var m = e.layer;
                 if (!m || m.rmIndex === undefined || m.getTooltip()) { return; }
                 m.bindTooltip(esc(d.names[m.rmIndex]), {direction: "top", offset: [0, -4]});
-                if (e.type === "mouseover") { m.openTooltip(); }
+                if (e.type !== "click") { m.openTooltip(); }
             });
             return group;
         })();
@@ -232,7 +248,7 @@ class PointLayer(Layer, VerbatimRender):
         name: str,
         *,
         legend_entry: LegendEntry | None = None,
-        radius: int = 6,
+        radius: int = 7,
         cluster_radius: int = 45,
         cluster_limit: int = 20_000,
         show: bool = True,
@@ -248,6 +264,7 @@ class PointLayer(Layer, VerbatimRender):
         self.cluster_radius = int(cluster_radius)
         self.cluster_limit = int(cluster_limit)
         self.js_escape = _JS_ESCAPE
+        self.js_shape_path = JS_SHAPE_PATH
 
 
 class ShapeLayer(Layer, VerbatimRender):
@@ -381,7 +398,7 @@ class LegendControl(VerbatimRender):
     folded; its title unfolds them.
 
     Markup for tests: `.rm-legend` > `.rm-legend-entry[data-layer][data-count]` (with `.rm-legend-item[data-value]
-    [data-count]` per colour class) and `.rm-legend-classes[data-layer]` > `.rm-legend-class[data-lower][data-upper]`.
+    [data-count][data-shape]` per class, its swatch an `svg.rm-swatch-shape` drawn like the class's markers) and `.rm-legend-classes[data-layer]` > `.rm-legend-class[data-lower][data-upper]`.
     """
 
     _template = Template(
@@ -396,11 +413,25 @@ class LegendControl(VerbatimRender):
                 if (text !== undefined) { e.textContent = text; }
                 return e;
             }
+            {{ this.js_shape_path }}
             function row(colour, text, cls) {
                 var r = el("div", "rm-legend-row " + (cls || "")), sw = el("span", "rm-swatch");
                 sw.style.background = colour;
                 r.appendChild(sw);
                 r.appendChild(el("span", "rm-legend-label", text));
+                return r;
+            }
+            // A class's swatch is its markers' shape in its colour (the same path as on the map).
+            function shapeRow(item, cls) {
+                var r = row(item.colour, item.text, cls), svg = L.SVG.create("svg"), path = L.SVG.create("path");
+                svg.setAttribute("class", "rm-swatch-shape rm-shape-" + item.shape);
+                svg.setAttribute("viewBox", "-8 -8 16 16");
+                svg.setAttribute("aria-hidden", "true");
+                path.setAttribute("d", shapePath(item.outline, 0, 0, 5.5));
+                path.setAttribute("fill", item.colour);
+                path.setAttribute("stroke", "#ffffff");
+                svg.appendChild(path);
+                r.replaceChild(svg, r.firstChild);
                 return r;
             }
             var control = L.control({position: spec.position});
@@ -435,7 +466,8 @@ class LegendControl(VerbatimRender):
                     if (entry.items.length) {
                         var items = el("div", "rm-legend-items");
                         entry.items.forEach(function (item) {
-                            var i = row(item.colour, item.text, "rm-legend-item");
+                            var i = shapeRow(item, "rm-legend-item");
+                            i.setAttribute("data-shape", item.shape);
                             i.setAttribute("data-value", item.value);
                             i.setAttribute("data-count", String(item.count));
                             items.appendChild(i);
@@ -478,6 +510,7 @@ class LegendControl(VerbatimRender):
         self.collapse_rows = int(collapse_rows)
         self.narrow_px = int(narrow_px)
         self.js_on_map = _JS_ON_MAP
+        self.js_shape_path = JS_SHAPE_PATH
 
 
 class MapDecorations(VerbatimRender):
@@ -489,6 +522,10 @@ class MapDecorations(VerbatimRender):
       longer over the marker at mouseup and the first click is lost);
     - the controls come first in the tab order (before the markers), boundaries are no tab stops, keyboard focus is outlined on the map, its
       markers and its controls, and Enter or Space on the layer control's toggle opens it and focuses its first check box, Escape closes it;
+    - point markers and clusters are keyboard stops (`role=button`, named by the record's name and class, or by the
+      cluster's `cluster` text with its `{count}`): Enter or Space on a marker selects it as a click does (the same
+      position and tooltip reach streamlit-folium), on a cluster it zooms in or spreads the cluster out and moves the
+      focus to the nearest marker; a marker focused by keyboard is panned into view, and a focused marker shows its tooltip;
     - the attribution control is folded to one line, with a toggle button (`.rm-attribution-toggle`, keyboard
       accessible, `aria-expanded`) that shows every attribution;
     - when a tile of a basemap fails to load (offline), a notice (`.rm-offline-notice`) offers the map without
@@ -496,10 +533,10 @@ class MapDecorations(VerbatimRender):
       `regionmap.ui.mapview.offline_switch`) and points at the same page with `basemap=offline_basemap`.
 
     `texts` are the user-facing strings: `attribution_show`, `attribution_hide`, `tiles_offline`,
-    `tiles_offline_action`; they are shown as text.
+    `tiles_offline_action`, `cluster`; they are shown as text.
     """
 
-    TEXT_KEYS = ("attribution_show", "attribution_hide", "tiles_offline", "tiles_offline_action")
+    TEXT_KEYS = ("attribution_show", "attribution_hide", "tiles_offline", "tiles_offline_action", "cluster")
 
     _template = Template(
         """
@@ -513,6 +550,7 @@ class MapDecorations(VerbatimRender):
         .leaflet-control [tabindex]:focus-visible { outline: 3px solid #0b5394 !important; outline-offset: -3px; }
         .leaflet-control input:focus-visible { outline-offset: 1px; }
         .leaflet-container .leaflet-interactive:focus-visible { outline-offset: 0; }
+        .leaflet-container path.rm-point:focus-visible { stroke: #0b5394; stroke-width: 3px; stroke-dasharray: none; }
         .rm-cluster { background: rgba(255, 255, 255, 0.7); }
         .rm-cluster div { color: #fff; font: 600 12px/30px sans-serif; }
         .rm-cluster span { line-height: 30px; }
@@ -528,6 +566,7 @@ class MapDecorations(VerbatimRender):
         .rm-swatch { display: inline-block; flex: none; width: 12px; height: 12px; border-radius: 50%; border: 1px solid #fff;
                      box-shadow: 0 0 0 1px rgba(0, 0, 0, 0.25); }
         .rm-legend-class .rm-swatch { border-radius: 2px; }
+        .rm-swatch-shape { flex: none; width: 16px; height: 16px; overflow: visible; }
         .leaflet-control-attribution.rm-attribution { max-width: calc(100vw - 20px); box-sizing: border-box;
                      font: 11px/16px sans-serif; max-height: 40vh; overflow-y: auto; }
         .leaflet-control-attribution.rm-attribution-collapsed { white-space: nowrap; overflow: hidden;
@@ -566,13 +605,80 @@ class MapDecorations(VerbatimRender):
                 if (layer instanceof L.Path && layer.options.pane !== "rmPoints" && layer.getElement
                     && layer.getElement()) { layer.getElement().setAttribute("tabindex", "-1"); }
             };
-            map.eachLayer(inert);
-            map.on("layeradd", function (ev) { inert(ev.layer); });
+            // Point markers and clusters are keyboard stops (buttons): a marker is named by its record (`rmName`),
+            // a cluster by its number of points.
+            var accessible = function (layer) {
+                var el = layer.getElement && layer.getElement(), count = layer.getChildCount ? layer.getChildCount()
+                    : layer.options.rmCount;
+                if (!el || !layer.getLatLng || !(layer.rmName || count)) { return; }
+                el.setAttribute("tabindex", "0");
+                el.setAttribute("role", "button");
+                el.setAttribute("aria-label", layer.rmName ? layer.rmName() : texts.cluster.replace("{count}", count));
+                el.rmLayer = layer;
+            };
+            map.eachLayer(function (layer) { inert(layer); accessible(layer); });
+            map.on("layeradd", function (ev) { inert(ev.layer); accessible(ev.layer); });
+            // After a cluster opened (zoomed in or spread out), the focus goes to the marker or cluster nearest to it.
+            var nearest = function (at) {
+                var best = null, bestDistance = Infinity, size = map.getSize(), p = map.latLngToContainerPoint(at);
+                container.querySelectorAll(".rm-point, .rm-cluster").forEach(function (el) {
+                    if (!el.rmLayer || !el.isConnected) { return; }
+                    var q = map.latLngToContainerPoint(el.rmLayer.getLatLng()), distance = q.distanceTo(p);
+                    if (q.x >= 0 && q.y >= 0 && q.x <= size.x && q.y <= size.y && distance < bestDistance) {
+                        best = el;
+                        bestDistance = distance;
+                    }
+                });
+                return best;
+            };
+            // A focused marker or cluster that goes away (a cluster opened, the clusters redrawn after a zoom) leaves
+            // the focus on the map, then on what lies nearest to where it was, once the markers have settled.
+            var keep = function (at) {
+                container.focus({preventScroll: true});
+                var tries = 0, again = function () {
+                    if (document.activeElement !== container) { return; }  // the user moved on
+                    var next = nearest(at);
+                    if (next) { next.focus({preventScroll: true}); } else if (++tries < 5) { setTimeout(again, 300); }
+                };
+                setTimeout(again, 400);
+            };
+            container.addEventListener("focusout", function (ev) {
+                var el = ev.target, layer = el.rmLayer;
+                if (!layer || ev.relatedTarget) { return; }
+                setTimeout(function () {
+                    var active = document.activeElement;
+                    if (!el.isConnected && (!active || active === document.body)) { keep(layer.getLatLng()); }
+                }, 0);
+            });
+            var activate = function (layer, ev) {
+                layer.fire("click", {latlng: layer.getLatLng(), originalEvent: ev}, true);
+                if (!layer.rmName) { keep(layer.getLatLng()); }  // a cluster: zoomed in or spread out
+            };
+            // A focused marker is shown: the map pans to it (the browser would scroll the map's container instead),
+            // and it shows its tooltip (a `focus` event of the layer).
+            container.addEventListener("focusin", function (ev) {
+                var layer = ev.target.rmLayer;
+                container.scrollTop = 0;
+                container.scrollLeft = 0;
+                if (!layer) { return; }
+                // Near an edge it could lie under a control (the legend, the scale): it is brought to the centre;
+                // not when a pointer focused it (a click's mouseup must still land on the marker).
+                var keyboard = ev.target.matches(":focus-visible");
+                if (keyboard && !map.getBounds().pad(-0.2).contains(layer.getLatLng())) { map.panTo(layer.getLatLng()); }
+                layer.fire("focus", {originalEvent: ev}, true);
+            });
             // The layer control hides its toggle when it opens: from the keyboard, the focus moves on to its first
             // check box instead of getting lost.
             // Escape inside the open control closes it and gives the focus back to its toggle.
             container.addEventListener("keydown", function (ev) {
-                var target = ev.target, box = target.closest && target.closest(".leaflet-control-layers");
+                var target = ev.target;
+                // Enter or Space on a marker selects its record as a click does; on a cluster it opens the cluster.
+                if (target.rmLayer && (ev.key === "Enter" || ev.key === " ")) {
+                    ev.preventDefault();
+                    activate(target.rmLayer, ev);
+                    return;
+                }
+                var box = target.closest && target.closest(".leaflet-control-layers");
                 if (!box) { return; }
                 var link = box.querySelector(".leaflet-control-layers-toggle");
                 if (target === link && (ev.key === "Enter" || ev.key === " ")) {

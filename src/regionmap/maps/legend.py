@@ -6,18 +6,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from regionmap.maps.elements import LegendControl, check_colour
+from regionmap.maps.markers import DEFAULT_SHAPE, check_shape, outline
 
 POSITIONS = ("topleft", "topright", "bottomleft", "bottomright")
 
 
 @dataclass(frozen=True)
 class LegendItem:
-    """One colour class of a point layer (a category or sector) and how many shown points it has."""
+    """One class of a point layer (a category or sector): its colour and marker shape, and how many shown points it
+    has."""
 
     value: str
     label: str
     colour: str
     count: int
+    shape: str = DEFAULT_SHAPE
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,8 @@ def legend_spec(
                     {
                         "value": i.value,
                         "colour": check_colour(i.colour, f"legend item {i.value!r}"),
+                        "shape": check_shape(i.shape, f"legend item {i.value!r}"),
+                        "outline": outline(i.shape),
                         "count": int(i.count),
                         "text": text(i.label, i.count) if e.item_counts else i.label,
                     }

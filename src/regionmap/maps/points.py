@@ -1,7 +1,8 @@
 """Point layers: any point GeoDataFrame -> compact columnar JSON -> markers created in the browser.
 
 No Python object per point: coordinates become integer arrays (degrees x 10^5, i.e. rounded to 5 decimals, about 1 m),
-the colour class of each point a small integer, the names one array of strings.
+the colour class of each point a small integer, the names one array of strings. Each class has a colour, a marker
+shape (`regionmap.maps.markers`) and a label (for the markers' accessible names), listed once per class.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pandas as pd
 
 from regionmap.maps.elements import PointLayer, check_colour, html_text, script_json
 from regionmap.maps.legend import LegendEntry, LegendItem
+from regionmap.maps.markers import DEFAULT_SHAPE, check_shape, outlines
 from regionmap.spatial import WGS84
 
 SCALE = 100_000  # coordinates travel as integers: round(degrees * SCALE)
@@ -22,11 +24,12 @@ SCALE = 100_000  # coordinates travel as integers: round(degrees * SCALE)
 
 @dataclass(frozen=True)
 class ColourClass:
-    """A value of the colour column (a category or sector id), its display label and colour."""
+    """A value of the colour column (a category or sector id), its display label, colour and marker shape."""
 
     value: str
     label: str
     colour: str
+    shape: str = DEFAULT_SHAPE
 
 
 @dataclass(frozen=True)
@@ -90,10 +93,14 @@ def point_payload(
     shown = gdf.loc[index]
     codes = class_codes(shown[by], classes) if by is not None else np.full(len(shown), len(classes), dtype=np.int64)
     scaled = np.rint(xy * SCALE).astype(np.int64)
+    shapes = [check_shape(c.shape, f"shape of {c.value!r}") for c in classes] + [DEFAULT_SHAPE]
     payload = {
         "scale": SCALE,
         "colour": check_colour(colour, "layer colour"),
         "colours": [check_colour(c.colour, f"colour of {c.value!r}") for c in classes] + [colour],
+        "shapes": shapes,
+        "outlines": outlines(shapes),
+        "labels": [c.label for c in classes] + [""],
         "cls": codes.tolist(),
         "lat": scaled[:, 1].tolist(),
         "lng": scaled[:, 0].tolist(),
@@ -114,7 +121,7 @@ def point_legend_entry(
     """The legend entry of a point layer: its total and the classes that have points (with their counts unless
     `item_counts` is False), and how many are drawn as not confirmed (`stale_label`)."""
     items = tuple(
-        LegendItem(value=c.value, label=c.label, colour=c.colour, count=n)
+        LegendItem(value=c.value, label=c.label, colour=c.colour, count=n, shape=c.shape)
         for c, n in zip(classes, payload.class_counts)
         if n
     )

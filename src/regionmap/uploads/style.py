@@ -13,6 +13,7 @@ import pandas as pd
 
 from regionmap.dashboard.indicators import class_ranges, classify
 from regionmap.i18n import format_number, t
+from regionmap.maps.markers import SHAPE_NAMES
 from regionmap.maps.points import ColourClass
 from regionmap.uploads.geometry import parse_numbers
 from regionmap.uploads.settings import UploadStyle
@@ -62,8 +63,10 @@ def _categorical(column: pd.Series, style: UploadStyle, lang: str) -> Styled:
     text = column.map(lambda v: "" if v is None else str(v).strip())
     counts = text[text != ""].value_counts()
     top = list(counts.index[:len(style.categorical)])
-    classes = [ColourClass(value, value, colour) for value, colour in zip(top, style.categorical)]
+    # Each value has a marker shape of its own too, by its rank (no information by colour alone, WCAG 1.4.1).
+    shapes = [SHAPE_NAMES[i % len(SHAPE_NAMES)] for i in range(len(top) + 1)]
+    classes = [ColourClass(value, value, colour, shape) for value, colour, shape in zip(top, style.categorical, shapes)]
     if len(counts) > len(top):
-        classes.append(ColourClass(OTHER, t("upload.style.other", lang), style.other))
+        classes.append(ColourClass(OTHER, t("upload.style.other", lang), style.other, shapes[len(top)]))
     values = text.map(lambda v: v if v in set(top) else OTHER)
     return Styled(values, tuple(classes))
