@@ -9,7 +9,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from regionmap.investor.comparison import AREA_ROW, compare_sites
+from regionmap.investor.comparison import AREA_ROW, MAX_COMPARED, compare_sites
 from regionmap.dashboard.composition import BOUNDARY_STYLES, attributions, basemap_of, offline_basemap
 from regionmap.dashboard.details import (
     PRICE, SITE_FACTS, fact_fields, is_indicative, price_text, record_fields, table_frame,
@@ -70,14 +70,15 @@ def facts_frame(site: pd.Series, columns: tuple[str, ...], tax: Taxonomy, lang: 
 
 
 def comparison_frame(
-    sites: pd.DataFrame, ids: list[str], factors: tuple[LocationFactor, ...], lang: str, tax: Taxonomy | None = None
+    sites: pd.DataFrame, ids: list[str], factors: tuple[LocationFactor, ...], lang: str, tax: Taxonomy | None = None,
+    most: int = MAX_COMPARED,
 ) -> pd.DataFrame:
     """The side-by-side table of 2–3 sites: one row per criterion, one column per site; the better value has ✓.
 
     The figures (area, distances) come first and are compared; then the site facts (net area, price, planning
     status, ... of `SITE_FACTS`, "—" where a site states none) and whether its values are indicative."""
     tax = tax or taxonomy()
-    comparison = compare_sites(sites, ids, factors)
+    comparison = compare_sites(sites, ids, factors, most)
     labels = {AREA_ROW: t("investor.compare.area", lang), **{f.id: f.label(lang) for f in factors}}
     by_id = sites.drop_duplicates("id").set_index("id")
     names = by_id.loc[ids, "name"].astype(str)
