@@ -33,8 +33,10 @@ QR_SCALE = 6
 
 
 def _toggle(site_id: str) -> None:
+    """Add the site to the shortlist or remove it, and rerun (the page above shows the new list)."""
     state = view.current()
     view.update(shortlist=toggle(state.shortlist, site_id, shortlist_config().max_sites))
+    st.rerun()
 
 
 def shortlist_button(state: ViewState, site_id: str, key: str) -> None:
@@ -43,9 +45,10 @@ def shortlist_button(state: ViewState, site_id: str, key: str) -> None:
     listed = site_id in state.shortlist
     most = shortlist_config().max_sites
     full = not listed and len(state.shortlist) >= most
-    st.button(("✓ " + t("investor.shortlist.remove", lang)) if listed else ("＋ " + t("investor.shortlist.add", lang)),
-              key=f"shortlist_toggle_{key}", on_click=_toggle, args=(site_id,), disabled=full,
-              help=t("investor.shortlist.full", lang, max=most) if full else None)
+    if st.button(("✓ " + t("investor.shortlist.remove", lang)) if listed else ("＋ " + t("investor.shortlist.add", lang)),
+                 key=f"shortlist_toggle_{key}", disabled=full,
+                 help=t("investor.shortlist.full", lang, max=most) if full else None):
+        _toggle(site_id)
 
 
 def public_link(ids: tuple[str, ...], lang: str, page_path: str) -> str | None:
@@ -83,8 +86,9 @@ def shortlist_panel(store: StoreData, state: ViewState, factors: tuple[LocationF
         for site_id in ids:
             with st.container(horizontal=True, vertical_alignment="center", key=f"shortlist_row_{site_id}"):
                 st.markdown(plain(str(by_id.at[site_id, "name"])))
-                st.button("✕", key=f"shortlist_remove_{site_id}", on_click=_toggle, args=(site_id,),
-                          help=t("investor.shortlist.remove_site", lang, name=str(by_id.at[site_id, "name"])))
+                if st.button("✕", key=f"shortlist_remove_{site_id}",
+                             help=t("investor.shortlist.remove_site", lang, name=str(by_id.at[site_id, "name"]))):
+                    _toggle(site_id)
         if len(ids) >= MIN_COMPARED:
             with st.container(key="shortlist_compare"):
                 static_table(comparison_frame(sites, list(ids), factors, lang, data.tax(), most=len(ids)))
