@@ -107,3 +107,55 @@ def test_a_shortlist_travels_to_a_phone_by_qr_code_and_downloads_as_one_pdf(app_
         assert errors == [], errors
     finally:
         visitor.close()
+
+
+def test_the_presenter_adds_three_sites_and_the_list_survives_stop_changes(app_server, phone_browser, built_store):
+    from regionmap.presenter.tours import default_tours_dir, load_tours, vocab_from_store
+    from regionmap.taxonomy import taxonomy
+
+    store = open_store(built_store)
+    tour = next(iter(load_tours(default_tours_dir(), vocab_from_store(store.gemeinden, store.thematic.values(),
+                                                                      taxonomy())).values()))
+    index = next(i for i, stop in enumerate(tour.stops) if "sites" in stop.layers and stop.highlight)
+    chosen = list(tour.stops[index].highlight[:3])
+    port = urlsplit(app_server.url).port
+    context = phone_browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(f"http://{HOST}:{port}/present?lang=de")
+        page.locator(".st-key-present_next button").wait_for(timeout=60_000)
+        wait_until_idle(page)
+        for _ in range(index):
+            page.locator(".st-key-present_next button").click()
+            wait_until_idle(page)
+        count = page.locator(".st-key-present_shortlist_count button").first
+        assert "0 Standorte" in count.inner_text()
+        for number, site_id in enumerate(chosen, start=1):
+            button = page.locator(f".st-key-present_shortlist_add_{site_id} button").first
+            assert button.inner_text().startswith("＋")
+            button.click()
+            page.wait_for_function("want => decodeURIComponent(location.search).includes(want)",
+                                   arg="shortlist=" + ",".join(chosen[:number]), timeout=60_000)
+            wait_until_idle(page)
+            assert page.locator(f".st-key-present_shortlist_add_{site_id} button").first.inner_text().startswith("✓")
+        assert "3 Standorte" in count.inner_text()
+        page.locator(".st-key-present_next button").click()  # another stop: the list stays
+        wait_until_idle(page)
+        page.locator(".st-key-present_previous button").click()
+        wait_until_idle(page)
+        assert "3 Standorte" in page.locator(".st-key-present_shortlist_count button").first.inner_text()
+        page.locator(".st-key-present_shortlist_count button").first.click()
+        qr = page.locator(".st-key-present_shortlist_qr img")
+        qr.wait_for(timeout=60_000)
+        wait_until_idle(page)
+        screenshot(page, "shortlist-present-1920")
+        codes = _qr_codes(qr.screenshot())
+        assert len(codes) == 1, codes
+        parts = urlsplit(codes[0])
+        assert (parts.netloc, parts.path) == (f"{HOST}:{port}", "/sites")
+        assert parse_qs(parts.query) == {"shortlist": [",".join(chosen)], "lang": ["de"]}
+        assert errors == [], errors
+    finally:
+        context.close()

@@ -51,10 +51,11 @@ def shortlist_button(state: ViewState, site_id: str, key: str) -> None:
         _toggle(site_id)
 
 
-def public_link(ids: tuple[str, ...], lang: str, page_path: str) -> str | None:
+def public_link(ids: tuple[str, ...], lang: str, current_page: str) -> str | None:
     """The shortlist's link on the public dashboard, None when visitors' phones could not open one (no
-    `$REGIONMAP_PUBLIC_URL` and a loopback address, as in the presenter)."""
-    base = share_base_url(public_url(), st.context.url, page_path)
+    `$REGIONMAP_PUBLIC_URL` and a loopback address, as in the presenter); `current_page` is the URL path of the page
+    the browser shows (taken off its address)."""
+    base = share_base_url(public_url(), st.context.url, current_page)
     return shortlist_url(base, ids, lang) if base is not None and ids else None
 
 
