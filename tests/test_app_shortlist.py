@@ -68,4 +68,4 @@ def test_the_sheets_button_says_whether_the_site_is_listed_and_a_full_list_takes
     full = ",".join(str(i) for i in sites["id"].iloc[3:13])  # data/shortlist.toml: max_sites = 10
     at = open_sites(site=other, shortlist=full)
     button = at.button(key="shortlist_toggle_sheet")
-    assert button.label == "＋ " + t("investor.shortlist.add", "de") and button.disabled
+    assert button.label == "+ " + t("investor.shortlist.add", "de") and button.disabled

@@ -65,7 +65,7 @@ def count_button(ids: tuple[str, ...], lang: str, touched: Callable[[], None]) -
 
 
 def stop_sites(store: StoreData, stop: Stop, ids: tuple[str, ...], lang: str, touched: Callable[[], None]) -> None:
-    """One button per site the stop highlights: "＋ Auf die Merkliste: name", or "✓ name" when listed."""
+    """One button per site the stop highlights: "+ Auf die Merkliste: name", or "✓ name" when listed."""
     sites: gpd.GeoDataFrame = store[LAYER]
     shown = sites[sites["id"].isin(stop.highlight)] if LAYER in stop.layers and stop.highlight else sites.iloc[0:0]
     if shown.empty:
@@ -75,7 +75,7 @@ def stop_sites(store: StoreData, stop: Stop, ids: tuple[str, ...], lang: str, to
         st.caption(t("investor.shortlist.add", lang))
         for site_id, name in zip(shown["id"].astype(str), shown["name"].astype(str)):
             listed = site_id in ids
-            st.button(("✓ " if listed else "＋ ") + name, key=f"present_shortlist_add_{site_id}",
+            st.button(("✓ " if listed else "+ ") + name, key=f"present_shortlist_add_{site_id}",
                       type="primary" if listed else "secondary", on_click=_toggle, args=(site_id, touched),
                       disabled=not listed and len(ids) >= most,
                       help=t("investor.shortlist.remove" if listed else "investor.shortlist.add", lang))

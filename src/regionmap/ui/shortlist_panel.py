@@ -45,7 +45,7 @@ def shortlist_button(state: ViewState, site_id: str, key: str) -> None:
     listed = site_id in state.shortlist
     most = shortlist_config().max_sites
     full = not listed and len(state.shortlist) >= most
-    if st.button(("✓ " + t("investor.shortlist.remove", lang)) if listed else ("＋ " + t("investor.shortlist.add", lang)),
+    if st.button(("✓ " + t("investor.shortlist.remove", lang)) if listed else ("+ " + t("investor.shortlist.add", lang)),
                  key=f"shortlist_toggle_{key}", disabled=full,
                  help=t("investor.shortlist.full", lang, max=most) if full else None):
         _toggle(site_id)

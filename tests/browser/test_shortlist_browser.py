@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import zxingcpp
 from PIL import Image
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfReader
 
 from browser_support import screenshot, wait_until_idle
@@ -64,8 +65,9 @@ def test_a_shortlist_travels_to_a_phone_by_qr_code_and_downloads_as_one_pdf(app_
         add.click()  # one tap
         page.wait_for_function("want => decodeURIComponent(location.search).includes(want)", arg=",".join(ids),
                                timeout=60_000)
+        expect(page.locator(".st-key-shortlist_toggle_sheet button")).to_contain_text(
+            t("investor.shortlist.remove", "en"), timeout=60_000)
         wait_until_idle(page)
-        assert t("investor.shortlist.remove", "en") in page.locator(".st-key-shortlist_toggle_sheet button").inner_text()
         assert _panel_names(page) == names
         qr = page.locator(".st-key-shortlist_link img")
         qr.scroll_into_view_if_needed()
@@ -134,18 +136,19 @@ def test_the_presenter_adds_three_sites_and_the_list_survives_stop_changes(app_s
         assert "0 Standorte" in count.inner_text()
         for number, site_id in enumerate(chosen, start=1):
             button = page.locator(f".st-key-present_shortlist_add_{site_id} button").first
-            assert button.inner_text().startswith("＋")
+            assert button.inner_text().startswith("+")
             button.click()
             page.wait_for_function("want => decodeURIComponent(location.search).includes(want)",
                                    arg="shortlist=" + ",".join(chosen[:number]), timeout=60_000)
+            expect(page.locator(f".st-key-present_shortlist_add_{site_id} button").first).to_have_text(
+                re.compile(r"^✓"), timeout=60_000)
             wait_until_idle(page)
-            assert page.locator(f".st-key-present_shortlist_add_{site_id} button").first.inner_text().startswith("✓")
-        assert "3 Standorte" in count.inner_text()
+        expect(count).to_contain_text("3 Standorte", timeout=60_000)
         page.locator(".st-key-present_next button").click()  # another stop: the list stays
         wait_until_idle(page)
         page.locator(".st-key-present_previous button").click()
         wait_until_idle(page)
-        assert "3 Standorte" in page.locator(".st-key-present_shortlist_count button").first.inner_text()
+        expect(page.locator(".st-key-present_shortlist_count button").first).to_contain_text("3 Standorte")
         page.locator(".st-key-present_shortlist_count button").first.click()
         qr = page.locator(".st-key-present_shortlist_qr img")
         qr.wait_for(timeout=60_000)
