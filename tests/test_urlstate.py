@@ -302,7 +302,8 @@ def test_every_page_control_from_the_url(vocab):
               "scheme": "natural_breaks", "classes": "4", "size": "5-20.5", "availability": "available,limited",
               "planning_status": "in_force,in_preparation", "land_use": "GI,GE", "serviced": "1", "rail_siding": "1",
               "dist": "motorway:0.5,airport:30", "broadband": "250", "op24": "1", "w": "motorway:3,area_ha:0",
-              "as_of": "2026-06-30", "sort": "motorway", "compare": "sites-peine-01,sites-wolfsburg-nord"}
+              "as_of": "2026-06-30", "sort": "motorway", "compare": "sites-peine-01,sites-wolfsburg-nord",
+              "shortlist": "sites-wolfsburg-nord,sites-peine-01"}
     state, notices = parse_query_params(params, vocab)
     assert notices == []
     assert state == ViewState(colour="sectors", detail="research-tu-braunschweig", indicator="density",
@@ -311,7 +312,8 @@ def test_every_page_control_from_the_url(vocab):
                               land_use=("GI", "GE"), serviced=True, rail_siding=True,
                               max_km=(("motorway", 0.5), ("airport", 30.0)), min_broadband=250.0,
                               operation_24h=True, weights=(("motorway", 3), ("area_ha", 0)), as_of="2026-06-30",
-                              sort="motorway", compare=("sites-peine-01", "sites-wolfsburg-nord"))
+                              sort="motorway", compare=("sites-peine-01", "sites-wolfsburg-nord"),
+                              shortlist=("sites-wolfsburg-nord", "sites-peine-01"))
     assert to_query_params(state) == params
     assert list(to_query_params(state)) == [p.name for p in PAGE_PARAMS]  # declared order
 

@@ -8,7 +8,8 @@ and the site finder's `size` (`5-20`, hectares, either end may be left out), `av
 and `land_use` (codes of data/layers.toml), `serviced=1` and `rail_siding=1` (only the sites stating so), `dist`
 (`motorway:0.5,airport:30`: the largest distance in km per location factor), `broadband` (the least Mbit/s), `op24=1`
 (24-hour operation), `w` (`motorway:3,area_ha:0`: the matching weights, `regionmap.investor.matching`), `as_of`
-(`2026-06-30`: the stock of sites as it was then), `sort` and `compare` (site ids), and `embed=1` on any page: only the map with its legend and attribution, for an `<iframe>`
+(`2026-06-30`: the stock of sites as it was then), `sort` and `compare` (site ids), `shortlist` (the
+visitor's site ids, at most data/shortlist.toml's `max_sites`), and `embed=1` on any page: only the map with its legend and attribution, for an `<iframe>`
 (`regionmap.dashboard.embed`). Numbers are written with a decimal point, whatever the language. Other parameters
 (such as Streamlit's `embed_options`) are left alone.
 The ids a URL may name come from the data (`Vocab`, see `regionmap.data.store.Store.url_vocab`).
@@ -24,7 +25,8 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from regionmap.config import DEFAULT_LANGUAGE, LANGUAGES
-from regionmap.i18n import t
+from regionmap.i18n import t, tn
+from regionmap.investor.shortlist import shortlist_config
 from regionmap.data.source_registry import registry
 from regionmap.taxonomy import taxonomy
 
@@ -85,6 +87,7 @@ class ViewState:
     as_of: str | None = None  # the site finder's historical view: an ISO day
     sort: str | None = None
     compare: tuple[str, ...] = ()
+    shortlist: tuple[str, ...] = ()  # the visitor's shortlist of site ids (`?shortlist=`)
     embed: bool = False  # only the map, legend and attribution: for an <iframe> on a partner's website
 
 
@@ -117,10 +120,11 @@ class Vocab:
     max_compared: int = 0
     max_weight: int = 0
     first_day: str = "2000-01-01"  # the earliest day an `as_of` may name
+    max_shortlist: int = field(default_factory=lambda: shortlist_config().max_sites)  # data/shortlist.toml
 
     def __post_init__(self) -> None:
         for f in fields(self):
-            if f.name not in ("classes", "max_compared", "max_weight", "first_day"):
+            if f.name not in ("classes", "max_compared", "max_weight", "first_day", "max_shortlist"):
                 object.__setattr__(self, f.name, frozenset(str(v) for v in getattr(self, f.name)))
 
 
@@ -132,9 +136,12 @@ class Notice:
     value: str
     key: str
     params: Mapping[str, Any] = field(default_factory=dict)
+    count: int | None = None  # a notice about several values: `key` is then a plural text (`regionmap.i18n.tn`)
 
     def message(self, lang: str = DEFAULT_LANGUAGE) -> str:
         """The notice as plain text in `lang` (not Markdown: display it escaped)."""
+        if self.count is not None:
+            return tn(self.key, self.count, lang, param=self.param, value=_shown(self.value), **self.params)
         return t(self.key, lang, param=self.param, value=_shown(self.value), **self.params)
 
 
@@ -334,6 +341,27 @@ def _compare(name: str, text: str, vocab: Vocab, notices: list[Notice]) -> dict[
     return {"compare": ids}
 
 
+def _shortlist(name: str, text: str, vocab: Vocab, notices: list[Notice]) -> dict[str, Any]:
+    """Site ids of the visitor's shortlist: unknown (or withdrawn) and malformed ids are dropped with one notice
+    counting them, repeats quietly; at most `vocab.max_shortlist` are kept."""
+    kept: list[str] = []
+    missing = 0
+    for item in text.split(","):
+        value = item.strip().lower()
+        if not value or value in kept:
+            continue
+        if ID_PATTERN.match(value) and value in vocab.sites:
+            kept.append(value)
+        else:
+            missing += 1
+    if missing:
+        notices.append(Notice(name, text, "url.shortlist_missing", count=missing))
+    if len(kept) > vocab.max_shortlist:
+        notices.append(Notice(name, text, "url.shortlist_too_many", {"max": vocab.max_shortlist}))
+        kept = kept[: vocab.max_shortlist]
+    return {"shortlist": tuple(kept)}
+
+
 def _single_word(attribute: str, allowed: str) -> Callable[[str, str, Vocab, list[Notice]], dict[str, Any]]:
     def parse(name: str, text: str, vocab: Vocab, notices: list[Notice]) -> dict[str, Any]:
         value = _word(name, text, getattr(vocab, allowed), notices)
@@ -420,6 +448,7 @@ PAGE_PARAMS: tuple[PageParam, ...] = (
     PageParam("as_of", _as_of, _attribute("as_of")),
     PageParam("sort", _single_word("sort", "sort_keys"), _attribute("sort")),
     PageParam("compare", _compare, _attribute("compare")),
+    PageParam("shortlist", _shortlist, _attribute("shortlist")),
 )
 SIDEBAR_PARAMS: tuple[str, ...] = ("layers", "sectors", "category", "kreis", "gemeinde", "q", "site", "lang", "basemap")
 EMBED_PARAM = "embed"

@@ -46,12 +46,14 @@ def better_mask(values: pd.DataFrame, direction: pd.Series) -> pd.DataFrame:
 
 
 def compare_sites(
-    sites: pd.DataFrame, ids: Sequence[str], factors: Iterable[LocationFactor] | None = None
+    sites: pd.DataFrame, ids: Sequence[str], factors: Iterable[LocationFactor] | None = None,
+    most: int = MAX_COMPARED,
 ) -> SiteComparison:
-    """Compare the sites with these ids (2 or 3, in the order given) on area and every location factor."""
+    """Compare the sites with these ids (2 to `most`, in the order given; a shortlist compares more than three) on
+    area and every location factor."""
     ids = list(ids)
-    if not MIN_COMPARED <= len(ids) <= MAX_COMPARED or len(set(ids)) != len(ids):
-        raise ValueError(f"compare {MIN_COMPARED} to {MAX_COMPARED} different sites, got {ids}")
+    if not MIN_COMPARED <= len(ids) <= most or len(set(ids)) != len(ids):
+        raise ValueError(f"compare {MIN_COMPARED} to {most} different sites, got {ids}")
     by_id = sites.drop_duplicates("id").set_index("id")
     missing = [i for i in ids if i not in by_id.index]
     if missing:

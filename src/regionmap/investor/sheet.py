@@ -11,7 +11,7 @@ import pandas as pd
 
 from regionmap.freshness.states import freshness_cells
 from regionmap.investor.finder import FIT
-from regionmap.investor.comparison import AREA_ROW, compare_sites
+from regionmap.investor.comparison import AREA_ROW, MAX_COMPARED, compare_sites
 from regionmap.dashboard.composition import BOUNDARY_STYLES, attributions, basemap_of, offline_basemap
 from regionmap.dashboard.details import (
     PRICE, SITE_FACTS, fact_fields, is_indicative, price_text, record_fields, table_frame,
@@ -74,7 +74,8 @@ def facts_frame(site: pd.Series, columns: tuple[str, ...], tax: Taxonomy, lang: 
 
 
 def comparison_frame(
-    sites: pd.DataFrame, ids: list[str], factors: tuple[LocationFactor, ...], lang: str, tax: Taxonomy | None = None
+    sites: pd.DataFrame, ids: list[str], factors: tuple[LocationFactor, ...], lang: str, tax: Taxonomy | None = None,
+    most: int = MAX_COMPARED,
 ) -> pd.DataFrame:
     """The side-by-side table of 2–3 sites: one row per criterion, one column per site; the better value has ✓.
 
@@ -82,7 +83,7 @@ def comparison_frame(
     status, ... of `SITE_FACTS`, "—" where a site states none), whether its values are indicative and how current
     they are (`freshness_cells`)."""
     tax = tax or taxonomy()
-    comparison = compare_sites(sites, ids, factors)
+    comparison = compare_sites(sites, ids, factors, most)
     labels = {AREA_ROW: t("investor.compare.area", lang), **{f.id: f.label(lang) for f in factors}}
     by_id = sites.drop_duplicates("id").set_index("id")
     names = by_id.loc[ids, "name"].astype(str)

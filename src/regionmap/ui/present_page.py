@@ -51,6 +51,7 @@ from regionmap.ui import data, view
 from regionmap.ui.layout import FOCUS_CSS, shown_layers
 from regionmap.ui.navigation import PAGES
 from regionmap.ui.mapview import draw_map
+from regionmap.ui import present_shortlist
 from regionmap.ui.text import document_language, plain
 
 STATE_KEY = "presenter"
@@ -160,7 +161,11 @@ def _set_lang(lang: str) -> None:
     _update(presenter.register_input)
 
 
-def _controls(tour: Tour, state: presenter.PresenterState, lang: str) -> None:
+def _touched() -> None:
+    _update(presenter.register_input)
+
+
+def _controls(tour: Tour, state: presenter.PresenterState, lang: str, shortlist: tuple[str, ...]) -> None:
     n = len(tour.stops)
     with st.container(key="present_controls", horizontal=True, gap="small"):
         st.button("◀ " + t("present.previous", lang), key="present_previous",
@@ -172,6 +177,7 @@ def _controls(tour: Tour, state: presenter.PresenterState, lang: str) -> None:
         for code in LANGUAGES:
             st.button(code.upper(), key=f"present_lang_{code}", help=t("present.language", lang),
                       type="primary" if code == lang else "secondary", on_click=_set_lang, args=(code,))
+        present_shortlist.count_button(shortlist, lang, _touched)
 
 
 def _map(store: StoreData, tour: Tour, stop: Stop, params: PresentParams, theme: Theme | None) -> None:
@@ -256,19 +262,22 @@ def presenter_page() -> None:
     state = _state(tour, params, time.time())
     stop = tour.stops[state.stop_index]
 
+    shortlist = present_shortlist.shortlist_ids(store)
     share_url, qr_notice, qr_help = _share_url(stop, params)
     head, controls = st.columns([6, 5], vertical_alignment="center")
     with head, st.container(key="present_head"):
         st.markdown(f"# {plain(data.region_name(lang))}")
         st.markdown(plain(tour.title_in(lang)))
     with controls:
-        _controls(tour, state, lang)
+        _controls(tour, state, lang, shortlist)
         if qr_notice is not None:
             with st.container(key="present_qr_notice"):  # for the presenter, small, beside the buttons
                 st.caption(qr_notice, help=qr_help)
     st.html(MAP_HEIGHT_CSS.replace("EXTRA", NOTICE_LINE if qr_notice is not None else "0rem"))
     for notice in notices:
         st.warning(plain(notice.message(lang)), icon="⚠️")
+    for message in present_shortlist.url_notices(lang):
+        st.warning(plain(message), icon="⚠️")
 
     map_col, side = st.columns([5, 2], gap="medium")
     with side:  # first: the stop's text is sent while the map is composed
@@ -280,7 +289,8 @@ def presenter_page() -> None:
         with st.container(key="present_status"):
             seconds = format_number(tour.stop_interval(state.stop_index, params.autoplay), lang)
             st.caption(t("present.playing", lang, seconds=seconds) if state.playing else t("present.paused", lang))
-        if share_url is not None:
+        present_shortlist.stop_sites(store, stop, shortlist, lang, _touched)
+        if not present_shortlist.shortlist_qr(shortlist, lang, PAGE_PATH) and share_url is not None:
             with st.container(key="present_qr"):
                 st.image(_qr(share_url), caption=t("present.qr", lang), width=QR_WIDTH)
     with map_col, st.container(key="present_map"):

@@ -22,7 +22,6 @@ from regionmap.investor.comparison import AREA_ROW, MAX_COMPARED, MIN_COMPARED
 from regionmap.config import LANGUAGES
 from regionmap.dashboard.composition import KREIS_ZOOM, selected_area
 from regionmap.dashboard.details import CONTACT_FIELDS, PLANNING_FIELDS, localised_numbers
-from regionmap.data.manifest import population_reference_date
 from regionmap.i18n import format_density, format_km2, format_number, t, tn
 from regionmap.numbers import format_plain
 from regionmap.investor.factors import LocationFactor, location_factors
@@ -49,6 +48,7 @@ from regionmap.ui.mapview import (
 )
 from regionmap.uploads.layer import UPLOAD_LAYER
 from regionmap.ui.navigation import page_spec
+from regionmap.ui.shortlist_panel import expose_context, shortlist_button, shortlist_panel
 from regionmap.dashboard.urlstate import ViewState
 from regionmap.ui.site_matching import as_of_control, excluded_list, historical_sites, weights_control
 from regionmap.ui.tables import metric_row, static_table
@@ -103,12 +103,15 @@ def sites_page() -> None:
         state = choose_site(state, picked)
     with side_col:
         chosen_summary(sites, state, lang)
+        if state.site in set(sites["id"]):
+            shortlist_button(state, state.site, "side")
     if found.empty:
         st.info(t("investor.page.empty", lang))
     excluded_list(missed, base, factors, lang)
     if state.site:
         site_sheet(store, state, factors)
     comparison(sites, state, factors)
+    shortlist_panel(store, state, factors)
     list_downloads(found, state, query)
 
 
@@ -262,6 +265,7 @@ def site_sheet(store: StoreData, state: ViewState, factors: tuple[LocationFactor
         with st.container(horizontal=True, vertical_alignment="center", key="site_sheet_title"):
             heading = t("detail.label", lang, label=t("investor.page.sheet", lang))
             st.subheader(f"{plain(heading)} {plain(site['name'])}")
+            shortlist_button(state, str(site["id"]), "sheet")
             if st.button(t("investor.page.close", lang), key="close_sheet"):
                 choose_site(state, None)
                 st.rerun()
@@ -318,14 +322,12 @@ def municipality_profile(store: StoreData, site: pd.Series, lang: str) -> None:
 def expose_download(store: StoreData, site: pd.Series, lang: str) -> None:
     """The exposé PDF of the site in a chosen language, rendered only when the button is pressed."""
     # Imported here: fpdf2 and matplotlib take half a second to load and only a site sheet needs them.
-    from regionmap.investor.expose import ExposeContext, expose_filename, render_expose, source_attributions
+    from regionmap.investor.expose import expose_filename, render_expose
 
     left, right = st.columns([1, 2], vertical_alignment="bottom")
     expose_lang = left.selectbox(t("investor.download.expose_lang", lang), LANGUAGES, index=LANGUAGES.index(lang),
                                  format_func=lambda code: t(f"language.{code}", code), key="expose_lang")
-    context = ExposeContext(gemeinden=store.gemeinden, layers=store.thematic,
-                            population_as_of=population_reference_date(store.manifest),
-                            attributions=source_attributions(data.registry()))
+    context = expose_context(store)
     right.download_button(t("investor.download.expose", lang),
                           data=_deferred(render_expose, site, context, expose_lang),
                           file_name=expose_filename(site, expose_lang), mime="application/pdf", on_click="ignore",
