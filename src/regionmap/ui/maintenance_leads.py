@@ -11,6 +11,7 @@ from regionmap.i18n import format_date, t, tn
 from regionmap.leads.repository import Lead, Leads
 from regionmap.editing.roles import PermissionDenied
 from regionmap.ui.maintenance_common import Context, flash, refusal_text
+from regionmap.ui.tables import static_table
 from regionmap.ui.text import plain
 
 LOADED = "mt_leads"
@@ -56,7 +57,8 @@ def render(ctx: Context) -> None:
               on_click=_load, args=(ctx, leads))
     if mine is not None:
         if mine:
-            st.dataframe(leads_frame(mine, names, lang), hide_index=True, width="stretch")
+            with st.container(key="mt_leads_table"):  # wrapping cells: every message readable in full
+                static_table(leads_frame(mine, names, lang))
         else:
             st.caption(t("leads.tab.none", lang))
     st.subheader(t("leads.tab.interest_heading", lang))

@@ -289,7 +289,7 @@ def presenter_page() -> None:
         with st.container(key="present_status"):
             seconds = format_number(tour.stop_interval(state.stop_index, params.autoplay), lang)
             st.caption(t("present.playing", lang, seconds=seconds) if state.playing else t("present.paused", lang))
-        present_shortlist.stop_sites(store, stop, shortlist, lang, _touched)
+        present_shortlist.stop_sites(store, stop, shortlist, lang, _touched, skip_unconfirmed=tour.unconfirmed == SKIP)
         if not present_shortlist.shortlist_qr(shortlist, lang, PAGE_PATH) and share_url is not None:
             with st.container(key="present_qr"):
                 st.image(_qr(share_url), caption=t("present.qr", lang), width=QR_WIDTH)

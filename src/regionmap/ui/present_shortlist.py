@@ -14,11 +14,12 @@ from regionmap.data.store import StoreData
 from regionmap.errors import RegionmapError
 from regionmap.i18n import t, tn
 from regionmap.investor.sheet import LAYER
-from regionmap.investor.shortlist import PARAM, shortlist_config, toggle
+from regionmap.investor.shortlist import PARAM, shortlist_config
+from regionmap.presenter.display import confirmed_only
 from regionmap.presenter.qr import qr_png
 from regionmap.presenter.tours import Stop
 from regionmap.ui import data
-from regionmap.ui.shortlist_panel import public_link
+from regionmap.ui.shortlist_panel import public_link, toggled
 from regionmap.ui.text import plain
 
 SESSION_KEY = "present_shortlist"
@@ -47,8 +48,8 @@ def url_notices(lang: str) -> list[str]:
     return [n.message(lang) for n in st.session_state.get(f"{SESSION_KEY}_notices", [])]
 
 
-def _toggle(site_id: str, touched: Callable[[], None]) -> None:
-    st.session_state[SESSION_KEY] = toggle(st.session_state[SESSION_KEY], site_id, shortlist_config().max_sites)
+def _toggle(store: StoreData, site_id: str, touched: Callable[[], None]) -> None:
+    st.session_state[SESSION_KEY] = toggled(store, st.session_state[SESSION_KEY], site_id)
     touched()
 
 
@@ -64,9 +65,13 @@ def count_button(ids: tuple[str, ...], lang: str, touched: Callable[[], None]) -
               type="primary" if st.session_state.get(OPEN_KEY) else "secondary")
 
 
-def stop_sites(store: StoreData, stop: Stop, ids: tuple[str, ...], lang: str, touched: Callable[[], None]) -> None:
-    """One button per site the stop highlights: "+ Auf die Merkliste: name", or "✓ name" when listed."""
+def stop_sites(store: StoreData, stop: Stop, ids: tuple[str, ...], lang: str, touched: Callable[[], None],
+               skip_unconfirmed: bool = False) -> None:
+    """One button per site the stop highlights: "+ Auf die Merkliste: name", or "✓ name" when listed; not those
+    past their maximum age when the tour skips unconfirmed records."""
     sites: gpd.GeoDataFrame = store[LAYER]
+    if skip_unconfirmed:
+        sites = confirmed_only({LAYER: sites})[LAYER]
     shown = sites[sites["id"].isin(stop.highlight)] if LAYER in stop.layers and stop.highlight else sites.iloc[0:0]
     if shown.empty:
         return
@@ -76,7 +81,7 @@ def stop_sites(store: StoreData, stop: Stop, ids: tuple[str, ...], lang: str, to
         for site_id, name in zip(shown["id"].astype(str), shown["name"].astype(str)):
             listed = site_id in ids
             st.button(("✓ " if listed else "+ ") + name, key=f"present_shortlist_add_{site_id}",
-                      type="primary" if listed else "secondary", on_click=_toggle, args=(site_id, touched),
+                      type="primary" if listed else "secondary", on_click=_toggle, args=(store, site_id, touched),
                       disabled=not listed and len(ids) >= most,
                       help=t("investor.shortlist.remove" if listed else "investor.shortlist.add", lang))
 

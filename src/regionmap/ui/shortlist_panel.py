@@ -1,5 +1,5 @@
 """The visitor's shortlist on the sites page: the add/remove button, and the panel with the sites side by side,
-remove buttons, the combined PDF, the public link with its QR code and the place of the enquiry form.
+remove buttons, the combined PDF, the public link with its QR code and the enquiry form (`ui.enquiry_form`).
 
 The shortlist lives in the view state (`ViewState.shortlist`, the URL's `?shortlist=`); its logic is in
 `regionmap.investor.shortlist` and `regionmap.investor.expose.bundle`.
@@ -21,10 +21,12 @@ from regionmap.investor.comparison import MIN_COMPARED
 from regionmap.investor.factors import LocationFactor
 from regionmap.investor.sheet import LAYER, comparison_frame
 from regionmap.investor.shortlist import PAGE_PATH, shortlist_config, shortlist_url, toggle
+from regionmap.leads.repository import SHORTLISTED, leads_of
 from regionmap.presenter.display import share_base_url
 from regionmap.presenter.qr import qr_png
 from regionmap.dashboard.urlstate import ViewState
 from regionmap.ui import data, view
+from regionmap.ui.enquiry_form import render_enquiry
 from regionmap.ui.tables import static_table
 from regionmap.ui.text import plain
 
@@ -32,10 +34,19 @@ QR_WIDTH = 220  # pixels on screen
 QR_SCALE = 6
 
 
+def toggled(store: StoreData, ids: tuple[str, ...], site_id: str) -> tuple[str, ...]:
+    """The shortlist with the site added or removed (a full list stays as it is); an addition is counted as
+    interest in the site (`regionmap.leads`: per site and month, no identifier)."""
+    new = toggle(ids, site_id, shortlist_config().max_sites)
+    if site_id in new and site_id not in ids:
+        leads_of(store.backend).record_interest(site_id, SHORTLISTED)
+    return new
+
+
 def _toggle(site_id: str) -> None:
     """Add the site to the shortlist or remove it, and rerun (the page above shows the new list)."""
     state = view.current()
-    view.update(shortlist=toggle(state.shortlist, site_id, shortlist_config().max_sites))
+    view.update(shortlist=toggled(data.store(state.lang), state.shortlist, site_id))
     st.rerun()
 
 
@@ -66,11 +77,6 @@ def expose_context(store: StoreData):  # -> ExposeContext; imported lazily (fpdf
     return ExposeContext(gemeinden=store.gemeinden, layers=store.thematic,
                          population_as_of=population_reference_date(store.manifest),
                          attributions=source_attributions(data.registry()))
-
-
-def enquiry_slot(lang: str, site_ids: tuple[str, ...]) -> None:
-    """The place of the enquiry form (`regionmap.ui.enquiry_form.render_enquiry(lang, site_ids)`, built
-    separately): wired in here by the merger."""
 
 
 def shortlist_panel(store: StoreData, state: ViewState, factors: tuple[LocationFactor, ...]) -> None:
@@ -111,7 +117,7 @@ def shortlist_panel(store: StoreData, state: ViewState, factors: tuple[LocationF
                 st.markdown(f"**{t('investor.shortlist.link_label', lang)}**")
                 st.code(link, language=None, wrap_lines=True)
         with st.container(key="shortlist_enquiry"):
-            enquiry_slot(lang, ids)
+            render_enquiry(lang, ids)
 
 
 def _pdf_download(store: StoreData, sites: gpd.GeoDataFrame, ids: tuple[str, ...], lang: str,
