@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page
 
-from regionmap.testing import MAP_IFRAME, Server, oidc_provider
+from regionmap.data.store import store_at
+from regionmap.editing.repository import Edits
+from regionmap.i18n import t
+from regionmap.testing import MAP_IFRAME, Server, auth_secrets, oidc_provider, streamlit_server
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -69,6 +73,34 @@ def mock_provider(users: list[dict[str, str]]) -> Iterator[Server]:
             yield server
     except (RuntimeError, FileNotFoundError) as exc:
         pytest.fail(f"oidc-provider-mock did not start: {exc}")
+
+
+@contextmanager
+def partner_app(provider: Server, built_store: Path, folder: Path, grant: Callable[[Edits], None]) -> Iterator[Server]:
+    """The app (serve.py) signing in through `provider`, on its own copy of the store in `folder` with the grants
+    `grant` gives; `server.store` is the copy's path."""
+    store = folder / "regionmap.gpkg"
+    shutil.copy(built_store, store)
+    grant(store_at(str(store)).edits())
+    secrets = auth_secrets(folder / "secrets.toml", provider.url, cookie_secret=f"browser-test-secret-{folder.name}-0123")
+    try:
+        with streamlit_server(ROOT / "serve.py", {"REGIONMAP_STORE": str(store)}, cwd=ROOT, secrets=secrets) as server:
+            server.store = store
+            yield server
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+
+
+def sign_in(page: Page, app: Server, provider: Server, person: dict[str, str], lang: str) -> None:
+    """Sign `person` in on the maintenance page through the mock provider's form, back on the page signed in."""
+    page.goto(f"{app.url}/maintenance?lang={lang}")
+    page.get_by_role("button", name=t("auth.sign_in", lang)).click()
+    page.wait_for_url(f"{provider.url}/oauth2/authorize?**", timeout=30_000)
+    page.get_by_placeholder("sub").fill(person["sub"])
+    page.get_by_role("button", name="Authorize", exact=True).click()
+    page.wait_for_url(f"{app.url}/maintenance?lang={lang}", timeout=30_000)
+    who = f"{person['name']} <{person['email']}>"
+    page.get_by_text(t("auth.signed_in_as", lang, who=who), exact=True).wait_for(timeout=30_000)
 
 
 def wait_until_idle(page: Page, timeout_ms: int = 60_000) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,11 +14,11 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 from pypdf import PdfReader
 
-from browser_support import LOCAL_PREFIXES, ROOT, mock_provider, screenshot, wait_until_idle
-from regionmap.data.store import store_at
+import browser_support
+from browser_support import LOCAL_PREFIXES, mock_provider, partner_app, screenshot, wait_until_idle
 from regionmap.editing.form import field_label
 from regionmap.i18n import t
-from regionmap.testing import Server, auth_secrets, streamlit_server
+from regionmap.testing import Server
 
 EDITOR = {"sub": "gina", "email": "wirtschaft@goslar.example", "name": "Gina Goslar"}
 COLLEAGUE = {"sub": "gero", "email": "flaechen@goslar.example", "name": "Gero Goslar"}
@@ -39,21 +38,13 @@ def provider() -> Iterator[Server]:
 @pytest.fixture(scope="module")
 def editing_app(provider: Server, built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The app (serve.py) on its own copy of the store, with two Goslar editors and a region-wide reviewer."""
-    folder = tmp_path_factory.mktemp("editing")
-    store = folder / "regionmap.gpkg"
-    shutil.copy(built_store, store)
-    edits = store_at(str(store)).edits()
-    for person in (EDITOR, COLLEAGUE):
-        edits.set_grant(None, person["email"], "editor", ORGANISATION, kreise=["03153"], layers=["sites"])
-    edits.set_grant(None, REVIEWER["email"], "reviewer", "Metropolregion")
-    secrets = auth_secrets(folder / "secrets.toml", provider.url, cookie_secret="editing-browser-test-secret-0123456789")
-    try:
-        with streamlit_server(ROOT / "serve.py", {"REGIONMAP_STORE": str(store)}, cwd=ROOT,
-                              secrets=secrets) as server:
-            server.store = store
-            yield server
-    except RuntimeError as exc:
-        pytest.fail(str(exc))
+    def grant(edits) -> None:
+        for person in (EDITOR, COLLEAGUE):
+            edits.set_grant(None, person["email"], "editor", ORGANISATION, kreise=["03153"], layers=["sites"])
+        edits.set_grant(None, REVIEWER["email"], "reviewer", "Metropolregion")
+
+    with partner_app(provider, built_store, tmp_path_factory.mktemp("editing"), grant) as server:
+        yield server
 
 
 @pytest.fixture
@@ -81,14 +72,7 @@ def contexts(browser: Browser) -> Iterator[Callable[[], tuple[Page, list[str]]]]
 
 
 def sign_in(page: Page, app: Server, provider: Server, person: dict[str, str]) -> None:
-    page.goto(f"{app.url}/maintenance?lang={LANG}")
-    page.get_by_role("button", name=t("auth.sign_in", LANG)).click()
-    page.wait_for_url(f"{provider.url}/oauth2/authorize?**", timeout=30_000)
-    page.get_by_placeholder("sub").fill(person["sub"])
-    page.get_by_role("button", name="Authorize", exact=True).click()
-    page.wait_for_url(f"{app.url}/maintenance?lang={LANG}", timeout=30_000)
-    who = f"{person['name']} <{person['email']}>"
-    page.get_by_text(t("auth.signed_in_as", LANG, who=who), exact=True).wait_for(timeout=30_000)
+    browser_support.sign_in(page, app, provider, person, LANG)
 
 
 def choose(page: Page, label: str, option: str) -> None:

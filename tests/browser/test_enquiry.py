@@ -4,18 +4,17 @@ on the maintenance page (signed in through the OIDC mock), while another Kreis's
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from browser_support import ROOT, mock_provider, screenshot, wait_until_idle
+from browser_support import mock_provider, partner_app, screenshot, sign_in, wait_until_idle
 from regionmap.data.store import open_store, store_at
 from regionmap.i18n import t
 from regionmap.leads.repository import leads_of
-from regionmap.testing import Server, auth_secrets, streamlit_server
+from regionmap.testing import Server
 
 GOSLAR_EDITOR = {"sub": "gina", "email": "wirtschaft@goslar.example", "name": "Gina Goslar"}
 HANNOVER_EDITOR = {"sub": "hanno", "email": "wfh@hannover.example", "name": "Hanno Hannover"}
@@ -33,32 +32,14 @@ def provider() -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def app(provider: Server, built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    folder = tmp_path_factory.mktemp("enquiry")
-    store = folder / "regionmap.gpkg"
-    shutil.copy(built_store, store)
-    edits = store_at(str(store)).edits()
-    edits.set_grant(None, GOSLAR_EDITOR["email"], "editor", "Wirtschaftsförderung Goslar", kreise=[GOSLAR],
-                    layers=["sites"])
-    edits.set_grant(None, HANNOVER_EDITOR["email"], "editor", "Wirtschaftsförderung Hannover", kreise=[HANNOVER],
-                    layers=["sites"])
-    secrets = auth_secrets(folder / "secrets.toml", provider.url, cookie_secret="enquiry-browser-test-secret-0123456")
-    try:
-        with streamlit_server(ROOT / "serve.py", {"REGIONMAP_STORE": str(store)}, cwd=ROOT, secrets=secrets) as server:
-            server.store = store
-            yield server
-    except RuntimeError as exc:
-        pytest.fail(str(exc))
+    def grant(edits) -> None:
+        edits.set_grant(None, GOSLAR_EDITOR["email"], "editor", "Wirtschaftsförderung Goslar", kreise=[GOSLAR],
+                        layers=["sites"])
+        edits.set_grant(None, HANNOVER_EDITOR["email"], "editor", "Wirtschaftsförderung Hannover",
+                        kreise=[HANNOVER], layers=["sites"])
 
-
-def sign_in(page: Page, app: Server, provider: Server, person: dict[str, str]) -> None:
-    page.goto(f"{app.url}/maintenance?lang={LANG}")
-    page.get_by_role("button", name=t("auth.sign_in", LANG)).click()
-    page.wait_for_url(f"{provider.url}/oauth2/authorize?**", timeout=30_000)
-    page.get_by_placeholder("sub").fill(person["sub"])
-    page.get_by_role("button", name="Authorize", exact=True).click()
-    page.wait_for_url(f"{app.url}/maintenance?lang={LANG}", timeout=30_000)
-    page.get_by_text(t("auth.signed_in_as", LANG, who=f"{person['name']} <{person['email']}>"),
-                     exact=True).wait_for(timeout=30_000)
+    with partner_app(provider, built_store, tmp_path_factory.mktemp("enquiry"), grant) as server:
+        yield server
 
 
 def leads_text(page: Page) -> str:
@@ -114,7 +95,7 @@ def test_an_enquiry_reaches_the_partner_holding_the_sites_and_nobody_else(app, p
     editor = browser.new_context(viewport={"width": 1400, "height": 900})
     editor.route("https://**/*", lambda route: route.abort())
     page = editor.new_page()
-    sign_in(page, app, provider, GOSLAR_EDITOR)
+    sign_in(page, app, provider, GOSLAR_EDITOR, LANG)
     shown = leads_tab(page)
     screenshot(page, "enquiry-goslar-maintenance")
     assert VISITOR["email"] in shown and VISITOR["company"] in shown and all(n in shown for n in names), shown
@@ -124,7 +105,7 @@ def test_an_enquiry_reaches_the_partner_holding_the_sites_and_nobody_else(app, p
     other = browser.new_context(viewport={"width": 1400, "height": 900})
     other.route("https://**/*", lambda route: route.abort())
     page = other.new_page()
-    sign_in(page, app, provider, HANNOVER_EDITOR)
+    sign_in(page, app, provider, HANNOVER_EDITOR, LANG)
     shown = leads_tab(page)
     assert VISITOR["email"] not in shown and VISITOR["name"] not in page.inner_text("body")
     page.get_by_text(t("leads.tab.none", LANG)).first.wait_for(timeout=30_000)
