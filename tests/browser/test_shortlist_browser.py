@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -44,6 +45,14 @@ def _panel_names(page: Page) -> list[str]:
     return [text.strip() for text in rows.all_inner_texts()]
 
 
+def _wait_for_panel(page: Page, names: list[str]) -> None:
+    """Until the panel lists exactly `names` (the run that draws it may still be under way)."""
+    deadline = time.monotonic() + 60
+    while _panel_names(page) != names:
+        assert time.monotonic() < deadline, _panel_names(page)
+        time.sleep(0.2)
+
+
 def test_a_shortlist_travels_to_a_phone_by_qr_code_and_downloads_as_one_pdf(app_server, phone_browser, built_store,
                                                                            tmp_path):
     sites = open_store(built_store)["sites"]
@@ -68,7 +77,7 @@ def test_a_shortlist_travels_to_a_phone_by_qr_code_and_downloads_as_one_pdf(app_
         expect(page.locator(".st-key-shortlist_toggle_sheet button")).to_contain_text(
             t("investor.shortlist.remove", "en"), timeout=60_000)
         wait_until_idle(page)
-        assert _panel_names(page) == names
+        _wait_for_panel(page, names)
         qr = page.locator(".st-key-shortlist_link img")
         qr.scroll_into_view_if_needed()
         codes = _qr_codes(qr.screenshot())
@@ -91,7 +100,7 @@ def test_a_shortlist_travels_to_a_phone_by_qr_code_and_downloads_as_one_pdf(app_
         button = page.locator(".st-key-shortlist_pdf button")
         button.wait_for(timeout=60_000)
         wait_until_idle(page)
-        assert _panel_names(page) == names
+        _wait_for_panel(page, names)
         with page.expect_download(timeout=120_000) as info:
             button.click()
         download = info.value

@@ -165,7 +165,7 @@ def _touched() -> None:
     _update(presenter.register_input)
 
 
-def _controls(tour: Tour, state: presenter.PresenterState, lang: str, shortlist: tuple[str, ...]) -> None:
+def _controls(tour: Tour, state: presenter.PresenterState, lang: str) -> None:
     n = len(tour.stops)
     with st.container(key="present_controls", horizontal=True, gap="small"):
         st.button("◀ " + t("present.previous", lang), key="present_previous",
@@ -177,7 +177,6 @@ def _controls(tour: Tour, state: presenter.PresenterState, lang: str, shortlist:
         for code in LANGUAGES:
             st.button(code.upper(), key=f"present_lang_{code}", help=t("present.language", lang),
                       type="primary" if code == lang else "secondary", on_click=_set_lang, args=(code,))
-        present_shortlist.count_button(shortlist, lang, _touched)
 
 
 def _map(store: StoreData, tour: Tour, stop: Stop, params: PresentParams, theme: Theme | None) -> None:
@@ -269,7 +268,7 @@ def presenter_page() -> None:
         st.markdown(f"# {plain(data.region_name(lang))}")
         st.markdown(plain(tour.title_in(lang)))
     with controls:
-        _controls(tour, state, lang, shortlist)
+        _controls(tour, state, lang)
         if qr_notice is not None:
             with st.container(key="present_qr_notice"):  # for the presenter, small, beside the buttons
                 st.caption(qr_notice, help=qr_help)

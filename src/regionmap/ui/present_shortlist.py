@@ -1,5 +1,5 @@
 """The visitor's shortlist in the presenter mode: "Auf die Merkliste" for the stop's highlighted sites, the list's
-count among the presenter's controls and, when opened, its QR code. The list lives in the session and in the
+count beside the stop and, when opened, its QR code. The list lives in the session and in the
 presenter's URL (`?shortlist=`), so it survives stop changes and reloads."""
 
 from __future__ import annotations
@@ -67,13 +67,16 @@ def count_button(ids: tuple[str, ...], lang: str, touched: Callable[[], None]) -
 
 def stop_sites(store: StoreData, stop: Stop, ids: tuple[str, ...], lang: str, touched: Callable[[], None],
                skip_unconfirmed: bool = False) -> None:
-    """One button per site the stop highlights: "+ Auf die Merkliste: name", or "✓ name" when listed; not those
-    past their maximum age when the tour skips unconfirmed records."""
+    """One button per site the stop highlights: "+ Auf die Merkliste: name", or "✓ name" when listed (not those
+    past their maximum age when the tour skips unconfirmed records); then the shortlist's count, also at a stop
+    without sites once the list holds one (beside the stop, so the head row keeps its height)."""
     sites: gpd.GeoDataFrame = store[LAYER]
     if skip_unconfirmed:
         sites = confirmed_only({LAYER: sites})[LAYER]
     shown = sites[sites["id"].isin(stop.highlight)] if LAYER in stop.layers and stop.highlight else sites.iloc[0:0]
     if shown.empty:
+        if ids:
+            count_button(ids, lang, touched)
         return
     most = shortlist_config().max_sites
     with st.container(key="present_shortlist_sites"):
@@ -84,6 +87,7 @@ def stop_sites(store: StoreData, stop: Stop, ids: tuple[str, ...], lang: str, to
                       type="primary" if listed else "secondary", on_click=_toggle, args=(store, site_id, touched),
                       disabled=not listed and len(ids) >= most,
                       help=t("investor.shortlist.remove" if listed else "investor.shortlist.add", lang))
+    count_button(ids, lang, touched)
 
 
 def shortlist_qr(ids: tuple[str, ...], lang: str, current_page: str) -> bool:
