@@ -12,6 +12,7 @@ import geopandas as gpd
 import pytest
 
 from regionmap.auth.identity import Identity
+from regionmap.config import manifest_path
 from regionmap.data.store import store_at
 
 GOSLAR, HANNOVER = "03153", "03241"
@@ -21,18 +22,26 @@ REVIEWER = Identity("pruefung@metropolregion.example", "sub-review", name="Rita 
 NOBODY = Identity("niemand@example.org", "sub-nobody")
 
 
+def clean_copy(store: Path, folder: Path) -> str:
+    """A copy of a GeoPackage store (and its manifest) in `folder` as the build made it: without the partners' and
+    visitors' tables (`edit_*`) that whatever else used the store wrote into it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / store.name
+    shutil.copy2(store, copy)
+    shutil.copy2(manifest_path(store), manifest_path(copy))
+    with contextlib.closing(sqlite3.connect(copy)) as connection:
+        for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE "
+                                          "'edit\\_%' ESCAPE '\\'").fetchall():
+            connection.execute(f'DROP TABLE "{name}"')
+        connection.commit()
+    return str(copy)
+
+
 def writable_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The real store of backend `request.param` for a test that writes: a copy of the GeoPackage, or the session's
     PostGIS build with its editing schema dropped before and after (builds never touch that schema)."""
     if request.param == "gpkg":
-        copy = tmp_path / "regionmap.gpkg"
-        shutil.copy(request.getfixturevalue("built_store"), copy)
-        with contextlib.closing(sqlite3.connect(copy)) as connection:  # whatever another test wrote into it
-            for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE "
-                                              "'edit\\_%' ESCAPE '\\'").fetchall():
-                connection.execute(f'DROP TABLE "{name}"')
-            connection.commit()
-        yield str(copy)
+        yield clean_copy(request.getfixturevalue("built_store"), tmp_path)
         return
     import sqlalchemy as sa
 

@@ -4,13 +4,12 @@ the lead with only its own sites, the region's office finds all, and both see th
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from editing_support import clean_copy
 from streamlit.testing.v1 import AppTest
 
-from regionmap.config import manifest_path
 from regionmap.data.store import store_at
 from regionmap.i18n import t, tn
 from regionmap.leads.repository import SHORTLISTED, Leads
@@ -37,11 +36,7 @@ def _body(email: str, lang: str) -> None:
 
 @pytest.fixture
 def store(built_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    target = tmp_path / "store"
-    target.mkdir()
-    shutil.copy2(built_store, target / built_store.name)
-    shutil.copy2(manifest_path(built_store), manifest_path(target / built_store.name))
-    location = str(target / built_store.name)
+    location = clean_copy(built_store, tmp_path / "store")
     monkeypatch.setenv("REGIONMAP_STORE", location)
     edits = store_at(location).edits()
     edits.set_grant(None, EDITOR, "editor", "WiReGo Goslar", kreise=["03153"])

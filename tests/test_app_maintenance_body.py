@@ -6,17 +6,15 @@ The sign-in itself is the sign-in page's; here the identity is given."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from editing_support import age_records
+from editing_support import age_records, clean_copy
 from store_backends import BACKENDS
 
 from regionmap.auth.identity import Identity
-from regionmap.config import manifest_path
 from regionmap.data.store import load_store, store_at
 from regionmap.editing import changesets as cs
 from regionmap.editing.repository import Edits
@@ -57,10 +55,7 @@ def _drop_edits(url: str) -> None:
 
 
 def _copy(built_store: Path, target: Path) -> str:
-    target.mkdir()
-    shutil.copy2(built_store, target / built_store.name)
-    shutil.copy2(manifest_path(built_store), manifest_path(target / built_store.name))
-    return str(target / built_store.name)
+    return clean_copy(built_store, target)
 
 
 @pytest.fixture(params=BACKENDS)

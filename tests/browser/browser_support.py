@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from editing_support import clean_copy
 from playwright.sync_api import Page
 
 from regionmap.data.store import store_at
@@ -79,8 +79,7 @@ def mock_provider(users: list[dict[str, str]]) -> Iterator[Server]:
 def partner_app(provider: Server, built_store: Path, folder: Path, grant: Callable[[Edits], None]) -> Iterator[Server]:
     """The app (serve.py) signing in through `provider`, on its own copy of the store in `folder` with the grants
     `grant` gives; `server.store` is the copy's path."""
-    store = folder / "regionmap.gpkg"
-    shutil.copy(built_store, store)
+    store = Path(clean_copy(built_store, folder))
     grant(store_at(str(store)).edits())
     secrets = auth_secrets(folder / "secrets.toml", provider.url, cookie_secret=f"browser-test-secret-{folder.name}-0123")
     try:

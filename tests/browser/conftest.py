@@ -14,15 +14,18 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from browser_support import LOCAL_PREFIXES, ROOT
+from editing_support import clean_copy
 from regionmap.testing import Server, launch_chromium, streamlit_server
 
 
 
 @pytest.fixture(scope="session")
-def app_server(built_store: Path) -> Iterator[Server]:
-    """`streamlit run serve.py` (the app behind its middleware) on a free port, reading the session's freshly built store."""
+def app_server(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`streamlit run serve.py` (the app behind its middleware) on a free port, reading a copy of the session's
+    freshly built store: what visitors do there (shortlists count as interest) stays out of the other tests' store."""
+    store = clean_copy(built_store, tmp_path_factory.mktemp("app_store"))
     try:
-        with streamlit_server(ROOT / "serve.py", {"REGIONMAP_STORE": str(built_store)}, cwd=ROOT) as server:
+        with streamlit_server(ROOT / "serve.py", {"REGIONMAP_STORE": store}, cwd=ROOT) as server:
             yield server
     except RuntimeError as exc:
         pytest.fail(str(exc))
