@@ -7,13 +7,11 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
+from sites_page_support import open_sites_page
 from streamlit.testing.v1 import AppTest
 
 from regionmap.i18n import t
 from regionmap.ui.text import plain
-
-APP = Path(__file__).resolve().parent.parent / "app.py"
-
 
 @pytest.fixture(scope="module")
 def sites(built_store: Path) -> gpd.GeoDataFrame:
@@ -25,16 +23,7 @@ def open_sites(built_store: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("REGIONMAP_STORE", str(built_store))
     monkeypatch.delenv("REGIONMAP_PUBLIC_URL", raising=False)  # the test's address is loopback: no link
 
-    def run(**params: str) -> AppTest:
-        at = AppTest.from_file(str(APP), default_timeout=90)
-        for name, value in {"basemap": "none", **params}.items():
-            at.query_params[name] = value
-        at.run()
-        at.switch_page("pages/sites.py").run()
-        assert not at.exception, at.exception
-        return at
-
-    return run
+    return lambda **params: open_sites_page(timeout=90, **params)
 
 
 def _markdown(at: AppTest) -> list[str]:

@@ -7,6 +7,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
+from sites_page_support import APP, open_sites_page
 from streamlit.testing.v1 import AppTest
 
 from regionmap.investor.comparison import compare_sites
@@ -15,9 +16,6 @@ from regionmap.investor.factors import location_factors
 from regionmap.investor.finder import SiteQuery, find_sites, sort_sites
 from regionmap.investor.sheet import comparison_frame
 from regionmap.ui.text import plain
-
-APP = Path(__file__).resolve().parent.parent / "app.py"
-
 
 @pytest.fixture(scope="module")
 def sites(built_store: Path) -> gpd.GeoDataFrame:
@@ -29,16 +27,7 @@ def open_sites(built_store: Path, monkeypatch: pytest.MonkeyPatch):
     """Open the sites page with the given URL parameters (AppTest needs a first run before switching pages)."""
     monkeypatch.setenv("REGIONMAP_STORE", str(built_store))
 
-    def run(**params: str) -> AppTest:
-        at = AppTest.from_file(str(APP), default_timeout=60)
-        for name, value in {"basemap": "none", **params}.items():
-            at.query_params[name] = value
-        at.run()
-        at.switch_page("pages/sites.py").run()
-        assert not at.exception, at.exception
-        return at
-
-    return run
+    return open_sites_page
 
 
 def _texts(at: AppTest) -> str:
@@ -314,13 +303,7 @@ def test_an_overdue_site_is_marked_on_its_sheet_and_in_the_list(built_store: Pat
     monkeypatch.setenv("REGIONMAP_STORE", str(store))
 
     def sheet(site_id: str) -> AppTest:
-        at = AppTest.from_file(str(APP), default_timeout=60)
-        for name, value in {"basemap": "none", "site": site_id, "lang": lang}.items():
-            at.query_params[name] = value
-        at.run()
-        at.switch_page("pages/sites.py").run()
-        assert not at.exception, at.exception
-        return at
+        return open_sites_page(site=site_id, lang=lang)
 
     notice = t("freshness.overdue_since", lang, date=format_date("2024-03-01", lang))
     at = sheet(stale["id"])
