@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from config_support import copy_with
 import shapely
 from test_maps_support import region_gemeinden, synthetic_points
 
@@ -66,16 +67,6 @@ def test_every_category_and_sector_declares_a_shape_of_its_own() -> None:
     assert len({s.shape for s in tax.sectors}) == len(tax.sectors)
 
 
-def _copy_with(tmp_path: Path, name: str, old: str, new: str) -> Path:
-    for file in ("sectors.toml", "layers.toml"):
-        (tmp_path / file).write_text((config.data_dir() / file).read_text(encoding="utf-8"), encoding="utf-8")
-    path = tmp_path / name
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return path
-
-
 @pytest.mark.parametrize(("name", "old", "new", "message"), [
     ("layers.toml", 'colour = "#4a78d0", shape = "square"', 'colour = "#4a78d0", shape = "blob"',
      r"layers\[0\].categories\[1\]: shape 'blob' is not one of circle, square"),
@@ -85,14 +76,14 @@ def _copy_with(tmp_path: Path, name: str, old: str, new: str) -> Path:
      r"sectors\[1\]: shape 'circle' is already used by another of the sectors"),
 ])
 def test_a_bad_shape_names_the_file_and_entry(tmp_path: Path, name: str, old: str, new: str, message: str) -> None:
-    path = _copy_with(tmp_path, name, old, new)
+    path = copy_with(tmp_path, name, old, new)
     with pytest.raises(ConfigError, match=message) as info:
         load_layers(path) if name == "layers.toml" else load_sectors(path)
     assert str(path) in str(info.value)
 
 
 def test_a_category_without_shape_gets_the_first_one_its_layer_leaves_free(tmp_path: Path) -> None:
-    path = _copy_with(tmp_path, "layers.toml", 'colour = "#1d3c8f", shape = "circle"', 'colour = "#1d3c8f"')
+    path = copy_with(tmp_path, "layers.toml", 'colour = "#1d3c8f", shape = "circle"', 'colour = "#1d3c8f"')
     research = next(layer for layer in load_layers(path) if layer.id == "research")
     taken = {c.shape for c in research.categories[1:]}
     assert research.categories[0].shape == next(s for s in SHAPE_NAMES if s not in taken)

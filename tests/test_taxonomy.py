@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from config_support import copy_with
 
 from regionmap import config
 from regionmap.errors import ConfigError
@@ -51,16 +52,6 @@ def test_unknown_layer_is_a_config_error() -> None:
         taxonomy().layer("parks")
 
 
-def _copy_with(tmp_path: Path, name: str, old: str, new: str) -> Path:
-    for file in ("sectors.toml", "layers.toml"):
-        (tmp_path / file).write_text((config.data_dir() / file).read_text(encoding="utf-8"), encoding="utf-8")
-    path = tmp_path / name
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return path
-
-
 @pytest.mark.parametrize(("old", "new", "message"), [
     ('colour = "#1f77b4"', 'colour = "blue"', "colour 'blue' must be #rrggbb"),
     ('icon = "car"', 'icon = ""', "icon missing"),
@@ -69,7 +60,7 @@ def _copy_with(tmp_path: Path, name: str, old: str, new: str) -> Path:
     ('id = "aerospace"', 'id = "Aero Space"', "must match"),
 ])
 def test_broken_sectors(tmp_path: Path, old: str, new: str, message: str) -> None:
-    path = _copy_with(tmp_path, "sectors.toml", old, new)
+    path = copy_with(tmp_path, "sectors.toml", old, new)
     with pytest.raises(ConfigError, match=message) as info:
         load_sectors(path)
     assert str(path) in str(info.value)
@@ -90,13 +81,13 @@ def test_broken_sectors(tmp_path: Path, old: str, new: str, message: str) -> Non
     ('icon = "school"', 'icon = "<b>"', "Material Symbols name"),
 ])
 def test_broken_layers(tmp_path: Path, old: str, new: str, message: str) -> None:
-    path = _copy_with(tmp_path, "layers.toml", old, new)
+    path = copy_with(tmp_path, "layers.toml", old, new)
     with pytest.raises(ConfigError, match=message):
         load_layers(path)
 
 
 def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
-    path = _copy_with(tmp_path, "layers.toml", "[layers.derive.airports]", "[layers.derive.airports")
+    path = copy_with(tmp_path, "layers.toml", "[layers.derive.airports]", "[layers.derive.airports")
     with pytest.raises(ConfigError, match="invalid TOML"):
         load_taxonomy(tmp_path)
 
@@ -113,7 +104,7 @@ def test_layer_source_roles_name_registered_sources() -> None:
 
 
 def test_layer_sources_must_be_a_list_of_roles(tmp_path: Path) -> None:
-    path = _copy_with(tmp_path, "layers.toml", 'sources = ["hospitals"]', 'sources = "hospitals"')
+    path = copy_with(tmp_path, "layers.toml", 'sources = ["hospitals"]', 'sources = "hospitals"')
     with pytest.raises(ConfigError, match="'sources' must be a list"):
         load_layers(path)
 
