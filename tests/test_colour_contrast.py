@@ -1,11 +1,14 @@
-"""The configured map colours meet WCAG 2.1 AA: markers 3:1 against every background the map draws them on
-(WCAG 1.4.11), and the white numbers of cluster markers 4.5:1 on their layer's colour (1.4.3). Computed from the TOML
-files, so a new or changed colour is checked where it is declared."""
+"""The configured map colours meet WCAG 2.1 AA: markers, boundary lines and choropleth classes 3:1 against every
+background the map draws them on (WCAG 1.4.11), the classes also against the lines over them, and the white numbers
+of cluster markers 4.5:1 on their layer's colour (1.4.3). Computed from the TOML files, so a new or changed colour is
+checked where it is declared."""
 
 from __future__ import annotations
 
 import pytest
 
+from regionmap.dashboard.indicators import CLASS_RANGE
+from regionmap.dashboard.map_style import map_style
 from regionmap.data.source_registry import load_registry
 from regionmap.maps.basemaps import NO_BASEMAP, basemap_from_config
 from regionmap.maps.build import BACKDROP_FILL
@@ -57,3 +60,41 @@ def test_the_freshness_chart_colours_stand_out_on_white() -> None:
 
     settings = freshness_settings()
     assert all(contrast_ratio(settings.colour(state), "#ffffff") >= NON_TEXT for state in STATES)
+
+
+def over(fill: str, background: str, opacity: float) -> str:
+    """The colour a browser shows for `fill` at `opacity` over `background` (sRGB alpha blending)."""
+    channels = [round(opacity * int(fill[i:i + 2], 16) + (1 - opacity) * int(background[i:i + 2], 16))
+                for i in (1, 3, 5)]
+    return "#" + "".join(f"{c:02x}" for c in channels)
+
+
+def test_blending_is_the_browsers() -> None:
+    assert over("#000000", "#ffffff", 1.0) == "#000000"
+    assert over("#000000", "#ffffff", 0.5) == "#808080"
+    assert over("#287d8e", "#dde3e8", 0.0) == "#dde3e8"
+
+
+@pytest.mark.parametrize("k", range(CLASS_RANGE[0], CLASS_RANGE[1] + 1))
+def test_every_choropleth_class_stands_out_from_the_basemap_and_the_lines(k: int) -> None:
+    """A class's fill, laid over each background at the configured opacity, has 3:1 against that background and
+    against the lines drawn over the fills (data/map_style.toml); so does every class colour of a numeric upload's
+    markers, drawn opaque."""
+    classes = map_style().classes
+    weak = {}
+    for colour in classes.spread(k):
+        for where, background in backgrounds().items():
+            shown = over(colour, background, classes.fill_opacity)
+            for against, other in ((where, background), ("the lines", classes.lines), (f"opaque on {where}", None)):
+                ratio = contrast_ratio(shown, other) if other else contrast_ratio(colour, background)
+                if ratio < NON_TEXT:
+                    weak[f"{colour} on {where} against {against}"] = round(ratio, 2)
+    assert not weak, f"{k} classes: {weak}"
+
+
+@pytest.mark.parametrize("name", sorted(map_style().boundaries))
+def test_every_boundary_line_stands_out_from_every_background(name: str) -> None:
+    colour = map_style().boundaries[name].colour
+    weak = {where: round(contrast_ratio(colour, background), 2) for where, background in backgrounds().items()
+            if contrast_ratio(colour, background) < NON_TEXT}
+    assert not weak, f"boundary {name} {colour} has less than {NON_TEXT}:1 against {weak}"

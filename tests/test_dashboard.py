@@ -26,7 +26,7 @@ from regionmap.maps import bounds_of
 from regionmap.data.source_registry import load_registry
 from regionmap.testing import legend_counts
 from regionmap.data.store import StoreData, open_store
-from regionmap.maps.build import OUTLINE_COLOUR
+from regionmap.dashboard.map_style import map_style
 from regionmap.taxonomy import taxonomy
 from regionmap.data.thematic import split_sectors
 from regionmap.ui.text import plain
@@ -264,7 +264,8 @@ def test_the_selected_area_is_outlined_in_the_base(store, boundaries) -> None:
     def outlines(**selection) -> list:
         parts = dashboard_parts(shown={}, simplified=simplified, payloads=payloads, taxonomy=TAX, registry=REGISTRY,
                                 region_bounds=bounds_of(store.region), lang="de", **selection)
-        return [layer for layer in descendants(parts.base, "BoundaryLayer") if OUTLINE_COLOUR in layer.style]
+        selected = map_style().boundaries["selected"].colour
+        return [layer for layer in descendants(parts.base, "BoundaryLayer") if selected in layer.style]
 
     assert outlines() == []
     assert len(outlines(gemeinde="03159016", kreis="03159")) == 1

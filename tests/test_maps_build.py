@@ -28,7 +28,7 @@ from regionmap.maps import (
 from regionmap.i18n import t
 from regionmap.maps import outline_layer
 from regionmap.maps.assets import URL_PREFIX
-from regionmap.maps.build import FIT_MAX_ZOOM, OUTLINE_COLOUR, OUTLINE_Z_INDEX
+from regionmap.maps.build import FIT_MAX_ZOOM, OUTLINE_Z_INDEX
 from regionmap.maps.elements import MapDecorations
 from regionmap.maps.legend import LegendEntry, legend_spec
 
@@ -209,10 +209,10 @@ def test_content_fit_and_outline(gemeinden, points) -> None:
     """`content_bounds` is fitted from the overlays with a zoom limit; `outline` is drawn above the boundaries."""
     one = gemeinden[gemeinden["ags"] == "03101000"]
     parts = compose_map(bounds=bounds_of(gemeinden), content_bounds=bounds_of(one),
-                        outline=outline_layer(one, "Auswahl"))
+                        outline=outline_layer(one, "Auswahl", colour="#d1495b", weight=3.5))
     (fit,) = descendants(parts.overlays[0], "FitView")
     assert json.loads(fit.spec) == {"bounds": [list(p) for p in bounds_of(one)], "maxZoom": FIT_MAX_ZOOM}
     (outline,) = [b for b in descendants(parts.base, "BoundaryLayer") if b.z_index == OUTLINE_Z_INDEX]
-    assert OUTLINE_COLOUR in outline.style and not outline.interactive
+    assert "#d1495b" in outline.style and "3.5" in outline.style and not outline.interactive
     (fit,) = descendants(compose_map(bounds=bounds_of(gemeinden)).overlays[0], "FitView")
     assert json.loads(fit.spec)["bounds"] == [list(p) for p in bounds_of(gemeinden)]

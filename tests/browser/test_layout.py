@@ -11,7 +11,7 @@ from browser_support import LOCAL_PREFIXES, MAP_IFRAME, screenshot, wait_for_map
 
 from regionmap.dashboard.composition import attributions
 from regionmap.i18n import t
-from regionmap.maps.build import OUTLINE_COLOUR
+from regionmap.dashboard.map_style import map_style
 from regionmap.data.source_registry import load_registry
 from regionmap.data.store import open_store
 from regionmap.taxonomy import taxonomy
@@ -128,6 +128,7 @@ def test_sites_map_fits_the_region_and_outlines_the_selection(app_server, sized,
     """/sites opens with the region filling most of the map's width; a municipality in the URL is outlined on the
     result map and on the site sheet's location map."""
     west, south, east, north = store.region.total_bounds
+    selected = map_style().boundaries["selected"].colour
     watched = sized(1400, 900)
     page = watched.page
     page.goto(f"{app_server.url}/sites?basemap=none")
@@ -135,14 +136,14 @@ def test_sites_map_fits_the_region_and_outlines_the_selection(app_server, sized,
     page.wait_for_timeout(500)
     share = map_frame(page).evaluate(REGION_WIDTH_JS, [south, west, north, east])
     assert share >= 0.6, f"the region fills {share:.0%} of the map's width"
-    assert map_frame(page).locator(f"path[stroke='{OUTLINE_COLOUR}']").count() == 0
+    assert map_frame(page).locator(f"path[stroke='{selected}']").count() == 0
 
     site = store["sites"].iloc[0]
     page.goto(f"{app_server.url}/sites?basemap=none&gemeinde={site['ags']}&site={site['id']}")
     page.wait_for_function("(sel) => document.querySelectorAll(sel).length >= 2", arg=MAP_IFRAME, timeout=30_000)
     for index in range(2):
         wait_for_map(page, timeout_ms=COLD_MS, index=index)
-        outline = page.frame_locator(MAP_IFRAME).nth(index).locator(f"path[stroke='{OUTLINE_COLOUR}']")
+        outline = page.frame_locator(MAP_IFRAME).nth(index).locator(f"path[stroke='{selected}']")
         outline.first.wait_for(state="attached", timeout=15_000)
         assert outline.count() == 1, index
     screenshot(page, "sites-outline")

@@ -13,6 +13,7 @@ import geopandas as gpd
 
 from regionmap.i18n import format_number, label_for, t, tn
 from regionmap.dashboard.indicators import Indicator, class_labels, class_ranges, classify
+from regionmap.dashboard.map_style import MapStyle, map_style
 from regionmap.freshness.states import overdue
 from regionmap.maps import (
     Bounds,
@@ -46,11 +47,6 @@ KREIS_ZOOM = 10  # a selected Kreis
 GEMEINDE_ZOOM = 11  # a selected municipality
 DISPLAY_ZOOMS = (OVERVIEW_ZOOM, KREIS_ZOOM, GEMEINDE_ZOOM)  # a PostGIS build stores the boundaries simplified for these
 BOUNDARY_LAYERS = ("gemeinden", "kreise", "region", "states")
-BOUNDARY_STYLES = {
-    "gemeinden": {"colour": "#6b7b8c", "weight": 0.6},
-    "kreise": {"colour": "#34495e", "weight": 1.6},
-    "region": {"colour": "#0b5394", "weight": 2.6},
-}
 
 
 @dataclass(frozen=True)
@@ -61,23 +57,11 @@ class Choropleth:
     legend: ChoroplethLegend
 
 
-CHOROPLETH_COLOURMAP = "YlGnBu"  # matplotlib sequential colour map of the municipality choropleth
-
-
-def class_colours(k: int, colourmap: str = CHOROPLETH_COLOURMAP) -> list[str]:
-    """`k` hex colours from light to dark along a sequential matplotlib colour map."""
-    from matplotlib import colormaps
-    from matplotlib.colors import to_hex
-
-    cmap = colormaps[colourmap]
-    return [to_hex(cmap(0.15 + 0.8 * i / max(k - 1, 1))) for i in range(k)]
-
-
 def choropleth(gemeinden: gpd.GeoDataFrame, item: Indicator, scheme: str, k: int, lang: str) -> Choropleth:
     """Classed fill colours of the municipalities by an indicator (mapclassify) and the legend of the classes."""
     values = item.values(gemeinden)
     classification = classify(values, scheme, k)
-    colours = class_colours(len(classification.bins))
+    colours = map_style().classes.spread(len(classification.bins)) if classification.bins else []
     fills = tuple(colours[c] if c >= 0 else None for c in classification.classes)
     labels = class_labels(classification, values, item, lang)
     classes = tuple(
@@ -217,11 +201,12 @@ def dashboard_parts(
     """
     basemap_id = basemap_id or registry.offline_basemap
     basemap = basemap_of(registry, basemap_id)
-    gemeinden_label = t("legend.gemeinden", lang)
+    style = map_style()
+    lines = _lines(style, choropleth is not None)
     if choropleth is None:
         gemeinden = boundary_layer(
-            simplified["gemeinden"], label=gemeinden_label, payload=payloads["gemeinden"], fill_opacity=0.0,
-            **_style("gemeinden"),
+            simplified["gemeinden"], label=t("legend.gemeinden", lang), payload=payloads["gemeinden"], fill_opacity=0.0,
+            **lines["gemeinden"],
         )
     else:
         gemeinden = boundary_layer(
@@ -230,15 +215,15 @@ def dashboard_parts(
             tooltips=boundary_tooltips(simplified["gemeinden"], lang),
             fills=choropleth.fills,
             choropleth=choropleth.legend,
-            fill_opacity=0.75,
-            **_style("gemeinden"),
+            fill_opacity=style.classes.fill_opacity,
+            **lines["gemeinden"],
         )
     boundaries = [
         gemeinden,
         boundary_layer(simplified["kreise"], label=t("legend.kreise", lang), payload=payloads["kreise"],
-                       interactive=False, **_style("kreise")),
+                       interactive=False, **lines["kreise"]),
         boundary_layer(simplified["region"], label=t("legend.region", lang), payload=payloads["region"],
-                       interactive=False, **_style("region")),
+                       interactive=False, **lines["region"]),
     ]
     points = []
     for layer_id, gdf in shown.items():
@@ -258,7 +243,7 @@ def dashboard_parts(
         attributions=attributions(registry, taxonomy, list(shown), basemap_id, lang),
         fit_bounds=fit_bounds,
         content_bounds=content_bounds,
-        outline=outline_layer(area, t("map.outline", lang)) if area is not None else None,
+        outline=outline_layer(area, t("map.outline", lang), **lines["selected"]) if area is not None else None,
         legend_title=t("legend.title", lang),
         format_count=lambda n: format_number(n, lang),
         collapsed_layer_control=True,  # the legend already names every layer; keep the map visible
@@ -267,6 +252,8 @@ def dashboard_parts(
     )
 
 
-def _style(name: str) -> dict[str, object]:
-    style = BOUNDARY_STYLES[name]
-    return {"colour": style["colour"], "weight": style["weight"]}
+def _lines(style: MapStyle, over_fills: bool) -> dict[str, dict[str, object]]:
+    """`boundary_layer`'s arguments for each boundary line; over a choropleth's fills, every line inside the region
+    takes the class colours' line colour (which each fill has 3:1 against), keeping its width."""
+    return {name: line.arguments() | ({"colour": style.classes.lines} if over_fills and name != "region" else {})
+            for name, line in style.boundaries.items()}

@@ -12,7 +12,8 @@ import pandas as pd
 from regionmap.freshness.states import freshness_cells
 from regionmap.investor.finder import FIT
 from regionmap.investor.comparison import AREA_ROW, MAX_COMPARED, compare_sites
-from regionmap.dashboard.composition import BOUNDARY_STYLES, attributions, basemap_of, offline_basemap
+from regionmap.dashboard.composition import attributions, basemap_of, offline_basemap
+from regionmap.dashboard.map_style import map_style
 from regionmap.dashboard.details import (
     PRICE, SITE_FACTS, fact_fields, is_indicative, price_text, record_fields, table_frame,
 )
@@ -139,9 +140,9 @@ def site_location_map(
         for target in targets
     ]
     basemap = basemap_of(registry, basemap_id)
-    style = BOUNDARY_STYLES["gemeinden"]
+    lines = map_style().boundaries
     gemeinden = boundary_layer(simplified["gemeinden"], label=t("legend.gemeinden", lang), payload=gemeinden_payload,
-                               fill_opacity=0.0, colour=style["colour"], weight=style["weight"])
+                               fill_opacity=0.0, **lines["gemeinden"].arguments())
     site_frame = gpd.GeoDataFrame({"name": [str(site.get("name", ""))]}, geometry=[site_point], crs=WGS84)
     target_frame = gpd.GeoDataFrame({"name": labels, "cls": [str(i) for i in range(len(targets))]},
                                     geometry=list(target_points), crs=WGS84)
@@ -162,7 +163,8 @@ def site_location_map(
         boundaries=[gemeinden],
         points=points,
         attributions=attributions(registry, tax, sorted({LAYER, *(f.layer for f in factors)}), basemap_id, lang),
-        outline=outline_layer(outline, t("map.outline", lang)) if outline is not None else None,
+        outline=outline_layer(outline, t("map.outline", lang), **lines["selected"].arguments())
+        if outline is not None else None,
         legend_title=t("investor.page.location_map", lang),
         format_count=lambda n: format_number(n, lang),
         collapsed_layer_control=True,

@@ -31,7 +31,6 @@ Bounds = tuple[tuple[float, float], tuple[float, float]]  # ((south, west), (nor
 BACKDROP_Z_INDEX = 300  # below Leaflet's overlay pane (400) and the point markers (450)
 BACKDROP_FILL = "#dde3e8"
 BACKDROP_LINE = "#ffffff"
-OUTLINE_COLOUR = "#d1495b"  # the selected Kreis or municipality
 OUTLINE_Z_INDEX = 420  # above the other boundaries (400), below the point markers (450)
 FIT_MAX_ZOOM = 13  # the closest first view: a single point is shown with its surroundings
 ZOOM_SNAP = 0.25  # fractional zoom: a fitted region fills the map instead of the next smaller whole zoom level
@@ -53,9 +52,9 @@ def map_texts(lang: str) -> dict[str, str]:
     return {key: t(f"map.{key}", lang, count="{count}") for key in MapDecorations.TEXT_KEYS}
 
 
-def outline_layer(area: gpd.GeoDataFrame, label: str, decimals: int = 5) -> BoundaryLayer:
+def outline_layer(area: gpd.GeoDataFrame, label: str, *, colour: str, weight: float, decimals: int = 5) -> BoundaryLayer:
     """A bold, inert outline of the selected area (a Kreis or municipality), drawn above the other boundaries."""
-    return boundary_layer(area, label=label, colour=OUTLINE_COLOUR, weight=3.5, interactive=False, control=False,
+    return boundary_layer(area, label=label, colour=colour, weight=weight, interactive=False, control=False,
                           z_index=OUTLINE_Z_INDEX, decimals=decimals)
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from regionmap.auth.identity import Identity
+from regionmap.dashboard.map_style import map_style
 from regionmap.data.store import StoreData
 from regionmap.editing import changesets as cs
 from regionmap.editing.changesets import Change
@@ -136,8 +137,8 @@ def area_map(ctx: Context, points: Sequence[PointLayer], key: str, height: int =
     """A small map of the grant's area with `points`, drawn by st_folium; returns its last click."""
     vendor_assets()
     area = area_frame(ctx)
-    parts = compose_map(bounds=bounds_of(area), outline=outline_layer(area, t("maintenance.map.area", ctx.lang)),
-                        points=points, lang=ctx.lang)
+    outline = outline_layer(area, t("maintenance.map.area", ctx.lang), **map_style().boundaries["selected"].arguments())
+    parts = compose_map(bounds=bounds_of(area), outline=outline, points=points, lang=ctx.lang)
     with st.container(key=f"{key}_box"):
         # the iframe has its height before the map's first fit (else Leaflet fits into 0 pixels: the widest zoom)
         st.html(f'<style>.st-key-{key}_box iframe[title="streamlit_folium.st_folium"] {{ height: {int(height)}px '

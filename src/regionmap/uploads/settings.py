@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from regionmap import config
+from regionmap.dashboard.indicators import CLASS_RANGE
 from regionmap.errors import ConfigError
 
 FORMATS = ("csv", "xlsx", "geojson", "gpkg", "shapefile_zip", "kml")
@@ -34,7 +35,6 @@ class UploadStyle:
 
     colour: str
     categorical: tuple[str, ...]
-    sequential: tuple[str, ...]
     other: str
     scheme: str
     classes: int
@@ -57,12 +57,15 @@ class UploadSettings:
 
 def _style(path: Path, raw: dict[str, Any]) -> UploadStyle:
     try:
-        style = UploadStyle(str(raw["colour"]), tuple(map(str, raw["categorical"])), tuple(map(str, raw["sequential"])),
-                            str(raw["other"]), str(raw["scheme"]), int(raw["classes"]))
+        style = UploadStyle(str(raw["colour"]), tuple(map(str, raw["categorical"])), str(raw["other"]),
+                            str(raw["scheme"]), int(raw["classes"]))
     except (KeyError, TypeError, ValueError) as exc:
-        raise ConfigError(f"{path}: [style] needs colour, categorical, sequential, other, scheme and classes") from exc
-    if not style.categorical or len(style.sequential) < style.classes:
-        raise ConfigError(f"{path}: [style] needs categorical colours and at least `classes` sequential colours")
+        raise ConfigError(f"{path}: [style] needs colour, categorical, other, scheme and classes") from exc
+    if not style.categorical:
+        raise ConfigError(f"{path}: [style] needs categorical colours")
+    if not CLASS_RANGE[0] <= style.classes <= CLASS_RANGE[1]:
+        raise ConfigError(f"{path}: [style] classes must be from {CLASS_RANGE[0]} to {CLASS_RANGE[1]}, "
+                          f"got {style.classes}")
     return style
 
 

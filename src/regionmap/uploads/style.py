@@ -1,7 +1,8 @@
 """Colouring an upload by one of its columns: categories as colours, numbers as classes (mapclassify).
 
 Gives the class column and the `ColourClass`es the point layers and the legend take; labels follow the language
-(number ranges formatted with its separators). The palettes come from `data/uploads.toml`.
+(number ranges formatted with its separators). The categories' palette comes from `data/uploads.toml`, the classes'
+from `data/map_style.toml` (shared with the Kommunen choropleth).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from regionmap.dashboard.indicators import class_ranges, classify
+from regionmap.dashboard.map_style import map_style
 from regionmap.i18n import format_number, t
 from regionmap.maps.markers import SHAPE_NAMES
 from regionmap.maps.points import ColourClass
@@ -49,7 +51,7 @@ def _numeric(numbers: pd.Series, style: UploadStyle, lang: str) -> Styled:
     classification = classify(numbers.to_numpy(), style.scheme, style.classes)
     ranges = class_ranges(classification, numbers.to_numpy())
     decimals = _decimals(numbers.to_numpy(dtype="float64"))
-    colours = style.sequential[:: max(1, len(style.sequential) // max(1, len(ranges)))][:len(ranges)]
+    colours = map_style().classes.spread(len(ranges)) if ranges else []
     classes = tuple(
         ColourClass(str(i), t("legend.range", lang, lower=format_number(lower, lang, decimals),
                               upper=format_number(upper, lang, decimals)) if lower != upper
