@@ -296,8 +296,9 @@ def test_the_population_row_carries_its_reference_date(built_store) -> None:
 
 @pytest.mark.parametrize("lang", ["de", "en", "fr"])
 def test_pdf_has_language_title_and_an_alternative_text_for_its_map(lang: str) -> None:
-    """What fpdf2 gives a screen reader: the document language, a title, and the map's text alternative (the
-    rest of the structure tree, headings and reading order, fpdf2 does not write)."""
+    """What fpdf2 gives a screen reader: the document language, a title shown as the window's title, the map's text
+    alternative and a bookmark per section (the rest of the structure tree, headings, paragraphs, tables and reading
+    order, fpdf2 does not write)."""
     reader = PdfReader(io.BytesIO(rendered(lang)))
     root = reader.trailer["/Root"]
     assert root["/Lang"] == lang and reader.metadata.title
@@ -313,6 +314,11 @@ def test_pdf_has_language_title_and_an_alternative_text_for_its_map(lang: str) -
     alt = alternatives(root["/StructTreeRoot"])
     expected = t("investor.expose.map_alt", lang, name=site()["name"], place="", nearest="").split("(")[0]
     assert any(text.startswith(expected.strip()) for text in alt), alt
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])  # viewers show the title, not the file name
+    # Every section heading is a bookmark, in reading order.
+    bookmarks = [item.title for item in reader.outline]
+    assert bookmarks[:2] == [t("investor.expose.key_data", lang), t("investor.expose.location_factors", lang)], bookmarks
+    assert bookmarks[-1] == t("investor.expose.sources", lang)
 
 
 INVESTOR_EXPECTED = {

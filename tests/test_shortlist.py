@@ -109,7 +109,12 @@ def test_the_combined_pdf_has_a_cover_and_every_expose(store, lang: str) -> None
         first += length
     assert t("investor.expose.key_data", lang) in reader.pages[1].extract_text()
     assert reader.root_object["/Lang"] == lang
-    assert [item.title for item in reader.outline][1:] == [str(r["name"]) for r in rows]
+    # A bookmark for the cover and each site, and under each site its exposé's sections.
+    outline = reader.outline
+    assert [item.title for item in outline if not isinstance(item, list)][1:] == [str(r["name"]) for r in rows]
+    sections = [item for item in outline if isinstance(item, list)]
+    assert len(sections) == 1 + len(rows)  # the cover's headings, then each exposé's
+    assert all(t("investor.expose.key_data", lang) == part[0].title for part in sections[1:])
 
 
 def test_without_a_public_url_the_cover_says_so(store) -> None:

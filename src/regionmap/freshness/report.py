@@ -257,10 +257,7 @@ def render_pdf(figures: MonitoringFigures, ctx: ReportContext, lang: str) -> byt
     footer = " · ".join((ctx.region.short_names.get(lang, region_name), title, data_date))
     pdf = _Document(footer_text=footer,
                     page_label=lambda page: f"{generated} · {_t('page', lang, page=page, pages='{nb}')}")
-    pdf.set_title(f"{title} – {region_name}")
-    pdf.set_author(region_name)
-    pdf.set_lang(lang)
-    pdf.set_creation_date(dt.datetime.combine(ctx.generated, dt.time(), tzinfo=dt.timezone.utc))
+    pdf.describe(f"{title} – {region_name}", region_name, lang, ctx.generated)
     pdf.add_page()
     pdf.paragraph(clip(region_name, 90), size=8, colour=MUTED)
     pdf.paragraph(title, size=17, style="B")

@@ -38,10 +38,7 @@ def _cover(sites: Sequence[pd.Series], first_pages: Sequence[int], context: Expo
     generated = i18n.t("investor.expose.generated", lang, date=i18n.format_date(context.generated.isoformat(), lang))
     pdf = _Document(footer_text=clip(context.region.short_names.get(lang, region_name), FOOTER_NAME_CHARS),
                     page_label=lambda page: generated)
-    pdf.set_title(clip(f"{t('title')} – {region_name}", 200))
-    pdf.set_author(region_name)
-    pdf.set_lang(lang)
-    pdf.set_creation_date(dt.datetime.combine(context.generated, dt.time(), tzinfo=dt.timezone.utc))
+    pdf.describe(f"{t('title')} – {region_name}", region_name, lang, context.generated)
     pdf.add_page()
     pdf.paragraph(clip(region_name, 90), size=9, colour=MUTED)
     pdf.set_draw_color(*ACCENT)

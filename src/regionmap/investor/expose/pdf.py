@@ -14,7 +14,7 @@ from pathlib import Path
 import geopandas as gpd
 import matplotlib
 import pandas as pd
-from fpdf import FPDF, FontFace
+from fpdf import FPDF, FontFace, ViewerPreferences
 from fpdf.enums import Align, TableBordersLayout, WrapMode, XPos, YPos
 
 from regionmap import i18n
@@ -100,6 +100,15 @@ class _Document(FPDF):
         self.add_font(FONT, "I", str(FONT_DIR / "DejaVuSans-Oblique.ttf"))
         self.set_text_color(*INK)
 
+    def describe(self, title: str, author: str, lang: str, created: dt.date) -> None:
+        """The document's title (shown by viewers instead of the file name, as PDF/UA asks), author, language and
+        date of creation."""
+        self.set_title(clip(title, 200))
+        self.set_author(author)
+        self.set_lang(lang)
+        self.set_creation_date(dt.datetime.combine(created, dt.time(), tzinfo=dt.timezone.utc))
+        self.viewer_preferences = ViewerPreferences(display_doc_title=True)
+
     def footer(self) -> None:
         self.set_y(-13)
         self.set_draw_color(*RULE)
@@ -120,6 +129,7 @@ class _Document(FPDF):
         if self.will_page_break(10 + keep_with):
             self.add_page()
         self.ln(3)
+        self.start_section(clip(text, 120))  # a bookmark: the outline lets a reader jump to each section
         self.set_font(FONT, "B", 11.5)
         self.set_text_color(*ACCENT)
         self.multi_cell(0, 6, text, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -250,10 +260,7 @@ def render_expose(site: pd.Series, context: ExposeContext, lang: str, crs: objec
     generated = t("generated", date=i18n.format_date(context.generated.isoformat(), lang))
     footer = " · ".join((context.region.short_names.get(lang, region_name), clip(name, FOOTER_NAME_CHARS)))
     pdf = _Document(footer_text=footer, page_label=lambda page: f"{generated} · {t('page', page=page, pages='{nb}')}")
-    pdf.set_title(clip(f"{i18n.t('detail.label', lang, label=t('kind'))} {name}", 200))
-    pdf.set_author(region_name)
-    pdf.set_lang(lang)
-    pdf.set_creation_date(dt.datetime.combine(context.generated, dt.time(), tzinfo=dt.timezone.utc))
+    pdf.describe(f"{i18n.t('detail.label', lang, label=t('kind'))} {name}", region_name, lang, context.generated)
     pdf.add_page()
 
     # Header: region and document kind, rule, site name, type and place.
