@@ -315,3 +315,28 @@ def test_column_reads_and_counts_include_the_published_records(edits, location):
     counts = store.read_columns("gemeinden", ["ags", "n_sites"])
     assert list(counts["n_sites"]) == list(store.read_layer("gemeinden")["n_sites"])
     assert load_store(store).url_vocab(taxonomy()).sites == frozenset(ids)
+
+
+def test_partner_sites_have_their_location_factors(edits, location):
+    """A new site and a moved one carry the distances to every location factor, measured like the build's: the
+    finder's distance limits and the site sheet treat them like official sites."""
+    from regionmap.investor.factors import compute_location_factors, location_factors
+
+    goslar = record(edits, GOSLAR_SITE)
+    built = load_store(store_at(location)).layers["sites"].set_index("id").loc[GOSLAR_SITE]
+    changeset = edits.open_change_set(EDITOR, "sites")
+    new = edits.put_change(EDITOR, changeset, dict(goslar.values, id="", name="Neues Gewerbegebiet am Harz",
+                                                   lon="10.445", lat="51.915"))
+    edits.put_change(EDITOR, changeset, dict(goslar.values, lon="10.52", lat="51.93"), record_id=GOSLAR_SITE,
+                     base_revision=goslar.revision)
+    edits.approve(REVIEWER, changeset, edits.submit(EDITOR, changeset).digest)
+    data = load_store(store_at(location))
+    sites = data.layers["sites"].set_index("id")
+    factors = location_factors()
+    expected = compute_location_factors(data.layers["sites"], data.layers, factors).set_index("id")
+    for site_id in (new.record_id, GOSLAR_SITE):
+        for factor in factors:
+            assert sites.loc[site_id, factor.value_column] == pytest.approx(expected.loc[site_id, factor.value_column])
+            assert sites.loc[site_id, factor.id_column] == expected.loc[site_id, factor.id_column]
+        assert sites.loc[site_id, factors[0].value_column] > 0
+    assert sites.loc[GOSLAR_SITE, factors[0].value_column] != built[factors[0].value_column]  # measured from the move

@@ -18,7 +18,7 @@ from regionmap import config
 from regionmap.errors import RegionmapError, SourceError
 from regionmap.data.changes import Build, ChangeReport, change_report
 from regionmap.data.fetch import Downloader, ResolvedSource, download_file, resolve_source
-from regionmap.investor.factors import compute_location_factors, location_factors
+from regionmap.investor.factors import SITES, compute_location_factors, location_factors
 from regionmap.numbers import CLI_LOCALE, format_fixed
 from regionmap.data.manifest import curated_entries, source_entry
 from regionmap.data.sources.bkg import read_gemeinde_status, read_municipalities, read_states
@@ -353,7 +353,7 @@ def build_store(
     gemeinden, states, points, sources, postcodes = _read_sources(municipalities, resolve, region, curated,
                                                                   reference_date)
     thematic, warnings = _thematic_layers({"gemeinden": gemeinden, **points}, curated, tolerance.metres, strict)
-    thematic["sites"] = compute_location_factors(thematic["sites"], thematic, location_factors())
+    thematic[SITES] = compute_location_factors(thematic[SITES], thematic, location_factors())
     gemeinden = gemeinden.assign(density=_density(gemeinden["population"], gemeinden["area_km2"]))
     gemeinden = _count_points(gemeinden, {**points, **thematic})
     columns = ["ags", "name", "kind", "kreis_ags", "kreis_name", "population", "area_km2", "density", "area_source",

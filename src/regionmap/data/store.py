@@ -269,6 +269,7 @@ class MetaTableStore:
                    kreis: str | None = None) -> gpd.GeoDataFrame:
         from regionmap.editing.overlay import overlaid, recounted
         from regionmap.editing.records import editable_layers
+        from regionmap.investor.factors import SITES
 
         frame = self.read_built(name, bbox=bbox, ags=ags, kreis=kreis)
         editable = {layer.id for layer in editable_layers()}
@@ -276,10 +277,20 @@ class MetaTableStore:
             return frame
         published = self.edits().published()
         if name in editable:
-            return overlaid(name, frame, [r for r in published if r.layer == name], bbox=bbox, ags=ags, kreis=kreis)
+            return overlaid(name, frame, [r for r in published if r.layer == name], bbox=bbox, ags=ags, kreis=kreis,
+                            derive=self._with_location_factors if name == SITES else None)
         for layer in sorted({r.layer for r in published}):
             frame = recounted(frame, layer, self.read_layer(layer))
         return frame
+
+    def _with_location_factors(self, sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        """Partner sites with their location factors, measured to the targets as every reader sees them."""
+        from regionmap.investor.factors import SITES, compute_location_factors, location_factors
+
+        factors = location_factors()
+        targets = {layer: self.read_built(layer) if layer == SITES else self.read_layer(layer)
+                   for layer in {f.layer for f in factors}}
+        return compute_location_factors(sites, targets, factors)
 
     def read_columns(self, name: str, columns: Sequence[str]) -> pd.DataFrame:
         if not self._overlaid(name, columns):

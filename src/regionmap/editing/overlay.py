@@ -10,7 +10,7 @@ the same columns, types and order (by id).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -57,8 +57,10 @@ def _shown(record: PublishedRecord, bbox: Bounds | None, ags: str | None, kreis:
 
 
 def overlaid(layer_id: str, built: gpd.GeoDataFrame, published: Sequence[PublishedRecord], *,
-             bbox: Bounds | None = None, ags: str | None = None, kreis: str | None = None) -> gpd.GeoDataFrame:
-    """Layer `layer_id` as read from the build (filtered by `bbox`/`ags`/`kreis`) with the partners' records."""
+             bbox: Bounds | None = None, ags: str | None = None, kreis: str | None = None,
+             derive: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame] | None = None) -> gpd.GeoDataFrame:
+    """Layer `layer_id` as read from the build (filtered by `bbox`/`ags`/`kreis`) with the partners' records.
+    `derive` adds to the partners' rows the columns the build derives for its own (the sites' location factors)."""
     if not published:
         return built
     kept = built[~built["id"].isin({r.id for r in published})]
@@ -66,6 +68,8 @@ def overlaid(layer_id: str, built: gpd.GeoDataFrame, published: Sequence[Publish
     if not shown:
         return kept.reset_index(drop=True)
     rows = partner_rows(layer_id, shown)
+    if derive is not None:
+        rows = derive(rows)
     rows = rows.reindex(columns=built.columns)
     for column in built.columns:
         if column != "geometry" and built[column].dtype != object and rows[column].notna().all():

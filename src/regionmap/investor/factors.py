@@ -24,6 +24,7 @@ from regionmap.spatial import METRIC_CRS
 from regionmap.taxonomy import ID_PATTERN, Taxonomy, taxonomy
 
 BETTER = ("lower", "higher")
+SITES = "sites"  # the layer whose records get the location factors
 
 
 @dataclass(frozen=True)
