@@ -109,9 +109,11 @@ def test_bad_input_is_named(points: gpd.GeoDataFrame) -> None:
 
 
 def click_on(data: dict, i: int) -> dict:
-    """What st_folium returns for a click on marker i: its (rounded) position and its tooltip text."""
+    """What st_folium returns for a click on marker i: its (rounded) position and its tooltip text (the name and the
+    class label)."""
+    label = data["labels"][data["cls"][i]]
     return {"last_object_clicked": {"lat": data["lat"][i] / SCALE, "lng": data["lng"][i] / SCALE},
-            "last_object_clicked_tooltip": data["names"][i]}
+            "last_object_clicked_tooltip": f"{data['names'][i]}, {label}" if label else data["names"][i]}
 
 
 def test_clicked_marker_is_found_from_what_st_folium_returns(points: gpd.GeoDataFrame, gemeinden: gpd.GeoDataFrame) -> None:
@@ -134,8 +136,11 @@ def test_records_at_the_same_place_are_told_apart_by_the_tooltip(points: gpd.Geo
         return {"last_object_clicked": {"lat": y, "lng": x}, "last_object_clicked_tooltip": tooltip}
 
     assert clicked_record(click("B"), {"research": frame}) == ("research", frame.index[1])
-    assert clicked_record(click("C"), {"research": frame}) == ("research", frame.index[2])
+    assert clicked_record(click("C, Universität"), {"research": frame}) == ("research", frame.index[2])
     assert clicked_record(click(None), {"research": frame}) == ("research", frame.index[0])
+    frame["name"] = ["A", "A, B", "C"]  # a name that begins like another's tooltip: the longest match wins
+    assert clicked_record(click("A, B, Universität"), {"research": frame}) == ("research", frame.index[1])
+    assert clicked_record(click("A, Universität"), {"research": frame}) == ("research", frame.index[0])
 
 
 def test_polygon_clicks_and_misses(gemeinden: gpd.GeoDataFrame) -> None:

@@ -1,6 +1,6 @@
 """No information by colour alone (WCAG 1.4.1): on the map each category, or each sector when the map colours by
 sector, is drawn in its own shape (the SVG path of its outline), and the legend shows the same shape beside its
-name."""
+name; a marker's tooltip names its class."""
 
 from __future__ import annotations
 
@@ -54,5 +54,19 @@ def test_classes_are_drawn_in_their_own_shapes_on_the_map_and_in_the_legend(app_
     assert legend and all(i["shape"] == declared[i["value"]] for i in legend), legend
     assert all(f"rm-shape-{i['shape']}" in i["svg"] and i["fill"].startswith("#") for i in legend), legend
     assert all(i["label"].startswith(labels[i["value"]]) for i in legend), legend
+    # A hovered marker's tooltip names its class beside the record (categories of two layers may share a shape).
+    box = frame.evaluate("""() => {
+      const view = document.querySelector(".leaflet-container").getBoundingClientRect();
+      return [...document.querySelectorAll("path.rm-point")].map((p) => p.getBoundingClientRect())
+        .filter((b) => b.width > 0 && b.left > view.left + 60 && b.right < view.right - 260
+                       && b.top > view.top + 60 && b.bottom < view.bottom - 60)
+        .map((b) => ({x: b.left + b.width / 2, y: b.top + b.height / 2}))[0];
+    }""")
+    offset = page.locator(MAP_IFRAME).bounding_box()
+    page.mouse.move(offset["x"] + box["x"], offset["y"] + box["y"])
+    tooltip = frame.locator(".leaflet-tooltip").first
+    tooltip.wait_for(timeout=5_000)
+    text = tooltip.inner_text().strip()
+    assert any(text.endswith(f", {label}") and len(text) > len(label) + 2 for label in labels.values()), text
     screenshot(page, f"marker-shapes-{colour}")
     watched.assert_clean()

@@ -2,8 +2,8 @@
 
 streamlit-folium reports a click on a layer as `last_object_clicked` ({"lat", "lng"}) and the clicked layer's tooltip
 text as `last_object_clicked_tooltip`. For a point marker (radius <= 10 px) Leaflet reports the marker's own position,
-which the payload rounded to 5 decimals, so the record is the one at that position; the tooltip (its name) settles ties
-between records at the same place. For a polygon the position is where the user clicked, inside it.
+which the payload rounded to 5 decimals, so the record is the one at that position; the tooltip (its name and class)
+settles ties between records at the same place. For a polygon the position is where the user clicked, inside it.
 
 Pages pass `returned_objects=RETURNED_OBJECTS` to `st_folium`: then panning and zooming change nothing that is
 returned and do not rerun the script.
@@ -26,6 +26,12 @@ _M_PER_DEG_LAT = 110_574.0
 _M_PER_DEG_LON_EQUATOR = 111_320.0
 
 
+def names_match(tooltip: str, name: str) -> bool:
+    """Whether a clicked marker's tooltip is that of the record `name`: the name alone, or the name and its class
+    label ("name, label", as `PointLayer` shows it)."""
+    return tooltip == name or tooltip.startswith(f"{name}, ")
+
+
 def _nearest(
     gdf: gpd.GeoDataFrame, lat: float, lng: float, tolerance_m: float, name: str | None, name_column: str
 ) -> tuple[float, Hashable] | None:
@@ -42,7 +48,9 @@ def _nearest(
     if hits.size == 0:
         return None
     if name is not None and name_column in gdf.columns:
-        named = hits[gdf[name_column].to_numpy()[hits] == name]
+        names = [str(n) for n in gdf[name_column].to_numpy()[hits]]
+        lengths = np.array([len(n) if names_match(name, n) else -1 for n in names])
+        named = hits[lengths == lengths.max()] if lengths.size and lengths.max() >= 0 else hits[:0]
         if named.size:
             hits = named
     best = hits[np.argmin(dist[hits])]
@@ -71,7 +79,7 @@ def clicked_record(
         found = _nearest(gdf, lat, lng, tolerance_m, name, name_column)
         if found is None:
             continue
-        if name is not None and name_column in gdf.columns and gdf.loc[found[1], name_column] == name:
+        if name is not None and name_column in gdf.columns and names_match(name, str(gdf.loc[found[1], name_column])):
             return layer_id, found[1]
         first = first or (layer_id, found[1])
     return first

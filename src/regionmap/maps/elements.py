@@ -233,7 +233,8 @@ class PointLayer(Layer, VerbatimRender):
             group.on("mouseover click focus", function (e) {
                 var m = e.layer;
                 if (!m || m.rmIndex === undefined || m.getTooltip()) { return; }
-                m.bindTooltip(esc(d.names[m.rmIndex]), {direction: "top", offset: [0, -4]});
+                // The tooltip names the class too: categories of different layers may share a shape (WCAG 1.4.1).
+                m.bindTooltip(esc(m.rmName()), {direction: "top", offset: [0, -4]});
                 if (e.type !== "click") { m.openTooltip(); }
             });
             return group;
