@@ -152,3 +152,41 @@ def test_the_office_finds_every_lead_and_site(store: str) -> None:
     assert table[plain(t("leads.column.email", "en"))].tolist() == [plain("ines@investor.example")]
     assert len(table[plain(t("leads.column.sites", "en"))].iloc[0].split(", ")) == 2
     assert store_at(store).edits().history(None).query("action == 'leads_read'")["actor"].tolist() == [OFFICE]
+
+
+def _erase(at: AppTest, email: str, sure: bool) -> AppTest:
+    at.text_input(key="mt_leads_erase_email").input(email)
+    at.checkbox(key="mt_leads_erase_sure").set_value(sure)
+    at.button(key=next(b.key for b in at.button if b.key.startswith("FormSubmitter:mt_leads_erase"))).click()
+    return run(at)
+
+
+@pytest.mark.parametrize("lang", ["de", "fr"])
+def test_the_office_deletes_a_visitors_enquiries_on_request(store: str, lang: str) -> None:
+    """The region's office deletes every enquiry of one e-mail address: only once it confirmed having checked the
+    request, a wrong address is named, and the history keeps the number only."""
+    _lead(store)
+    at = run(AppTest.from_function(_body, args=(OFFICE, lang), default_timeout=60))
+    assert t("leads.erase.heading", lang) in [s.value for s in at.subheader]
+    at = _erase(at, "ines@investor.example", sure=False)
+    assert plain(t("leads.erase.unconfirmed", lang)) in [e.value for e in at.error]
+    at = _erase(at, "ines@investor", sure=True)
+    assert plain(t("leads.error.email_invalid", lang)) in [e.value for e in at.error]
+    assert len(Leads(store_at(store).edits()).leads_for(None)) == 1  # nothing deleted so far
+    at = _erase(at, " Ines@Investor.example ", sure=True)
+    assert plain(tn("leads.erase.done", 1, lang)) in [s.value for s in at.success]
+    assert Leads(store_at(store).edits()).leads_for(None) == []
+    deleted = store_at(store).edits().history(None).query("action == 'leads_delete'")
+    assert deleted["actor"].tolist() == [OFFICE] and "ines" not in deleted["detail"].iloc[0]
+
+
+def test_a_partner_is_offered_no_deletion_and_the_library_refuses_it(store: str) -> None:
+    from regionmap.auth.identity import Identity
+    from regionmap.editing.roles import PermissionDenied
+
+    _lead(store)
+    at = run(AppTest.from_function(_body, args=(EDITOR, "de"), default_timeout=60))
+    assert t("leads.erase.heading", "de") not in [s.value for s in at.subheader]
+    with pytest.raises(PermissionDenied):
+        Leads(store_at(store).edits()).delete_by_email(Identity(email=EDITOR, subject="x"), "ines@investor.example")
+    assert len(Leads(store_at(store).edits()).leads_for(None)) == 1

@@ -1,6 +1,7 @@
 """Enquiries (Anfragen): the leads routed to the signed-in person's organisation (the region's office and admins: all
-of them), loaded on request (each load is an access in the history), and the interest figures per site and month.
-Visitors' text is shown in tables, as text."""
+of them), loaded on request (each load is an access in the history), the interest figures per site and month, and for
+the region's office and admins the deletion of a visitor's enquiries on request. Visitors' text is shown in tables,
+as text."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from regionmap.i18n import format_date, t, tn
+from regionmap.leads.enquiry import LeadError
 from regionmap.leads.repository import Lead, Leads
 from regionmap.editing.roles import PermissionDenied
 from regionmap.ui.maintenance_common import Context, flash, refusal_text
@@ -42,6 +44,35 @@ def _load(ctx: Context, leads: Leads) -> None:
         flash("error", refusal_text(refusal, ctx.lang))
 
 
+def _erase(ctx: Context, leads: Leads) -> None:
+    """The erasure form's callback: delete the visitor's enquiries (the library checks the role), then reload."""
+    state = st.session_state
+    if not state.get("mt_leads_erase_sure"):
+        flash("error", t("leads.erase.unconfirmed", ctx.lang))
+        return
+    try:
+        count = leads.delete_by_email(ctx.identity, str(state.get("mt_leads_erase_email") or ""))
+    except PermissionDenied as refusal:
+        flash("error", refusal_text(refusal, ctx.lang))
+        return
+    except LeadError:
+        flash("error", t("leads.error.email_invalid", ctx.lang))
+        return
+    flash("success", tn("leads.erase.done", count, ctx.lang))
+    state.pop(LOADED, None)  # the shown table held them
+
+
+def _erasure(ctx: Context, leads: Leads) -> None:
+    """A visitor's request to delete their data (GDPR Art. 17): every enquiry sent with one e-mail address."""
+    lang = ctx.lang
+    st.subheader(t("leads.erase.heading", lang))
+    st.caption(t("leads.erase.intro", lang))
+    with st.form("mt_leads_erase", clear_on_submit=True):
+        st.text_input(t("leads.column.email", lang), key="mt_leads_erase_email", max_chars=254)
+        st.checkbox(t("leads.erase.sure", lang), key="mt_leads_erase_sure")
+        st.form_submit_button(t("leads.erase.button", lang), on_click=_erase, args=(ctx, leads))
+
+
 def render(ctx: Context) -> None:
     lang = ctx.lang
     leads = Leads(ctx.edits)
@@ -68,3 +99,5 @@ def render(ctx: Context) -> None:
         st.caption(t("leads.tab.interest_none", lang))
     else:
         st.dataframe(interest_frame(interest, names, lang), hide_index=True, width="stretch")
+    if sees_all:
+        _erasure(ctx, leads)
