@@ -45,3 +45,22 @@ def test_raised_messages_and_numbers_keep_their_language() -> None:
     message = CheckMessage("outside_ags", place="A", distance=1234.4, named="B", tolerance=1000.0)
     assert "1,234 m outside B" in message and "1.234 m außerhalb von B" in message.text("de")
     assert "1\u202f234" in message.text("fr") or "1\u00a0234" in message.text("fr")
+
+
+def test_reading_problems_and_placement_warnings_speak_every_language(tmp_path: Path) -> None:
+    """A file's reading problems (a missing column, a row of the wrong length, semicolons) are shown in the page's
+    language too, like the value checks."""
+    from regionmap.data.curated import read_curated
+
+    semicolons = tmp_path / "research.csv"
+    semicolons.write_text("id;name\nresearch-a;A\n", encoding="utf-8")
+    (problem,) = read_curated(semicolons).problems
+    assert problem.message == "separated by ';': save the file comma-separated"
+    assert message_text(problem.message, "de") == "mit ';' getrennt: bitte die Datei mit Kommas getrennt speichern"
+    short = tmp_path / "sites.csv"
+    short.write_text("id,name\nsites-a\n", encoding="utf-8")
+    messages = {message_text(p.message, "fr") for p in read_curated(short).problems}
+    assert "nombre de champs : 1 dans la ligne, 2 dans l'en-tête" in messages
+    assert "la colonne manque dans l'en-tête" in messages
+    message = CheckMessage("near_region", lon="10.1", lat="52.2", distance=1234, tolerance=2000, place="Goslar")
+    assert "1.234 m außerhalb der Grenzen der Region" in message.text("de") and "1,234 m outside" in message

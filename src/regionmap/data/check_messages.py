@@ -18,23 +18,26 @@ class CheckMessage(str):
     """A check's message: its English text as the string, and the key and parameters to say it in other languages."""
 
     code: str
+    key: str
     params: dict[str, Any]
 
-    def __new__(cls, code: str, **params: Any) -> CheckMessage:
-        message = super().__new__(cls, _say(code, params, MESSAGE_LANGUAGE))
-        message.code, message.params = code, params
+    def __new__(cls, code: str, /, *, texts: str = "check", **params: Any) -> CheckMessage:
+        """The message of text `<texts>.<code>` (by default `check.<code>`) with `params`."""
+        key = f"{texts}.{code}"
+        message = super().__new__(cls, _say(key, params, MESSAGE_LANGUAGE))
+        message.code, message.key, message.params = code, key, params
         return message
 
     def text(self, lang: str) -> str:
         """The message in `lang`."""
-        return _say(self.code, self.params, lang)
+        return _say(self.key, self.params, lang)
 
 
-def _say(code: str, params: dict[str, Any], lang: str) -> str:
-    """The text `check.<code>` in `lang`, numbers in the language's notation (1.000 m / 1,000 m), whole."""
+def _say(key: str, params: dict[str, Any], lang: str) -> str:
+    """The text `key` in `lang`, numbers in the language's notation (1.000 m / 1,000 m), whole."""
     shown = {k: format_number(v, lang) if isinstance(v, int | float) and not isinstance(v, bool) else v
              for k, v in params.items()}
-    return t(f"check.{code}", lang, **shown)
+    return t(key, lang, **shown)
 
 
 def message_text(message: object, lang: str) -> str:

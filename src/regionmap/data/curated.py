@@ -26,7 +26,6 @@ from pyproj import Transformer
 from regionmap.config import LANGUAGES
 from regionmap.data.check_messages import CheckMessage, raised_message
 from regionmap.errors import RegionmapError
-from regionmap.numbers import CLI_LOCALE, format_fixed
 from regionmap.data.sources.bkg import KINDS as GEMEINDE_KINDS
 from regionmap.data.record_texts import RecordTexts, load_record_texts
 from regionmap.spatial import METRIC_CRS, WGS84
@@ -229,8 +228,7 @@ def _decode(path: Path, data: bytes) -> tuple[str | None, Problem | None]:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return None, Problem(str(path), line, MISSING_ID, MISSING_ID,
-                             f"not UTF-8 text (byte {exc.start}): save it as UTF-8")
+        return None, Problem(str(path), line, MISSING_ID, MISSING_ID, CheckMessage("not_utf8", byte=exc.start))
 
 
 def read_curated(path: Path, schema: Schema | None = None) -> CuratedTable:
@@ -243,7 +241,7 @@ def read_curated(path: Path, schema: Schema | None = None) -> CuratedTable:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return unreadable(None, f"cannot read: {exc.strerror}")
+        return unreadable(None, CheckMessage("cannot_read", reason=str(exc.strerror)))
     text, problem = _decode(path, data)
     if text is None:
         return CuratedTable(path, schema, (), (problem,))
@@ -252,13 +250,13 @@ def read_curated(path: Path, schema: Schema | None = None) -> CuratedTable:
     try:
         header = [h.strip() for h in next(reader, [])]
     except csv.Error as exc:
-        return unreadable(1, f"not a CSV header: {exc}")
+        return unreadable(1, CheckMessage("csv_header", error=str(exc)))
     if not any(header):
-        return unreadable(1, "empty file: expected a CSV header")
+        return unreadable(1, CheckMessage("empty_file"))
     if len(header) == 1 and ";" in header[0]:
-        return unreadable(1, "separated by ';': save the file comma-separated")
+        return unreadable(1, CheckMessage("semicolons"))
     for column in sorted({h for h in header if header.count(h) > 1}):
-        problems.append(Problem(name, 1, MISSING_ID, column, "column appears more than once in the header"))
+        problems.append(Problem(name, 1, MISSING_ID, column, CheckMessage("duplicate_column")))
     records: list[Record] = []
     line = reader.line_num + 1
     while True:
@@ -267,27 +265,26 @@ def read_curated(path: Path, schema: Schema | None = None) -> CuratedTable:
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.append(Problem(name, line, MISSING_ID, MISSING_ID, f"not valid CSV: {exc}"))
+            problems.append(Problem(name, line, MISSING_ID, MISSING_ID, CheckMessage("csv_invalid", error=str(exc))))
             break
         if any(cell.strip() for cell in row):
             if len(row) != len(header):
                 problems.append(Problem(name, line, row[0].strip() if row else MISSING_ID, MISSING_ID,
-                                        f"row has {len(row)} fields, the header has {len(header)}"))
+                                        CheckMessage("field_count", fields=len(row), header=len(header))))
             records.append(Record(line, {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header)}))
         line = reader.line_num + 1
     schemas = curated_schemas() if schema is None else {}
     schema = schema or schema_for(path, records, schemas)
     if schema is None:
-        problems.append(Problem(name, None, MISSING_ID, "layer", "cannot tell the file's schema: name it after a "
-                                f"layer ({', '.join(schemas)}.csv) or give every row the same layer"))
+        problems.append(Problem(name, None, MISSING_ID, "layer", CheckMessage("no_schema", files=", ".join(schemas))))
     else:
         for f in schema.fields:
             if f.name not in header and not f.may_be_absent:
-                problems.append(Problem(name, 1, MISSING_ID, f.name, "column missing from the header"))
+                problems.append(Problem(name, 1, MISSING_ID, f.name, CheckMessage("missing_column")))
         for column in header:
             if column and column not in schema.columns:
                 problems.append(Problem(name, 1, MISSING_ID, column,
-                                        f"unknown column for a {schema.name} file (a typo?)"))
+                                        CheckMessage("unknown_column", schema=schema.name)))
     return CuratedTable(path, schema, tuple(records), tuple(problems))
 
 
@@ -646,9 +643,8 @@ def coordinate_problems(boundaries: gpd.GeoDataFrame | None, lon: float, lat: fl
         if distance <= tolerance_m:
             found = [nearest]
             if not known or nearest == ags:
-                return [("lon", f"lon={_num(lon)}, lat={_num(lat)} lies {distance:,.0f} m outside the region's "
-                                f"boundaries, within their positional tolerance of {tolerance_m:,.0f} m: placed in "
-                                f"{_label(boundaries, nearest)}", WARNING)]
+                return [("lon", CheckMessage("near_region", lon=_num(lon), lat=_num(lat), distance=round(distance),
+                                             tolerance=round(tolerance_m), place=_label(boundaries, nearest)), WARNING)]
         elif swapped:
             return [("lon", CheckMessage("swapped", lon=_num(lat), lat=_num(lon), place=_label(boundaries, swapped[0])),
                      ERROR)]
@@ -657,13 +653,11 @@ def coordinate_problems(boundaries: gpd.GeoDataFrame | None, lon: float, lat: fl
     if not AGS_PATTERN.match(ags) or ags in found:
         return []
     if not known:
-        return [("ags", f"AGS '{ags}' is not a municipality of these boundaries (merged, split or renumbered?): "
-                        f"the point lies in {_label(boundaries, found[0])}", WARNING)]
+        return [("ags", CheckMessage("ags_unknown_point", value=ags, place=_label(boundaries, found[0])), WARNING)]
     distance = _distance_m(boundaries, ags, lon, lat)
     if distance <= tolerance_m:
-        return [("ags", f"the point lies in {_label(boundaries, found[0])}, {format_fixed(distance, CLI_LOCALE)} m outside "
-                        f"{_label(boundaries, ags)} named by the AGS, within the boundaries' positional tolerance "
-                        f"of {format_fixed(tolerance_m, CLI_LOCALE)} m", WARNING)]
+        return [("ags", CheckMessage("near_ags", place=_label(boundaries, found[0]), distance=round(distance),
+                                     named=_label(boundaries, ags), tolerance=round(tolerance_m)), WARNING)]
     return [("ags", CheckMessage("outside_ags", place=_label(boundaries, found[0]), distance=distance,
                                  named=_label(boundaries, ags), tolerance=tolerance_m), ERROR)]
 
@@ -695,8 +689,7 @@ def _location_problems(table: CuratedTable, ref: Reference) -> list[Problem]:
             ags = values.get("ags", "")
             if AGS_PATTERN.match(ags) and not (ref.boundaries["ags"] == ags).any():
                 problems.append(Problem(str(table.path), record.line, ags, "ags",
-                                        f"AGS '{ags}' is not a municipality of these boundaries (merged, split or "
-                                        "renumbered?): the record is not used", WARNING))
+                                        CheckMessage("ags_unknown", value=ags), WARNING))
     return problems
 
 

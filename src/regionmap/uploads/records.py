@@ -11,6 +11,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from regionmap.data.check_messages import CheckMessage
 from regionmap.data.curated import MISSING_ID, CuratedTable, Problem, Record, Schema
 from regionmap.uploads.formats import ROW, cell_value, read_raw
 from regionmap.uploads.problems import UploadError, UploadProblem
@@ -27,7 +28,8 @@ def _text(value: object) -> str:
 
 
 def _problem(p: UploadProblem) -> Problem:
-    return Problem(p.file, p.row, MISSING_ID, p.field or MISSING_ID, p.text("en").split(": ", 1)[-1])
+    return Problem(p.file, p.row, MISSING_ID, p.field or MISSING_ID,
+                   CheckMessage(p.code, texts="upload.problem", **dict(p.params)))
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,8 @@ def file_records(name: str, data: bytes, settings: UploadSettings | None = None)
         for row, geometry, values in zip(frame[ROW], frame.geometry, frame[columns].itertuples(index=False)):
             record = {c: _text(v) for c, v in zip(columns, values)}
             if geometry is None or geometry.geom_type != "Point":
-                problems.append(Problem(name, int(row), record.get("id") or MISSING_ID, "geometry", "not a point"))
+                problems.append(Problem(name, int(row), record.get("id") or MISSING_ID, "geometry",
+                                        CheckMessage("not_point")))
             else:
                 record["lon"] = f"{geometry.x:.{COORDINATE_DECIMALS}f}"
                 record["lat"] = f"{geometry.y:.{COORDINATE_DECIMALS}f}"
@@ -73,10 +76,11 @@ def upload_table(path: Path, schema: Schema | None, settings: UploadSettings | N
     except UploadError as exc:
         return CuratedTable(path, schema, (), tuple(_problem(p) for p in exc.problems))
     except OSError as exc:
-        return CuratedTable(path, schema, (), (Problem(name, None, MISSING_ID, MISSING_ID, f"cannot read: {exc}"),))
+        return CuratedTable(path, schema, (), (Problem(name, None, MISSING_ID, MISSING_ID,
+                                                       CheckMessage("cannot_read", reason=str(exc))),))
     problems = list(read.problems)
     if schema is not None:
         present = set(read.columns) | ({"lon", "lat"} if read.points else set())
-        problems += [Problem(name, 1, MISSING_ID, f.name, "column missing from the header")
+        problems += [Problem(name, 1, MISSING_ID, f.name, CheckMessage("missing_column"))
                      for f in schema.fields if f.name not in present and not f.may_be_absent]
     return CuratedTable(path, schema, read.records, tuple(problems))
