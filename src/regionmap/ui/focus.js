@@ -7,6 +7,8 @@
 // clicked elsewhere), while the focus is anywhere but the page, while a dialog is open, after the widget is gone
 // for good (KEPT_MS), for select boxes (Streamlit moves their focus itself), for tables (the data grid keeps its
 // own focus) or for the map's frame.
+// It also makes each interactive table's keyboard hint (the caption right above it, `ui.tables.row_choice`: a row
+// is chosen with Shift+Space, the data grid's own key) the grid's description (aria-describedby) for screen readers.
 (() => {
   if (window.rmFocusKeeper) return;  // once per page: Streamlit may run this again after a page switch
   window.rmFocusKeeper = true;
@@ -67,4 +69,21 @@
                                   attributeFilter: ["disabled", "class", "data-stale", "style"]});
     setTimeout(restore, 0);
   }, true);
+
+  const HINT = ROW_HINT;  // the key prefix of a hint's container; the rest is its table's key
+  const describe = () => {
+    for (const hint of document.querySelectorAll(`[class*='st-key-${HINT}']`)) {
+      const key = String(hint.className).match(new RegExp(`st-key-${HINT}(\\S+)`));
+      const caption = hint.querySelector("[data-testid='stCaptionContainer']");
+      const grid = key && caption && document.querySelector(`.st-key-${CSS.escape(key[1])} table[role='grid']`);
+      if (!grid) continue;
+      caption.id = `rm-hint-${key[1]}`;
+      if (grid.getAttribute("aria-describedby") !== caption.id) grid.setAttribute("aria-describedby", caption.id);
+    }
+  };
+  let drawing = false;  // one look per frame, however many changes Streamlit and the grid make in it
+  new MutationObserver(() => {
+    if (!drawing) { drawing = true; requestAnimationFrame(() => { drawing = false; describe(); }); }
+  }).observe(document.body, {subtree: true, childList: true});
+  describe();
 })();
