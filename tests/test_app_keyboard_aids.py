@@ -16,6 +16,8 @@ from regionmap.ui.focus import _KEY as FOCUS_KEY, _script
 from regionmap.ui.tables import ROW_HINT
 from regionmap.ui.text import page_script
 
+pytestmark = pytest.mark.usefixtures("store_env")  # the built store (test_app_pages)
+
 
 def interactive_tables(node: object) -> list[tuple[Dataframe, object]]:
     """Every data frame with row selection under `node`, with the element drawn right before it (None if first)."""
@@ -39,14 +41,14 @@ def assert_hinted(at: AppTest, lang: str, layer_id: str) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_theme_page_tables_say_how_a_row_is_chosen(store_env, lang: str) -> None:
+def test_theme_page_tables_say_how_a_row_is_chosen(lang: str) -> None:
     at = open_page("research", lang=lang, basemap="none")
     assert_clean(at)
     assert_hinted(at, lang, "research")
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_site_finder_result_list_says_how_a_row_is_chosen(store_env, lang: str) -> None:
+def test_site_finder_result_list_says_how_a_row_is_chosen(lang: str) -> None:
     at = open_sites_page(lang=lang)
     assert_clean(at)
     assert_hinted(at, lang, "sites")
