@@ -122,6 +122,18 @@ def tab_to(page: Page, matches: Matcher, what: str, back: bool = False, limit: i
     pytest.fail(f"{what} not reached with {limit} × {key}; passed: {seen}")
 
 
+def wait_for_focus(page: Page, matches: Matcher, what: str, timeout_ms: int = 30_000) -> Focus:
+    """Wait, pressing no key, until the focused element `matches` (after a redraw the page puts it back), then
+    check that it shows its focus indicator and is in view."""
+    focus: Focus = {}
+    for _ in range(timeout_ms // 200):
+        focus = focused(page)
+        if focus["tag"] is not None and matches(focus):
+            return assert_focus_visible(page, what)
+        page.wait_for_timeout(200)
+    pytest.fail(f"the focus never came back to {what}: {focus}")
+
+
 def in_widget(key: str, tag: str | None = None) -> Matcher:
     """The focused element lies in the Streamlit widget with key `key` (and is a `tag`)."""
     return lambda f: f["key"] == f"st-key-{key}" and (tag is None or f["tag"] == tag) and not f["frames"]
@@ -229,6 +241,12 @@ def test_a_table_row_opens_the_detail_card_by_keyboard(app_server, watched) -> N
     page.wait_for_timeout(1_000)
     cell = lambda f: in_widget_starting("table_research")(f) and f["own"]["role"] == "gridcell"  # noqa: E731
     first = tab_to(page, cell, "the first cell of the research table")
+    # The grid is described by the caption above it, which says how a row is chosen (ui.tables.row_choice).
+    assert page.evaluate("""() => {
+        const grid = document.activeElement.closest("table[role='grid']");
+        const hint = document.getElementById(grid.getAttribute("aria-describedby"));
+        return hint && hint.innerText.trim();
+    }""") == t("table.choose_row", "en")
     chosen = press(page, "ArrowDown")
     name = chosen["own"]["label"]
     assert cell(chosen) and name and name != first["own"]["label"], chosen
@@ -246,7 +264,7 @@ def test_a_table_row_opens_the_detail_card_by_keyboard(app_server, watched) -> N
 
 def test_site_sheet_and_expose_download_by_keyboard(app_server, watched) -> None:
     """The result list's first row opens the site sheet (Shift+Space); Tab reaches the exposé button, Enter
-    downloads the PDF."""
+    downloads the PDF and the focus comes back to the button."""
     page = watched.page
     page.goto(f"{app_server.url}/sites?basemap=none&lang=en")
     wait_for_map(page)
@@ -269,13 +287,9 @@ def test_site_sheet_and_expose_download_by_keyboard(app_server, watched) -> None
     assert download.suggested_filename.startswith("expose-") and download.suggested_filename.endswith("-en.pdf")
     with open(download.path(), "rb") as fh:
         assert fh.read(4) == b"%PDF"
-    # Streamlit disables the button while it makes the file, which takes the focus from it (docs/accessibility.md,
-    # what remains). The keyboard's place stays: the next Tab goes on after the button, not back to the page's top.
-    after = press(page, "Tab")
-    assert page.evaluate("""() => {
-        const button = document.querySelector(".st-key-expose_download button");
-        return Boolean(button.compareDocumentPosition(document.activeElement) & Node.DOCUMENT_POSITION_FOLLOWING);
-    }"""), after
+    # Streamlit disables the button while it makes the file, which takes the focus from it; the page puts it back
+    # (ui/focus.js), with its focus ring.
+    wait_for_focus(page, in_widget("expose_download", "BUTTON"), "the exposé button")
     screenshot(page, "keyboard-site-expose")
     watched.assert_clean()
 
@@ -452,13 +466,8 @@ def test_data_download_by_keyboard(app_server, watched) -> None:
     with open(download.path(), encoding="utf-8-sig") as fh:
         header = fh.readline()
     assert "name" in header.lower(), header
-    # Streamlit disables the button while it makes the file, which takes the focus from it (docs/accessibility.md,
-    # what remains); the next Tab goes on after the button.
-    after = press(page, "Tab")
-    assert page.evaluate("""() => {
-        const button = document.querySelector(".st-key-dl_csv_research button");
-        return Boolean(button.compareDocumentPosition(document.activeElement) & Node.DOCUMENT_POSITION_FOLLOWING);
-    }"""), after
+    # Streamlit disables the button while it makes the file; the focus comes back to it (ui/focus.js).
+    wait_for_focus(page, in_widget("dl_csv_research", "BUTTON"), "the research CSV download")
     watched.assert_clean()
 
 
@@ -469,7 +478,8 @@ UPLOAD_CSV = b"name,lon,lat\nKeyboard Hannover,9.7320,52.3759\nKeyboard Braunsch
 
 def test_upload_by_keyboard(app_server, watched) -> None:
     """Tab reaches the sidebar's upload button, Enter opens the file chooser (the dialog itself is the browser's);
-    the chosen file becomes a layer with its count in the legend, and the focus stays visible."""
+    the chosen file becomes a layer with its count in the legend, and the focus comes back to the uploader (the
+    file's remove button)."""
     page = watched.page
     page.goto(f"{app_server.url}/?basemap=none&lang=en")
     wait_for_map(page)
@@ -484,11 +494,9 @@ def test_upload_by_keyboard(app_server, watched) -> None:
         .wait_for(state="attached", timeout=30_000)
     wait_until_idle(page)
     assert button["label"], button
-    # Streamlit redraws the uploader with the chosen file, which takes the focus from its button
-    # (docs/accessibility.md, what remains); the keyboard's place stays: Tab goes on inside the uploader.
-    focus = press(page, "Tab")
-    assert focus["key"] == "st-key-upload_file" and not focus["frames"], focus
-    remove = tab_to(page, in_widget("upload_file", "BUTTON"), "the chosen file's remove button", limit=3)
+    # Streamlit redraws the uploader with the chosen file, which takes the focus from its button; the page puts it
+    # on the button's successor in the drop zone (ui/focus.js): the chosen file's remove button.
+    remove = wait_for_focus(page, in_widget("upload_file", "BUTTON"), "the uploader")
     assert "keyboard.csv" in remove["label"], remove
     screenshot(page, "keyboard-upload")
     watched.assert_clean()

@@ -13,6 +13,7 @@ from regionmap.data.manifest import population_reference_date
 from regionmap.i18n import format_date, format_density, format_km2, format_number, t, tn
 from regionmap.data.store import StoreData
 from regionmap.ui import data, view
+from regionmap.ui.focus import keep_focus
 from regionmap.ui.text import document_language, plain
 from regionmap.ui.mapview import colour_by_control, detail_card, layer_tables, show_map, shown_key, sync_selection
 from regionmap.ui.navigation import page_spec, PAGES
@@ -32,6 +33,7 @@ def header(title_key: str, state: ViewState) -> None:
     st.html(PAGE_CSS)  # style only: takes no space on the page
     st.html(FOCUS_CSS)
     document_language(lang)
+    keep_focus()
     st.title(t(title_key, lang))
     st.caption(plain(data.region_name(lang)))
     for notice in view.notices():

@@ -37,6 +37,7 @@ from regionmap.ui import data, upload_panel, view
 from regionmap.ui.rendered import (RenderedMap, frame_digest, frame_ids, freeze_styler, mount_map, render_map,
                                    rows_digest)
 from regionmap.uploads.layer import UPLOAD_LAYER, UploadLayers, UploadMap, layer_label, upload_fields
+from regionmap.ui.tables import row_choice
 from regionmap.ui.text import plain
 from regionmap.dashboard.urlstate import ViewState
 
@@ -285,8 +286,10 @@ def layer_tables(page: str, store: StoreData, shown: Mapping[str, gpd.GeoDataFra
         key = table_key(f"table_{page}_{layer_id}", ids, lang)
         styler = data.shared(store, "table", key, lambda: freeze_styler(localised_numbers(
             table_frame(gdf, layer_id, tax, lang), lang, {t("column.area_ha", lang): 1})))
+        row_choice(key, lang)
         event = st.dataframe(
             styler,
+            alt=layer.label(lang),
             hide_index=True,
             width="stretch",
             on_select="rerun",

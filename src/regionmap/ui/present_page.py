@@ -48,6 +48,7 @@ from regionmap.presenter.tours import (
     vocab_from_store,
 )
 from regionmap.ui import data, view
+from regionmap.ui.focus import keep_focus
 from regionmap.ui.layout import FOCUS_CSS, shown_layers
 from regionmap.ui.navigation import PAGES
 from regionmap.ui.mapview import draw_map
@@ -242,6 +243,7 @@ def presenter_page() -> None:
     query = _query()
     lang = normalise_lang((query["lang"] or "").strip().lower())
     document_language(lang)
+    keep_focus()
     store = data.store(lang)
     try:
         available = tours(store)

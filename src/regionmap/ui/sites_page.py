@@ -51,7 +51,7 @@ from regionmap.ui.navigation import page_spec
 from regionmap.ui.shortlist_panel import expose_context, shortlist_button, shortlist_panel
 from regionmap.dashboard.urlstate import ViewState
 from regionmap.ui.site_matching import as_of_control, excluded_list, historical_sites, weights_control
-from regionmap.ui.tables import metric_row, static_table
+from regionmap.ui.tables import metric_row, row_choice, static_table
 
 PAGE = "sites"
 RESULT_MAP_HEIGHT = 520  # the least height; the map fills the rest of the first screen
@@ -245,9 +245,10 @@ def result_table(found: gpd.GeoDataFrame, factors: tuple[LocationFactor, ...], l
     shown = localised_numbers(frame, lang, decimals={t("column.area_ha", lang): 1, **dict.fromkeys(distances, 1)},
                               units=dict.fromkeys(distances, "km"))
     config[t("column.name", lang)] = st.column_config.Column(pinned=True)  # visible while it scrolls
-    event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun",
-                         selection_mode="single-row", column_config=config,
-                         key=table_key("finder_table", found["id"], lang))
+    key = table_key("finder_table", found["id"], lang)
+    row_choice(key, lang)
+    event = st.dataframe(shown, alt=data.tax().layer(LAYER).label(lang), hide_index=True, width="stretch",
+                         on_select="rerun", selection_mode="single-row", column_config=config, key=key)
     st.caption(t("investor.page.factors_note", lang))
     return chosen_row(event, found["id"], "finder_last_row")
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 import streamlit as st
 
+from regionmap.i18n import t
 from regionmap.ui.text import plain
 
 
@@ -36,6 +37,17 @@ def _link(value: object) -> str:
         return _cell(url)
     target = url.replace("(", "%28").replace(")", "%29")
     return f"[{plain(url)}]({target})"
+
+
+ROW_HINT = "rm_row_hint_"  # + the table's key: the container of its keyboard hint (focus.js ties the two)
+
+
+def row_choice(key: str, lang: str) -> None:
+    """Say how a row of the interactive table of widget key `key` that follows is chosen by keyboard (the data grid's
+    own key, Shift+Space): a caption right above the table, which `focus.js` makes the grid's description
+    (aria-describedby) for screen readers."""
+    with st.container(key=f"{ROW_HINT}{key}"):
+        st.caption(t("table.choose_row", lang))
 
 
 def metric_row(figures: Sequence[tuple[str, str]], key: str | None = None) -> None:

@@ -1,12 +1,15 @@
-"""Text on the page: data made inert for Streamlit elements that read Markdown, and the document's language."""
+"""Text on the page: data made inert for Streamlit elements that read Markdown, the document's language, and scripts
+run in the page's own document."""
 
 from __future__ import annotations
 
 import json
+import re
 
 import streamlit as st
 
 _LANGUAGE_KEY = "rm_document_language"
+_SANITISED = re.compile(r"<[/\w!]")  # what DOMPurify takes for markup inside a script
 _MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$&:"})
 
 
@@ -18,6 +21,16 @@ def plain(text: object) -> str:
 def document_language(lang: str) -> None:
     """Set the page's `<html lang>` to the session's language (screen readers pick their voice by it); Streamlit's
     own page says "en" whatever the app shows. Takes no space on the page."""
-    with st.container(key=_LANGUAGE_KEY):  # hidden by its own style: no element, no gap in the page's layout
-        st.html(f"<style>[data-testid='stLayoutWrapper']:has(> .st-key-{_LANGUAGE_KEY}) {{ display: none; }}</style>"
-                f"<script>document.documentElement.lang = {json.dumps(lang)};</script>", unsafe_allow_javascript=True)
+    page_script(_LANGUAGE_KEY, f"document.documentElement.lang = {json.dumps(lang)};")
+
+
+def page_script(key: str, script: str) -> None:
+    """Run `script` in the page's own document (not in a component's frame), in a container of widget key `key` that
+    its own style hides: no element, no gap in the page's layout. Streamlit runs it again when `script` changes or
+    the element is drawn anew. Its sanitiser (DOMPurify) silently drops a script with "<" before a letter, "/" or
+    "!" in it, so such a script is refused here."""
+    if _SANITISED.search(script):
+        raise ValueError(f"page script {key!r}: '<' followed by a letter, '/' or '!' would be removed by Streamlit")
+    with st.container(key=key):
+        st.html(f"<style>[data-testid='stLayoutWrapper']:has(> .st-key-{key}) {{ display: none; }}</style>"
+                f"<script>{script}</script>", unsafe_allow_javascript=True)
