@@ -40,7 +40,8 @@ def per_store_version(cached: Cached) -> Cached:
 
 
 def _keep_only(version: str | None) -> None:
-    """Clear every per-version cache when `version` (None: no readable store) differs from the last one seen."""
+    """Clear every per-version cache when `version` (the store's location and version; None: no readable store)
+    differs from the last one seen."""
     with _seen_lock:
         if _seen["version"] == version:
             return
@@ -62,7 +63,7 @@ def store(lang: str) -> StoreData:
     try:
         backend = store_at(location)
         version = backend.version()
-        _keep_only(version)
+        _keep_only(f"{backend.location} {version}")  # another store (a copy of the same build) is another version
         return _open_store(backend.location, version)
     except StoreMissing as exc:
         _keep_only(None)
