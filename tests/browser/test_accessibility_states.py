@@ -1,17 +1,17 @@
 """Accessibility of the states behind a click, in de/en/fr: axe-core (`browser_support.accessibility_problems`) on the
 site finder's shortlist panel with two sites and its enquiry form (as shown, and after a send refused for want of
-consent), on the presenter at a stop with sites to add (its QR code shown) and with its shortlist panel open, and on every tab of the maintenance page signed in as an
-admin through the OIDC mock, each with content: a record's form, records due, a change set to review, an enquiry. One browser session per language and
-area: the sign-in happens once per language."""
+consent), on the presenter at a stop with sites to add (its QR code shown) and with its shortlist panel open, and on
+every tab of the maintenance page signed in as an admin through the OIDC mock, each with content: a record's form,
+records due, a change set to review, an enquiry. One browser session per language and area: the sign-in happens
+once per language."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
-
-import re
 
 import pytest
 from playwright.sync_api import Browser, Page
@@ -142,7 +142,8 @@ def admin_app(provider: Server, built_store: Path, tmp_path_factory: pytest.Temp
 
     def grant(edits) -> None:
         edits.set_grant(None, ADMIN["email"], "admin", "Metropolregion")
-        edits.set_grant(None, EDITOR.email, "editor", "Wirtschaftsförderung Goslar", kreise=["03153"], layers=["sites"])
+        edits.set_grant(None, EDITOR.email, "editor", "Wirtschaftsförderung Goslar", kreise=["03153"],
+                        layers=["sites"])
         record = edits.current_records("sites")[SITE]
         changeset = edits.open_change_set(EDITOR, "sites")
         edits.put_change(EDITOR, changeset, dict(record.values, area_ha="7"), record_id=SITE)
@@ -176,16 +177,16 @@ def test_every_maintenance_tab_passes_axe(admin_app, provider, browser: Browser,
         problems: dict[str, list[str]] = {}
         for name in TABS:
             open_tab(page, name, lang)
+            panel = page.get_by_role("tabpanel")  # the shown tab's (the others are hidden)
             if name == "records":  # a record's form
                 choose(page, "mt_record_research", f"{RECORD_NAME} ({DUE[0]})")
                 settled(page)
                 page.get_by_role("heading", name=re.compile(re.escape(RECORD_NAME))).first.wait_for(timeout=30_000)
                 open_tab(page, name, lang)
             elif name == "review":
-                page.get_by_role("tabpanel").get_by_label(t("maintenance.review.comment", lang)).wait_for(timeout=30_000)
+                panel.get_by_label(t("maintenance.review.comment", lang)).wait_for(timeout=30_000)
             elif name == "due":
-                page.get_by_role("tabpanel").get_by_role("button", name=t("maintenance.due.confirm_one", lang)).first.wait_for(
-                    timeout=30_000)
+                panel.get_by_role("button", name=t("maintenance.due.confirm_one", lang)).first.wait_for(timeout=30_000)
             elif name == "leads":  # the enquiries are loaded on request
                 page.get_by_role("button", name=t("leads.tab.show", lang)).click()
                 page.locator(".st-key-mt_leads_table").wait_for(timeout=30_000)
