@@ -1,4 +1,4 @@
-"""Helpers for the browser tests: screenshots, waiting for the map, reading the legend."""
+"""Helpers for the browser tests: screenshots, waiting for the map, reading the legend, signing in, axe-core."""
 
 from __future__ import annotations
 
@@ -7,12 +7,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from editing_support import clean_copy
 from playwright.sync_api import Page
 
-from regionmap.data.store import store_at
+from regionmap.data.store import open_store, store_at
 from regionmap.editing.repository import Edits
 from regionmap.i18n import t
+from regionmap.presenter.tours import default_tours_dir, load_tours, vocab_from_store
+from regionmap.taxonomy import taxonomy
 from regionmap.testing import MAP_IFRAME, Server, auth_secrets, oidc_provider, streamlit_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,6 +23,14 @@ SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 # What a page may request: the app on localhost and inline resources.
 LOCAL_PREFIXES = ("http://127.0.0.1:", "ws://127.0.0.1:", "http://localhost:", "ws://localhost:", "data:", "blob:",
                   "about:")
+# A host name that `phone_browser` (conftest) resolves to 127.0.0.1: the app sees a visitor who is not on loopback
+# and shows its public links (QR codes).
+HOST = "regionmap.test"
+# axe-core: these impacts fail a test; the lesser findings fail it unless their rule is in ACCEPTED, the moderate and
+# minor findings in Streamlit's own markup explained in docs/accessibility.md.
+FAILING = ("serious", "critical")
+ACCEPTED = {"presentation-role-conflict", "heading-order", "region", "landmark-unique"}
+AXE = Axe()
 
 
 def screenshot(page: Page, name: str) -> Path:
@@ -97,9 +108,18 @@ def sign_in(page: Page, app: Server, provider: Server, person: dict[str, str], l
     page.wait_for_url(f"{provider.url}/oauth2/authorize?**", timeout=30_000)
     page.get_by_placeholder("sub").fill(person["sub"])
     page.get_by_role("button", name="Authorize", exact=True).click()
-    page.wait_for_url(f"{app.url}/maintenance?lang={lang}", timeout=30_000)
+    page.wait_for_url(f"{app.url}/maintenance**", timeout=30_000)  # German, the default, may drop `lang`
     who = f"{person['name']} <{person['email']}>"
     page.get_by_text(t("auth.signed_in_as", lang, who=who), exact=True).wait_for(timeout=30_000)
+
+
+def shortlist_stop(built_store: Path) -> tuple[int, list[str]]:
+    """The index of the first tour's first stop that highlights sites, and up to three of its sites' ids."""
+    store = open_store(built_store)
+    tour = next(iter(load_tours(default_tours_dir(), vocab_from_store(store.gemeinden, store.thematic.values(),
+                                                                      taxonomy())).values()))
+    index = next(i for i, stop in enumerate(tour.stops) if "sites" in stop.layers and stop.highlight)
+    return index, list(tour.stops[index].highlight[:3])
 
 
 def wait_until_idle(page: Page, timeout_ms: int = 60_000) -> None:
@@ -108,3 +128,27 @@ def wait_until_idle(page: Page, timeout_ms: int = 60_000) -> None:
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stSkeleton\"]')"
         " && !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
+
+
+def violations(page: Page) -> list[dict]:
+    """axe's violations on the page, and the serious ones inside the map's frame (axe does not enter frames on its
+    own). The frame is a component of the page, not a page: its document-level best practices (a main landmark, a
+    level-one heading, folium's viewport tag) are the page's, so only its failures count."""
+    found = list(AXE.run(page).response["violations"])
+    handle = page.locator(MAP_IFRAME).first.element_handle(timeout=1_000) if page.locator(MAP_IFRAME).count() else None
+    frame = handle.content_frame() if handle is not None else None
+    if frame is not None:
+        found += [v for v in AXE.run(frame).response["violations"] if v["impact"] in FAILING]
+    return found
+
+
+def summary(found: list[dict]) -> list[str]:
+    """One line per violation and node (the first three of each): rule, impact, element and axe's explanation."""
+    return [f"{v['id']} ({v['impact']}): {n['target']} {n['failureSummary'][:160]}"
+            for v in found for n in v["nodes"][:3]]
+
+
+def accessibility_problems(page: Page) -> list[str]:
+    """axe's serious and critical findings on the page (and in its map's frame) and the lesser ones not in
+    ACCEPTED, summarised; empty when the page passes."""
+    return summary([v for v in violations(page) if v["impact"] in FAILING or v["id"] not in ACCEPTED])

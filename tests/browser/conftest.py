@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from browser_support import LOCAL_PREFIXES, ROOT
+from browser_support import HOST, LOCAL_PREFIXES, ROOT
 from editing_support import clean_copy
-from regionmap.testing import Server, launch_chromium, streamlit_server
+from regionmap.testing import CHROMIUM, CHROMIUM_ARGS, Server, launch_chromium, streamlit_server
 
 
 
@@ -41,6 +41,16 @@ def browser() -> Iterator[Browser]:
             pytest.fail(str(exc))
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def phone_browser(browser: Browser) -> Iterator[Browser]:
+    """A Chromium that resolves `HOST` to 127.0.0.1: the app sees a non-loopback address, as a phone on the stand's
+    network would reach it."""
+    other = browser.browser_type.launch(executable_path=str(CHROMIUM),
+                                        args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {HOST} 127.0.0.1"])
+    yield other
+    other.close()
 
 
 @dataclass

@@ -9,30 +9,17 @@ import re
 import time
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 import zxingcpp
 from PIL import Image
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from browser_support import screenshot, wait_until_idle
+from browser_support import HOST, screenshot, shortlist_stop, wait_until_idle
 from regionmap.data.store import open_store
 from regionmap.i18n import t
 from regionmap.investor.expose.bundle import shortlist_filename
-from regionmap.testing import CHROMIUM, CHROMIUM_ARGS
 
 PHONE = {"width": 390, "height": 844}
-HOST = "regionmap.test"
-
-
-@pytest.fixture(scope="module")
-def phone_browser(browser: Browser):
-    """A Chromium that resolves the test host name to 127.0.0.1: the app sees a non-loopback address, as a phone
-    on the stand's network would reach it."""
-    other = browser.browser_type.launch(executable_path=str(CHROMIUM),
-                                        args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {HOST} 127.0.0.1"])
-    yield other
-    other.close()
 
 
 def _qr_codes(image_bytes: bytes) -> list[str]:
@@ -121,14 +108,7 @@ def test_a_shortlist_travels_to_a_phone_by_qr_code_and_downloads_as_one_pdf(app_
 
 
 def test_the_presenter_adds_three_sites_and_the_list_survives_stop_changes(app_server, phone_browser, built_store):
-    from regionmap.presenter.tours import default_tours_dir, load_tours, vocab_from_store
-    from regionmap.taxonomy import taxonomy
-
-    store = open_store(built_store)
-    tour = next(iter(load_tours(default_tours_dir(), vocab_from_store(store.gemeinden, store.thematic.values(),
-                                                                      taxonomy())).values()))
-    index = next(i for i, stop in enumerate(tour.stops) if "sites" in stop.layers and stop.highlight)
-    chosen = list(tour.stops[index].highlight[:3])
+    index, chosen = shortlist_stop(built_store)
     port = urlsplit(app_server.url).port
     context = phone_browser.new_context(viewport={"width": 1920, "height": 1080})
     page = context.new_page()

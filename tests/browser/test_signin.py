@@ -18,11 +18,11 @@ from itsdangerous import URLSafeTimedSerializer
 from playwright.sync_api import Browser, Page
 
 from browser_support import LOCAL_PREFIXES, ROOT, mock_provider, screenshot
+from browser_support import accessibility_problems as axe_problems
 from regionmap.auth.session import USER_COOKIE
 from regionmap.i18n import t
 from regionmap.testing import Server, auth_secrets, streamlit_server
 from regionmap.ui.navigation import PAGES
-from test_accessibility import ACCEPTED, FAILING, summary, violations
 
 COOKIE_SECRET = "browser-test-cookie-secret-0123456789"
 PARTNER = {"sub": "gerda", "email": "sites@goslar.example", "name": "Gerda Goslar"}
@@ -69,9 +69,9 @@ def heading(page: Page, text: str) -> None:
 
 
 def accessibility_problems(page: Page) -> list[str]:
-    """axe's serious findings and the unexplained lesser ones on the page (as tests/browser/test_accessibility.py)."""
+    """axe's serious findings and the unexplained lesser ones on the page, once it has settled."""
     page.wait_for_timeout(500)
-    return summary([v for v in violations(page) if v["impact"] in FAILING or v["id"] not in ACCEPTED])
+    return axe_problems(page)
 
 
 def test_a_partner_signs_in_through_the_provider_lands_on_the_page_and_signs_out(signin_app, provider, browsing):

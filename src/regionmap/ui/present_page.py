@@ -293,7 +293,7 @@ def presenter_page() -> None:
         present_shortlist.stop_sites(store, stop, shortlist, lang, _touched, skip_unconfirmed=tour.unconfirmed == SKIP)
         if not present_shortlist.shortlist_qr(shortlist, lang, PAGE_PATH) and share_url is not None:
             with st.container(key="present_qr"):
-                st.image(_qr(share_url), caption=t("present.qr", lang), width=QR_WIDTH)
+                st.image(_qr(share_url), caption=t("present.qr", lang), width=QR_WIDTH, alt=t("present.qr_alt", lang))
     with map_col, st.container(key="present_map"):
         _map(store, tour, stop, params, theme)
 

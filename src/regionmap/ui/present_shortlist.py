@@ -104,5 +104,6 @@ def shortlist_qr(ids: tuple[str, ...], lang: str, current_page: str) -> bool:
         if link is None:
             st.caption(t("investor.shortlist.no_public_url", lang))
         else:
-            st.image(qr_png(link, scale=QR_SCALE), caption=t("investor.shortlist.qr_caption", lang), width=QR_WIDTH)
+            st.image(qr_png(link, scale=QR_SCALE), caption=t("investor.shortlist.qr_caption", lang), width=QR_WIDTH,
+                     alt=t("investor.shortlist.qr_alt", lang))
     return True

@@ -113,7 +113,8 @@ def shortlist_panel(store: StoreData, state: ViewState, factors: tuple[LocationF
             if link is None:
                 st.caption(t("investor.shortlist.no_public_url", lang))
             else:
-                st.image(qr, caption=t("investor.shortlist.qr_caption", lang), width=QR_WIDTH)
+                st.image(qr, caption=t("investor.shortlist.qr_caption", lang), width=QR_WIDTH,
+                         alt=t("investor.shortlist.qr_alt", lang))
                 st.markdown(f"**{t('investor.shortlist.link_label', lang)}**")
                 st.code(link, language=None, wrap_lines=True)
         with st.container(key="shortlist_enquiry"):
