@@ -522,3 +522,71 @@ def test_site_comparison_by_keyboard(app_server, watched, store) -> None:
     assert_focus_visible(page, "the comparison appeared")
     screenshot(page, "keyboard-site-comparison")
     watched.assert_clean()
+
+
+# --- (k) the municipalities on the map: one stop, the arrow keys, Enter selects ----------------------------------
+
+
+def test_municipalities_on_the_map_by_keyboard(app_server, watched, store) -> None:
+    """On /municipalities: the municipalities are one tab stop (a group of buttons named by their tooltips), entered
+    at the municipality at the map's centre; ArrowRight moves to a neighbour to the east, which shows its tooltip;
+    Enter selects it as a click does (the URL and the profile follow) and the redrawn map keeps the focus on it;
+    Escape gives the focus to the map."""
+    import geopandas as gpd
+    import shapely
+
+    from regionmap.dashboard.composition import boundary_tooltips
+    from regionmap.spatial import METRIC_CRS, WGS84
+
+    page = watched.page
+    page.goto(f"{app_server.url}/municipalities?basemap=none&lang=en")
+    wait_for_map(page)
+    frame = page.locator(MAP_IFRAME).element_handle().content_frame()
+    page.wait_for_timeout(800)  # the map fits its content first
+    gemeinden = store.gemeinden.reset_index(drop=True)
+    metric = gemeinden.geometry.to_crs(METRIC_CRS)
+    by_tooltip = {tip: i for i, tip in enumerate(boundary_tooltips(gemeinden, "en"))}
+    assert len(by_tooltip) == len(gemeinden)  # a tooltip names one municipality
+    tooltip = frame.locator(".leaflet-tooltip")
+
+    tab_to(page, lambda f: bool(f["frames"]) and has_class("leaflet-container")(f), "the map")
+    first = tab_to(page, has_class("rm-area"), "the municipalities", limit=12)
+    assert first["role"] == "button" and first["label"] in by_tooltip, first
+    group = frame.evaluate("() => { const g = document.activeElement.closest('svg');"
+                           " return [g.getAttribute('role'), g.getAttribute('aria-label')]; }")
+    assert group == ["group", t("map.municipalities_keys", "en")], group
+    lng, lat = frame.evaluate(f"() => {{ const c = ({MAP_JS})().getCenter(); return [c.lng, c.lat]; }}")
+    at_centre = gpd.GeoSeries(gpd.points_from_xy([lng], [lat]), crs=WGS84).to_crs(METRIC_CRS).iloc[0]
+    start = by_tooltip[first["label"]]
+    assert metric[start].distance(at_centre) < 500, (first["label"], lng, lat)  # the map's centre lies in it
+    tooltip.get_by_text(first["label"], exact=True).wait_for(timeout=5_000)
+    assert frame.evaluate("() => document.querySelectorAll('path.rm-area[tabindex=\"0\"]').length") == 1
+
+    moved = press(page, "ArrowRight")
+    assert has_class("rm-area")(moved) and moved["label"] in by_tooltip and moved["label"] != first["label"], moved
+    east = by_tooltip[moved["label"]]
+    assert metric[start].distance(metric[east]) < 1.0, moved["label"]  # a neighbour
+    assert shapely.point_on_surface(metric[east]).x > shapely.point_on_surface(metric[start]).x, moved["label"]
+    tooltip.get_by_text(moved["label"], exact=True).wait_for(timeout=5_000)
+    # One stop: Tab leaves the municipalities, Shift+Tab comes back to the last focused one.
+    assert not has_class("rm-area")(press(page, "Tab"))
+    back = press(page, "Shift+Tab")
+    assert back["label"] == moved["label"], back
+    tooltip.get_by_text(moved["label"], exact=True).wait_for(timeout=5_000)
+
+    page.keyboard.press("Enter")
+    ags = str(gemeinden.loc[east, "ags"])
+    wait_for_url(page, lambda q: q.get("gemeinde") == [ags], f"gemeinde={ags}")
+    name = str(gemeinden.loc[east, "name"])
+    page.locator("[data-testid=stMain]").get_by_text(t("profile.heading", "en", name=name), exact=True) \
+        .wait_for(timeout=30_000)
+    wait_until_idle(page)
+    frame = page.locator(MAP_IFRAME).element_handle().content_frame()
+    frame.wait_for_function("(label) => document.activeElement && document.activeElement.getAttribute('aria-label')"
+                            " === label", arg=moved["label"], timeout=15_000)
+    assert_focus_visible(page, "the selection redrew the map")
+    screenshot(page, "keyboard-municipalities-map")
+    out = press(page, "Escape")
+    assert has_class("leaflet-container")(out), out
+    watched.assert_clean()
+

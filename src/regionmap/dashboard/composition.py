@@ -113,7 +113,7 @@ def boundary_payloads(
     decimals = decimals_for_tolerance(tolerance_for_zoom(zoom))
     return {
         "gemeinden": boundary_payload(simplified["gemeinden"], tooltips=boundary_tooltips(simplified["gemeinden"], lang),
-                                      decimals=decimals),
+                                      decimals=decimals, navigable=True),
         "kreise": boundary_payload(simplified["kreise"], tooltips=simplified["kreise"]["name"], decimals=decimals),
         "region": boundary_payload(simplified["region"], decimals=decimals),
         "states": boundary_payload(simplified["states"], decimals=BACKDROP_DECIMALS),  # the backdrop without tiles
@@ -221,7 +221,7 @@ def dashboard_parts(
     if choropleth is None:
         gemeinden = boundary_layer(
             simplified["gemeinden"], label=gemeinden_label, payload=payloads["gemeinden"], fill_opacity=0.0,
-            **_style("gemeinden"),
+            keys_label=t("map.municipalities_keys", lang), **_style("gemeinden"),
         )
     else:
         gemeinden = boundary_layer(
@@ -231,6 +231,7 @@ def dashboard_parts(
             fills=choropleth.fills,
             choropleth=choropleth.legend,
             fill_opacity=0.75,
+            keys_label=t("map.municipalities_keys", lang),
             **_style("gemeinden"),
         )
     boundaries = [
