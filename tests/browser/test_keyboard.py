@@ -1,7 +1,8 @@
 """Keyboard-only journeys in a real browser (WCAG 2.1.1, 2.4.7): driven with `page.keyboard` alone (Tab, Shift+Tab,
 Enter, Space, the arrows, Escape, typing), no mouse and no element actions. After every key press the focused
 element (inside the map's frame too; for a visually hidden radio button or checkbox, its label; for a slider, its
-thumb; for the file uploader's input, its drop zone) must show a focus indicator (an outline or a box shadow) and be in view."""
+thumb; for the file uploader's input, its drop zone) must show a focus indicator (an outline or a box shadow; for a
+municipality on the map, a wide border in a white halo) and be in view."""
 
 from __future__ import annotations
 
@@ -71,7 +72,9 @@ FOCUS_JS = """() => {
   if (el.closest("[data-testid='stDataFrame']")) { el = el.closest("[data-testid='stDataFrame']"); }
   const s = getComputedStyle(el);
   const outline = s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0;
-  const shadow = s.boxShadow !== "none";
+  // A map's shape (a municipality) shows its focus by a border of its own shape: a wide stroke in a drop shadow.
+  const shadow = s.boxShadow !== "none" || (el.namespaceURI === "http://www.w3.org/2000/svg" && s.filter.includes("drop-shadow")
+    && parseFloat(s.strokeWidth) >= 3);
   const keyed = el.closest("[class*='st-key-']");
   return {
     frames, own, tag: el.tagName, role: el.getAttribute("role"), indicator: outline || shadow,
@@ -260,6 +263,12 @@ def test_site_sheet_and_expose_download_by_keyboard(app_server, watched) -> None
     sheet = page.locator(".st-key-site_sheet")
     sheet.get_by_text(name).first.wait_for(timeout=30_000)
     wait_for_url(page, lambda q: "site" in q, "the chosen site")
+    # The sheet's location map has a skip link of its own, past its municipalities and markers.
+    tab_to(page, lambda f: has_class("rm-skip-link")(f) and page.evaluate(
+        "() => document.activeElement.getAttribute('href')") == "#rm-after-map-site_map", "the link past the location map",
+        limit=MAX_TABS * 4)
+    target = press(page, "Enter")
+    assert "rm-skip-target" in target["classes"].split(), target
     button = tab_to(page, in_widget("expose_download", "BUTTON"), "the exposé button", limit=MAX_TABS * 8)
     assert t("investor.download.expose", "en") in button["label"], button
     wait_until_idle(page)  # the run that opened the sheet has finished: the button stays
@@ -568,9 +577,10 @@ def test_municipalities_on_the_map_by_keyboard(app_server, watched, store) -> No
     assert metric[start].distance(metric[east]) < 1.0, moved["label"]  # a neighbour
     assert shapely.point_on_surface(metric[east]).x > shapely.point_on_surface(metric[start]).x, moved["label"]
     tooltip.get_by_text(moved["label"], exact=True).wait_for(timeout=5_000)
-    # One stop: Tab leaves the municipalities, Shift+Tab comes back to the last focused one.
-    assert not has_class("rm-area")(press(page, "Tab"))
-    back = press(page, "Shift+Tab")
+    screenshot(page, "keyboard-municipalities-arrow")
+    # One stop: Shift+Tab leaves the municipalities (for the map's controls), Tab comes back to the last focused one.
+    assert not has_class("rm-area")(press(page, "Shift+Tab"))
+    back = press(page, "Tab")
     assert back["label"] == moved["label"], back
     tooltip.get_by_text(moved["label"], exact=True).wait_for(timeout=5_000)
 

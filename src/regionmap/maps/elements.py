@@ -318,7 +318,7 @@ class ShapeLayer(Layer, VerbatimRender):
 _JS_AREA_KEYS = """
 function areaKeys(map, group, d, label) {
     var s = d.scale, items = [], entry = null, last = null, container = map.getContainer();
-    var DIRECTIONS = {ArrowRight: [1, 0], ArrowLeft: [-1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1]};
+    var DIRECTIONS = {ArrowRight: [1, 0], ArrowLeft: [-1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1]}, RESUME = "rmAreaFocus";
     group.eachLayer(function (l) { l.rmArea = true; items[l.feature.properties.i] = l; });
     function at(i) { var c = d.features[i].c; return L.latLng(c[1] / s, c[0] / s); }
     function contains(l, p) {
@@ -390,15 +390,24 @@ function areaKeys(map, group, d, label) {
         });
         map.on("moveend", follow);
         follow();
-        // The click of Enter redrew the map: the keyboard's place stays on the same polygon.
-        var resume = window.rmAreaResume;
-        window.rmAreaResume = null;
-        if (resume && d.features[resume.i] && d.features[resume.i].t === resume.t && document.hasFocus()) {
-            setTimeout(function () {
-                var active = document.activeElement;
-                if (!active || active === document.body) { choose(resume.i); }
-            }, 0);
+        // The click of Enter redrew the map, in a new frame: the keyboard's place stays on the same polygon, unless
+        // the focus went on elsewhere meanwhile.
+        var resume = null, tries = 0;
+        try {
+            resume = JSON.parse(sessionStorage.getItem(RESUME));
+            sessionStorage.removeItem(RESUME);
+        } catch (e) { /* no storage */ }
+        if (!resume || Date.now() - resume.at > 30000 || !d.features[resume.i] || d.features[resume.i].t !== resume.t) {
+            return;
         }
+        (function again() {
+            var el = items[resume.i].getElement(), active = document.activeElement, page = null;
+            try { page = window.parent.document.activeElement; } catch (e) { /* a map outside the app */ }
+            if (!el || el === active || (active && active !== document.body)
+                || (page && page !== window.parent.document.body && page !== window.frameElement)) { return; }
+            choose(resume.i);
+            if (++tries < 10) { setTimeout(again, 200); }  // until the page has settled
+        })();
     });
     group.on("remove", function () { map.off("moveend", follow); });
     container.addEventListener("focusin", function (ev) {
@@ -409,7 +418,7 @@ function areaKeys(map, group, d, label) {
         last = i;
         // By keyboard, a polygon whose point lies near an edge (under a control) or outside is brought into view.
         if (ev.target.matches(":focus-visible") && !map.getBounds().pad(-0.2).contains(at(i))) { map.panTo(at(i)); }
-        l.openTooltip(at(i));
+        l.openTooltip(L.latLng(l.getBounds().getNorth(), at(i).lng));  // above it, not over it
     });
     container.addEventListener("keydown", function (ev) {
         var l = ev.target.rmArea;
@@ -421,7 +430,7 @@ function areaKeys(map, group, d, label) {
             if (j !== null) { choose(j); }
         } else if (ev.key === "Enter" || ev.key === " ") {
             ev.preventDefault();
-            window.rmAreaResume = {i: i, t: d.features[i].t};
+            try { sessionStorage.setItem(RESUME, JSON.stringify({i: i, t: d.features[i].t, at: Date.now()})); } catch (e) {}
             l.fire("click", {latlng: at(i), originalEvent: ev}, true);
         } else if (ev.key === "Escape") {
             ev.preventDefault();
@@ -690,9 +699,11 @@ class MapDecorations(VerbatimRender):
         .leaflet-control input:focus-visible { outline-offset: 1px; }
         .leaflet-container .leaflet-interactive:focus-visible { outline-offset: 0; }
         .leaflet-container path.rm-point:focus-visible { stroke: #0b5394; stroke-width: 3px; stroke-dasharray: none; }
-        /* A focused municipality: a dark border with a white halo, visible on light and dark fills (1.4.11). */
-        .leaflet-container path.rm-area:focus-visible { stroke: #0b5394; stroke-width: 3px; stroke-opacity: 1;
-                     filter: drop-shadow(0 0 1px #fff) drop-shadow(0 0 1px #fff); }
+        /* A focused municipality: a black border in a white halo that follows its shape (not the box around it),
+           visible on light and dark fills alike (1.4.11). */
+        .leaflet-container path.rm-area:focus-visible { outline: none !important; stroke: #000; stroke-width: 3px;
+                     stroke-opacity: 1; filter: drop-shadow(0 0 1.5px #fff) drop-shadow(0 0 1.5px #fff)
+                     drop-shadow(0 0 1.5px #fff); }
         .rm-cluster { background: rgba(255, 255, 255, 0.7); }
         .rm-cluster div { color: #fff; font: 600 12px/30px sans-serif; }
         .rm-cluster span { line-height: 30px; }

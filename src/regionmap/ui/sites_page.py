@@ -292,7 +292,7 @@ def site_sheet(store: StoreData, state: ViewState, factors: tuple[LocationFactor
             gemeinden_payload=data.payloads(store, lang, KREIS_ZOOM)["gemeinden"], factors=factors, tax=data.tax(),
             registry=data.registry(), lang=lang, basemap_id=state.basemap,
             outline=selected_area(data.simplified(store, KREIS_ZOOM), state.kreis, state.gemeinde))
-        with skippable("site_map", lang):
+        with st.container(key="site_mapbox"), skippable("site_map", lang):  # its own box: the link's place
             result = st_folium(fmap, key="site_map", height=SITE_MAP_HEIGHT, use_container_width=True,
                                returned_objects=[])
         offline_switch(result, state)
