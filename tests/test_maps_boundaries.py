@@ -10,8 +10,9 @@ import pytest
 import shapely
 from test_maps_support import HOSTILE, region_gemeinden
 
-from regionmap.maps import boundary_payload, simplified_boundaries, tolerance_for_zoom
-from regionmap.maps.boundaries import decimals_for_tolerance, encode_polygons
+from regionmap.maps import boundary_payload, bounds_of, build_map, simplified_boundaries, tolerance_for_zoom
+from regionmap.maps.elements import script_json
+from regionmap.maps.boundaries import boundary_layer, decimals_for_tolerance, encode_polygons, neighbours
 from regionmap.spatial import METRIC_CRS
 
 OVERVIEW_ZOOM = 8
@@ -118,6 +119,46 @@ def test_rows_without_geometry_are_left_out_and_other_types_rejected(gemeinden: 
     frame.loc[2, "geometry"] = shapely.Point(10, 52)
     with pytest.raises(ValueError, match="Point geometry"):
         boundary_payload(frame)
+
+
+def test_neighbours_are_the_polygons_that_touch() -> None:
+    # A row of three unit squares and one apart: the middle one touches both others, the far one none.
+    squares = [shapely.box(x, 0, x + 1, 1) for x in (0, 1, 2, 5)]
+    assert neighbours(squares) == [[1], [0, 2], [1], []]
+    assert neighbours([shapely.box(0, 0, 1, 1), shapely.box(1, 1, 2, 2)]) == [[1], [0]]  # a corner counts
+
+
+def test_navigable_payload_has_a_point_inside_and_the_neighbours(gemeinden: gpd.GeoDataFrame) -> None:
+    frame = simplified_boundaries(gemeinden, tolerance_for_zoom(OVERVIEW_ZOOM)).reset_index(drop=True)
+    frame.loc[3, "geometry"] = None  # left out: the neighbours are indices of the features that remain
+    decimals = 5
+    payload = boundary_payload(frame, tooltips=frame["name"], decimals=decimals, navigable=True)
+    assert payload.navigable and not boundary_payload(frame.head(2)).navigable
+    features = json.loads(payload.json)["features"]
+    kept = frame[frame.geometry.notna()].reset_index(drop=True)
+    assert len(features) == len(kept) == len(frame) - 1
+    metric_geoms = kept.geometry.to_crs(METRIC_CRS)
+    for i, feature in enumerate(features):
+        x, y = (v / 10**decimals for v in feature["c"])
+        assert kept.geometry[i].distance(shapely.Point(x, y)) < 1e-4, kept["name"][i]
+        touching = set(np.flatnonzero(metric_geoms.distance(metric_geoms[i]) < 1.0)) - {i}
+        assert set(feature["n"]) == touching, kept["name"][i]
+    assert all(feature["n"] for feature in features)  # the region's municipalities form one coverage
+
+
+def test_keyboard_layers_need_a_navigable_payload(gemeinden: gpd.GeoDataFrame) -> None:
+    frame = gemeinden.head(3)
+    with pytest.raises(ValueError, match="navigable payload"):
+        boundary_layer(frame, label="Gemeinden", payload=boundary_payload(frame), keys_label="Gemeinden")
+    with pytest.raises(ValueError, match="interactive"):
+        boundary_layer(frame, label="Gemeinden", interactive=False, keys_label="Gemeinden")
+    hostile = "Gemeinden – {{ 7*7 }} </script>"
+    for keys_label in (hostile, None):
+        layer = boundary_layer(frame, label="Gemeinden", keys_label=keys_label)
+        html = build_map(bounds=bounds_of(frame), boundaries=[layer]).get_root().render()
+        assert ('className: "rm-area"' in html) is (keys_label is not None)
+        assert ("areaKeys(map, group, d, " + script_json(hostile) + ");" in html) is (keys_label is not None)
+        assert "{{ 7*7 }}" not in html and "</script> " not in html
 
 
 def test_zoom_tolerances() -> None:

@@ -1,7 +1,8 @@
 """Keyboard-only journeys in a real browser (WCAG 2.1.1, 2.4.7): driven with `page.keyboard` alone (Tab, Shift+Tab,
 Enter, Space, the arrows, Escape, typing), no mouse and no element actions. After every key press the focused
 element (inside the map's frame too; for a visually hidden radio button or checkbox, its label; for a slider, its
-thumb; for the file uploader's input, its drop zone) must show a focus indicator (an outline or a box shadow) and be in view."""
+thumb; for the file uploader's input, its drop zone) must show a focus indicator (an outline or a box shadow; for a
+municipality on the map, a wide border in a white halo) and be in view."""
 
 from __future__ import annotations
 
@@ -71,7 +72,9 @@ FOCUS_JS = """() => {
   if (el.closest("[data-testid='stDataFrame']")) { el = el.closest("[data-testid='stDataFrame']"); }
   const s = getComputedStyle(el);
   const outline = s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0;
-  const shadow = s.boxShadow !== "none";
+  // A map's shape (a municipality) shows its focus by a border of its own shape: a wide stroke in a drop shadow.
+  const shadow = s.boxShadow !== "none" || (el.namespaceURI === "http://www.w3.org/2000/svg" && s.filter.includes("drop-shadow")
+    && parseFloat(s.strokeWidth) >= 3);
   const keyed = el.closest("[class*='st-key-']");
   return {
     frames, own, tag: el.tagName, role: el.getAttribute("role"), indicator: outline || shadow,
@@ -278,6 +281,12 @@ def test_site_sheet_and_expose_download_by_keyboard(app_server, watched) -> None
     sheet = page.locator(".st-key-site_sheet")
     sheet.get_by_text(name).first.wait_for(timeout=30_000)
     wait_for_url(page, lambda q: "site" in q, "the chosen site")
+    # The sheet's location map has a skip link of its own, past its municipalities and markers.
+    tab_to(page, lambda f: has_class("rm-skip-link")(f) and page.evaluate(
+        "() => document.activeElement.getAttribute('href')") == "#rm-after-map-site_map", "the link past the location map",
+        limit=MAX_TABS * 4)
+    target = press(page, "Enter")
+    assert "rm-skip-target" in target["classes"].split(), target
     button = tab_to(page, in_widget("expose_download", "BUTTON"), "the exposé button", limit=MAX_TABS * 8)
     assert t("investor.download.expose", "en") in button["label"], button
     wait_until_idle(page)  # the run that opened the sheet has finished: the button stays
@@ -530,3 +539,72 @@ def test_site_comparison_by_keyboard(app_server, watched, store) -> None:
     assert_focus_visible(page, "the comparison appeared")
     screenshot(page, "keyboard-site-comparison")
     watched.assert_clean()
+
+
+# --- (k) the municipalities on the map: one stop, the arrow keys, Enter selects ----------------------------------
+
+
+def test_municipalities_on_the_map_by_keyboard(app_server, watched, store) -> None:
+    """On /municipalities: the municipalities are one tab stop (a group of buttons named by their tooltips), entered
+    at the municipality at the map's centre; ArrowRight moves to a neighbour to the east, which shows its tooltip;
+    Enter selects it as a click does (the URL and the profile follow) and the redrawn map keeps the focus on it;
+    Escape gives the focus to the map."""
+    import geopandas as gpd
+    import shapely
+
+    from regionmap.dashboard.composition import boundary_tooltips
+    from regionmap.spatial import METRIC_CRS, WGS84
+
+    page = watched.page
+    page.goto(f"{app_server.url}/municipalities?basemap=none&lang=en")
+    wait_for_map(page)
+    frame = page.locator(MAP_IFRAME).element_handle().content_frame()
+    page.wait_for_timeout(800)  # the map fits its content first
+    gemeinden = store.gemeinden.reset_index(drop=True)
+    metric = gemeinden.geometry.to_crs(METRIC_CRS)
+    by_tooltip = {tip: i for i, tip in enumerate(boundary_tooltips(gemeinden, "en"))}
+    assert len(by_tooltip) == len(gemeinden)  # a tooltip names one municipality
+    tooltip = frame.locator(".leaflet-tooltip")
+
+    tab_to(page, lambda f: bool(f["frames"]) and has_class("leaflet-container")(f), "the map")
+    first = tab_to(page, has_class("rm-area"), "the municipalities", limit=12)
+    assert first["role"] == "button" and first["label"] in by_tooltip, first
+    group = frame.evaluate("() => { const g = document.activeElement.closest('svg');"
+                           " return [g.getAttribute('role'), g.getAttribute('aria-label')]; }")
+    assert group == ["group", t("map.municipalities_keys", "en")], group
+    lng, lat = frame.evaluate(f"() => {{ const c = ({MAP_JS})().getCenter(); return [c.lng, c.lat]; }}")
+    at_centre = gpd.GeoSeries(gpd.points_from_xy([lng], [lat]), crs=WGS84).to_crs(METRIC_CRS).iloc[0]
+    start = by_tooltip[first["label"]]
+    assert metric[start].distance(at_centre) < 500, (first["label"], lng, lat)  # the map's centre lies in it
+    tooltip.get_by_text(first["label"], exact=True).wait_for(timeout=5_000)
+    assert frame.evaluate("() => document.querySelectorAll('path.rm-area[tabindex=\"0\"]').length") == 1
+
+    moved = press(page, "ArrowRight")
+    assert has_class("rm-area")(moved) and moved["label"] in by_tooltip and moved["label"] != first["label"], moved
+    east = by_tooltip[moved["label"]]
+    assert metric[start].distance(metric[east]) < 1.0, moved["label"]  # a neighbour
+    assert shapely.point_on_surface(metric[east]).x > shapely.point_on_surface(metric[start]).x, moved["label"]
+    tooltip.get_by_text(moved["label"], exact=True).wait_for(timeout=5_000)
+    screenshot(page, "keyboard-municipalities-arrow")
+    # One stop: Shift+Tab leaves the municipalities (for the map's controls), Tab comes back to the last focused one.
+    assert not has_class("rm-area")(press(page, "Shift+Tab"))
+    back = press(page, "Tab")
+    assert back["label"] == moved["label"], back
+    tooltip.get_by_text(moved["label"], exact=True).wait_for(timeout=5_000)
+
+    page.keyboard.press("Enter")
+    ags = str(gemeinden.loc[east, "ags"])
+    wait_for_url(page, lambda q: q.get("gemeinde") == [ags], f"gemeinde={ags}")
+    name = str(gemeinden.loc[east, "name"])
+    page.locator("[data-testid=stMain]").get_by_text(t("profile.heading", "en", name=name), exact=True) \
+        .wait_for(timeout=30_000)
+    wait_until_idle(page)
+    frame = page.locator(MAP_IFRAME).element_handle().content_frame()
+    frame.wait_for_function("(label) => document.activeElement && document.activeElement.getAttribute('aria-label')"
+                            " === label", arg=moved["label"], timeout=15_000)
+    assert_focus_visible(page, "the selection redrew the map")
+    screenshot(page, "keyboard-municipalities-map")
+    out = press(page, "Escape")
+    assert has_class("leaflet-container")(out), out
+    watched.assert_clean()
+

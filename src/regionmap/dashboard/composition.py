@@ -97,7 +97,7 @@ def boundary_payloads(
     decimals = decimals_for_tolerance(tolerance_for_zoom(zoom))
     return {
         "gemeinden": boundary_payload(simplified["gemeinden"], tooltips=boundary_tooltips(simplified["gemeinden"], lang),
-                                      decimals=decimals),
+                                      decimals=decimals, navigable=True),
         "kreise": boundary_payload(simplified["kreise"], tooltips=simplified["kreise"]["name"], decimals=decimals),
         "region": boundary_payload(simplified["region"], decimals=decimals),
         "states": boundary_payload(simplified["states"], decimals=BACKDROP_DECIMALS),  # the backdrop without tiles
@@ -206,7 +206,7 @@ def dashboard_parts(
     if choropleth is None:
         gemeinden = boundary_layer(
             simplified["gemeinden"], label=t("legend.gemeinden", lang), payload=payloads["gemeinden"], fill_opacity=0.0,
-            **lines["gemeinden"],
+            keys_label=t("map.municipalities_keys", lang), **lines["gemeinden"],
         )
     else:
         gemeinden = boundary_layer(
@@ -216,6 +216,7 @@ def dashboard_parts(
             fills=choropleth.fills,
             choropleth=choropleth.legend,
             fill_opacity=style.classes.fill_opacity,
+            keys_label=t("map.municipalities_keys", lang),
             **lines["gemeinden"],
         )
     boundaries = [

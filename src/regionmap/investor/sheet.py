@@ -142,7 +142,8 @@ def site_location_map(
     basemap = basemap_of(registry, basemap_id)
     lines = map_style().boundaries
     gemeinden = boundary_layer(simplified["gemeinden"], label=t("legend.gemeinden", lang), payload=gemeinden_payload,
-                               fill_opacity=0.0, **lines["gemeinden"].arguments())
+                               fill_opacity=0.0, keys_label=t("map.municipalities_keys", lang),
+                               **lines["gemeinden"].arguments())
     site_frame = gpd.GeoDataFrame({"name": [str(site.get("name", ""))]}, geometry=[site_point], crs=WGS84)
     target_frame = gpd.GeoDataFrame({"name": labels, "cls": [str(i) for i in range(len(targets))]},
                                     geometry=list(target_points), crs=WGS84)

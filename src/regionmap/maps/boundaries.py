@@ -66,6 +66,7 @@ class BoundaryPayload:
     json: str
     palette: tuple[str, ...]
     count: int
+    navigable: bool = False
 
 
 def encode_polygons(geom: shapely.Geometry, scale: int) -> list[list[list[int]]]:
@@ -98,18 +99,31 @@ def encode_polygons(geom: shapely.Geometry, scale: int) -> list[list[list[int]]]
     return out
 
 
+def neighbours(geoms: Sequence[shapely.Geometry] | np.ndarray) -> list[list[int]]:
+    """For each geometry, the indices of the others it touches or overlaps (its neighbours), in ascending order."""
+    geoms = np.asarray(geoms, dtype=object)
+    pairs = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    out: list[list[int]] = [[] for _ in range(len(geoms))]
+    for i, j in zip(*pairs.tolist()):
+        if i != j:
+            out[i].append(j)
+    return [sorted(n) for n in out]
+
+
 def boundary_payload(
     gdf: gpd.GeoDataFrame,
     *,
     tooltips: Sequence[str | None] | pd.Series | None = None,
     fills: Sequence[str | None] | pd.Series | None = None,
     decimals: int = 5,
+    navigable: bool = False,
 ) -> BoundaryPayload:
     """The compact JSON of `gdf`'s polygons for `BoundaryLayer` (a pure function: cache it).
 
     Features are `{"t": tooltip text, "f": index into the palette (absent = no fill), "g": encode_polygons(...)}`,
     with coordinates rounded to `decimals`. `tooltips` and `fills` are aligned with the rows of `gdf`.
-    Rows without geometry are left out.
+    Rows without geometry are left out. A `navigable` payload (for the keyboard, see `BoundaryLayer`) adds to each
+    feature a point inside it, `"c": [x, y]` in the same integer units, and its neighbours, `"n"`: indices of features.
     """
     n = len(gdf)
     tips = _aligned(tooltips, n, "tooltips")
@@ -119,6 +133,7 @@ def boundary_payload(
     geoms = gdf.geometry.to_crs(WGS84) if gdf.crs is not None and gdf.crs != WGS84 else gdf.geometry
     scale = 10**decimals
     features = []
+    kept = []
     for geom, tip, fill in zip(geoms.to_numpy(), tips, colours):
         if geom is None or geom.is_empty:
             continue
@@ -128,7 +143,14 @@ def boundary_payload(
         if fill:
             feature["f"] = index_of[fill]
         features.append(feature)
-    return BoundaryPayload(json=script_json({"scale": scale, "features": features}), palette=palette, count=len(features))
+        kept.append(geom)
+    if navigable and kept:
+        inside = np.rint(shapely.get_coordinates(shapely.point_on_surface(kept)) * scale).astype(np.int64)
+        for feature, point, near in zip(features, inside.tolist(), neighbours(kept)):
+            feature["c"] = point
+            feature["n"] = near
+    return BoundaryPayload(json=script_json({"scale": scale, "features": features}), palette=palette,
+                           count=len(features), navigable=navigable)
 
 
 def _aligned(values: Sequence[str | None] | pd.Series | None, n: int, what: str) -> list[str | None]:
@@ -157,14 +179,20 @@ def boundary_layer(
     control: bool = True,
     decimals: int = 5,
     payload: BoundaryPayload | None = None,
+    keys_label: str | None = None,
 ) -> BoundaryLayer:
     """A GeoJSON layer named `label` in the layer control, with tooltips and an optional fill colour per feature.
 
     `fill_colour` fills every polygon alike; a choropleth passes `fills` (one colour per row, None = `fill_colour` or
-    none) and its legend classes.
-    Pass a cached `payload` (from `boundary_payload` with the same arguments) to skip the serialisation.
+    none) and its legend classes. With `keys_label` (the accessible name of the group) the polygons are one keyboard
+    stop whose arrow keys move between neighbours (see `BoundaryLayer`).
+    Pass a cached `payload` (from `boundary_payload` with the same arguments, `navigable` with `keys_label`) to skip
+    the serialisation.
     """
-    payload = payload or boundary_payload(gdf, tooltips=tooltips, fills=fills, decimals=decimals)
+    if payload is not None and keys_label is not None and not payload.navigable:
+        raise ValueError(f"boundaries {label!r}: keyboard navigation needs a navigable payload")
+    payload = payload or boundary_payload(gdf, tooltips=tooltips, fills=fills, decimals=decimals,
+                                          navigable=keys_label is not None)
     return BoundaryLayer(
         payload.json,
         name=html_text(label),
@@ -178,4 +206,5 @@ def boundary_layer(
         tooltip_on_area=tooltip_on_area,
         z_index=z_index,
         control=control,
+        keys_label=keys_label,
     )

@@ -310,6 +310,138 @@ class ShapeLayer(Layer, VerbatimRender):
         self.js_escape = _JS_ESCAPE
 
 
+# The polygons of a navigable boundary layer as one keyboard stop (the ARIA composite pattern, roving tabindex): one
+# polygon at a time is in the tab order, the last focused one while it is in view, else the one at the map's centre.
+# On a focused polygon the arrow keys move to the neighbour lying most in that direction (else to the nearest polygon
+# there); the focused polygon is brought into view by keyboard and shows its tooltip. Enter or Space fires the click a
+# pointer would (at the point inside it, so streamlit-folium reports it) and, when that redraws the map, the new map
+# gives the focus back to the same polygon; Escape gives the focus to the map.
+_JS_AREA_KEYS = """
+function areaKeys(map, group, d, label) {
+    var s = d.scale, items = [], entry = null, last = null, container = map.getContainer();
+    var DIRECTIONS = {ArrowRight: [1, 0], ArrowLeft: [-1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1]}, RESUME = "rmAreaFocus";
+    group.eachLayer(function (l) { l.rmArea = true; items[l.feature.properties.i] = l; });
+    function at(i) { var c = d.features[i].c; return L.latLng(c[1] / s, c[0] / s); }
+    function contains(l, p) {
+        if (!l.getBounds().contains(p)) { return false; }
+        var inside = false;
+        (function walk(rings) {
+            if (rings.length && !(rings[0] instanceof L.LatLng)) { rings.forEach(walk); return; }
+            for (var a = 0, b = rings.length - 1; a < rings.length; b = a++) {
+                var u = rings[a], v = rings[b];
+                if ((u.lat > p.lat) !== (v.lat > p.lat)
+                    && p.lng < (v.lng - u.lng) * (p.lat - u.lat) / (v.lat - u.lat) + u.lng) { inside = !inside; }
+            }
+        })(l.getLatLngs());
+        return inside;
+    }
+    function stop(i) {
+        if (entry === i) { return; }
+        if (entry !== null && items[entry].getElement()) { items[entry].getElement().setAttribute("tabindex", "-1"); }
+        entry = i;
+        items[i].getElement().setAttribute("tabindex", "0");
+    }
+    function choose(i) {
+        stop(i);
+        items[i].bringToFront();
+        items[i].getElement().focus({preventScroll: true});
+    }
+    // Without the focus in the group, its stop follows the view.
+    function follow() {
+        var active = document.activeElement;
+        if (active && active.rmArea) { return; }
+        if (last !== null && map.getBounds().contains(at(last))) { stop(last); return; }
+        var centre = map.getCenter(), best = null, bestDistance = Infinity;
+        for (var i = 0; i < items.length; i++) {
+            if (contains(items[i], centre)) { best = i; break; }
+            var distance = centre.distanceTo(at(i));
+            if (distance < bestDistance) { best = i; bestDistance = distance; }
+        }
+        if (best !== null) { items[best].bringToFront(); stop(best); }
+    }
+    // The neighbour within 60 degrees of the key's direction that lies closest to it; else the nearest polygon there.
+    function toward(i, dir) {
+        var z = map.getZoom(), p = map.project(at(i), z), pick = null, top = 0.5, nearest = Infinity;
+        function offset(j) {
+            var v = map.project(at(j), z).subtract(p), length = Math.sqrt(v.x * v.x + v.y * v.y);
+            return {cos: length ? (v.x * dir[0] + v.y * dir[1]) / length : -1, length: length};
+        }
+        d.features[i].n.forEach(function (j) {
+            var o = offset(j);
+            if (o.cos > top) { pick = j; top = o.cos; }
+        });
+        if (pick !== null) { return pick; }
+        items.forEach(function (l, j) {
+            var o = offset(j);
+            if (j !== i && o.cos > 0.5 && o.length < nearest) { pick = j; nearest = o.length; }
+        });
+        return pick;
+    }
+    group.on("add", function () {
+        var svg = group.options.renderer._container;
+        svg.setAttribute("role", "group");
+        svg.setAttribute("aria-label", label);
+        entry = null;
+        group.eachLayer(function (l) {
+            var el = l.getElement();
+            el.setAttribute("tabindex", "-1");
+            el.setAttribute("role", "button");
+            el.setAttribute("aria-label", d.features[l.feature.properties.i].t || "");
+            el.rmArea = l;
+        });
+        map.on("moveend", follow);
+        follow();
+        // The click of Enter redrew the map, in a new frame: the keyboard's place stays on the same polygon, unless
+        // the focus went on elsewhere meanwhile.
+        var resume = null, tries = 0;
+        try {
+            resume = JSON.parse(sessionStorage.getItem(RESUME));
+            sessionStorage.removeItem(RESUME);
+        } catch (e) { /* no storage */ }
+        if (!resume || Date.now() - resume.at > 30000 || !d.features[resume.i] || d.features[resume.i].t !== resume.t) {
+            return;
+        }
+        (function again() {
+            var el = items[resume.i].getElement(), active = document.activeElement, page = null;
+            try { page = window.parent.document.activeElement; } catch (e) { /* a map outside the app */ }
+            if (!el || el === active || (active && active !== document.body)
+                || (page && page !== window.parent.document.body && page !== window.frameElement)) { return; }
+            choose(resume.i);
+            if (++tries < 10) { setTimeout(again, 200); }  // until the page has settled
+        })();
+    });
+    group.on("remove", function () { map.off("moveend", follow); });
+    container.addEventListener("focusin", function (ev) {
+        var l = ev.target.rmArea;
+        if (!l || !group.hasLayer(l)) { return; }
+        var i = l.feature.properties.i;
+        stop(i);
+        last = i;
+        // By keyboard, a polygon whose point lies near an edge (under a control) or outside is brought into view.
+        if (ev.target.matches(":focus-visible") && !map.getBounds().pad(-0.2).contains(at(i))) { map.panTo(at(i)); }
+        l.openTooltip(L.latLng(l.getBounds().getNorth(), at(i).lng));  // above it, not over it
+    });
+    container.addEventListener("keydown", function (ev) {
+        var l = ev.target.rmArea;
+        if (!l || !group.hasLayer(l)) { return; }
+        var i = l.feature.properties.i, dir = DIRECTIONS[ev.key];
+        if (dir) {
+            ev.preventDefault();
+            var j = toward(i, dir);
+            if (j !== null) { choose(j); }
+        } else if (ev.key === "Enter" || ev.key === " ") {
+            ev.preventDefault();
+            try { sessionStorage.setItem(RESUME, JSON.stringify({i: i, t: d.features[i].t, at: Date.now()})); } catch (e) {}
+            l.fire("click", {latlng: at(i), originalEvent: ev}, true);
+        } else if (ev.key === "Escape") {
+            ev.preventDefault();
+            container.focus({preventScroll: true});
+        }
+    });
+}
+"""
+
+
 class BoundaryLayer(Layer, VerbatimRender):
     """Polygons from the compact payload of `regionmap.maps.boundaries.boundary_payload`, turned into GeoJSON here.
 
@@ -318,6 +450,10 @@ class BoundaryLayer(Layer, VerbatimRender):
     polygon shows its tooltip; without, only its outline reacts (for outlines drawn above another interactive layer).
     Each `z_index` gets its own pane (Leaflet's overlay pane is 400, the point markers' pane 450), so the stacking
     stays the same when layers are toggled.
+
+    With `keys_label` (a `navigable` payload: features with a point inside `c` and their neighbours `n`) the
+    polygons are one keyboard stop, a group (`role=group`, named `keys_label`) of buttons named by their tooltips
+    (see `_JS_AREA_KEYS`).
     """
 
     _template = Template(
@@ -334,13 +470,14 @@ class BoundaryLayer(Layer, VerbatimRender):
                 for (var i = 0; i < r.length; i += 2) { x += r[i]; y += r[i + 1]; out[i / 2] = [x / s, y / s]; }
                 return out;
             }
-            var features = d.features.map(function (f) {
-                return {type: "Feature", properties: {t: f.t, f: f.f},
+            var features = d.features.map(function (f, i) {
+                return {type: "Feature", properties: {t: f.t, f: f.f, i: i},
                         geometry: {type: "MultiPolygon", coordinates: f.g.map(function (p) { return p.map(ring); })}};
             });
-            return L.geoJSON(features, {
+            var group = L.geoJSON(features, {
                 pane: pane,
                 interactive: {{ this.interactive|tojson }},
+                {% if this.keys_label %}renderer: L.svg({pane: pane}), className: "rm-area",{% endif %}
                 style: function (f) {
                     var k = f.properties.f;
                     return k === undefined ? style : L.extend({}, style, {fill: true, fillColor: fills[k], fillOpacity: opacity});
@@ -349,6 +486,11 @@ class BoundaryLayer(Layer, VerbatimRender):
                     if (f.properties.t) { layer.bindTooltip(esc(f.properties.t), {sticky: true}); }
                 }
             });
+            {% if this.keys_label %}
+            {{ this.js_area_keys }}
+            areaKeys(map, group, d, {{ this.keys_label }});
+            {% endif %}
+            return group;
         })({{ this._parent.get_name() }});
         {% endmacro %}
         """
@@ -370,9 +512,14 @@ class BoundaryLayer(Layer, VerbatimRender):
         z_index: int = 400,
         control: bool = True,
         show: bool = True,
+        keys_label: str | None = None,
     ):
         super().__init__(name=name, overlay=True, control=control, show=show)
         self._name = "BoundaryLayer"
+        if keys_label is not None and not interactive:
+            raise ValueError(f"boundaries {name!r}: keyboard navigation needs an interactive layer")
+        self.keys_label = script_json(str(keys_label)) if keys_label is not None else None
+        self.js_area_keys = _JS_AREA_KEYS
         self.z_index = int(z_index)
         self.choropleth = choropleth
         self.payload = payload
@@ -521,7 +668,8 @@ class MapDecorations(VerbatimRender):
     - a click focuses the map without scrolling the page (Leaflet's keyboard handler focuses the map container on
       mousedown; in an iframe that is partly below the fold the browser then scrolls the page, so the pointer is no
       longer over the marker at mouseup and the first click is lost);
-    - the controls come first in the tab order (before the markers), boundaries are no tab stops, keyboard focus is outlined on the map, its
+    - the controls come first in the tab order (before the markers), boundaries are no tab stops (but a navigable
+      `BoundaryLayer`, one stop of its own), keyboard focus is outlined on the map, its
       markers and its controls, and Enter or Space on the layer control's toggle opens it and focuses its first check box, Escape closes it;
     - point markers and clusters are keyboard stops (`role=button`, named by the record's name and class, or by the
       cluster's `cluster` text with its `{count}`): Enter or Space on a marker selects it as a click does (the same
@@ -552,6 +700,11 @@ class MapDecorations(VerbatimRender):
         .leaflet-control input:focus-visible { outline-offset: 1px; }
         .leaflet-container .leaflet-interactive:focus-visible { outline-offset: 0; }
         .leaflet-container path.rm-point:focus-visible { stroke: #0b5394; stroke-width: 3px; stroke-dasharray: none; }
+        /* A focused municipality: a black border in a white halo that follows its shape (not the box around it),
+           visible on light and dark fills alike (1.4.11). */
+        .leaflet-container path.rm-area:focus-visible { outline: none !important; stroke: #000; stroke-width: 3px;
+                     stroke-opacity: 1; filter: drop-shadow(0 0 1.5px #fff) drop-shadow(0 0 1.5px #fff)
+                     drop-shadow(0 0 1.5px #fff); }
         .rm-cluster { background: rgba(255, 255, 255, 0.7); }
         .rm-cluster div { color: #fff; font: 600 12px/30px sans-serif; }
         .rm-cluster span { line-height: 30px; }
@@ -601,9 +754,10 @@ class MapDecorations(VerbatimRender):
             var container = map.getContainer();
             container.insertBefore(map._controlContainer, container.firstChild);
             // Boundaries are no tab stops: Leaflet makes every polygon with a tooltip focusable, hundreds of them,
-            // also outside the view, where a focused one cannot be seen (the tables and the Kommunen page list them).
+            // also outside the view, where a focused one cannot be seen. A navigable layer's polygons (`rmArea`) are
+            // one stop of their own (see `_JS_AREA_KEYS`).
             var inert = function (layer) {
-                if (layer instanceof L.Path && layer.options.pane !== "rmPoints" && layer.getElement
+                if (layer instanceof L.Path && layer.options.pane !== "rmPoints" && !layer.rmArea && layer.getElement
                     && layer.getElement()) { layer.getElement().setAttribute("tabindex", "-1"); }
             };
             // Point markers and clusters are keyboard stops (buttons): a marker is named by its record (`rmName`),

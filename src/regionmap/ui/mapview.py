@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 import geopandas as gpd
 import pandas as pd
@@ -70,6 +71,17 @@ def selected(page: str, shown: Mapping[str, gpd.GeoDataFrame]) -> tuple[str, pd.
         return None
     rows = gdf[gdf["id"] == record_id]
     return (layer_id, rows.iloc[0]) if len(rows) else None
+
+
+@contextmanager
+def skippable(page: str, lang: str, heading: str | None = None) -> Iterator[None]:
+    """A map with a link before it to right after it, past its markers and boundaries (WCAG 2.4.1); `heading`: a
+    visually hidden heading before the link that names the map for screen readers."""
+    head = f'<h2 class="rm-sr-only">{html.escape(heading)}</h2>' if heading else ""
+    st.html(f'{head}<a class="rm-skip-link" href="#{SKIP_TARGET}{page}">{html.escape(t("map_summary.skip", lang))}</a>')
+    yield
+    st.html(f'<span id="{SKIP_TARGET}{page}" class="rm-skip-target" tabindex="-1">'
+            f'{html.escape(t("map_summary.skipped", lang))}</span>')
 
 
 def fill_screen(key: str, offset: int, least: int) -> None:
@@ -147,16 +159,12 @@ def show_map(
 
     with st.container(key=f"mapbox_{page}"):
         fill_screen(f"mapbox_{page}", offset, height)
-        st.html(f'<h2 class="rm-sr-only">{html.escape(t("map_summary.heading", lang))}</h2>'
-                # Past the map's markers and boundaries (hundreds of tab stops) to what follows it (WCAG 2.4.1).
-                f'<a class="rm-skip-link" href="#{SKIP_TARGET}{page}">{html.escape(t("map_summary.skip", lang))}</a>')
-        if upload is None:
-            result = mount_map(data.shared(store, "map", map_key(page, state, colour_by, height, shown, choropleth),
-                                           rendered))
-        else:  # the session's own upload: rendered for it alone
-            result = mount_map(rendered())
-        st.html(f'<span id="{SKIP_TARGET}{page}" class="rm-skip-target" tabindex="-1">'
-                f'{html.escape(t("map_summary.skipped", lang))}</span>')
+        with skippable(page, lang, t("map_summary.heading", lang)):
+            if upload is None:
+                result = mount_map(data.shared(store, "map", map_key(page, state, colour_by, height, shown, choropleth),
+                                               rendered))
+            else:  # the session's own upload: rendered for it alone
+                result = mount_map(rendered())
     summary = summary_text(store, state, shown, upload, choropleth, tables=not embedded)
     if embedded:  # a partner's iframe has room for the map alone: the text alternative is for screen readers
         st.html(f'<p class="rm-sr-only">{html.escape(summary)}</p>')

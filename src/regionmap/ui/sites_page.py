@@ -44,7 +44,7 @@ from regionmap.ui.inputs import number_field
 from regionmap.ui.layout import SIDE_COLUMN, header, population_reference, shown_layers
 from regionmap.ui.text import plain
 from regionmap.ui.mapview import (
-    chosen_row, detail_card, offline_switch, select, selected, show_map, table_key, upload_card,
+    chosen_row, detail_card, offline_switch, select, selected, show_map, skippable, table_key, upload_card,
 )
 from regionmap.uploads.layer import UPLOAD_LAYER
 from regionmap.ui.navigation import page_spec
@@ -293,7 +293,9 @@ def site_sheet(store: StoreData, state: ViewState, factors: tuple[LocationFactor
             gemeinden_payload=data.payloads(store, lang, KREIS_ZOOM)["gemeinden"], factors=factors, tax=data.tax(),
             registry=data.registry(), lang=lang, basemap_id=state.basemap,
             outline=selected_area(data.simplified(store, KREIS_ZOOM), state.kreis, state.gemeinde))
-        result = st_folium(fmap, key="site_map", height=SITE_MAP_HEIGHT, use_container_width=True, returned_objects=[])
+        with st.container(key="site_mapbox"), skippable("site_map", lang):  # its own box: the link's place
+            result = st_folium(fmap, key="site_map", height=SITE_MAP_HEIGHT, use_container_width=True,
+                               returned_objects=[])
         offline_switch(result, state)
         municipality_profile(store, site, lang)
         expose_download(store, site, lang)
