@@ -113,13 +113,23 @@ def sign_in(page: Page, app: Server, provider: Server, person: dict[str, str], l
     page.get_by_text(t("auth.signed_in_as", lang, who=who), exact=True).wait_for(timeout=30_000)
 
 
-def shortlist_stop(built_store: Path) -> tuple[int, list[str]]:
-    """The index of the first tour's first stop that highlights sites, and up to three of its sites' ids."""
+def _site_stops(built_store: Path) -> list:
+    """The first tour's stops that highlight sites, as (index, stop)."""
     store = open_store(built_store)
     tour = next(iter(load_tours(default_tours_dir(), vocab_from_store(store.gemeinden, store.thematic.values(),
                                                                       taxonomy())).values()))
-    index = next(i for i, stop in enumerate(tour.stops) if "sites" in stop.layers and stop.highlight)
-    return index, list(tour.stops[index].highlight[:3])
+    return [(i, stop) for i, stop in enumerate(tour.stops) if "sites" in stop.layers and stop.highlight]
+
+
+def shortlist_stop(built_store: Path) -> tuple[int, list[str]]:
+    """The index of the first tour's first stop that highlights sites, and up to three of its sites' ids."""
+    index, stop = _site_stops(built_store)[0]
+    return index, list(stop.highlight[:3])
+
+
+def fullest_sites_stop(built_store: Path) -> int:
+    """The index of the first tour's stop that highlights the most sites."""
+    return max(_site_stops(built_store), key=lambda found: len(found[1].highlight))[0]
 
 
 def wait_until_idle(page: Page, timeout_ms: int = 60_000) -> None:

@@ -14,7 +14,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from browser_support import HOST, screenshot, shortlist_stop, wait_until_idle
+from browser_support import HOST, fullest_sites_stop, screenshot, shortlist_stop, wait_until_idle
 from regionmap.data.store import open_store
 from regionmap.i18n import t
 from regionmap.investor.expose.bundle import shortlist_filename
@@ -99,7 +99,7 @@ def test_a_shortlist_travels_to_a_phone_by_qr_code_and_downloads_as_one_pdf(app_
         assert t("investor.shortlist.title", "en") in cover
         assert link in cover.replace("\n", "")
         assert len(reader.pages) >= 1 + len(ids)
-        outline = [item.title for item in reader.outline]
+        outline = [item.title for item in reader.outline if not isinstance(item, list)]  # lists: each one's sections
         assert outline == [t("investor.shortlist.title", "en"), *names]
         assert reader.root_object["/Lang"] == "en"
         assert errors == [], errors
@@ -148,6 +148,17 @@ def test_the_presenter_adds_three_sites_and_the_list_survives_stop_changes(app_s
         parts = urlsplit(codes[0])
         assert (parts.netloc, parts.path) == (f"{HOST}:{port}", "/sites")
         assert parse_qs(parts.query) == {"shortlist": [",".join(chosen)], "lang": ["de"]}
+        # The stop with the most sites (Expo Real): every name whole, the list's code above the fold.
+        for _ in range(fullest_sites_stop(built_store) - index):
+            page.locator(".st-key-present_next button").click()
+            wait_until_idle(page)
+        qr.wait_for(timeout=60_000)
+        assert qr.bounding_box()["y"] + qr.bounding_box()["height"] <= 1080
+        clipped = page.evaluate("""() => [...document.querySelectorAll(".st-key-present_shortlist_sites button")]
+            .filter((b) => [...b.querySelectorAll("*")].some((e) => e.scrollWidth > e.clientWidth + 1))
+            .map((b) => b.innerText)""")
+        assert clipped == []
+        screenshot(page, "shortlist-present-expo-1920")
         assert errors == [], errors
     finally:
         context.close()

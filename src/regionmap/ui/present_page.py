@@ -90,6 +90,9 @@ CSS = """
 .st-key-present_controls button { min-height: clamp(2.75rem, 4vw, 5.25rem); min-width: clamp(2.75rem, 4vw, 5.25rem);
     padding: 0 clamp(0.6rem, 1vw, 1.4rem); }
 .st-key-present_controls button p { font-size: clamp(1.05rem, 1.25vw, 1.7rem); font-weight: 700; white-space: nowrap; }
+/* A site's name wraps inside its button rather than ending in an ellipsis. */
+.st-key-present_shortlist_sites button { max-width: 100%; height: auto; }
+.st-key-present_shortlist_sites button p { white-space: normal; overflow: visible; text-overflow: clip; text-align: left; }
 </style>
 """
 # The map fills the height below the head row (taller by a line when the QR notice is shown); 55 % on a phone.
@@ -290,8 +293,9 @@ def presenter_page() -> None:
         with st.container(key="present_status"):
             seconds = format_number(tour.stop_interval(state.stop_index, params.autoplay), lang)
             st.caption(t("present.playing", lang, seconds=seconds) if state.playing else t("present.paused", lang))
-        present_shortlist.stop_sites(store, stop, shortlist, lang, _touched, skip_unconfirmed=tour.unconfirmed == SKIP)
-        if not present_shortlist.shortlist_qr(shortlist, lang, PAGE_PATH) and share_url is not None:
+        opened = present_shortlist.panel(store, stop, shortlist, lang, _touched, PAGE_PATH,
+                                         skip_unconfirmed=tour.unconfirmed == SKIP)
+        if not opened and share_url is not None:
             with st.container(key="present_qr"):
                 st.image(_qr(share_url), caption=t("present.qr", lang), width=QR_WIDTH, alt=t("present.qr_alt", lang))
     with map_col, st.container(key="present_map"):

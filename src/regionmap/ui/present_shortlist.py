@@ -25,7 +25,6 @@ from regionmap.ui.text import plain
 SESSION_KEY = "present_shortlist"
 OPEN_KEY = "present_shortlist_open"
 QR_SCALE = 6
-QR_WIDTH = 260
 
 
 def shortlist_ids(store: StoreData) -> tuple[str, ...]:
@@ -65,11 +64,28 @@ def count_button(ids: tuple[str, ...], lang: str, touched: Callable[[], None]) -
               type="primary" if st.session_state.get(OPEN_KEY) else "secondary")
 
 
-def stop_sites(store: StoreData, stop: Stop, ids: tuple[str, ...], lang: str, touched: Callable[[], None],
-               skip_unconfirmed: bool = False) -> None:
-    """One button per site the stop highlights: "+ Auf die Merkliste: name", or "✓ name" when listed (not those
-    past their maximum age when the tour skips unconfirmed records); then the shortlist's count, also at a stop
-    without sites once the list holds one (beside the stop, so the head row keeps its height)."""
+def panel(store: StoreData, stop: Stop, ids: tuple[str, ...], lang: str, touched: Callable[[], None],
+          current_page: str, skip_unconfirmed: bool = False) -> bool:
+    """The stop's shortlist controls; when the list is opened, its QR code beside them, in place of the stop's (so
+    that a stop with six sites keeps the code above the fold at 1920 × 1080). Whether the shortlist's code (or why
+    there is none) is shown."""
+    opened = bool(ids) and bool(st.session_state.get(OPEN_KEY))
+    if not opened:
+        _stop_sites(store, stop, ids, lang, touched, skip_unconfirmed)
+        return False
+    controls, code = st.columns([3, 2], gap="small")
+    with controls:
+        _stop_sites(store, stop, ids, lang, touched, skip_unconfirmed)
+    with code:
+        _shortlist_qr(ids, lang, current_page)
+    return True
+
+
+def _stop_sites(store: StoreData, stop: Stop, ids: tuple[str, ...], lang: str, touched: Callable[[], None],
+                skip_unconfirmed: bool) -> None:
+    """One button per site the stop highlights: "+ name", or "✓ name" when listed (not those past their maximum age
+    when the tour skips unconfirmed records); then the shortlist's count, also at a stop without sites once the list
+    holds one (beside the stop, so the head row keeps its height)."""
     sites: gpd.GeoDataFrame = store[LAYER]
     if skip_unconfirmed:
         sites = confirmed_only({LAYER: sites})[LAYER]
@@ -79,31 +95,28 @@ def stop_sites(store: StoreData, stop: Stop, ids: tuple[str, ...], lang: str, to
             count_button(ids, lang, touched)
         return
     most = shortlist_config().max_sites
-    with st.container(key="present_shortlist_sites"):
-        st.caption(t("investor.shortlist.add", lang))
+    st.caption(t("investor.shortlist.add", lang))
+    # The buttons flow side by side and wrap: a stop's six sites and the count take few rows.
+    with st.container(key="present_shortlist_sites", horizontal=True, wrap=True):
         for site_id, name in zip(shown["id"].astype(str), shown["name"].astype(str)):
             listed = site_id in ids
             st.button(("✓ " if listed else "+ ") + name, key=f"present_shortlist_add_{site_id}",
                       type="primary" if listed else "secondary", on_click=_toggle, args=(store, site_id, touched),
                       disabled=not listed and len(ids) >= most,
                       help=t("investor.shortlist.remove" if listed else "investor.shortlist.add", lang))
-    count_button(ids, lang, touched)
+        count_button(ids, lang, touched)
 
 
-def shortlist_qr(ids: tuple[str, ...], lang: str, current_page: str) -> bool:
-    """When opened and not empty: the shortlist's QR code (or why there is none), in place of the stop's; whether
-    it is shown."""
-    if not ids or not st.session_state.get(OPEN_KEY):
-        return False
+def _shortlist_qr(ids: tuple[str, ...], lang: str, current_page: str) -> None:
+    """The shortlist's QR code, or why there is none."""
     with st.container(key="present_shortlist_qr"):
         try:
             link = public_link(ids, lang, current_page)
         except RegionmapError as exc:
             st.caption(plain(str(exc)))
-            return True
+            return
         if link is None:
             st.caption(t("investor.shortlist.no_public_url", lang))
         else:
-            st.image(qr_png(link, scale=QR_SCALE), caption=t("investor.shortlist.qr_caption", lang), width=QR_WIDTH,
+            st.image(qr_png(link, scale=QR_SCALE), caption=t("investor.shortlist.qr_caption", lang), width="stretch",
                      alt=t("investor.shortlist.qr_alt", lang))
-    return True
