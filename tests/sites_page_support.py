@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
+import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
@@ -19,3 +21,17 @@ def open_sites_page(timeout: float = 60, **params: str) -> AppTest:
     at.switch_page("pages/sites.py").run()
     assert not at.exception, at.exception
     return at
+
+
+@pytest.fixture(scope="module")
+def sites(built_store: Path) -> gpd.GeoDataFrame:
+    """The built store's investment sites."""
+    return gpd.read_file(built_store, layer="sites")
+
+
+@pytest.fixture()
+def open_sites(built_store: Path, monkeypatch: pytest.MonkeyPatch):
+    """`open_sites_page` on the built store, without a public URL (the test's address is loopback: no link)."""
+    monkeypatch.setenv("REGIONMAP_STORE", str(built_store))
+    monkeypatch.delenv("REGIONMAP_PUBLIC_URL", raising=False)
+    return lambda **params: open_sites_page(timeout=90, **params)

@@ -3,27 +3,13 @@ add and remove a site, and the link held in the URL."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import geopandas as gpd
 import pytest
-from sites_page_support import open_sites_page
 from streamlit.testing.v1 import AppTest
 
 from regionmap.i18n import t
 from regionmap.ui.text import plain
 
-@pytest.fixture(scope="module")
-def sites(built_store: Path) -> gpd.GeoDataFrame:
-    return gpd.read_file(built_store, layer="sites")
-
-
-@pytest.fixture()
-def open_sites(built_store: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("REGIONMAP_STORE", str(built_store))
-    monkeypatch.delenv("REGIONMAP_PUBLIC_URL", raising=False)  # the test's address is loopback: no link
-
-    return lambda **params: open_sites_page(timeout=90, **params)
+pytest_plugins = ["sites_page_support"]  # the fixtures sites, open_sites
 
 
 def _markdown(at: AppTest) -> list[str]:

@@ -17,17 +17,7 @@ from regionmap.investor.finder import SiteQuery, find_sites, sort_sites
 from regionmap.investor.sheet import comparison_frame
 from regionmap.ui.text import plain
 
-@pytest.fixture(scope="module")
-def sites(built_store: Path) -> gpd.GeoDataFrame:
-    return gpd.read_file(built_store, layer="sites")
-
-
-@pytest.fixture()
-def open_sites(built_store: Path, monkeypatch: pytest.MonkeyPatch):
-    """Open the sites page with the given URL parameters (AppTest needs a first run before switching pages)."""
-    monkeypatch.setenv("REGIONMAP_STORE", str(built_store))
-
-    return open_sites_page
+pytest_plugins = ["sites_page_support"]  # the fixtures sites, open_sites
 
 
 def _texts(at: AppTest) -> str:

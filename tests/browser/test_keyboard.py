@@ -338,15 +338,21 @@ def test_presenter_plays_pauses_and_steps_by_keyboard(app_server, watched) -> No
 MAP_JS = "() => Object.values(window).find((v) => v instanceof L.Map)"
 
 
+def research_map(page, url: str):
+    """/research in English without basemap, once its map has fitted its content: the map's frame and a function
+    reading its zoom."""
+    page.goto(f"{url}/research?basemap=none&lang=en")
+    wait_for_map(page)
+    frame = page.locator(MAP_IFRAME).element_handle().content_frame()
+    page.wait_for_timeout(800)  # the map fits its content first
+    return frame, lambda: frame.evaluate(f"() => ({MAP_JS})().getZoom()")
+
+
 def test_map_controls_by_keyboard(app_server, watched) -> None:
     """Inside the map's frame: zoom in and out, open the layer control, switch a layer off and on, close it with
     Escape, fold and unfold the legend."""
     page = watched.page
-    page.goto(f"{app_server.url}/research?basemap=none&lang=en")
-    wait_for_map(page)
-    frame = page.locator(MAP_IFRAME).element_handle().content_frame()
-    zoom = lambda: frame.evaluate(f"() => ({MAP_JS})().getZoom()")  # noqa: E731
-    page.wait_for_timeout(800)  # the map fits its content first
+    frame, zoom = research_map(page, app_server.url)
     before = zoom()
     tab_to(page, lambda f: bool(f["frames"]) and has_class("leaflet-container")(f), "the map")
     tab_to(page, has_class("leaflet-control-zoom-in"), "zoom in", limit=3)
@@ -390,11 +396,7 @@ def test_markers_and_clusters_by_keyboard(app_server, watched) -> None:
     focus moves on to the nearest marker or cluster; Tab reaches a single marker (named by its record's name and
     category), Enter opens its detail card as a click does, Space on another marker opens that one's."""
     page = watched.page
-    page.goto(f"{app_server.url}/research?basemap=none&lang=en")
-    wait_for_map(page)
-    frame = page.locator(MAP_IFRAME).element_handle().content_frame()
-    zoom = lambda: frame.evaluate(f"() => ({MAP_JS})().getZoom()")  # noqa: E731
-    page.wait_for_timeout(800)  # the map fits its content first
+    frame, zoom = research_map(page, app_server.url)
     tab_to(page, lambda f: bool(f["frames"]) and has_class("leaflet-container")(f), "the map")
     cluster = tab_to(page, has_class("rm-cluster"), "a cluster", limit=20)
     count = int(cluster["own"]["label"].split()[2])  # "Group of N records – ..."
